@@ -1,0 +1,250 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+)
+
+// App is the state every command shares: the environment, the
+// configuration and, once asked for, the store.
+type App struct {
+	*Env
+	v     *viper.Viper
+	chdir string
+	now   time.Time
+	store *fsstore.Store
+}
+
+// dir is where crm acts: the working directory, or -C DIR.
+func (a *App) dir() string {
+	if a.chdir == "" {
+		return a.Wd
+	}
+	if filepath.IsAbs(a.chdir) {
+		return a.chdir
+	}
+	return filepath.Join(a.Wd, a.chdir)
+}
+
+// load reads the configuration. Precedence: flags > CRM_* environment >
+// crm.yaml at the repository root > $XDG_CONFIG_HOME/crm/config.yaml >
+// defaults.
+func (a *App) load(c *cobra.Command) error {
+	v := a.v
+	v.SetEnvPrefix("CRM")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	for _, k := range []string{"by", "owner", "pipeline", "editor", "now"} {
+		_ = v.BindEnv(k)
+	}
+	v.SetConfigType("yaml")
+	if xdg := a.userConfigFile(); xdg != "" {
+		if err := mergeConfig(v, xdg); err != nil {
+			return err
+		}
+	}
+	repoCfg := filepath.Join(fsstore.RepoRoot(a.dir()), fsstore.ConfigFile)
+	if err := mergeConfig(v, repoCfg); err != nil {
+		return err
+	}
+	a.now = a.Now()
+	if s := v.GetString("now"); s != "" {
+		t, err := model.ParseTime(s, a.Loc)
+		if err != nil {
+			return usagef("--now: %v", err)
+		}
+		a.now = t
+	}
+	a.now = a.now.Truncate(time.Second)
+	return nil
+}
+
+func (a *App) userConfigFile() string {
+	if x := a.Getenv("XDG_CONFIG_HOME"); x != "" {
+		return filepath.Join(x, "crm", "config.yaml")
+	}
+	if h := a.Getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config", "crm", "config.yaml")
+	}
+	return ""
+}
+
+func mergeConfig(v *viper.Viper, path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := v.MergeConfig(f); err != nil {
+		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	return nil
+}
+
+// Store finds and opens the pipeline this command works on.
+func (a *App) Store(c *cobra.Command) (*fsstore.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	dir, err := a.findPipeline(c)
+	if err != nil {
+		return nil, err
+	}
+	s, err := fsstore.Open(dir, a.Loc)
+	if err != nil {
+		return nil, err
+	}
+	s.Base = a.Wd
+	for _, w := range s.Warnings {
+		fmt.Fprintln(a.Err, w.Error())
+	}
+	a.store = s
+	return s, nil
+}
+
+func (a *App) findPipeline(c *cobra.Command) (string, error) {
+	start := a.dir()
+	if fi, err := os.Stat(start); err != nil || !fi.IsDir() {
+		return "", usagef("-C %s: not a directory", a.chdir)
+	}
+	explicit := c.Flags().Changed("pipeline") || a.Getenv("CRM_PIPELINE") != ""
+	name := a.v.GetString("pipeline")
+	if explicit {
+		return a.pipelineByName(start, name)
+	}
+	if dir, ok := fsstore.FindPipelineUp(start); ok {
+		return dir, nil
+	}
+	if name != "" {
+		return a.pipelineByName(start, name)
+	}
+	refs, err := fsstore.ListPipelines(fsstore.RepoRoot(start))
+	if err != nil {
+		return "", err
+	}
+	switch len(refs) {
+	case 0:
+		return "", fmt.Errorf("%w in %s or above it: run crm init to make one, or give -C DIR", fsstore.ErrNoPipeline, start)
+	case 1:
+		return refs[0].Dir, nil
+	}
+	return "", fmt.Errorf("this repository holds %d pipelines (%s): choose one with --pipeline NAME or -C DIR", len(refs), refNames(refs))
+}
+
+func (a *App) pipelineByName(start, name string) (string, error) {
+	refs, err := fsstore.ListPipelines(fsstore.RepoRoot(start))
+	if err != nil {
+		return "", err
+	}
+	for _, r := range refs {
+		if strings.EqualFold(r.Name, name) || r.Rel == filepath.Clean(name) || strings.EqualFold(filepath.Base(r.Dir), name) {
+			return r.Dir, nil
+		}
+	}
+	if len(refs) == 0 {
+		return "", fmt.Errorf("no pipeline %q: this repository has no pipeline; run crm init", name)
+	}
+	return "", fmt.Errorf("no pipeline %q: this repository has %s", name, refNames(refs))
+}
+
+func refNames(refs []fsstore.PipelineRef) string {
+	names := make([]string, len(refs))
+	for i, r := range refs {
+		names[i] = fmt.Sprintf("%q (%s)", r.Name, r.Rel)
+	}
+	return strings.Join(names, ", ")
+}
+
+// by is who records an event: --by, else the configuration's by, else
+// git's user.name.
+func (a *App) by(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if b := a.v.GetString("by"); b != "" {
+		return b
+	}
+	return fsstore.GitUserName(a.dir())
+}
+
+// stamp is when (--at, else now) and by whom an event happens.
+func (a *App) stamp(at, by string) (model.Stamp, error) {
+	t := a.now
+	if at != "" {
+		var err error
+		if t, err = model.ParseTime(at, a.Loc); err != nil {
+			return model.Stamp{}, usagef("--at: %v", err)
+		}
+	}
+	return model.Stamp{At: t, By: a.by(by)}, nil
+}
+
+// eventFlags are --at and --by, on every command that records an event.
+type eventFlags struct {
+	at string
+	by string
+}
+
+func (e *eventFlags) add(c *cobra.Command) {
+	c.Flags().StringVar(&e.at, "at", "", "when it happened (`TIME`: "+model.TimeFormats+"); default now")
+	c.Flags().StringVar(&e.by, "by", "", "who did it (`NAME`); default from config, else git config user.name")
+}
+
+func (a *App) completePipelines(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	refs, _ := fsstore.ListPipelines(fsstore.RepoRoot(a.dir()))
+	var names []string
+	for _, r := range refs {
+		names = append(names, r.Name)
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeIDs offers lead ids for the first argument.
+func (a *App) completeIDs(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	if err := a.load(c); err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	s, err := a.Store(c)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	files, _ := s.ListFiles()
+	var ids []string
+	for _, f := range files {
+		if strings.HasPrefix(f.ID, toComplete) {
+			ids = append(ids, f.ID)
+		}
+	}
+	return ids, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeSteps offers the pipeline's steps for the second argument.
+func (a *App) completeSteps(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) == 0 {
+		return a.completeIDs(c, args, "")
+	}
+	if err := a.load(c); err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	s, err := a.Store(c)
+	if err != nil || len(args) > 1 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return s.Pipeline.StepNames(), cobra.ShellCompDirectiveNoFileComp
+}

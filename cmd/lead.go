@@ -1,0 +1,379 @@
+package cmd
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
+)
+
+func newLeadCmd(app *App) *cobra.Command {
+	c := &cobra.Command{
+		Use:     "lead",
+		Aliases: []string{"leads"},
+		Short:   "Add, list, show and change leads",
+		Long: `Every lead is one YAML file under the pipeline's leads/ folder; its file name
+is its id. Every command that takes an ID accepts any unique prefix of it.`,
+	}
+	c.AddCommand(
+		newLeadAddCmd(app), newLeadListCmd(app), newLeadShowCmd(app),
+		newLeadMoveCmd(app), newLeadWonCmd(app), newLeadLostCmd(app), newLeadCancelCmd(app),
+		newLeadStandbyCmd(app), newLeadReopenCmd(app), newLeadLogCmd(app), newLeadRemindCmd(app),
+		newLeadSetCmd(app), newLeadEditCmd(app), newLeadRmCmd(app),
+	)
+	return c
+}
+
+type leadAddOptions struct {
+	company  string
+	value    string
+	currency string
+	owner    string
+	source   string
+	tags     []string
+	step     string
+	contacts []string
+	set      []string
+	ev       eventFlags
+}
+
+func newLeadAddCmd(app *App) *cobra.Command {
+	o := &leadAddOptions{}
+	c := &cobra.Command{
+		Use:   "add TITLE",
+		Short: "Add a lead; prints its new id",
+		Long: `Add a lead at the first step of the pipeline (or --step) with status todo.
+Only the new id is printed, so scripts can capture it:
+
+  id=$(crm lead add "Acme Corp" --value 12000)
+
+Adding a lead reads no other lead: it stays fast in any pipeline.`,
+		Example: `  crm lead add "Acme Corp – 50 seats" --company "Acme Corp" --value 12000 --owner alice \
+      --source website --tag inbound --contact "Jane Doe <jane@acme.example>"
+  crm lead add "Globex renewal" --step Engaging --set industry=energy --at 2026-10-01`,
+		Args: exactArgs(1, "one TITLE (quote it)"),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runLeadAdd(app, c, o, args[0])
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.company, "company", "", "the company")
+	f.StringVar(&o.value, "value", "", "the deal's value (a plain `NUMBER`)")
+	f.StringVar(&o.currency, "currency", "", "the value's currency (default: the pipeline's)")
+	f.StringVar(&o.owner, "owner", "", "who owns the lead (default: config owner, else --by)")
+	f.StringVar(&o.source, "source", "", "where the lead came from")
+	f.StringArrayVar(&o.tags, "tag", nil, "a tag (repeat, or separate with commas)")
+	f.StringVar(&o.step, "step", "", "the starting `STEP` (default: the pipeline's first)")
+	f.StringArrayVar(&o.contacts, "contact", nil, "a contact, \"Name <email>\" (repeat for several)")
+	f.StringArrayVar(&o.set, "set", nil, "a custom field, `key=value` (repeat for several)")
+	o.ev.add(c)
+	_ = c.RegisterFlagCompletionFunc("step", func(cc *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		return app.completeSteps(cc, []string{""}, "")
+	})
+	return c
+}
+
+func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) error {
+	s, err := app.Store(c)
+	if err != nil {
+		return err
+	}
+	in := model.NewLeadInput{
+		Title: title, Company: strings.TrimSpace(o.company), Currency: strings.ToUpper(strings.TrimSpace(o.currency)),
+		Owner: strings.TrimSpace(o.owner), Source: strings.TrimSpace(o.source), Step: o.step,
+	}
+	if strings.TrimSpace(title) == "" {
+		return usagef("the title is empty: give the lead a name")
+	}
+	if o.value != "" {
+		v, err := model.ParseValue(o.value)
+		if err != nil {
+			return usagef("--value: %v", err)
+		}
+		in.Value = &v
+	}
+	for _, t := range o.tags {
+		in.Tags = append(in.Tags, model.SplitList(t)...)
+	}
+	for _, ct := range o.contacts {
+		contact, err := model.ParseContact(ct)
+		if err != nil {
+			return usagef("--contact: %v", err)
+		}
+		in.Contacts = append(in.Contacts, contact)
+	}
+	if in.Fields, err = model.ParseCustomFields(o.set); err != nil {
+		return usagef("--set: %v", err)
+	}
+	st, err := app.stamp(o.ev.at, o.ev.by)
+	if err != nil {
+		return err
+	}
+	if in.Owner == "" {
+		in.Owner = app.v.GetString("owner")
+	}
+	if in.Owner == "" {
+		in.Owner = st.By
+	}
+	l, err := model.NewLead(s.Pipeline, "", in, st)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
+		return err
+	}
+	fmt.Fprintln(app.Out, l.ID)
+	return nil
+}
+
+type leadListOptions struct {
+	steps    []string
+	statuses []string
+	owner    string
+	tags     []string
+	source   string
+	open     bool
+	closed   bool
+	format   string
+}
+
+func newLeadListCmd(app *App) *cobra.Command {
+	o := &leadListOptions{}
+	c := &cobra.Command{
+		Use:     "list [QUERY...]",
+		Aliases: []string{"ls"},
+		Short:   "List leads, with filters",
+		Long: `List the pipeline's leads, in pipeline step order, then by creation.
+QUERY words must all appear (in any case) in the id, title, company,
+contacts, owner, source or tags. Filters combine with AND; a repeated
+filter (--step A --step B) matches any of its values.`,
+		Example: `  crm lead list --open --owner alice
+  crm lead list acme --format json
+  crm lead list --step demo --step proposal --format csv`,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runLeadList(app, c, o, args)
+		},
+	}
+	f := c.Flags()
+	f.StringArrayVar(&o.steps, "step", nil, "only leads at this `STEP` (repeatable)")
+	f.StringArrayVar(&o.statuses, "status", nil, "only leads with this `STATUS`: todo, standby, won, lost, cancelled (repeatable)")
+	f.StringVar(&o.owner, "owner", "", "only leads of this owner")
+	f.StringArrayVar(&o.tags, "tag", nil, "only leads with this tag (repeatable: all must match)")
+	f.StringVar(&o.source, "source", "", "only leads from this source")
+	f.BoolVar(&o.open, "open", false, "only open leads (todo, standby)")
+	f.BoolVar(&o.closed, "closed", false, "only closed leads (won, lost, cancelled)")
+	addFormatFlag(c, &o.format, "table", "table", "json", "csv", "yaml")
+	c.MarkFlagsMutuallyExclusive("open", "closed")
+	return c
+}
+
+type leadFilter struct {
+	steps    map[string]bool
+	statuses map[model.Status]bool
+	owner    string
+	tags     []string
+	source   string
+	open     bool
+	closed   bool
+	words    []string
+}
+
+func newLeadFilter(p *model.Pipeline, o *leadListOptions, query []string) (*leadFilter, error) {
+	f := &leadFilter{owner: o.owner, tags: o.tags, source: o.source, open: o.open, closed: o.closed}
+	for _, s := range o.steps {
+		name, err := p.LookupStep(s)
+		if err != nil {
+			return nil, usagef("--step: %v", err)
+		}
+		if f.steps == nil {
+			f.steps = map[string]bool{}
+		}
+		f.steps[name] = true
+	}
+	for _, s := range o.statuses {
+		for _, part := range model.SplitList(s) {
+			st, err := model.ParseStatus(part)
+			if err != nil {
+				return nil, usagef("--status: %v", err)
+			}
+			if f.statuses == nil {
+				f.statuses = map[model.Status]bool{}
+			}
+			f.statuses[st] = true
+		}
+	}
+	for _, q := range query {
+		f.words = append(f.words, strings.Fields(strings.ToLower(q))...)
+	}
+	return f, nil
+}
+
+func (f *leadFilter) match(p *model.Pipeline, l *model.Lead) bool {
+	if f.steps != nil {
+		i := p.StepIndex(l.Step)
+		if i < 0 || !f.steps[p.Steps[i].Name] {
+			return false
+		}
+	}
+	if f.statuses != nil && !f.statuses[l.Status] {
+		return false
+	}
+	if f.open && !l.Status.Open() || f.closed && !l.Status.Closed() {
+		return false
+	}
+	if f.owner != "" && !strings.EqualFold(f.owner, l.Owner) {
+		return false
+	}
+	if f.source != "" && !strings.EqualFold(f.source, l.Source) {
+		return false
+	}
+	for _, t := range f.tags {
+		found := false
+		for _, lt := range l.Tags {
+			if strings.EqualFold(t, lt) {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	if len(f.words) > 0 {
+		var b strings.Builder
+		for _, s := range []string{l.ID, l.Title, l.Company, l.Owner, l.Source, strings.Join(l.Tags, " ")} {
+			b.WriteString(strings.ToLower(s))
+			b.WriteByte('\n')
+		}
+		for _, ct := range l.Contacts {
+			b.WriteString(strings.ToLower(ct.Name + " " + ct.Email + " " + ct.Phone + "\n"))
+		}
+		hay := b.String()
+		for _, w := range f.words {
+			if !strings.Contains(hay, w) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string) error {
+	s, err := app.Store(c)
+	if err != nil {
+		return err
+	}
+	f, err := newLeadFilter(s.Pipeline, o, query)
+	if err != nil {
+		return err
+	}
+	leads, problems, err := s.LoadAll(c.Context())
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	var out []*model.Lead
+	for _, l := range leads {
+		if f.match(s.Pipeline, l) {
+			out = append(out, l)
+		}
+	}
+	sortLeads(s.Pipeline, out)
+	t := &table{Header: header(), Right: map[int]bool{5: true}}
+	docs := make([]schema.LeadJSON, 0, len(out))
+	for _, l := range out {
+		t.Rows = append(t.Rows, leadRow(l))
+		docs = append(docs, schema.NewLeadJSON(l, ""))
+	}
+	if o.format == "table" && len(out) == 0 {
+		fmt.Fprintln(app.Err, "no leads match")
+		return nil
+	}
+	return render(app.Out, o.format, t, leadListJSON{SchemaVersion: schemaVersion, Pipeline: s.Pipeline.Name, Leads: docs})
+}
+
+func header() []string {
+	return []string{"id", "title", "company", "step", "status", "value", "owner", "next"}
+}
+
+func leadRow(l *model.Lead) []string {
+	next := ""
+	switch {
+	case l.Status == model.Standby && !l.StandbyUntil.IsZero():
+		next = l.StandbyUntil.String() + " standby"
+	case l.NextAction != nil:
+		next = strings.TrimSpace(l.NextAction.Date.String() + " " + l.NextAction.Text)
+	}
+	return []string{l.ID, l.Title, l.Company, l.Step, string(l.Status), l.ValueString(), l.Owner, next}
+}
+
+// sortLeads orders leads by step (pipeline order), then creation, then id.
+func sortLeads(p *model.Pipeline, leads []*model.Lead) {
+	sort.SliceStable(leads, func(i, j int) bool {
+		a, b := leads[i], leads[j]
+		ai, bi := p.StepIndex(a.Step), p.StepIndex(b.Step)
+		if ai != bi {
+			return ai < bi
+		}
+		if !a.Created.Equal(b.Created) {
+			return a.Created.Before(b.Created)
+		}
+		return a.ID < b.ID
+	})
+}
+
+type leadShowOptions struct {
+	format string
+}
+
+func newLeadShowCmd(app *App) *cobra.Command {
+	o := &leadShowOptions{}
+	c := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a lead: its file as it is, or JSON",
+		Long: `Show a lead. The default, yaml, prints the lead's file exactly as it is on
+disk (the file is the truth); json prints the documented JSON form.`,
+		Args:              exactArgs(1, "one lead ID"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := app.Store(c)
+			if err != nil {
+				return err
+			}
+			doc, f, err := s.Get(args[0])
+			if err != nil {
+				return err
+			}
+			if o.format == "json" {
+				return render(app.Out, "json", nil, leadShowJSON{SchemaVersion: schemaVersion, Lead: schema.NewLeadJSON(doc.Lead, s.Rel(f.Path))})
+			}
+			data, err := s.ReadRaw(f)
+			if err != nil {
+				return err
+			}
+			_, err = app.Out.Write(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+			return err
+		},
+	}
+	addFormatFlag(c, &o.format, "yaml", "yaml", "json")
+	return c
+}
+
+// leadListJSON is the document of crm lead list --format json.
+type leadListJSON struct {
+	SchemaVersion int               `json:"schema_version"`
+	Pipeline      string            `json:"pipeline"`
+	Leads         []schema.LeadJSON `json:"leads"`
+}
+
+// leadShowJSON is the document of crm lead show --format json.
+type leadShowJSON struct {
+	SchemaVersion int             `json:"schema_version"`
+	Lead          schema.LeadJSON `json:"lead"`
+}

@@ -1,0 +1,321 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+)
+
+// change resolves id, and under the store's lock reads the lead, computes
+// the patch and writes it. It prints msg(lead) when the file changed.
+func (a *App) change(c *cobra.Command, id string, patch func(s *fsstore.Store, l *model.Lead) (model.Patch, error), msg func(before, after *model.Lead) string) error {
+	s, err := a.Store(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.Resolve(id)
+	if err != nil {
+		return err
+	}
+	var before model.Lead
+	after, changed, err := s.Update(f, func(l *model.Lead) (model.Patch, error) {
+		before = *l
+		return patch(s, l)
+	})
+	if err != nil {
+		return err
+	}
+	if !changed {
+		fmt.Fprintf(a.Out, "%s: nothing to change\n", f.ID)
+		return nil
+	}
+	fmt.Fprintf(a.Out, "%s: %s\n", f.ID, msg(&before, after))
+	return nil
+}
+
+func newLeadMoveCmd(app *App) *cobra.Command {
+	var ev eventFlags
+	c := &cobra.Command{
+		Use:   "move ID STEP",
+		Short: "Move a lead to another step",
+		Long: `Move an open lead to another step of the pipeline, forward or back. The
+step: line changes and one event is appended to the history. Steps match
+in any case, with spaces or dashes ("demo", "needs-assessment").`,
+		Example:           "  crm lead move acme demo\n  crm lead move acme Proposal --at '2026-11-02 14:00' --by alice",
+		Args:              exactArgs(2, "a lead ID and a STEP"),
+		ValidArgsFunction: app.completeSteps,
+		RunE: func(c *cobra.Command, args []string) error {
+			st, err := app.stamp(ev.at, ev.by)
+			if err != nil {
+				return err
+			}
+			return app.change(c, args[0], func(s *fsstore.Store, l *model.Lead) (model.Patch, error) {
+				return model.Move(l, s.Pipeline, args[1], st)
+			}, func(b, a *model.Lead) string { return fmt.Sprintf("%s → %s", b.Step, a.Step) })
+		},
+	}
+	ev.add(c)
+	return c
+}
+
+func newLeadWonCmd(app *App) *cobra.Command {
+	var ev eventFlags
+	var value string
+	c := &cobra.Command{
+		Use:               "won ID",
+		Short:             "Mark a lead won",
+		Long:              "Mark an open lead won: status won, a closed time, and one history event.\n--value records the final value of the deal.",
+		Example:           "  crm lead won acme --value 11500",
+		Args:              exactArgs(1, "one lead ID"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			st, err := app.stamp(ev.at, ev.by)
+			if err != nil {
+				return err
+			}
+			var v *float64
+			if value != "" {
+				x, err := model.ParseValue(value)
+				if err != nil {
+					return usagef("--value: %v", err)
+				}
+				v = &x
+			}
+			return app.change(c, args[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+				return model.Win(l, v, st)
+			}, func(_, a *model.Lead) string { return closedMsg(a) })
+		},
+	}
+	c.Flags().StringVar(&value, "value", "", "the final value of the deal (a plain `NUMBER`)")
+	ev.add(c)
+	return c
+}
+
+func closedMsg(l *model.Lead) string {
+	m := fmt.Sprintf("%s at step %s", l.Status, l.Step)
+	if l.Value != nil && l.Status == model.Won {
+		m += fmt.Sprintf(" (%s %s)", l.ValueString(), l.Currency)
+	}
+	if l.Reason != "" {
+		m += ": " + l.Reason
+	}
+	return strings.TrimSpace(m)
+}
+
+func newLeadLostCmd(app *App) *cobra.Command {
+	var ev eventFlags
+	var reason string
+	c := &cobra.Command{
+		Use:   "lost ID",
+		Short: "Mark a lead lost (to a competitor, on price...)",
+		Long: `Mark an open lead lost: status lost, a closed time, the reason, and one
+history event. A lost lead lost to something: a competitor, the price, no
+decision. When pipeline.yaml lists lost_reasons, the reason must be one of
+them; when it sets lost_reasons.required, --reason must be given.
+A project that did not happen at all is cancelled, not lost (crm lead cancel).`,
+		Example:           "  crm lead lost acme --reason Competitor",
+		Args:              exactArgs(1, "one lead ID"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			st, err := app.stamp(ev.at, ev.by)
+			if err != nil {
+				return err
+			}
+			return app.change(c, args[0], func(s *fsstore.Store, l *model.Lead) (model.Patch, error) {
+				p, err := model.Lose(l, s.Pipeline, reason, st)
+				if err != nil && reason == "" && s.Pipeline.RequireLostReason {
+					return p, &usageError{err}
+				}
+				return p, err
+			}, func(_, a *model.Lead) string { return closedMsg(a) })
+		},
+	}
+	c.Flags().StringVar(&reason, "reason", "", "why it was lost (`REASON`; one of the pipeline's lost_reasons when it lists them)")
+	_ = c.RegisterFlagCompletionFunc("reason", func(cc *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if err := app.load(cc); err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		s, err := app.Store(cc)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return s.Pipeline.LostReasons, cobra.ShellCompDirectiveNoFileComp
+	})
+	ev.add(c)
+	return c
+}
+
+func newLeadCancelCmd(app *App) *cobra.Command {
+	var ev eventFlags
+	var reason string
+	c := &cobra.Command{
+		Use:               "cancel ID",
+		Short:             "Mark a lead cancelled: the project itself did not happen",
+		Long:              "Mark an open lead cancelled: status cancelled, a closed time, an optional\nreason, and one history event. Cancelled leads do not count against the win rate.",
+		Example:           "  crm lead cancel acme --reason \"budget frozen for 2027\"",
+		Args:              exactArgs(1, "one lead ID"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			st, err := app.stamp(ev.at, ev.by)
+			if err != nil {
+				return err
+			}
+			return app.change(c, args[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+				return model.Cancel(l, reason, st)
+			}, func(_, a *model.Lead) string { return closedMsg(a) })
+		},
+	}
+	c.Flags().StringVar(&reason, "reason", "", "why the project did not happen")
+	ev.add(c)
+	return c
+}
+
+func newLeadStandbyCmd(app *App) *cobra.Command {
+	var ev eventFlags
+	var until string
+	c := &cobra.Command{
+		Use:               "standby ID --until DATE",
+		Short:             "Put a lead on standby until a date",
+		Long:              "Put an open lead on standby: something to do later. Standby needs a date\n(--until), when the lead comes back to mind. crm lead reopen makes it todo again.",
+		Example:           "  crm lead standby acme --until 2027-01-15\n  crm lead standby acme --until +3w",
+		Args:              exactArgs(1, "one lead ID"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			st, err := app.stamp(ev.at, ev.by)
+			if err != nil {
+				return err
+			}
+			d, err := model.ParseDate(until, app.now)
+			if err != nil {
+				return usagef("--until: %v", err)
+			}
+			return app.change(c, args[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+				return model.PutOnStandby(l, d, st)
+			}, func(_, a *model.Lead) string { return "standby until " + a.StandbyUntil.String() })
+		},
+	}
+	c.Flags().StringVar(&until, "until", "", "when to come back to it (`DATE`: "+model.DateFormats+")")
+	_ = c.MarkFlagRequired("until")
+	ev.add(c)
+	return c
+}
+
+func newLeadReopenCmd(app *App) *cobra.Command {
+	var ev eventFlags
+	c := &cobra.Command{
+		Use:               "reopen ID",
+		Short:             "Bring a closed or standby lead back to todo",
+		Long:              "Reopen a won, lost, cancelled or standby lead: status todo again. The closed\ntime, reason and standby date are removed; the history keeps them.",
+		Args:              exactArgs(1, "one lead ID"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			st, err := app.stamp(ev.at, ev.by)
+			if err != nil {
+				return err
+			}
+			return app.change(c, args[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+				return model.Reopen(l, st)
+			}, func(b, a *model.Lead) string { return fmt.Sprintf("%s → %s at step %s", b.Status, a.Status, a.Step) })
+		},
+	}
+	ev.add(c)
+	return c
+}
+
+func newLeadLogCmd(app *App) *cobra.Command {
+	var ev eventFlags
+	var typ string
+	c := &cobra.Command{
+		Use:   "log ID TEXT",
+		Short: "Log an activity: a call, e-mail, meeting, demo or note",
+		Long: `Append an activity to the lead, one line in its file. Calls, e-mails,
+meetings and demos count as contact (lead response time); notes do not.`,
+		Example:           "  crm lead log acme \"called, wants a quote\" --type call",
+		Args:              exactArgs(2, "a lead ID and the TEXT (quote it)"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			st, err := app.stamp(ev.at, ev.by)
+			if err != nil {
+				return err
+			}
+			t, err := model.ParseActivityType(typ)
+			if err != nil {
+				return usagef("--type: %v", err)
+			}
+			p, err := model.Log(args[1], t, st)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			return app.change(c, args[0], func(*fsstore.Store, *model.Lead) (model.Patch, error) {
+				return p, nil
+			}, func(_, _ *model.Lead) string { return "logged " + string(t) })
+		},
+	}
+	c.Flags().StringVarP(&typ, "type", "t", "note", "the kind of activity: call, email, meeting, demo, note")
+	_ = c.RegisterFlagCompletionFunc("type", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"call", "email", "meeting", "demo", "note"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	ev.add(c)
+	return c
+}
+
+func newLeadRemindCmd(app *App) *cobra.Command {
+	c := &cobra.Command{
+		Use:               "remind ID DATE [TEXT]",
+		Short:             "Set a lead's next action: a date and what to do",
+		Long:              "Set the lead's next action (next_action: date and text), replacing the old one.\nDATE is " + model.DateFormats + ".",
+		Example:           "  crm lead remind acme 2026-11-25 \"send the quote\"\n  crm lead remind acme tomorrow \"call back\"",
+		Args:              rangeArgs(2, 3, "a lead ID, a DATE and an optional TEXT"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			d, err := model.ParseDate(args[1], app.now)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			text := ""
+			if len(args) == 3 {
+				text = args[2]
+			}
+			return app.change(c, args[0], func(*fsstore.Store, *model.Lead) (model.Patch, error) {
+				return model.Remind(d, text), nil
+			}, func(_, a *model.Lead) string {
+				return strings.TrimSpace("next action " + a.NextAction.Date.String() + " " + a.NextAction.Text)
+			})
+		},
+	}
+	return c
+}
+
+func newLeadSetCmd(app *App) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "set ID key=value...",
+		Short: "Set or remove fields of a lead (key= removes)",
+		Long: `Set fields of a lead: title, company, value, currency, owner, source, tags
+(comma-separated), expected_close, probability, created, or any custom key
+(kept in the file and usable later in reports' --by). key= removes a key.
+Step and status change through their own commands so the history stays true.`,
+		Example:           "  crm lead set acme value=15000 owner=bob industry=retail\n  crm lead set acme tags=hot,enterprise expected_close=2026-12-20\n  crm lead set acme industry=",
+		Args:              cobra.MinimumNArgs(2),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			p, err := model.SetFields(args[1:], app.now)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			return app.change(c, args[0], func(*fsstore.Store, *model.Lead) (model.Patch, error) {
+				return p, nil
+			}, func(_, _ *model.Lead) string { return "set " + strings.Join(args[1:], " ") })
+		},
+	}
+	c.Args = func(c *cobra.Command, args []string) error {
+		if len(args) < 2 {
+			return usagef("%s takes a lead ID and at least one key=value", c.CommandPath())
+		}
+		return nil
+	}
+	return c
+}

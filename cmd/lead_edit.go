@@ -1,0 +1,116 @@
+package cmd
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/schema"
+)
+
+func newLeadEditCmd(app *App) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "edit ID",
+		Short: "Edit a lead's file in $EDITOR, validated before it is saved",
+		Long: `Open a copy of the lead's file in your editor (config editor, else $VISUAL,
+else $EDITOR, else vi). When you close it, crm checks the result: if it is
+valid it replaces the file; if not, crm shows what is wrong and, on a
+terminal, offers to reopen the editor. An invalid result is never saved,
+and if the file changed on disk while you edited, nothing is overwritten.`,
+		Args:              exactArgs(1, "one lead ID"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runLeadEdit(app, c, args[0])
+		},
+	}
+	return c
+}
+
+func (a *App) editor() []string {
+	for _, e := range []string{a.v.GetString("editor"), a.Getenv("VISUAL"), a.Getenv("EDITOR")} {
+		if f := strings.Fields(e); len(f) > 0 {
+			return f
+		}
+	}
+	return []string{"vi"}
+}
+
+func runLeadEdit(app *App, c *cobra.Command, id string) error {
+	s, err := app.Store(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.Resolve(id)
+	if err != nil {
+		return err
+	}
+	orig, err := s.ReadRaw(f)
+	if err != nil {
+		return err
+	}
+	tmp, err := fsstore.TempCopy("crm-"+f.ID+"-*.yaml", orig)
+	if err != nil {
+		return err
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			fsstore.RemoveTemp(tmp)
+		}
+	}()
+	in := bufio.NewReader(app.In)
+	for {
+		ed := app.editor()
+		cmd := exec.CommandContext(c.Context(), ed[0], append(ed[1:], tmp)...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = app.In, app.Out, app.Err
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("editor %s: %w (nothing changed)", strings.Join(ed, " "), err)
+		}
+		edited, err := fsstore.ReadTemp(tmp)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(edited, orig) {
+			fmt.Fprintf(app.Out, "%s: no changes\n", f.ID)
+			return nil
+		}
+		verr := validateEdit(s, f, edited)
+		if verr == nil {
+			if err := s.Replace(f, orig, edited); err != nil {
+				keep = true
+				return fmt.Errorf("%w; your edit is kept in %s", err, tmp)
+			}
+			fmt.Fprintf(app.Out, "%s: saved\n", f.ID)
+			return nil
+		}
+		fmt.Fprintln(app.Err, verr.Error())
+		if !app.IsTerminal() {
+			keep = true
+			return fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", tmp)
+		}
+		fmt.Fprint(app.Err, "Edit again? [Y/n] ")
+		answer, _ := in.ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a == "n" || a == "no" {
+			keep = true
+			return fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", tmp)
+		}
+	}
+}
+
+// validateEdit parses an edited lead and checks it against the pipeline.
+func validateEdit(s *fsstore.Store, f fsstore.LeadFile, data []byte) error {
+	doc, err := s.ParseRaw(f, data)
+	if err != nil {
+		return err
+	}
+	var es schema.Errors
+	for _, p := range doc.Lead.Validate(s.Pipeline) {
+		es = append(es, &schema.Error{Path: s.Rel(f.Path), Msg: p.Message})
+	}
+	return es.Err()
+}

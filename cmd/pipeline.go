@@ -1,0 +1,80 @@
+package cmd
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/fsstore"
+)
+
+func newPipelineCmd(app *App) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "pipeline",
+		Short: "Work with the pipelines of this repository",
+	}
+	c.AddCommand(newPipelineListCmd(app))
+	return c
+}
+
+type pipelineListOptions struct {
+	format string
+}
+
+func newPipelineListCmd(app *App) *cobra.Command {
+	o := &pipelineListOptions{}
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List the pipelines of this repository",
+		Long: `List every pipeline (every folder with a pipeline.yaml) of the repository
+that holds the current directory: its name, folder, steps and number of lead
+files.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runPipelineList(app, o)
+		},
+	}
+	addFormatFlag(c, &o.format, "table", "table", "json", "csv")
+	return c
+}
+
+func runPipelineList(app *App, o *pipelineListOptions) error {
+	root := fsstore.RepoRoot(app.dir())
+	refs, err := fsstore.ListPipelines(root)
+	if err != nil {
+		return err
+	}
+	t := &table{Header: []string{"name", "path", "steps", "leads"}, Right: map[int]bool{3: true}}
+	type row struct {
+		Name  string   `json:"name"`
+		Path  string   `json:"path"`
+		Steps []string `json:"steps"`
+		Leads int      `json:"leads"`
+		Error string   `json:"error,omitempty"`
+	}
+	var rows []row
+	for _, r := range refs {
+		rw := row{Name: r.Name, Path: r.Rel, Steps: []string{}}
+		if r.Err != nil {
+			rw.Error = r.Err.Error()
+		} else if s, err := fsstore.Open(r.Dir, app.Loc); err == nil {
+			rw.Steps = s.Pipeline.StepNames()
+			files, _ := s.ListFiles()
+			rw.Leads = len(files)
+		}
+		rows = append(rows, rw)
+		steps := strings.Join(rw.Steps, " > ")
+		if rw.Error != "" {
+			steps = "error: " + rw.Error
+		}
+		t.Rows = append(t.Rows, []string{rw.Name, rw.Path, steps, strconv.Itoa(rw.Leads)})
+	}
+	if rows == nil {
+		rows = []row{}
+	}
+	return render(app.Out, o.format, t, struct {
+		SchemaVersion int   `json:"schema_version"`
+		Pipelines     []row `json:"pipelines"`
+	}{schemaVersion, rows})
+}

@@ -1,0 +1,170 @@
+// Package cmd wires crm's cobra commands: flags, configuration, the clock,
+// IO streams and the store. The rules live in model, the files in schema
+// and fsstore.
+package cmd
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/crmcli/crm/schema"
+)
+
+// Version is set at build time with -ldflags "-X github.com/crmcli/crm/cmd.Version=...".
+var Version = "dev"
+
+// Exit codes: decided here and nowhere else.
+const (
+	exitOK    = 0
+	exitData  = 1
+	exitUsage = 2
+)
+
+// usageError is a mistake in how crm was called: exit code 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error {
+	return &usageError{fmt.Errorf(format, a...)}
+}
+
+// Env is what crm takes from the process: streams, clock, randomness,
+// environment and working directory. Tests replace any of it.
+type Env struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	Now    func() time.Time
+	Rand   io.Reader
+	Getenv func(string) string
+	Wd     string
+	Loc    *time.Location
+	// IsTerminal reports whether the input is an interactive terminal.
+	IsTerminal func() bool
+}
+
+// Main runs crm with args and returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stderr, "crm: %v\n", err)
+		return exitData
+	}
+	env := &Env{
+		In: stdin, Out: stdout, Err: stderr,
+		Now: time.Now, Rand: rand.Reader, Getenv: os.Getenv, Wd: wd, Loc: time.Local,
+		IsTerminal: func() bool { return stdinIsTerminal(stdin) },
+	}
+	return Run(ctx, env, args)
+}
+
+// Run executes crm in env and returns the exit code.
+func Run(ctx context.Context, env *Env, args []string) int {
+	app := &App{Env: env, v: viper.New()}
+	root := NewRootCmd(app)
+	root.SetArgs(args)
+	root.SetIn(env.In)
+	root.SetOut(env.Out)
+	root.SetErr(env.Err)
+	err := root.ExecuteContext(ctx)
+	return exitCode(env.Err, err)
+}
+
+func exitCode(stderr io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if es, ok := schema.AsErrors(err); ok {
+		for _, e := range es {
+			fmt.Fprintln(stderr, e.Error())
+		}
+		return exitData
+	}
+	fmt.Fprintf(stderr, "crm: %v\n", err)
+	var ue *usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		fmt.Fprintln(stderr, "Run 'crm --help' for usage.")
+		return exitUsage
+	}
+	return exitData
+}
+
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "required flag", "invalid argument", "flag needs an argument", "accepts ", "requires at least"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(app *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "crm",
+		Short: "A sales pipeline CRM over plain YAML files in git",
+		Long: `crm keeps a sales pipeline as plain YAML files in a git repository:
+one file per lead under a pipeline directory, and a pipeline.yaml that
+defines the team's sales steps. Commands change the files; git shares them.
+
+crm finds its pipeline the way git finds its repository: from the current
+directory upward, or from -C DIR, or by --pipeline NAME in a repository
+that holds several.`,
+		Version:           Version,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return app.load(c) },
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	f := root.PersistentFlags()
+	f.StringVarP(&app.chdir, "directory", "C", "", "run as if crm was started in `DIR`")
+	f.String("pipeline", "", "use the pipeline named `NAME` (its name or folder) in this repository")
+	f.String("now", "", "fix the clock at `TIME` (also CRM_NOW), for reproducible output")
+	_ = app.v.BindPFlag("pipeline", f.Lookup("pipeline"))
+	_ = app.v.BindPFlag("now", f.Lookup("now"))
+	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)
+
+	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app))
+	return root
+}
+
+// exactArgs is cobra.ExactArgs with a usage error and a clear message.
+func exactArgs(n int, names string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s takes %s (got %d argument%s)", c.CommandPath(), names, len(args), plural(len(args)))
+		}
+		return nil
+	}
+}
+
+func rangeArgs(min, max int, names string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < min || len(args) > max {
+			return usagef("%s takes %s (got %d argument%s)", c.CommandPath(), names, len(args), plural(len(args)))
+		}
+		return nil
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,16 @@
+package cmd
+
+import (
+	"io"
+	"os"
+)
+
+// stdinIsTerminal reports whether r is a character device (a terminal).
+func stdinIsTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

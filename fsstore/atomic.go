@@ -1,0 +1,118 @@
+// Package fsstore is the only package of crm that touches the disk: it finds
+// pipelines, lists and reads lead files, and writes them atomically under an
+// advisory lock so concurrent crm processes lose no update.
+package fsstore
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// WriteFileAtomic replaces path with data so that a crash leaves the old
+// file or the new one, never half of either: temp file in the same folder,
+// fsync, rename, fsync of the folder. It writes nothing when the file
+// already holds exactly data.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil {
+		perm = fi.Mode().Perm()
+	}
+	tmp, err := writeTemp(filepath.Dir(path), filepath.Base(path), data, perm)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// ErrExist is returned by CreateFileExclusive when the path is taken.
+var ErrExist = fs.ErrExist
+
+// CreateFileExclusive writes a new file atomically and fails with ErrExist
+// if path already exists, even when another process races to create it.
+func CreateFileExclusive(path string, data []byte, perm fs.FileMode) error {
+	tmp, err := writeTemp(filepath.Dir(path), filepath.Base(path), data, perm)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return ErrExist
+		}
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func writeTemp(dir, base string, data []byte, perm fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, base), err)
+	}
+	name := f.Name()
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(name)
+		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, base), err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(name)
+		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, base), err)
+	}
+	return name, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	// Some file systems cannot fsync a directory; the rename is done anyway.
+	_ = d.Sync()
+	return nil
+}
+
+// TempCopy writes data to a new private temporary file for an editor and
+// returns its path.
+func TempCopy(pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp("", pattern)
+	if err != nil {
+		return "", fmt.Errorf("temporary file: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", fmt.Errorf("temporary file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("temporary file: %w", err)
+	}
+	return f.Name(), nil
+}
+
+// ReadTemp reads back a temporary file, within the size limit.
+func ReadTemp(path string) ([]byte, error) { return readLimited(path) }
+
+// RemoveTemp deletes a temporary file.
+func RemoveTemp(path string) { os.Remove(path) }

@@ -1,0 +1,155 @@
+package fsstore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
+)
+
+// ConfigFile is the repository's crm configuration, at its root.
+const ConfigFile = "crm.yaml"
+
+// LeadsDir is the folder of lead files inside a pipeline directory.
+const LeadsDir = "leads"
+
+// ErrNoPipeline is returned when no pipeline can be found.
+var ErrNoPipeline = errors.New("no pipeline found")
+
+// RepoRoot is the top of the repository that holds dir: the nearest folder
+// upward with a crm.yaml or a .git, else dir itself.
+func RepoRoot(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	for d := abs; ; {
+		for _, marker := range []string{ConfigFile, ".git"} {
+			if _, err := os.Stat(filepath.Join(d, marker)); err == nil {
+				return d
+			}
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return abs
+		}
+		d = parent
+	}
+}
+
+// FindPipelineUp finds the pipeline that holds dir, as git finds its
+// repository: dir or the nearest folder upward with a pipeline.yaml.
+func FindPipelineUp(dir string) (string, bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for d := abs; ; {
+		if fi, err := os.Stat(filepath.Join(d, schema.PipelineFile)); err == nil && fi.Mode().IsRegular() {
+			return d, true
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", false
+		}
+		d = parent
+	}
+}
+
+// PipelineRef is a pipeline found in a repository.
+type PipelineRef struct {
+	// Name is the name in pipeline.yaml, or the folder name when that
+	// cannot be read.
+	Name string
+	// Dir is the absolute pipeline directory; Rel is it relative to the root.
+	Dir string
+	Rel string
+	// Err is set when pipeline.yaml cannot be read.
+	Err error
+}
+
+// maxSearchDepth bounds how deep ListPipelines looks below the root.
+const maxSearchDepth = 4
+
+// ListPipelines finds every pipeline below root (not inside leads folders,
+// hidden folders or vendor trees), sorted by path.
+func ListPipelines(root string) ([]PipelineRef, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	var refs []PipelineRef
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == root {
+				return err
+			}
+			return nil
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		name := d.Name()
+		if path != root && (strings.HasPrefix(name, ".") || name == LeadsDir || name == "node_modules" || name == "vendor" || name == "testdata") {
+			return filepath.SkipDir
+		}
+		if strings.Count(rel, string(filepath.Separator)) >= maxSearchDepth {
+			return filepath.SkipDir
+		}
+		if _, err := os.Stat(filepath.Join(path, schema.PipelineFile)); err == nil {
+			ref := PipelineRef{Dir: path, Rel: rel, Name: filepath.Base(path)}
+			if p, _, err := ReadPipeline(path); err != nil {
+				ref.Err = err
+			} else {
+				ref.Name = p.Name
+			}
+			refs = append(refs, ref)
+		}
+		return nil
+	})
+	sort.Slice(refs, func(i, j int) bool { return refs[i].Rel < refs[j].Rel })
+	return refs, err
+}
+
+// ReadPipeline reads dir/pipeline.yaml.
+func ReadPipeline(dir string) (*model.Pipeline, schema.Errors, error) {
+	path := filepath.Join(dir, schema.PipelineFile)
+	data, err := readLimited(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return schema.ParsePipeline(data, path)
+}
+
+// readLimited reads a file, refusing one over schema.MaxFileSize before
+// reading it.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &schema.Error{Path: path, Msg: "not a regular file"}
+	}
+	if fi.Size() > schema.MaxFileSize {
+		return nil, &schema.Error{Path: path, Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d: a lead or pipeline file is never this large", fi.Size(), schema.MaxFileSize)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, schema.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return data, nil
+}

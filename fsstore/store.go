@@ -1,0 +1,381 @@
+package fsstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
+)
+
+// Store is one pipeline directory on disk.
+type Store struct {
+	Dir      string
+	Pipeline *model.Pipeline
+	// Warnings about pipeline.yaml (e.g. too many steps).
+	Warnings schema.Errors
+	// Loc reads times that have no offset.
+	Loc *time.Location
+	// Base is the folder paths in messages are relative to (the user's
+	// working directory); the pipeline directory when empty.
+	Base string
+}
+
+// Open reads the pipeline in dir.
+func Open(dir string, loc *time.Location) (*Store, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	p, warns, err := ReadPipeline(abs)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w (no %s)", abs, ErrNoPipeline, schema.PipelineFile)
+		}
+		return nil, err
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Store{Dir: abs, Pipeline: p, Warnings: warns, Loc: loc}, nil
+}
+
+// LeadsPath is the folder of the lead files.
+func (s *Store) LeadsPath() string { return filepath.Join(s.Dir, LeadsDir) }
+
+// Rel returns path relative to the pipeline directory, for messages.
+func (s *Store) Rel(path string) string {
+	base := s.Base
+	if base == "" {
+		base = s.Dir
+	}
+	if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}
+
+// LeadFile is a lead's id and the path of its file.
+type LeadFile struct {
+	ID   string
+	Path string
+}
+
+// ListFiles finds every lead file (*.yaml, *.yml) under leads/, subfolders
+// included, by name only: no file is opened. Sorted by id.
+func (s *Store) ListFiles() ([]LeadFile, error) {
+	var out []LeadFile
+	root := s.LeadsPath()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == root && errors.Is(err, fs.ErrNotExist) {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && strings.HasPrefix(name, ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasPrefix(name, ".") || !d.Type().IsRegular() {
+			return nil
+		}
+		ext := filepath.Ext(name)
+		if ext != ".yaml" && ext != ".yml" {
+			return nil
+		}
+		out = append(out, LeadFile{ID: strings.TrimSuffix(name, ext), Path: path})
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return out[i].Path < out[j].Path
+	})
+	return out, err
+}
+
+// NotFoundError says no lead matches an id.
+type NotFoundError struct{ ID string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("no lead %q: crm lead list shows the ids", e.ID)
+}
+
+// AmbiguousError says an id prefix matches several leads.
+type AmbiguousError struct {
+	Prefix     string
+	Candidates []string
+}
+
+func (e *AmbiguousError) Error() string {
+	c := e.Candidates
+	more := ""
+	if len(c) > 10 {
+		more = fmt.Sprintf(" and %d more", len(c)-10)
+		c = c[:10]
+	}
+	return fmt.Sprintf("lead id %q is ambiguous: it matches %s%s; give more of the id", e.Prefix, strings.Join(c, ", "), more)
+}
+
+// Resolve finds the lead an id or unique id prefix names.
+func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
+	if err := model.ValidID(idOrPrefix); err != nil {
+		return LeadFile{}, err
+	}
+	files, err := s.ListFiles()
+	if err != nil {
+		return LeadFile{}, err
+	}
+	var matches []LeadFile
+	for _, f := range files {
+		if f.ID == idOrPrefix {
+			matches = []LeadFile{f}
+			break
+		}
+		if strings.HasPrefix(f.ID, idOrPrefix) {
+			matches = append(matches, f)
+		}
+	}
+	switch {
+	case len(matches) == 0:
+		return LeadFile{}, &NotFoundError{ID: idOrPrefix}
+	case len(matches) > 1:
+		ids := make([]string, len(matches))
+		for i, m := range matches {
+			ids[i] = m.ID
+		}
+		return LeadFile{}, &AmbiguousError{Prefix: idOrPrefix, Candidates: ids}
+	}
+	return matches[0], nil
+}
+
+// ReadFile reads and parses one lead file.
+func (s *Store) ReadFile(f LeadFile) (*schema.LeadDoc, []byte, error) {
+	data, err := readLimited(f.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := schema.ParseLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
+	return doc, data, err
+}
+
+// Get resolves an id and reads its lead.
+func (s *Store) Get(idOrPrefix string) (*schema.LeadDoc, LeadFile, error) {
+	f, err := s.Resolve(idOrPrefix)
+	if err != nil {
+		return nil, LeadFile{}, err
+	}
+	doc, _, err := s.ReadFile(f)
+	return doc, f, err
+}
+
+// LoadAll reads every lead in parallel. It returns the leads it could read
+// (in id order) and every problem, so a caller may go on without the bad
+// files or stop.
+func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, error) {
+	files, err := s.ListFiles()
+	if err != nil {
+		return nil, nil, err
+	}
+	leads := make([]*model.Lead, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	workers := runtime.GOMAXPROCS(0) * 2
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				doc, _, err := s.ReadFile(files[i])
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				leads[i] = doc.Lead
+			}
+		}()
+	}
+	for i := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var out []*model.Lead
+	var problems schema.Errors
+	seen := map[string]string{}
+	for i, l := range leads {
+		if errs[i] != nil {
+			if es, ok := schema.AsErrors(errs[i]); ok {
+				problems = append(problems, es...)
+				continue
+			}
+			problems = append(problems, &schema.Error{Path: s.Rel(files[i].Path), Msg: errs[i].Error()})
+			continue
+		}
+		if prev, dup := seen[l.ID]; dup {
+			problems = append(problems, &schema.Error{Path: s.Rel(files[i].Path), Msg: fmt.Sprintf("duplicate lead id %q: also %s; rename one of the files", l.ID, prev)})
+			continue
+		}
+		seen[l.ID] = s.Rel(files[i].Path)
+		out = append(out, l)
+	}
+	return out, problems, nil
+}
+
+// Create writes a new lead file. newID is called for a fresh id until one
+// is free (ids carry a random part, so a retry is rare). It reads no other
+// lead.
+func (s *Store) Create(l *model.Lead, newID func() (string, error)) (string, error) {
+	if err := os.MkdirAll(s.LeadsPath(), 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", s.LeadsPath(), err)
+	}
+	for try := 0; try < 8; try++ {
+		id, err := newID()
+		if err != nil {
+			return "", err
+		}
+		l.ID = id
+		data, err := schema.EncodeLead(l)
+		if err != nil {
+			return "", err
+		}
+		path := filepath.Join(s.LeadsPath(), id+".yaml")
+		err = CreateFileExclusive(path, data, 0o644)
+		if errors.Is(err, ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return path, nil
+	}
+	return "", fmt.Errorf("could not find a free id for %q after 8 tries", l.Title)
+}
+
+// Update changes one lead under the folder's lock: it reads the file
+// afresh, lets change compute a patch from the current lead, applies it to
+// the YAML tree and writes atomically. A file that does not parse is never
+// written. It returns the lead as written.
+func (s *Store) Update(f LeadFile, change func(l *model.Lead) (model.Patch, error)) (*model.Lead, bool, error) {
+	unlock, err := lockDir(filepath.Dir(f.Path))
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
+	doc, old, err := s.ReadFile(f)
+	if err != nil {
+		return nil, false, err
+	}
+	patch, err := change(doc.Lead)
+	if err != nil {
+		return nil, false, err
+	}
+	if patch.Empty() {
+		return doc.Lead, false, nil
+	}
+	if err := schema.Apply(doc.Root, patch); err != nil {
+		return nil, false, err
+	}
+	data, err := schema.Encode(doc.Root)
+	if err != nil {
+		return nil, false, err
+	}
+	updated, err := schema.ParseLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
+	if err != nil {
+		return nil, false, fmt.Errorf("the change would make an invalid file, nothing written: %w", err)
+	}
+	if string(data) == string(old) {
+		return updated.Lead, false, nil
+	}
+	if err := WriteFileAtomic(f.Path, data, 0o644); err != nil {
+		return nil, false, err
+	}
+	return updated.Lead, true, nil
+}
+
+// Replace writes new contents for a lead file (crm lead edit) under the
+// lock, but only if the file still holds expect; otherwise someone changed
+// it meanwhile and nothing is written.
+func (s *Store) Replace(f LeadFile, expect, data []byte) error {
+	unlock, err := lockDir(filepath.Dir(f.Path))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cur, err := readLimited(f.Path)
+	if err != nil {
+		return err
+	}
+	if string(cur) != string(expect) {
+		return fmt.Errorf("%s changed while you were editing it: nothing written", s.Rel(f.Path))
+	}
+	return WriteFileAtomic(f.Path, data, 0o644)
+}
+
+// Remove deletes a lead file.
+func (s *Store) Remove(f LeadFile) error {
+	unlock, err := lockDir(filepath.Dir(f.Path))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := os.Remove(f.Path); err != nil {
+		return fmt.Errorf("remove %s: %w", s.Rel(f.Path), err)
+	}
+	return syncDir(filepath.Dir(f.Path))
+}
+
+// Init makes dir a pipeline: pipeline.yaml and an empty leads/ folder
+// (kept in git by a .gitkeep). It refuses a directory that already has a
+// pipeline.yaml and then changes nothing.
+func Init(dir string, pipelineYAML []byte) error {
+	path := filepath.Join(dir, schema.PipelineFile)
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s already exists: %s is a pipeline already, nothing changed", path, dir)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, LeadsDir), 0o755); err != nil {
+		return fmt.Errorf("init %s: %w", dir, err)
+	}
+	if err := CreateFileExclusive(path, pipelineYAML, 0o644); err != nil {
+		if errors.Is(err, ErrExist) {
+			return fmt.Errorf("%s already exists: nothing changed", path)
+		}
+		return err
+	}
+	keep := filepath.Join(dir, LeadsDir, ".gitkeep")
+	if _, err := os.Stat(keep); errors.Is(err, fs.ErrNotExist) {
+		if err := os.WriteFile(keep, nil, 0o644); err != nil {
+			return fmt.Errorf("init %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// ReadRaw returns the bytes of a lead file (crm lead show, edit).
+func (s *Store) ReadRaw(f LeadFile) ([]byte, error) { return readLimited(f.Path) }
+
+// ParseRaw parses bytes as the lead f (crm lead edit's validation).
+func (s *Store) ParseRaw(f LeadFile, data []byte) (*schema.LeadDoc, error) {
+	return schema.ParseLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
+}

@@ -1,0 +1,352 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Field is one key set on a lead file. Value is one of: string, float64,
+// time.Time, Date, []string, []Contact, *NextAction, or any scalar for a
+// custom key.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// Patch is what a command changes in a lead: keys to set and to remove, and
+// events and activities to append. The store applies it to the file so that
+// only those lines change.
+type Patch struct {
+	Set        []Field
+	Unset      []string
+	Events     []Event
+	Activities []Activity
+}
+
+// Empty reports whether the patch changes nothing.
+func (p Patch) Empty() bool {
+	return len(p.Set) == 0 && len(p.Unset) == 0 && len(p.Events) == 0 && len(p.Activities) == 0
+}
+
+// Stamp is who did something, and when.
+type Stamp struct {
+	At time.Time
+	By string
+}
+
+// NewLeadInput is what `crm lead add` knows about a new lead.
+type NewLeadInput struct {
+	Title    string
+	Company  string
+	Value    *float64
+	Currency string
+	Owner    string
+	Source   string
+	Tags     []string
+	Step     string
+	Contacts []Contact
+	Fields   []Field
+}
+
+// NewLead builds a new lead at the given (or first) step with status todo,
+// and its first history event.
+func NewLead(p *Pipeline, id string, in NewLeadInput, s Stamp) (*Lead, error) {
+	if strings.TrimSpace(in.Title) == "" {
+		return nil, fmt.Errorf("a lead needs a title")
+	}
+	step := p.FirstStep()
+	if in.Step != "" {
+		var err error
+		if step, err = p.LookupStep(in.Step); err != nil {
+			return nil, err
+		}
+	}
+	cur := in.Currency
+	if cur == "" {
+		cur = p.Currency
+	}
+	l := &Lead{
+		ID: id, Title: strings.TrimSpace(in.Title), Company: in.Company, Contacts: in.Contacts,
+		Value: in.Value, Currency: cur, Owner: in.Owner, Source: in.Source, Tags: in.Tags,
+		Step: step, Status: Todo, Created: s.At,
+		History: []Event{{At: s.At, Step: step, Status: Todo, By: s.By}},
+	}
+	if len(in.Fields) > 0 {
+		l.Fields = map[string]any{}
+		for _, f := range in.Fields {
+			if IsLeadKey(f.Key) {
+				return nil, fmt.Errorf("%q is a known key: use its own flag", f.Key)
+			}
+			l.Fields[f.Key] = f.Value
+		}
+	}
+	return l, nil
+}
+
+// checkOrder keeps history in time order: a new event may not come before
+// the lead's creation or its last event.
+func checkOrder(l *Lead, s Stamp) error {
+	last, what := l.Created, "was created"
+	for _, e := range l.History {
+		if e.At.After(last) {
+			last, what = e.At, "last changed"
+		}
+	}
+	if s.At.Before(last) {
+		return fmt.Errorf("%s is before the lead %s (%s): history is kept in time order; give a later --at", FormatTime(s.At), what, FormatTime(last))
+	}
+	return nil
+}
+
+func requireOpen(l *Lead, verb string) error {
+	if l.Status.Closed() {
+		return fmt.Errorf("lead %s is %s: reopen it before you %s it (crm lead reopen %s)", l.ID, l.Status, verb, l.ID)
+	}
+	return nil
+}
+
+// Move puts a lead at another step.
+func Move(l *Lead, p *Pipeline, step string, s Stamp) (Patch, error) {
+	name, err := p.LookupStep(step)
+	if err != nil {
+		return Patch{}, err
+	}
+	if err := requireOpen(l, "move"); err != nil {
+		return Patch{}, err
+	}
+	if name == l.Step {
+		return Patch{}, nil
+	}
+	if err := checkOrder(l, s); err != nil {
+		return Patch{}, err
+	}
+	return Patch{
+		Set:    []Field{{"step", name}},
+		Events: []Event{{At: s.At, Step: name, By: s.By}},
+	}, nil
+}
+
+// Win marks a lead won, optionally with its final value.
+func Win(l *Lead, value *float64, s Stamp) (Patch, error) {
+	if err := requireOpen(l, "win"); err != nil {
+		return Patch{}, err
+	}
+	if err := checkOrder(l, s); err != nil {
+		return Patch{}, err
+	}
+	p := Patch{Set: []Field{{"status", string(Won)}, {"closed", s.At}}, Unset: []string{"standby_until", "reason"}}
+	if value != nil {
+		p.Set = append([]Field{{"value", *value}}, p.Set...)
+	}
+	p.Events = []Event{{At: s.At, Status: Won, By: s.By}}
+	return p, nil
+}
+
+// Lose marks a lead lost (to a competitor, on price, ...).
+func Lose(l *Lead, pl *Pipeline, reason string, s Stamp) (Patch, error) {
+	if err := requireOpen(l, "lose"); err != nil {
+		return Patch{}, err
+	}
+	if err := checkOrder(l, s); err != nil {
+		return Patch{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" && pl.RequireLostReason {
+		msg := "pipeline " + fmt.Sprintf("%q", pl.Name) + " requires a lost reason: give --reason"
+		if len(pl.LostReasons) > 0 {
+			msg += " with one of " + quoteList(pl.LostReasons)
+		}
+		return Patch{}, fmt.Errorf("%s", msg)
+	}
+	r, err := pl.LookupLostReason(reason)
+	if err != nil {
+		return Patch{}, err
+	}
+	return closeWith(Lost, r, s), nil
+}
+
+// Cancel marks a lead cancelled: the project itself did not happen.
+func Cancel(l *Lead, reason string, s Stamp) (Patch, error) {
+	if err := requireOpen(l, "cancel"); err != nil {
+		return Patch{}, err
+	}
+	if err := checkOrder(l, s); err != nil {
+		return Patch{}, err
+	}
+	return closeWith(Cancelled, strings.TrimSpace(reason), s), nil
+}
+
+func closeWith(st Status, reason string, s Stamp) Patch {
+	p := Patch{Set: []Field{{"status", string(st)}}}
+	if reason != "" {
+		p.Set = append(p.Set, Field{"reason", reason})
+	} else {
+		p.Unset = append(p.Unset, "reason")
+	}
+	p.Set = append(p.Set, Field{"closed", s.At})
+	p.Unset = append(p.Unset, "standby_until")
+	p.Events = []Event{{At: s.At, Status: st, By: s.By, Reason: reason}}
+	return p
+}
+
+// PutOnStandby parks an open lead until a date.
+func PutOnStandby(l *Lead, until Date, s Stamp) (Patch, error) {
+	if err := requireOpen(l, "put on standby"); err != nil {
+		return Patch{}, err
+	}
+	if until.IsZero() {
+		return Patch{}, fmt.Errorf("standby needs a date: give --until")
+	}
+	if err := checkOrder(l, s); err != nil {
+		return Patch{}, err
+	}
+	p := Patch{Set: []Field{{"status", string(Standby)}, {"standby_until", until}}}
+	if l.Status != Standby {
+		p.Events = []Event{{At: s.At, Status: Standby, By: s.By, Reason: "until " + until.String()}}
+	}
+	return p, nil
+}
+
+// Reopen brings a closed or standby lead back to todo.
+func Reopen(l *Lead, s Stamp) (Patch, error) {
+	if l.Status == Todo {
+		return Patch{}, fmt.Errorf("lead %s is already open (todo)", l.ID)
+	}
+	if err := checkOrder(l, s); err != nil {
+		return Patch{}, err
+	}
+	return Patch{
+		Set:    []Field{{"status", string(Todo)}},
+		Unset:  []string{"closed", "reason", "standby_until"},
+		Events: []Event{{At: s.At, Status: Todo, By: s.By, Reason: "reopened"}},
+	}, nil
+}
+
+// Log appends an activity.
+func Log(text string, typ ActivityType, s Stamp) (Patch, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Patch{}, fmt.Errorf("nothing to log: give the text of the activity")
+	}
+	return Patch{Activities: []Activity{{At: s.At, Type: typ, By: s.By, Text: text}}}, nil
+}
+
+// Remind sets the next action.
+func Remind(date Date, text string) Patch {
+	return Patch{Set: []Field{{"next_action", &NextAction{Date: date, Text: strings.TrimSpace(text)}}}}
+}
+
+// settable says how `crm lead set` parses each known key it accepts.
+var settable = map[string]string{
+	"title": "text", "company": "text", "currency": "text", "owner": "text", "source": "text",
+	"value": "value", "probability": "probability", "tags": "list",
+	"expected_close": "date", "created": "time",
+}
+
+// protected keys change through their own commands, so history stays true.
+var protected = map[string]string{
+	"id":            "the id is the file name; it cannot be changed",
+	"step":          "use crm lead move",
+	"status":        "use crm lead won, lost, cancel, standby or reopen",
+	"closed":        "it is set by crm lead won, lost and cancel",
+	"reason":        "give --reason to crm lead lost or cancel",
+	"standby_until": "use crm lead standby --until",
+	"next_action":   "use crm lead remind",
+	"contacts":      "edit the file (crm lead edit) or use crm lead add --contact",
+	"history":       "history is appended by commands, never set",
+	"activities":    "use crm lead log",
+}
+
+// SetFields turns "key=value" assignments into a patch. "key=" unsets.
+func SetFields(assignments []string, now time.Time) (Patch, error) {
+	var p Patch
+	for _, a := range assignments {
+		k, v, ok := strings.Cut(a, "=")
+		k = strings.TrimSpace(k)
+		if !ok {
+			return Patch{}, fmt.Errorf("invalid assignment %q: use key=value (key= to remove the key)", a)
+		}
+		if err := ValidKey(k); err != nil {
+			return Patch{}, err
+		}
+		if why, ok := protected[k]; ok {
+			return Patch{}, fmt.Errorf("cannot set %q: %s", k, why)
+		}
+		if v == "" {
+			if k == "title" || k == "created" {
+				return Patch{}, fmt.Errorf("cannot remove %q: every lead has one", k)
+			}
+			p.Unset = append(p.Unset, k)
+			continue
+		}
+		f, err := parseField(k, v, now)
+		if err != nil {
+			return Patch{}, err
+		}
+		p.Set = append(p.Set, f)
+	}
+	return p, nil
+}
+
+func parseField(k, v string, now time.Time) (Field, error) {
+	switch settable[k] {
+	case "text":
+		return Field{k, strings.TrimSpace(v)}, nil
+	case "value":
+		f, err := ParseValue(v)
+		return Field{k, f}, err
+	case "probability":
+		f, err := ParseProbability(v)
+		return Field{k, f}, err
+	case "list":
+		return Field{k, SplitList(v)}, nil
+	case "date":
+		d, err := ParseDate(v, now)
+		return Field{k, d}, err
+	case "time":
+		t, err := ParseTime(v, now.Location())
+		return Field{k, t}, err
+	}
+	return Field{k, CustomValue(v)}, nil
+}
+
+// ParseCustomFields reads --set key=value for a new lead.
+func ParseCustomFields(assignments []string) ([]Field, error) {
+	var fs []Field
+	for _, a := range assignments {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok || strings.TrimSpace(v) == "" {
+			return nil, fmt.Errorf("invalid assignment %q: use key=value", a)
+		}
+		k = strings.TrimSpace(k)
+		if err := ValidKey(k); err != nil {
+			return nil, err
+		}
+		if IsLeadKey(k) {
+			return nil, fmt.Errorf("%q is a lead field: use its own flag (--%s)", k, strings.ReplaceAll(k, "_", "-"))
+		}
+		fs = append(fs, Field{k, CustomValue(v)})
+	}
+	return fs, nil
+}
+
+// CustomValue keeps a custom value as text; a plain number stays a number.
+func CustomValue(v string) any {
+	v = strings.TrimSpace(v)
+	if f, err := ParseValue(v); err == nil && !strings.ContainsAny(v, "eE_") && v != "" && (v[0] >= '0' && v[0] <= '9') {
+		return f
+	}
+	return v
+}
+
+// SplitList reads "a, b,c" as [a b c], dropping empty items.
+func SplitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

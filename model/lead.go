@@ -1,0 +1,215 @@
+package model
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Contact is a person at the lead's company.
+type Contact struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	Role  string `json:"role,omitempty"`
+}
+
+// ParseContact reads "Name <email>", a bare e-mail address or a bare name.
+func ParseContact(s string) (Contact, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Contact{}, fmt.Errorf("empty contact: use \"Name <email>\", an e-mail address or a name")
+	}
+	if strings.ContainsAny(s, "<@") {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			return Contact{}, fmt.Errorf("invalid contact %q: use \"Name <email>\"", s)
+		}
+		return Contact{Name: a.Name, Email: a.Address}, nil
+	}
+	return Contact{Name: s}, nil
+}
+
+// NextAction is what to do next on a lead, and when.
+type NextAction struct {
+	Date Date
+	Text string
+}
+
+// Event is one step or status change, appended to a lead's history.
+type Event struct {
+	At     time.Time
+	Step   string
+	Status Status
+	By     string
+	Reason string
+}
+
+// ActivityType is the kind of a logged activity.
+type ActivityType string
+
+// The activity types.
+const (
+	Call    ActivityType = "call"
+	Email   ActivityType = "email"
+	Meeting ActivityType = "meeting"
+	Demo    ActivityType = "demo"
+	Note    ActivityType = "note"
+)
+
+// ActivityTypes lists the activity types.
+var ActivityTypes = []ActivityType{Call, Email, Meeting, Demo, Note}
+
+// ParseActivityType accepts an activity type in any case.
+func ParseActivityType(s string) (ActivityType, error) {
+	n := strings.ToLower(strings.TrimSpace(s))
+	if n == "visit" {
+		n = string(Demo)
+	}
+	for _, t := range ActivityTypes {
+		if n == string(t) {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("unknown activity type %q: use one of call, email, meeting, demo, note", s)
+}
+
+// IsContact reports whether the activity counts as contact with the lead.
+func (t ActivityType) IsContact() bool { return t != Note && t != "" }
+
+// Activity is a logged call, e-mail, meeting, demo or note.
+type Activity struct {
+	At   time.Time
+	Type ActivityType
+	By   string
+	Text string
+}
+
+// Lead is one sales opportunity: one file.
+type Lead struct {
+	ID            string
+	Title         string
+	Company       string
+	Contacts      []Contact
+	Value         *float64
+	Currency      string
+	Owner         string
+	Source        string
+	Tags          []string
+	Step          string
+	Status        Status
+	Reason        string
+	Created       time.Time
+	Closed        time.Time
+	NextAction    *NextAction
+	StandbyUntil  Date
+	ExpectedClose Date
+	Probability   *float64
+	// Fields holds the custom keys a person added, decoded as YAML values.
+	Fields     map[string]any
+	History    []Event
+	Activities []Activity
+}
+
+// Known keys of a lead file, in canonical order. Custom keys go before
+// history and activities.
+var LeadKeys = []string{
+	"id", "title", "company", "contacts", "value", "currency", "owner", "source", "tags",
+	"step", "status", "reason", "created", "closed", "next_action", "standby_until",
+	"expected_close", "probability", "history", "activities",
+}
+
+// IsLeadKey reports whether key is one of the known keys.
+func IsLeadKey(key string) bool {
+	for _, k := range LeadKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// ValidID reports whether s may be a lead id or id prefix given on the
+// command line: no path separators, no "..", nothing outside the leads folder.
+func ValidID(s string) error {
+	if s == "" {
+		return fmt.Errorf("empty lead id")
+	}
+	if !idPattern.MatchString(s) || strings.Contains(s, "..") {
+		return fmt.Errorf("invalid lead id %q: ids are lower-case letters, digits, '-', '_' and '.', with no '/' or '..'", s)
+	}
+	return nil
+}
+
+var keyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+
+// ValidKey checks a custom key name given with --set.
+func ValidKey(k string) error {
+	if !keyPattern.MatchString(k) {
+		return fmt.Errorf("invalid key %q: use letters, digits, '_' and '-', starting with a letter", k)
+	}
+	return nil
+}
+
+// LastActivityAt is the latest time anything happened to the lead: created,
+// an event or an activity.
+func (l *Lead) LastActivityAt() time.Time {
+	t := l.Created
+	for _, e := range l.History {
+		if e.At.After(t) {
+			t = e.At
+		}
+	}
+	for _, a := range l.Activities {
+		if a.At.After(t) {
+			t = a.At
+		}
+	}
+	return t
+}
+
+// ValueString is the lead's value as written, or "".
+func (l *Lead) ValueString() string {
+	if l.Value == nil {
+		return ""
+	}
+	return FormatNumber(*l.Value)
+}
+
+// Validate checks the rules of a lead that need its pipeline.
+func (l *Lead) Validate(p *Pipeline) []Problem {
+	var probs []Problem
+	add := func(field string, format string, a ...any) {
+		probs = append(probs, Problem{Field: field, Message: fmt.Sprintf(format, a...)})
+	}
+	if strings.TrimSpace(l.Title) == "" {
+		add("title", "the lead has no title")
+	}
+	if p != nil && p.StepIndex(l.Step) < 0 {
+		_, err := p.LookupStep(l.Step)
+		add("step", "%v", err)
+	}
+	if !l.Status.Valid() {
+		add("status", "unknown status %q: use one of %s", l.Status, statusList())
+	}
+	if l.Created.IsZero() {
+		add("created", "the lead has no created time")
+	}
+	if l.Status.Closed() && l.Closed.IsZero() {
+		add("closed", "the lead is %s but has no closed time", l.Status)
+	}
+	if l.Status == Standby && l.StandbyUntil.IsZero() {
+		add("standby_until", "the lead is on standby but has no standby_until date")
+	}
+	if l.Value != nil && *l.Value < 0 {
+		add("value", "value %s is negative", FormatNumber(*l.Value))
+	}
+	if l.Probability != nil && (*l.Probability < 0 || *l.Probability > 100) {
+		add("probability", "probability %s is outside 0 to 100", FormatNumber(*l.Probability))
+	}
+	return probs
+}

@@ -1,0 +1,195 @@
+package model
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// MaxSteps is the number of steps above which a pipeline gets a warning.
+const MaxSteps = 8
+
+// Step is one custom sales step of a pipeline.
+type Step struct {
+	Name string
+	// Probability is the win probability in percent for the weighted
+	// forecast; nil when the pipeline does not say.
+	Probability *float64
+	// StaleDays overrides the pipeline's stale limit for this step; nil when unset.
+	StaleDays *int
+	// Contact marks the step whose entry counts as first contact.
+	Contact bool
+	// Presentation marks the demo/proposal step (close ratio).
+	Presentation bool
+	// Qualified marks the qualified/opportunity step (lead-to-opportunity %).
+	Qualified bool
+}
+
+// Pipeline is one sales process: its ordered steps and rules.
+type Pipeline struct {
+	Name     string
+	Currency string
+	Steps    []Step
+	// StaleDays is the default number of days without activity after which
+	// an open lead is stale; 0 means no limit.
+	StaleDays         int
+	LostReasons       []string
+	RequireLostReason bool
+	// Targets maps a period ("month", "quarter", "year", or a given period
+	// such as "2026-11", "2026-Q4", "2026") to a sales target.
+	Targets map[string]float64
+}
+
+// Problem is a rule a pipeline or lead breaks. Warnings do not stop a command.
+type Problem struct {
+	Field   string
+	Message string
+	Warning bool
+}
+
+func (p Problem) Error() string { return p.Message }
+
+// NormalizeStep folds a step name for matching: case, spaces, dashes and
+// underscores do not matter ("new-opportunity" finds "New opportunity").
+func NormalizeStep(s string) string {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return r == ' ' || r == '-' || r == '_' || r == '\t'
+	})
+	return strings.Join(f, " ")
+}
+
+// StepIndex returns the position of the named step, or -1.
+func (p *Pipeline) StepIndex(name string) int {
+	n := NormalizeStep(name)
+	for i, s := range p.Steps {
+		if NormalizeStep(s.Name) == n {
+			return i
+		}
+	}
+	return -1
+}
+
+// StepNames lists the step names in order.
+func (p *Pipeline) StepNames() []string {
+	names := make([]string, len(p.Steps))
+	for i, s := range p.Steps {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// LookupStep finds a step by name and returns its canonical name, or an
+// error that lists the valid steps.
+func (p *Pipeline) LookupStep(name string) (string, error) {
+	if i := p.StepIndex(name); i >= 0 {
+		return p.Steps[i].Name, nil
+	}
+	return "", fmt.Errorf("unknown step %q: pipeline %q has steps %s", name, p.Name, quoteList(p.StepNames()))
+}
+
+// FirstStep is where new leads start.
+func (p *Pipeline) FirstStep() string {
+	if len(p.Steps) == 0 {
+		return ""
+	}
+	return p.Steps[0].Name
+}
+
+// LookupLostReason checks a lost reason against the pipeline's list, when it
+// has one, and returns its canonical spelling.
+func (p *Pipeline) LookupLostReason(reason string) (string, error) {
+	if len(p.LostReasons) == 0 || reason == "" {
+		return reason, nil
+	}
+	for _, r := range p.LostReasons {
+		if strings.EqualFold(r, strings.TrimSpace(reason)) {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown lost reason %q: pipeline %q accepts %s", reason, p.Name, quoteList(p.LostReasons))
+}
+
+var targetKey = regexp.MustCompile(`^(month|quarter|year|\d{4}|\d{4}-(0[1-9]|1[0-2])|\d{4}-Q[1-4])$`)
+
+// Validate returns the pipeline's problems: errors and warnings.
+func (p *Pipeline) Validate() []Problem {
+	var probs []Problem
+	add := func(field string, warn bool, format string, a ...any) {
+		probs = append(probs, Problem{Field: field, Message: fmt.Sprintf(format, a...), Warning: warn})
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		add("name", false, "the pipeline has no name")
+	}
+	if len(p.Steps) == 0 {
+		add("steps", false, "the pipeline has no steps: list at least one under steps")
+	}
+	if len(p.Steps) > MaxSteps {
+		add("steps", true, "the pipeline has %d steps; more than %d makes reports hard to read", len(p.Steps), MaxSteps)
+	}
+	seen := map[string]bool{}
+	marks := map[string][]string{}
+	for i, s := range p.Steps {
+		field := fmt.Sprintf("steps[%d]", i)
+		n := NormalizeStep(s.Name)
+		if n == "" {
+			add(field, false, "step %d has no name", i+1)
+			continue
+		}
+		if _, err := ParseStatus(n); err == nil {
+			add(field, false, "step %q is named like a status: statuses (%s) are fixed and cannot be steps", s.Name, statusList())
+		}
+		if seen[n] {
+			add(field, false, "step %q is listed twice", s.Name)
+		}
+		seen[n] = true
+		if s.Probability != nil && (*s.Probability < 0 || *s.Probability > 100) {
+			add(field+".probability", false, "step %q has probability %s: use a percentage from 0 to 100", s.Name, FormatNumber(*s.Probability))
+		}
+		if s.StaleDays != nil && *s.StaleDays < 0 {
+			add(field+".stale_days", false, "step %q has a negative stale_days", s.Name)
+		}
+		if s.Contact {
+			marks["contact"] = append(marks["contact"], s.Name)
+		}
+		if s.Presentation {
+			marks["presentation"] = append(marks["presentation"], s.Name)
+		}
+		if s.Qualified {
+			marks["qualified"] = append(marks["qualified"], s.Name)
+		}
+	}
+	for _, m := range []string{"contact", "presentation", "qualified"} {
+		if len(marks[m]) > 1 {
+			add("steps", false, "%d steps are marked %s (%s): mark at most one", len(marks[m]), m, quoteList(marks[m]))
+		}
+	}
+	if p.StaleDays < 0 {
+		add("stale_days", false, "stale_days is negative")
+	}
+	if p.RequireLostReason && len(p.LostReasons) == 0 {
+		add("lost_reasons", true, "a lost reason is required but no reasons are listed: any text is accepted")
+	}
+	keys := make([]string, 0, len(p.Targets))
+	for k := range p.Targets {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !targetKey.MatchString(k) {
+			add("targets", false, "unknown target period %q: use month, quarter, year, or a period such as 2026, 2026-11 or 2026-Q4", k)
+		}
+		if p.Targets[k] < 0 {
+			add("targets", false, "target for %q is negative", k)
+		}
+	}
+	return probs
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,137 @@
+package model
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// TimeFormats is the user-facing list of accepted time formats, used in
+// error messages.
+const TimeFormats = "RFC 3339 (2026-11-02T14:00:00+01:00), 2026-11-02 or 2026-11-02 14:00"
+
+// DateFormats is the user-facing list of accepted date formats.
+const DateFormats = "2026-11-02, today, tomorrow, +3d or +2w"
+
+var timeLayouts = []string{
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04",
+	"2006-01-02",
+}
+
+// ParseTime reads a point in time. A time without an offset is taken in loc.
+// The result is truncated to whole seconds, the precision of the files.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.Truncate(time.Second), nil
+	}
+	// "2026-11-02 14:00:00 +01:00" and the like.
+	for _, l := range []string{"2006-01-02 15:04:05 -07:00", "2006-01-02 15:04 -07:00", "2006-01-02T15:04-07:00", "2006-01-02T15:04Z07:00"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.Truncate(time.Second), nil
+		}
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			return t.Truncate(time.Second), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("invalid time %q: use %s", s, TimeFormats)
+}
+
+// FormatTime is the one way a point in time is written to a file.
+func FormatTime(t time.Time) string { return t.Format(time.RFC3339) }
+
+// Date is a calendar day (next actions, standby dates, expected close).
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateOf returns the calendar day of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// IsZero reports whether d is unset.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// String writes d as YYYY-MM-DD.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// In returns the start of d in loc.
+func (d Date) In(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
+
+// Before reports whether d is before e.
+func (d Date) Before(e Date) bool { return d.String() < e.String() }
+
+var relDate = regexp.MustCompile(`^\+(\d{1,4})([dw])$`)
+
+// ParseDate reads a calendar day: YYYY-MM-DD, a full time (its day is kept),
+// today, tomorrow, or +Nd / +Nw counted from now.
+func ParseDate(s string, now time.Time) (Date, error) {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(s) {
+	case "today":
+		return DateOf(now), nil
+	case "tomorrow":
+		return DateOf(now.AddDate(0, 0, 1)), nil
+	}
+	if m := relDate.FindStringSubmatch(strings.ToLower(s)); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		if m[2] == "w" {
+			n *= 7
+		}
+		return DateOf(now.AddDate(0, 0, n)), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return DateOf(t), nil
+	}
+	if t, err := ParseTime(s, now.Location()); err == nil {
+		return DateOf(t), nil
+	}
+	return Date{}, fmt.Errorf("invalid date %q: use %s", s, DateFormats)
+}
+
+// ParseValue reads a money amount: a plain, non-negative decimal number.
+func ParseValue(s string) (float64, error) {
+	t := strings.ReplaceAll(strings.TrimSpace(s), "_", "")
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || strings.ContainsAny(t, "xXpPiInN") {
+		return 0, fmt.Errorf("invalid value %q: use a plain number such as 12000 or 12000.50", s)
+	}
+	if v < 0 {
+		return 0, fmt.Errorf("invalid value %q: a value cannot be negative", s)
+	}
+	return v, nil
+}
+
+// ParseProbability reads a win probability in percent, 0 to 100.
+func ParseProbability(s string) (float64, error) {
+	t := strings.TrimSuffix(strings.TrimSpace(s), "%")
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || strings.ContainsAny(t, "xXpPiInN") || v < 0 || v > 100 {
+		return 0, fmt.Errorf("invalid probability %q: use a percentage from 0 to 100", s)
+	}
+	return v, nil
+}
+
+// FormatNumber writes a number the way the files and tables show it:
+// integers without a decimal point, others with as few digits as needed.
+func FormatNumber(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}

@@ -1,0 +1,123 @@
+// Package report turns leads into figures and prints them. Its functions
+// are pure: leads and a clock in, numbers and bytes out.
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+	"go.yaml.in/yaml/v3"
+)
+
+// Table is rows of text cells under a header: the one shape every
+// tabular output of crm takes before it is rendered.
+type Table struct {
+	Header []string
+	Rows   [][]string
+	// Right lists the columns (by index) that hold numbers, aligned right.
+	Right map[int]bool
+}
+
+// Formats a table can be rendered in.
+const (
+	FormatTable    = "table"
+	FormatMarkdown = "markdown"
+	FormatCSV      = "csv"
+	FormatJSON     = "json"
+	FormatYAML     = "yaml"
+)
+
+// Render writes t in format; json and yaml write doc instead, the
+// documented structured form of the same data.
+func Render(w io.Writer, format string, t *Table, doc any) error {
+	switch format {
+	case FormatTable:
+		return renderTable(w, t, false)
+	case FormatMarkdown:
+		return renderTable(w, t, true)
+	case FormatCSV:
+		cw := csv.NewWriter(w)
+		if err := cw.Write(t.Header); err != nil {
+			return err
+		}
+		if err := cw.WriteAll(t.Rows); err != nil {
+			return err
+		}
+		return cw.Error()
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(doc)
+	case FormatYAML:
+		// Through JSON, so YAML keys and shapes match the JSON interface.
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		var v any
+		if err := yaml.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		return enc.Close()
+	}
+	return fmt.Errorf("unknown format %q", format)
+}
+
+func renderTable(w io.Writer, t *Table, markdown bool) error {
+	if len(t.Rows) == 0 && !markdown {
+		return nil
+	}
+	align := make([]tw.Align, len(t.Header))
+	for i := range align {
+		align[i] = tw.AlignLeft
+		if t.Right[i] {
+			align[i] = tw.AlignRight
+		}
+	}
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.On),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	}
+	if markdown {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+	} else {
+		opts = append(opts, tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}), tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenRows: tw.Off, BetweenColumns: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+			},
+		})))
+	}
+	tb := tablewriter.NewTable(w, opts...)
+	tb.Header(toAny(t.Header)...)
+	for _, r := range t.Rows {
+		if err := tb.Append(toAny(r)...); err != nil {
+			return err
+		}
+	}
+	return tb.Render()
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ReplaceAll(s, "\n", " ")
+	}
+	return out
+}

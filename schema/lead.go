@@ -1,0 +1,479 @@
+package schema
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/crmcli/crm/model"
+)
+
+// MaxFileSize is the largest lead or pipeline file crm reads (1 MiB). A lead
+// is a few kilobytes; anything larger is a mistake or an attack.
+const MaxFileSize = 1 << 20
+
+// LeadDoc is a lead file: its YAML tree, kept to write back every comment
+// and unknown key, and the lead read from it.
+type LeadDoc struct {
+	Root *yaml.Node
+	Lead *model.Lead
+}
+
+// ParseOptions says where the bytes came from and how to read times that
+// have no offset.
+type ParseOptions struct {
+	Path string
+	// ID is the id the file name gives; an id key that differs is an error.
+	ID  string
+	Loc *time.Location
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// ParseLead reads a lead file. It returns every problem it finds as Errors;
+// a document with errors must not be written back.
+func ParseLead(data []byte, opt ParseOptions) (*LeadDoc, error) {
+	if opt.Loc == nil {
+		opt.Loc = time.UTC
+	}
+	root, errs := parseDocument(data, opt.Path)
+	if errs != nil {
+		return nil, errs
+	}
+	d := &leadDecoder{path: opt.Path, loc: opt.Loc}
+	l := d.decode(root, opt.ID)
+	if len(d.errs) > 0 {
+		return &LeadDoc{Root: root, Lead: l}, d.errs
+	}
+	return &LeadDoc{Root: root, Lead: l}, nil
+}
+
+// parseDocument turns bytes into one YAML document whose top is a mapping,
+// refusing what crm never writes: conflict markers, several documents,
+// anchors and aliases, oversized files.
+func parseDocument(data []byte, path string) (*yaml.Node, Errors) {
+	if len(data) > MaxFileSize {
+		return nil, Errors{{Path: path, Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d: a lead or pipeline file is never this large", len(data), MaxFileSize)}}
+	}
+	data = bytes.TrimPrefix(data, bom)
+	if bytes.IndexByte(data, 0) >= 0 {
+		return nil, Errors{{Path: path, Line: 1, Col: 1, Msg: "binary data (a NUL byte): not a YAML text file"}}
+	}
+	if errs := conflictMarkers(path, data); errs != nil {
+		return nil, errs
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, Errors{{Path: path, Line: 1, Col: 1, Msg: "empty file: a lead needs at least title, step, status and created"}}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		return nil, fromYAMLError(path, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		line := extra.Line
+		if err != nil {
+			return nil, fromYAMLError(path, err)
+		}
+		return nil, Errors{{Path: path, Line: line, Col: 1, Msg: "more than one YAML document ('---'): a file holds one"}}
+	}
+	if errs := noAliases(path, &root, 0); errs != nil {
+		return nil, errs
+	}
+	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, Errors{{Path: path, Line: top.Line, Col: top.Column, Msg: "the file must be a mapping of keys (title: ..., step: ...), not a " + kindName(top)}}
+	}
+	return &root, nil
+}
+
+const maxDepth = 32
+
+func noAliases(path string, n *yaml.Node, depth int) Errors {
+	if depth > maxDepth {
+		return Errors{{Path: path, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("nested more than %d levels deep: crm files are shallow", maxDepth)}}
+	}
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return Errors{{Path: path, Line: n.Line, Col: n.Column, Msg: "YAML anchors and aliases (&, *) are not allowed: write the value out"}}
+	}
+	for _, c := range n.Content {
+		if errs := noAliases(path, c, depth+1); errs != nil {
+			return errs
+		}
+	}
+	return nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	case yaml.MappingNode:
+		return "mapping"
+	}
+	return "YAML node"
+}
+
+type leadDecoder struct {
+	path string
+	loc  *time.Location
+	errs Errors
+}
+
+func (d *leadDecoder) errorf(n *yaml.Node, format string, a ...any) {
+	e := &Error{Path: d.path, Msg: fmt.Sprintf(format, a...)}
+	if n != nil {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	d.errs = append(d.errs, e)
+}
+
+func (d *leadDecoder) decode(root *yaml.Node, id string) *model.Lead {
+	top := root.Content[0]
+	l := &model.Lead{ID: id}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, "a key must be a plain name")
+			continue
+		}
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, "key %q appears twice (first on line %d): keep one", k.Value, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		d.field(l, k, v, id)
+	}
+	for _, req := range []string{"title", "step", "status", "created"} {
+		if seen[req] == nil {
+			d.errorf(top, "missing key %q: every lead has title, step, status and created", req)
+		}
+	}
+	return l
+}
+
+func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
+	switch k.Value {
+	case "id":
+		s := d.str(k.Value, v)
+		if id != "" && s != id {
+			d.errorf(v, "id %q does not match the file name %q: rename the file to %s.yaml or set id: %s", s, id, s, id)
+		}
+		if l.ID == "" {
+			l.ID = s
+		}
+	case "title":
+		l.Title = d.str(k.Value, v)
+	case "company":
+		l.Company = d.str(k.Value, v)
+	case "contacts":
+		l.Contacts = d.contacts(v)
+	case "value":
+		l.Value = d.number(k.Value, v)
+	case "currency":
+		l.Currency = d.str(k.Value, v)
+	case "owner":
+		l.Owner = d.str(k.Value, v)
+	case "source":
+		l.Source = d.str(k.Value, v)
+	case "tags":
+		l.Tags = d.list(k.Value, v)
+	case "step":
+		l.Step = d.str(k.Value, v)
+		if l.Step == "" {
+			d.errorf(v, "step is empty: name one of the pipeline's steps")
+		}
+	case "status":
+		s := d.str(k.Value, v)
+		st, err := model.ParseStatus(s)
+		if err != nil {
+			d.errorf(v, "%v", err)
+		}
+		l.Status = st
+	case "reason":
+		l.Reason = d.str(k.Value, v)
+	case "created":
+		l.Created = d.time(k.Value, v)
+	case "closed":
+		l.Closed = d.time(k.Value, v)
+	case "next_action":
+		l.NextAction = d.nextAction(v)
+	case "standby_until":
+		l.StandbyUntil = d.date(k.Value, v)
+	case "expected_close":
+		l.ExpectedClose = d.date(k.Value, v)
+	case "probability":
+		l.Probability = d.number(k.Value, v)
+		if l.Probability != nil && *l.Probability > 100 {
+			d.errorf(v, "probability %s is above 100: use a percentage from 0 to 100", model.FormatNumber(*l.Probability))
+		}
+	case "history":
+		l.History = d.history(v)
+	case "activities":
+		l.Activities = d.activities(v)
+	default:
+		var val any
+		if err := v.Decode(&val); err != nil {
+			d.errorf(v, "%s: %v", k.Value, err)
+		}
+		if l.Fields == nil {
+			l.Fields = map[string]any{}
+		}
+		l.Fields[k.Value] = val
+	}
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && (n.Tag == "!!null") && n.Style == 0
+}
+
+func (d *leadDecoder) str(key string, n *yaml.Node) string {
+	if isNull(n) {
+		return ""
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(n, "%s must be a single value, not a %s", key, kindName(n))
+		return ""
+	}
+	return n.Value
+}
+
+func (d *leadDecoder) number(key string, n *yaml.Node) *float64 {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(n, "%s must be a number, not a %s", key, kindName(n))
+		return nil
+	}
+	if n.Tag != "!!int" && n.Tag != "!!float" {
+		d.errorf(n, "%s %q is not a number: write a plain number such as 12000 or 12000.50", key, n.Value)
+		return nil
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+	if err != nil {
+		if i, ierr := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); ierr == nil {
+			f, err = float64(i), nil
+		}
+	}
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		d.errorf(n, "%s %q is not a number: write a plain number such as 12000 or 12000.50", key, n.Value)
+		return nil
+	}
+	if f < 0 {
+		d.errorf(n, "%s %s is negative: a %s cannot be below 0", key, n.Value, key)
+		return nil
+	}
+	return &f
+}
+
+func (d *leadDecoder) time(key string, n *yaml.Node) time.Time {
+	if isNull(n) {
+		return time.Time{}
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(n, "%s must be a time, not a %s", key, kindName(n))
+		return time.Time{}
+	}
+	t, err := model.ParseTime(n.Value, d.loc)
+	if err != nil {
+		d.errorf(n, "%s: %v", key, err)
+	}
+	return t
+}
+
+func (d *leadDecoder) date(key string, n *yaml.Node) model.Date {
+	if isNull(n) {
+		return model.Date{}
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(n, "%s must be a date, not a %s", key, kindName(n))
+		return model.Date{}
+	}
+	t, err := model.ParseTime(n.Value, d.loc)
+	if err != nil {
+		d.errorf(n, "%s: invalid date %q: use 2026-11-02", key, n.Value)
+		return model.Date{}
+	}
+	return model.DateOf(t)
+}
+
+func (d *leadDecoder) list(key string, n *yaml.Node) []string {
+	if isNull(n) {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return model.SplitList(n.Value)
+	case yaml.SequenceNode:
+		out := make([]string, 0, len(n.Content))
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				d.errorf(c, "each of %s must be a single value", key)
+				continue
+			}
+			out = append(out, c.Value)
+		}
+		return out
+	}
+	d.errorf(n, "%s must be a list such as [a, b]", key)
+	return nil
+}
+
+func (d *leadDecoder) contacts(n *yaml.Node) []model.Contact {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "contacts must be a list, one item per person (- name: ..., email: ...)")
+		return nil
+	}
+	var out []model.Contact
+	for _, c := range n.Content {
+		switch c.Kind {
+		case yaml.ScalarNode:
+			ct, err := model.ParseContact(c.Value)
+			if err != nil {
+				d.errorf(c, "%v", err)
+			}
+			out = append(out, ct)
+		case yaml.MappingNode:
+			var ct model.Contact
+			for i := 0; i+1 < len(c.Content); i += 2 {
+				k, v := c.Content[i], c.Content[i+1]
+				switch k.Value {
+				case "name":
+					ct.Name = d.str("name", v)
+				case "email":
+					ct.Email = d.str("email", v)
+				case "phone":
+					ct.Phone = d.str("phone", v)
+				case "role":
+					ct.Role = d.str("role", v)
+				}
+			}
+			out = append(out, ct)
+		default:
+			d.errorf(c, "a contact must be a mapping (name, email, phone, role) or \"Name <email>\"")
+		}
+	}
+	return out
+}
+
+func (d *leadDecoder) nextAction(n *yaml.Node) *model.NextAction {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "next_action must be a mapping with date and text")
+		return nil
+	}
+	na := &model.NextAction{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch k.Value {
+		case "date":
+			na.Date = d.date("next_action.date", v)
+		case "text":
+			na.Text = d.str("next_action.text", v)
+		}
+	}
+	if na.Date.IsZero() {
+		d.errorf(n, "next_action has no date")
+	}
+	return na
+}
+
+func (d *leadDecoder) history(n *yaml.Node) []model.Event {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "history must be a list of events, one per line: - {at: ..., step: ...}")
+		return nil
+	}
+	out := make([]model.Event, 0, len(n.Content))
+	for _, c := range n.Content {
+		if c.Kind != yaml.MappingNode {
+			d.errorf(c, "a history event must be a mapping such as {at: 2026-11-02T14:00:00Z, step: Demo, by: alice}")
+			continue
+		}
+		var e model.Event
+		var hasAt bool
+		for i := 0; i+1 < len(c.Content); i += 2 {
+			k, v := c.Content[i], c.Content[i+1]
+			switch k.Value {
+			case "at":
+				e.At, hasAt = d.time("history at", v), true
+			case "step":
+				e.Step = d.str("step", v)
+			case "status":
+				st, err := model.ParseStatus(d.str("status", v))
+				if err != nil {
+					d.errorf(v, "%v", err)
+				}
+				e.Status = st
+			case "by":
+				e.By = d.str("by", v)
+			case "reason":
+				e.Reason = d.str("reason", v)
+			}
+		}
+		if !hasAt {
+			d.errorf(c, "a history event needs at: (when it happened)")
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func (d *leadDecoder) activities(n *yaml.Node) []model.Activity {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "activities must be a list, one per line: - {at: ..., type: call, text: ...}")
+		return nil
+	}
+	out := make([]model.Activity, 0, len(n.Content))
+	for _, c := range n.Content {
+		if c.Kind != yaml.MappingNode {
+			d.errorf(c, "an activity must be a mapping such as {at: 2026-11-02T14:00:00Z, type: call, text: ...}")
+			continue
+		}
+		var a model.Activity
+		var hasAt bool
+		for i := 0; i+1 < len(c.Content); i += 2 {
+			k, v := c.Content[i], c.Content[i+1]
+			switch k.Value {
+			case "at":
+				a.At, hasAt = d.time("activity at", v), true
+			case "type":
+				t, err := model.ParseActivityType(d.str("type", v))
+				if err != nil {
+					d.errorf(v, "%v", err)
+				}
+				a.Type = t
+			case "by":
+				a.By = d.str("by", v)
+			case "text":
+				a.Text = d.str("text", v)
+			}
+		}
+		if !hasAt {
+			d.errorf(c, "an activity needs at: (when it happened)")
+		}
+		out = append(out, a)
+	}
+	return out
+}

@@ -1,0 +1,192 @@
+package schema
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/crmcli/crm/model"
+)
+
+// PipelineFile is the name of the file that makes a directory a pipeline.
+const PipelineFile = "pipeline.yaml"
+
+type pipelineFile struct {
+	Name        string             `yaml:"name"`
+	Currency    string             `yaml:"currency"`
+	StaleDays   int                `yaml:"stale_days"`
+	Steps       []stepFile         `yaml:"steps"`
+	LostReasons *lostReasonsFile   `yaml:"lost_reasons"`
+	Targets     map[string]float64 `yaml:"targets"`
+}
+
+type lostReasonsFile struct {
+	Required bool     `yaml:"required"`
+	Reasons  []string `yaml:"reasons"`
+}
+
+type stepFile struct {
+	model.Step
+}
+
+var stepKeys = "name, probability, stale_days, contact, presentation, qualified"
+
+// UnmarshalYAML reads a step written as a name ("- Demo") or as a mapping.
+func (s *stepFile) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		s.Name = n.Value
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: a step must be a name or a mapping (name: ..., probability: ...)", n.Line)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		var err error
+		switch k.Value {
+		case "name":
+			err = v.Decode(&s.Name)
+		case "probability":
+			err = v.Decode(&s.Probability)
+		case "stale_days":
+			err = v.Decode(&s.StaleDays)
+		case "contact":
+			err = v.Decode(&s.Contact)
+		case "presentation":
+			err = v.Decode(&s.Presentation)
+		case "qualified":
+			err = v.Decode(&s.Qualified)
+		default:
+			return fmt.Errorf("line %d: unknown key %q in a step: use %s", k.Line, k.Value, stepKeys)
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: step key %s: %s", v.Line, k.Value, strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "))
+		}
+	}
+	return nil
+}
+
+// ParsePipeline reads pipeline.yaml. Errors stop; warnings come back with
+// the pipeline.
+func ParsePipeline(data []byte, path string) (*model.Pipeline, Errors, error) {
+	root, errs := parseDocument(data, path)
+	if errs != nil {
+		return nil, nil, errs
+	}
+	var pf pipelineFile
+	dec := yaml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&pf); err != nil {
+		es := fromYAMLError(path, err)
+		for _, e := range es {
+			e.Msg = explainPipeline(e.Msg)
+		}
+		return nil, nil, es
+	}
+	p := &model.Pipeline{
+		Name: pf.Name, Currency: pf.Currency, StaleDays: pf.StaleDays, Targets: pf.Targets,
+	}
+	for _, s := range pf.Steps {
+		p.Steps = append(p.Steps, s.Step)
+	}
+	if pf.LostReasons != nil {
+		p.LostReasons = pf.LostReasons.Reasons
+		p.RequireLostReason = pf.LostReasons.Required
+	}
+	var out Errors
+	for _, prob := range p.Validate() {
+		n := nodeAt(root, prob.Field)
+		e := &Error{Path: path, Msg: prob.Message, Warning: prob.Warning}
+		if n != nil {
+			e.Line, e.Col = n.Line, n.Column
+		}
+		out = append(out, e)
+	}
+	if err := out.Err(); err != nil {
+		return nil, nil, err
+	}
+	return p, out, nil
+}
+
+func explainPipeline(msg string) string {
+	if strings.HasPrefix(msg, "field ") && strings.Contains(msg, " not found in type") {
+		name := strings.TrimPrefix(msg, "field ")
+		name = name[:strings.Index(name, " ")]
+		return fmt.Sprintf("unknown key %q in pipeline.yaml: use name, currency, stale_days, steps, lost_reasons, targets", name)
+	}
+	return msg
+}
+
+// EncodePipeline writes a new pipeline.yaml, with comments that explain it
+// to the person who will edit it.
+func EncodePipeline(p *model.Pipeline) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# The sales process of this pipeline: crm reads this file; edit it freely.\n")
+	fmt.Fprintf(&b, "# Steps are listed in order. Statuses (todo, standby, won, lost, cancelled)\n")
+	fmt.Fprintf(&b, "# are fixed and are not steps. Per step: probability (win %%, for the\n")
+	fmt.Fprintf(&b, "# weighted forecast), stale_days, and the marks contact (first contact),\n")
+	fmt.Fprintf(&b, "# qualified (lead-to-opportunity) and presentation (close ratio).\n")
+	fmt.Fprintf(&b, "name: %s\n", yamlScalar(p.Name))
+	if p.Currency != "" {
+		fmt.Fprintf(&b, "currency: %s\n", yamlScalar(p.Currency))
+	}
+	if p.StaleDays > 0 {
+		fmt.Fprintf(&b, "stale_days: %d\n", p.StaleDays)
+	}
+	b.WriteString("steps:\n")
+	for _, s := range p.Steps {
+		fmt.Fprintf(&b, "  - name: %s\n", yamlScalar(s.Name))
+		if s.Probability != nil {
+			fmt.Fprintf(&b, "    probability: %s\n", model.FormatNumber(*s.Probability))
+		}
+		if s.StaleDays != nil {
+			fmt.Fprintf(&b, "    stale_days: %d\n", *s.StaleDays)
+		}
+		for _, m := range []struct {
+			on   bool
+			name string
+		}{{s.Contact, "contact"}, {s.Qualified, "qualified"}, {s.Presentation, "presentation"}} {
+			if m.on {
+				fmt.Fprintf(&b, "    %s: true\n", m.name)
+			}
+		}
+	}
+	if len(p.LostReasons) > 0 || p.RequireLostReason {
+		b.WriteString("lost_reasons:\n")
+		fmt.Fprintf(&b, "  required: %t\n", p.RequireLostReason)
+		if len(p.LostReasons) > 0 {
+			q := make([]string, len(p.LostReasons))
+			for i, r := range p.LostReasons {
+				q[i] = yamlScalar(r)
+				if strings.ContainsAny(r, ",[]{}") && !strings.HasPrefix(q[i], "\"") {
+					q[i] = strconv.Quote(r)
+				}
+			}
+			fmt.Fprintf(&b, "  reasons: [%s]\n", strings.Join(q, ", "))
+		}
+	}
+	if len(p.Targets) > 0 {
+		b.WriteString("targets:\n")
+		for _, k := range []string{"month", "quarter", "year"} {
+			if v, ok := p.Targets[k]; ok {
+				fmt.Fprintf(&b, "  %s: %s\n", k, model.FormatNumber(v))
+			}
+		}
+	} else {
+		b.WriteString("# targets:          # sales target per period, for pipeline coverage\n#   quarter: 60000  # also month, year, or a period such as 2026-Q4\n")
+	}
+	return []byte(b.String())
+}
+
+// yamlScalar writes s as a YAML scalar, quoted only when it must be.
+func yamlScalar(s string) string {
+	n := strNode(s)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	_ = enc.Encode(n)
+	_ = enc.Close()
+	return strings.TrimSuffix(b.String(), "\n")
+}
