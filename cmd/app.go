@@ -103,11 +103,10 @@ func (a *App) Store(c *cobra.Command) (*fsstore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := fsstore.Open(dir, a.Loc)
+	s, err := fsstore.Open(dir, a.Wd, a.Loc)
 	if err != nil {
 		return nil, err
 	}
-	s.Base = a.Wd
 	for _, w := range s.Warnings {
 		fmt.Fprintln(a.Err, w.Error())
 	}

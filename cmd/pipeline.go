@@ -58,7 +58,7 @@ func runPipelineList(app *App, o *pipelineListOptions) error {
 		rw := row{Name: r.Name, Path: r.Rel, Steps: []string{}}
 		if r.Err != nil {
 			rw.Error = r.Err.Error()
-		} else if s, err := fsstore.Open(r.Dir, app.Loc); err == nil {
+		} else if s, err := fsstore.Open(r.Dir, app.Wd, app.Loc); err == nil {
 			rw.Steps = s.Pipeline.StepNames()
 			files, _ := s.ListFiles()
 			rw.Leads = len(files)

@@ -59,17 +59,25 @@ type Env struct {
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	wd, err := os.Getwd()
+	env, err := NewEnv(stdin, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "crm: %v\n", err)
 		return exitData
 	}
-	env := &Env{
+	return Run(ctx, env, args)
+}
+
+// NewEnv is the real environment of the process.
+func NewEnv(stdin io.Reader, stdout, stderr io.Writer) (*Env, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	return &Env{
 		In: stdin, Out: stdout, Err: stderr,
 		Now: time.Now, Rand: rand.Reader, Getenv: os.Getenv, Wd: wd, Loc: time.Local,
 		IsTerminal: func() bool { return stdinIsTerminal(stdin) },
-	}
-	return Run(ctx, env, args)
+	}, nil
 }
 
 // Run executes crm in env and returns the exit code.

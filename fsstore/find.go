@@ -121,12 +121,24 @@ func ListPipelines(root string) ([]PipelineRef, error) {
 
 // ReadPipeline reads dir/pipeline.yaml.
 func ReadPipeline(dir string) (*model.Pipeline, schema.Errors, error) {
+	return readPipeline(dir, "")
+}
+
+// readPipeline reads dir/pipeline.yaml, naming it relative to base in
+// messages.
+func readPipeline(dir, base string) (*model.Pipeline, schema.Errors, error) {
 	path := filepath.Join(dir, schema.PipelineFile)
+	name := path
+	if base != "" {
+		if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
+			name = r
+		}
+	}
 	data, err := readLimited(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	return schema.ParsePipeline(data, path)
+	return schema.ParsePipeline(data, name)
 }
 
 // readLimited reads a file, refusing one over schema.MaxFileSize before

@@ -30,13 +30,14 @@ type Store struct {
 	Base string
 }
 
-// Open reads the pipeline in dir.
-func Open(dir string, loc *time.Location) (*Store, error) {
+// Open reads the pipeline in dir. Times without an offset are read in loc;
+// paths in messages are relative to base (the pipeline directory if "").
+func Open(dir, base string, loc *time.Location) (*Store, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	p, warns, err := ReadPipeline(abs)
+	p, warns, err := readPipeline(abs, base)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w (no %s)", abs, ErrNoPipeline, schema.PipelineFile)
@@ -46,7 +47,7 @@ func Open(dir string, loc *time.Location) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Store{Dir: abs, Pipeline: p, Warnings: warns, Loc: loc}, nil
+	return &Store{Dir: abs, Pipeline: p, Warnings: warns, Loc: loc, Base: base}, nil
 }
 
 // LeadsPath is the folder of the lead files.

@@ -310,7 +310,7 @@ func TestSetFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Patch{
-		Set: []Field{{"value", 15000.0}, {"owner", "bob"}, {"tags", []string{"hot", "big"}}, {"industry", "retail"}, {"seats", 50.0}, {"expected_close", Date{2026, 11, 9}}},
+		Set:   []Field{{"value", 15000.0}, {"owner", "bob"}, {"tags", []string{"hot", "big"}}, {"industry", "retail"}, {"seats", 50.0}, {"expected_close", Date{2026, 11, 9}}},
 		Unset: []string{"region"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
