@@ -130,7 +130,7 @@ func (a *App) findPipeline(c *cobra.Command) (string, error) {
 	if name != "" {
 		return a.pipelineByName(start, name)
 	}
-	refs, err := fsstore.ListPipelines(fsstore.RepoRoot(start))
+	refs, err := fsstore.ListPipelines(start)
 	if err != nil {
 		return "", err
 	}
@@ -144,7 +144,7 @@ func (a *App) findPipeline(c *cobra.Command) (string, error) {
 }
 
 func (a *App) pipelineByName(start, name string) (string, error) {
-	refs, err := fsstore.ListPipelines(fsstore.RepoRoot(start))
+	refs, err := fsstore.ListPipelines(start)
 	if err != nil {
 		return "", err
 	}
@@ -203,7 +203,7 @@ func (e *eventFlags) add(c *cobra.Command) {
 }
 
 func (a *App) completePipelines(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	refs, _ := fsstore.ListPipelines(fsstore.RepoRoot(a.dir()))
+	refs, _ := fsstore.ListPipelines(a.dir())
 	var names []string
 	for _, r := range refs {
 		names = append(names, r.Name)

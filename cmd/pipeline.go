@@ -40,8 +40,7 @@ files.`,
 }
 
 func runPipelineList(app *App, o *pipelineListOptions) error {
-	root := fsstore.RepoRoot(app.dir())
-	refs, err := fsstore.ListPipelines(root)
+	refs, err := fsstore.ListPipelines(app.dir())
 	if err != nil {
 		return err
 	}

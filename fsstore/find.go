@@ -26,19 +26,25 @@ var ErrNoPipeline = errors.New("no pipeline found")
 // RepoRoot is the top of the repository that holds dir: the nearest folder
 // upward with a crm.yaml or a .git, else dir itself.
 func RepoRoot(dir string) string {
+	root, _ := FindRepoRoot(dir)
+	return root
+}
+
+// FindRepoRoot is RepoRoot, and whether a crm.yaml or .git marked it.
+func FindRepoRoot(dir string) (string, bool) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return dir
+		return dir, false
 	}
 	for d := abs; ; {
 		for _, marker := range []string{ConfigFile, ".git"} {
 			if _, err := os.Stat(filepath.Join(d, marker)); err == nil {
-				return d
+				return d, true
 			}
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return abs
+			return abs, false
 		}
 		d = parent
 	}
@@ -75,12 +81,24 @@ type PipelineRef struct {
 	Err error
 }
 
-// maxSearchDepth bounds how deep ListPipelines looks below the root.
+// maxSearchDepth bounds how deep ListPipelines looks below a repository's
+// root; outside a repository crm looks one level down only.
 const maxSearchDepth = 4
 
-// ListPipelines finds every pipeline below root (not inside leads folders,
-// hidden folders or vendor trees), sorted by path.
-func ListPipelines(root string) ([]PipelineRef, error) {
+// ListPipelines finds every pipeline below the repository root of dir (not
+// inside leads folders, hidden folders or vendor trees), sorted by path.
+// Outside a repository (no .git, no crm.yaml) it looks in dir and its
+// direct subfolders only, so it never walks a whole home directory.
+func ListPipelines(dir string) ([]PipelineRef, error) {
+	root, inRepo := FindRepoRoot(dir)
+	depth := maxSearchDepth
+	if !inRepo {
+		depth = 1
+	}
+	return listPipelines(root, depth)
+}
+
+func listPipelines(root string, maxDepth int) ([]PipelineRef, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
@@ -101,7 +119,7 @@ func ListPipelines(root string) ([]PipelineRef, error) {
 		if path != root && (strings.HasPrefix(name, ".") || name == LeadsDir || name == "node_modules" || name == "vendor" || name == "testdata") {
 			return filepath.SkipDir
 		}
-		if strings.Count(rel, string(filepath.Separator)) >= maxSearchDepth {
+		if rel != "." && strings.Count(rel, string(filepath.Separator))+1 > maxDepth {
 			return filepath.SkipDir
 		}
 		if _, err := os.Stat(filepath.Join(path, schema.PipelineFile)); err == nil {
