@@ -19,6 +19,8 @@ func newLeadCmd(app *App) *cobra.Command {
 		Short:   "Add, list, show and change leads",
 		Long: `Every lead is one YAML file under the pipeline's leads/ folder; its file name
 is its id. Every command that takes an ID accepts any unique prefix of it.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: groupRunE,
 	}
 	c.AddCommand(
 		newLeadAddCmd(app), newLeadListCmd(app), newLeadShowCmd(app),

@@ -13,6 +13,8 @@ func newPipelineCmd(app *App) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "pipeline",
 		Short: "Work with the pipelines of this repository",
+		Args:  cobra.ArbitraryArgs,
+		RunE:  groupRunE,
 	}
 	c.AddCommand(newPipelineListCmd(app))
 	return c

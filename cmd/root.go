@@ -176,3 +176,12 @@ func plural(n int) string {
 	}
 	return "s"
 }
+
+// groupRunE makes a command that only groups others fail on an unknown
+// subcommand (exit 2) instead of printing help and succeeding.
+func groupRunE(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unknown command %q for %q", args[0], c.CommandPath())
+	}
+	return c.Help()
+}

@@ -1,0 +1,109 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type fakeRand struct{ r *rand.ChaCha8 }
+
+func (f fakeRand) Read(p []byte) (int, error) { return f.r.Read(p) }
+
+// run executes crm in-process with fake streams, a fixed clock and a
+// temporary working directory.
+func run(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{
+		In: strings.NewReader(""), Out: &out, Err: &errb,
+		Now:    func() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) },
+		Rand:   fakeRand{rand.NewChaCha8([32]byte{1})},
+		Getenv: func(k string) string { return map[string]string{"CRM_BY": "tess", "HOME": dir}[k] },
+		Wd:     dir, Loc: time.UTC, IsTerminal: func() bool { return false },
+	}
+	code = Run(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := run(t, dir, "init", "."); code != 0 {
+		t.Fatalf("init: %d %s", code, stderr)
+	}
+	_, id, _ := run(t, dir, "lead", "add", "Acme")
+	id = strings.TrimSpace(id)
+	if diff := cmp.Diff("acme-ffw3k", id); diff != "" {
+		t.Fatalf("id (-want +got):\n%s", diff)
+	}
+	tests := []struct {
+		args      []string
+		code      int
+		stdout    string
+		stderrHas string
+	}{
+		{[]string{"lead", "move", "acme", "engaging", "--by", "x"}, 0, "acme-ffw3k: New opportunity → Engaging\n", ""},
+		{[]string{"lead", "move", "acme", "demo"}, 1, "", `unknown step "demo"`},
+		{[]string{"lead", "move", "zzz", "engaging"}, 1, "", `no lead "zzz"`},
+		{[]string{"lead", "move", "acme"}, 2, "", "takes a lead ID and a STEP"},
+		{[]string{"lead", "nope"}, 2, "", ""},
+		{[]string{"lead", "add", "X", "--value", "x"}, 2, "", "--value: invalid value"},
+		{[]string{"lead", "lost", "acme"}, 2, "", "requires a lost reason"},
+		{[]string{"lead", "list", "--format", "xml"}, 2, "", `unknown --format "xml"`},
+		{[]string{"nonsense"}, 2, "", `unknown command "nonsense"`},
+		{[]string{"lead", "won", "acme", "--at", "2026-11-03"}, 0, "acme-ffw3k: won at step Engaging\n", ""},
+		{[]string{"lead", "won", "acme"}, 1, "", "is won: reopen it"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := run(t, dir, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.code, stderr)
+			}
+			if tt.code == 0 {
+				if diff := cmp.Diff(tt.stdout, stdout); diff != "" {
+					t.Errorf("stdout (-want +got):\n%s", diff)
+				}
+			}
+			if !strings.Contains(stderr, tt.stderrHas) {
+				t.Errorf("stderr %q does not contain %q", stderr, tt.stderrHas)
+			}
+		})
+	}
+}
+
+func TestFailedCommandsChangeNoFile(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", ".")
+	run(t, dir, "lead", "add", "Acme", "--value", "100")
+	path := filepath.Join(dir, "leads", "acme-ffw3k.yaml")
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"lead", "move", "acme", "nowhere"},
+		{"lead", "won", "acme", "--value", "-1"},
+		{"lead", "lost", "acme", "--reason", "aliens"},
+		{"lead", "standby", "acme", "--until", "never"},
+		{"lead", "set", "acme", "status=won"},
+		{"lead", "move", "acme", "closing", "--at", "2020-01-01"},
+		{"lead", "log", "acme", "x", "--type", "fax"},
+		{"lead", "remind", "acme", "soon"},
+	} {
+		if code, _, _ := run(t, dir, args...); code == 0 {
+			t.Errorf("%v succeeded", args)
+		}
+		after, _ := os.ReadFile(path)
+		if diff := cmp.Diff(string(before), string(after)); diff != "" {
+			t.Errorf("%v changed the file (-before +after):\n%s", args, diff)
+		}
+	}
+}
