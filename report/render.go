@@ -56,18 +56,20 @@ func Render(w io.Writer, format string, t *Table, doc any) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(doc)
 	case FormatYAML:
-		// Through JSON, so YAML keys and shapes match the JSON interface.
+		// Through JSON, so YAML keys, their order and shapes match the JSON
+		// interface; JSON is YAML, so a node tree keeps the key order.
 		b, err := json.Marshal(doc)
 		if err != nil {
 			return err
 		}
-		var v any
-		if err := yaml.Unmarshal(b, &v); err != nil {
+		var n yaml.Node
+		if err := yaml.Unmarshal(b, &n); err != nil {
 			return err
 		}
+		blockStyle(&n)
 		enc := yaml.NewEncoder(w)
 		enc.SetIndent(2)
-		if err := enc.Encode(v); err != nil {
+		if err := enc.Encode(&n); err != nil {
 			return err
 		}
 		return enc.Close()
@@ -112,6 +114,18 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 		}
 	}
 	return tb.Render()
+}
+
+// blockStyle turns JSON's flow style into YAML's block style, quoting
+// only where a plain scalar would change meaning.
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	if n.Kind == yaml.SequenceNode && len(n.Content) == 0 || n.Kind == yaml.MappingNode && len(n.Content) == 0 {
+		n.Style = yaml.FlowStyle
+	}
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
 }
 
 func toAny(ss []string) []any {
