@@ -137,6 +137,13 @@ func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
 	if err := model.ValidID(idOrPrefix); err != nil {
 		return LeadFile{}, err
 	}
+	// A full id at the top of leads/ is found without listing the folder.
+	for _, ext := range []string{".yaml", ".yml"} {
+		p := filepath.Join(s.LeadsPath(), idOrPrefix+ext)
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() {
+			return LeadFile{ID: idOrPrefix, Path: p}, nil
+		}
+	}
 	files, err := s.ListFiles()
 	if err != nil {
 		return LeadFile{}, err
