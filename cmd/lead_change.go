@@ -37,6 +37,18 @@ func (a *App) change(c *cobra.Command, id string, patch func(s *fsstore.Store, l
 	return nil
 }
 
+// changeAt is change for a command that records an event: --at and --by
+// make its stamp.
+func (a *App) changeAt(c *cobra.Command, id string, ev *eventFlags, patch func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error), msg func(before, after *model.Lead) string) error {
+	st, err := a.stamp(ev.at, ev.by)
+	if err != nil {
+		return err
+	}
+	return a.change(c, id, func(s *fsstore.Store, l *model.Lead) (model.Patch, error) {
+		return patch(s, l, st)
+	}, msg)
+}
+
 func newLeadMoveCmd(app *App) *cobra.Command {
 	var ev eventFlags
 	c := &cobra.Command{
@@ -49,11 +61,7 @@ in any case, with spaces or dashes ("demo", "needs-assessment").`,
 		Args:              exactArgs(2, "a lead ID and a STEP"),
 		ValidArgsFunction: app.completeSteps,
 		RunE: func(c *cobra.Command, args []string) error {
-			st, err := app.stamp(ev.at, ev.by)
-			if err != nil {
-				return err
-			}
-			return app.change(c, args[0], func(s *fsstore.Store, l *model.Lead) (model.Patch, error) {
+			return app.changeAt(c, args[0], &ev, func(s *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Move(l, s.Pipeline, args[1], st)
 			}, func(b, a *model.Lead) string { return fmt.Sprintf("%s → %s", b.Step, a.Step) })
 		},
@@ -73,10 +81,6 @@ func newLeadWonCmd(app *App) *cobra.Command {
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			st, err := app.stamp(ev.at, ev.by)
-			if err != nil {
-				return err
-			}
 			var v *float64
 			if value != "" {
 				x, err := model.ParseValue(value)
@@ -85,7 +89,7 @@ func newLeadWonCmd(app *App) *cobra.Command {
 				}
 				v = &x
 			}
-			return app.change(c, args[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Win(l, v, st)
 			}, func(_, a *model.Lead) string { return closedMsg(a) })
 		},
@@ -121,11 +125,7 @@ A project that did not happen at all is cancelled, not lost (crm lead cancel).`,
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			st, err := app.stamp(ev.at, ev.by)
-			if err != nil {
-				return err
-			}
-			return app.change(c, args[0], func(s *fsstore.Store, l *model.Lead) (model.Patch, error) {
+			return app.changeAt(c, args[0], &ev, func(s *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				p, err := model.Lose(l, s.Pipeline, reason, st)
 				if err != nil && reason == "" && s.Pipeline.RequireLostReason {
 					return p, &usageError{err}
@@ -160,11 +160,7 @@ func newLeadCancelCmd(app *App) *cobra.Command {
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			st, err := app.stamp(ev.at, ev.by)
-			if err != nil {
-				return err
-			}
-			return app.change(c, args[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Cancel(l, reason, st)
 			}, func(_, a *model.Lead) string { return closedMsg(a) })
 		},
@@ -185,15 +181,11 @@ func newLeadStandbyCmd(app *App) *cobra.Command {
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			st, err := app.stamp(ev.at, ev.by)
-			if err != nil {
-				return err
-			}
 			d, err := model.ParseDate(until, app.now)
 			if err != nil {
 				return usagef("--until: %v", err)
 			}
-			return app.change(c, args[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.PutOnStandby(l, d, st)
 			}, func(_, a *model.Lead) string { return "standby until " + a.StandbyUntil.String() })
 		},
@@ -213,11 +205,7 @@ func newLeadReopenCmd(app *App) *cobra.Command {
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			st, err := app.stamp(ev.at, ev.by)
-			if err != nil {
-				return err
-			}
-			return app.change(c, args[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Reopen(l, st)
 			}, func(b, a *model.Lead) string { return fmt.Sprintf("%s → %s at step %s", b.Status, a.Status, a.Step) })
 		},
