@@ -175,6 +175,10 @@ func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
 func (s *Store) ReadFile(f LeadFile) (*schema.LeadDoc, []byte, error) {
 	data, err := readLimited(f.Path)
 	if err != nil {
+		var se *schema.Error
+		if errors.As(err, &se) {
+			se.Path = s.Rel(f.Path)
+		}
 		return nil, nil, err
 	}
 	doc, err := schema.ParseLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})

@@ -87,14 +87,14 @@ func NewLead(p *Pipeline, id string, in NewLeadInput, s Stamp) (*Lead, error) {
 // checkOrder keeps history in time order: a new event may not come before
 // the lead's creation or its last event.
 func checkOrder(l *Lead, s Stamp) error {
-	last, what := l.Created, "was created"
+	last, what := l.Created, "the lead's creation"
 	for _, e := range l.History {
 		if e.At.After(last) {
-			last, what = e.At, "last changed"
+			last, what = e.At, "the lead's last change"
 		}
 	}
 	if s.At.Before(last) {
-		return fmt.Errorf("%s is before the lead %s (%s): history is kept in time order; give a later --at", FormatTime(s.At), what, FormatTime(last))
+		return fmt.Errorf("%s is before %s (%s): history is kept in time order; give a later --at", FormatTime(s.At), what, FormatTime(last))
 	}
 	return nil
 }
