@@ -147,7 +147,7 @@ that holds several.`,
 	_ = app.v.BindPFlag("now", f.Lookup("now"))
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)
 
-	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app))
+	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app))
 	return root
 }
 

@@ -1,0 +1,139 @@
+package cmd
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/report"
+)
+
+type reportOptions struct {
+	from, to string
+	period   string
+	by       string
+	all      bool
+	format   string
+}
+
+func newReportCmd(app *App) *cobra.Command {
+	o := &reportOptions{}
+	c := &cobra.Command{
+		Use:   "report",
+		Short: "Pipeline metrics: headline figures and the step table",
+		Long: `Print the pipeline's figures, as docs/metrics.md defines them: in pipeline,
+pipeline and weighted value, new, won, lost, cancelled, win %, time to close,
+deal size, lead response time, close ratio, lead-to-opportunity %, sales
+velocity, coverage, stale; and the step table (in step now, reached,
+conversion, fallout, won after reaching, average days in step) with a
+funnel bar.
+
+Each figure places leads by its own date: created in the period (new,
+response time, the step table's reached/conversion/fallout), closed in the
+period (won, lost, win %, time to close), or the state at the period's end
+(in pipeline, values, stale). With no period, all time, as of now (--now).`,
+		Example: `  crm report
+  crm report --period last-quarter --by owner
+  crm report --from 2026-09-01 --to 2026-12-01 --format markdown >> "$GITHUB_STEP_SUMMARY"
+  crm report --all --format json | jq '.reports[].summary.win_rate'`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runReport(app, c, o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.from, "from", "", "period start, included (`TIME`: "+model.TimeFormats+")")
+	f.StringVar(&o.to, "to", "", "period end, excluded (`TIME`)")
+	f.StringVarP(&o.period, "period", "p", "", "a calendar period: 2026-11, 2026-Q4, 2026, or "+report.PeriodWords)
+	f.StringVar(&o.by, "by", "", "repeat the headline figures per group: "+strings.Join(report.ByKeys, ", ")+", or a custom key of the lead files")
+	f.BoolVar(&o.all, "all", false, "report on every pipeline of the repository, each in its own section")
+	addFormatFlag(c, &o.format, "table", "table", "markdown", "csv", "json")
+	c.MarkFlagsMutuallyExclusive("period", "from")
+	c.MarkFlagsMutuallyExclusive("period", "to")
+	_ = c.RegisterFlagCompletionFunc("by", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return report.ByKeys, cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = c.RegisterFlagCompletionFunc("period", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return strings.Split(report.PeriodWords, ", "), cobra.ShellCompDirectiveNoFileComp
+	})
+	return c
+}
+
+func (o *reportOptions) parsePeriod(app *App) (report.Period, error) {
+	if o.period != "" {
+		p, err := report.ParsePeriod(o.period, app.now.In(app.Loc))
+		if err != nil {
+			return p, usagef("--period: %v", err)
+		}
+		return p, nil
+	}
+	var p report.Period
+	var err error
+	if o.from != "" {
+		if p.From, err = model.ParseTime(o.from, app.Loc); err != nil {
+			return p, usagef("--from: %v", err)
+		}
+	}
+	if o.to != "" {
+		if p.To, err = model.ParseTime(o.to, app.Loc); err != nil {
+			return p, usagef("--to: %v", err)
+		}
+	}
+	if !p.From.IsZero() && !p.To.IsZero() && !p.From.Before(p.To) {
+		return p, usagef("--from %s is not before --to %s: the period would be empty", o.from, o.to)
+	}
+	return p, nil
+}
+
+func runReport(app *App, c *cobra.Command, o *reportOptions) error {
+	period, err := o.parsePeriod(app)
+	if err != nil {
+		return err
+	}
+	by := strings.TrimSpace(o.by)
+	if by != "" {
+		if err := model.ValidKey(by); err != nil {
+			return usagef("--by: %v", err)
+		}
+	}
+	var stores []*fsstore.Store
+	if o.all && c.Flags().Changed("pipeline") {
+		return usagef("--all and --pipeline exclude each other: --all reports on every pipeline")
+	}
+	if o.all {
+		refs, err := fsstore.ListPipelines(app.dir())
+		if err != nil {
+			return err
+		}
+		if len(refs) == 0 {
+			return fsstore.ErrNoPipeline
+		}
+		for _, r := range refs {
+			s, err := fsstore.Open(r.Dir, app.Wd, app.Loc)
+			if err != nil {
+				return err
+			}
+			stores = append(stores, s)
+		}
+	} else {
+		s, err := app.Store(c)
+		if err != nil {
+			return err
+		}
+		stores = append(stores, s)
+	}
+	reports := make([]report.Report, 0, len(stores))
+	for _, s := range stores {
+		leads, problems, err := s.LoadAll(c.Context())
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return problems
+		}
+		reports = append(reports, report.Compute(s.Pipeline, leads, period, app.now, by))
+	}
+	return report.Write(app.Out, o.format, reports, o.all)
+}

@@ -1,0 +1,150 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/crmcli/crm/model"
+)
+
+// NoKey is the group of leads that have no value for the --by key.
+const NoKey = "(none)"
+
+// ByKeys are the breakdowns crm names; any other word is a custom key of
+// the lead files.
+var ByKeys = []string{"owner", "source", "tag", "step", "month", "quarter"}
+
+// breakdown repeats the headline figures per group. month and quarter are
+// sub-periods of the report's period (each figure placed by its own rule);
+// the other keys partition the leads (a lead is in one group per tag).
+func breakdown(p *model.Pipeline, fs []facts, period Period, now time.Time, by string) []Group {
+	at := period.End(now)
+	switch by {
+	case "month", "quarter":
+		return periodGroups(p, fs, period, at, by)
+	}
+	groups := map[string][]facts{}
+	for _, f := range fs {
+		for _, k := range groupKeys(p, f, by) {
+			groups[k] = append(groups[k], f)
+		}
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sortKeys(p, keys, by)
+	out := make([]Group, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, Group{Key: k, Summary: summarize(p, groups[k], groups[k], period, at, nil)})
+	}
+	return out
+}
+
+func groupKeys(p *model.Pipeline, f facts, by string) []string {
+	l := f.lead
+	var v string
+	switch by {
+	case "owner":
+		v = l.Owner
+	case "source":
+		v = l.Source
+	case "company":
+		v = l.Company
+	case "currency":
+		v = l.Currency
+	case "status":
+		v = string(f.status)
+	case "step":
+		if f.step >= 0 {
+			v = p.Steps[f.step].Name
+		} else {
+			v = l.Step
+		}
+	case "tag", "tags":
+		var ks []string
+		seen := map[string]bool{}
+		for _, t := range l.Tags {
+			if t = strings.TrimSpace(t); t != "" && !seen[t] {
+				seen[t] = true
+				ks = append(ks, t)
+			}
+		}
+		if len(ks) == 0 {
+			return []string{NoKey}
+		}
+		return ks
+	default:
+		if x, ok := l.Fields[by]; ok && x != nil {
+			v = fmt.Sprint(x)
+		}
+	}
+	if strings.TrimSpace(v) == "" {
+		return []string{NoKey}
+	}
+	return []string{v}
+}
+
+func sortKeys(p *model.Pipeline, keys []string, by string) {
+	rank := func(k string) int {
+		if k == NoKey {
+			return 1 << 30
+		}
+		if by == "step" {
+			if i := p.StepIndex(k); i >= 0 {
+				return i
+			}
+			return 1 << 29
+		}
+		return 0
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := rank(keys[i]), rank(keys[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+}
+
+// periodGroups splits the report's period into months or quarters, from the
+// period's start (or the first lead's creation) to the snapshot moment.
+func periodGroups(p *model.Pipeline, fs []facts, period Period, at time.Time, by string) []Group {
+	start := period.From
+	if start.IsZero() {
+		for _, f := range fs {
+			if start.IsZero() || f.created.Before(start) {
+				start = f.created
+			}
+		}
+	}
+	if start.IsZero() {
+		return []Group{}
+	}
+	start = start.In(at.Location())
+	unit := Month
+	if by == "quarter" {
+		unit = Quarter
+	}
+	var out []Group
+	for sub := unit(start); sub.From.Before(at) || out == nil; sub = unit(sub.To) {
+		clipped := sub
+		if !period.From.IsZero() && clipped.From.Before(period.From) {
+			clipped.From, clipped.Kind = period.From, ""
+		}
+		if !period.To.IsZero() && clipped.To.After(period.To) {
+			clipped.To, clipped.Kind = period.To, ""
+		}
+		subAt := clipped.End(at)
+		var sfs []facts
+		for _, f := range fs {
+			if g, ok := factsAt(p, f.lead, subAt); ok {
+				sfs = append(sfs, g)
+			}
+		}
+		out = append(out, Group{Key: sub.Label, Summary: summarize(p, sfs, fs, clipped, subAt, target(p, clipped))})
+	}
+	return out
+}

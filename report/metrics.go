@@ -1,0 +1,433 @@
+package report
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/crmcli/crm/model"
+)
+
+// Summary holds the headline figures of docs/metrics.md. A nil pointer is a
+// figure whose denominator is zero (or whose pipeline mark is missing): it
+// prints as "–" and as JSON null.
+type Summary struct {
+	InPipeline              int
+	PipelineValue           float64
+	WeightedValue           float64
+	New                     int
+	Won                     int
+	Lost                    int
+	Cancelled               int
+	WinRate                 *float64
+	WonOfClosedRate         *float64
+	AvgDaysToClose          *float64
+	MedianDaysToClose       *float64
+	AvgDealSize             *float64
+	WonValue                float64
+	ResponseTimeAvgHours    *float64
+	ResponseTimeMedianHours *float64
+	CloseRatio              *float64
+	LeadToOpportunityRate   *float64
+	SalesVelocityPerDay     *float64
+	Coverage                *float64
+	Stale                   int
+}
+
+// StepRow is one row of the step table.
+type StepRow struct {
+	Step             string
+	InStep           int
+	InStepValue      float64
+	WeightedValue    float64
+	Reached          int
+	ConversionRate   *float64
+	FalloutRate      *float64
+	WonAfterReaching int
+	AvgDaysInStep    *float64
+	// How the created cohort ends at this step (by furthest step), so the
+	// table adds up: Reached = next Reached + FallenOut + WonHere + OpenHere.
+	FallenOut int
+	WonHere   int
+	OpenHere  int
+}
+
+// Group is the headline figures of one group of a breakdown.
+type Group struct {
+	Key     string
+	Summary Summary
+}
+
+// Report is everything crm report prints for one pipeline.
+type Report struct {
+	Pipeline string
+	Period   Period
+	// Now is the moment snapshot figures describe: the period's end, or the
+	// present when the period is open or not over.
+	Now     time.Time
+	Summary Summary
+	Steps   []StepRow
+	By      string
+	Groups  []Group
+}
+
+// Compute builds the report of leads in pipeline p over period, as of now
+// (the clock). by names a breakdown ("" for none): owner, source, tag,
+// step, month, quarter, or a custom key.
+func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Time, by string) Report {
+	at := period.End(now)
+	fs := make([]facts, 0, len(leads))
+	for _, l := range leads {
+		if f, ok := factsAt(p, l, at); ok {
+			fs = append(fs, f)
+		}
+	}
+	r := Report{Pipeline: p.Name, Period: period, Now: at, By: by}
+	r.Summary = summarize(p, fs, fs, period, at, target(p, period))
+	r.Steps = stepTable(p, fs, period)
+	if by != "" {
+		r.Groups = breakdown(p, fs, period, now, by)
+	}
+	return r
+}
+
+// facts are what the metrics need of one lead, as of a moment.
+type facts struct {
+	lead         *model.Lead
+	status       model.Status
+	step         int // index of the step at the moment, -1 if unknown
+	furthest     int // highest step index reached, -1 if unknown
+	created      time.Time
+	closedAt     time.Time // when the status last became closed; zero if open
+	firstContact time.Time // zero if none
+	lastActive   time.Time
+	stays        []stay // time spent in steps the lead left
+}
+
+type stay struct {
+	step int
+	days float64
+}
+
+func days(d time.Duration) float64 { return d.Hours() / 24 }
+
+// factsAt replays a lead's history up to the moment at. A lead created
+// after at does not exist yet. When nothing in the file happened after at,
+// the file's current step and status are the truth; otherwise the history
+// says where the lead stood.
+func factsAt(p *model.Pipeline, l *model.Lead, at time.Time) (facts, bool) {
+	if l.Created.After(at) {
+		return facts{}, false
+	}
+	f := facts{lead: l, created: l.Created, step: -1, furthest: -1, lastActive: l.Created}
+	contactIdx, hasContactMark := -1, false
+	for i, s := range p.Steps {
+		if s.Contact {
+			contactIdx, hasContactMark = i, true
+		}
+	}
+	isContactStep := func(i int) bool {
+		if hasContactMark {
+			return i >= contactIdx
+		}
+		return i > 0
+	}
+	history := append([]model.Event(nil), l.History...)
+	sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
+	after := !l.Closed.IsZero() && l.Closed.After(at)
+	status := model.Todo
+	var entered time.Time
+	var closedAt time.Time
+	stepSeen := false
+	for _, e := range history {
+		if e.At.After(at) {
+			after = true
+			break
+		}
+		if e.At.After(f.lastActive) {
+			f.lastActive = e.At
+		}
+		if e.Step != "" {
+			if i := p.StepIndex(e.Step); i >= 0 {
+				if f.step >= 0 && f.step != i && status.Open() && !entered.IsZero() {
+					f.stays = append(f.stays, stay{f.step, days(e.At.Sub(entered))})
+				}
+				if f.step != i || status.Closed() {
+					entered = e.At
+				}
+				f.step = i
+				stepSeen = true
+				if i > f.furthest {
+					f.furthest = i
+				}
+				if isContactStep(i) && f.firstContact.IsZero() {
+					f.firstContact = e.At
+				}
+			}
+		}
+		if e.Status != "" && e.Status.Valid() {
+			switch {
+			case e.Status.Closed() && !status.Closed():
+				closedAt = e.At
+				if f.step >= 0 && !entered.IsZero() {
+					f.stays = append(f.stays, stay{f.step, days(e.At.Sub(entered))})
+				}
+			case e.Status.Closed():
+				closedAt = e.At
+			case status.Closed():
+				closedAt = time.Time{}
+				entered = e.At
+			}
+			status = e.Status
+		}
+	}
+	cur := p.StepIndex(l.Step)
+	if !after {
+		// The file's current state is the state at the moment.
+		status = l.Status
+		f.step = cur
+		if status.Closed() {
+			if !l.Closed.IsZero() {
+				closedAt = l.Closed
+			} else if closedAt.IsZero() {
+				closedAt = f.lastActive
+			}
+		} else {
+			closedAt = time.Time{}
+		}
+	} else if !stepSeen {
+		// No history of steps: the lead was at its current step, and the
+		// close recorded after the moment had not happened yet.
+		f.step = cur
+		if status.Closed() && l.Closed.After(at) {
+			status, closedAt = model.Todo, time.Time{}
+		}
+	}
+	if f.step > f.furthest {
+		f.furthest = f.step
+	}
+	if !stepSeen && isContactStep(cur) && len(history) > 0 && f.firstContact.IsZero() {
+		f.firstContact = l.Created
+	}
+	f.status, f.closedAt = status, closedAt
+	for _, a := range l.Activities {
+		if a.At.After(at) {
+			continue
+		}
+		if a.At.After(f.lastActive) {
+			f.lastActive = a.At
+		}
+		if a.Type.IsContact() && (f.firstContact.IsZero() || a.At.Before(f.firstContact)) {
+			f.firstContact = a.At
+		}
+	}
+	return f, true
+}
+
+func ptr(v float64) *float64 { return &v }
+
+func ratio(num, den int) *float64 {
+	if den == 0 {
+		return nil
+	}
+	return ptr(float64(num) / float64(den) * 100)
+}
+
+func mean(xs []float64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return ptr(s / float64(len(xs)))
+}
+
+func median(xs []float64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return ptr(s[n/2])
+	}
+	return ptr((s[n/2-1] + s[n/2]) / 2)
+}
+
+// probability is the lead's own win probability, else its step's, in percent.
+func probability(p *model.Pipeline, f facts) (float64, bool) {
+	if f.lead.Probability != nil {
+		return *f.lead.Probability, true
+	}
+	if f.step >= 0 && p.Steps[f.step].Probability != nil {
+		return *p.Steps[f.step].Probability, true
+	}
+	return 0, false
+}
+
+func staleLimit(p *model.Pipeline, f facts) int {
+	if f.step >= 0 && p.Steps[f.step].StaleDays != nil {
+		return *p.Steps[f.step].StaleDays
+	}
+	return p.StaleDays
+}
+
+func markIndex(p *model.Pipeline, mark func(model.Step) bool) int {
+	for i, s := range p.Steps {
+		if mark(s) {
+			return i
+		}
+	}
+	return -1
+}
+
+// target is the sales target of a calendar period: the one given for that
+// very period (2026-Q4), else the recurring one (quarter).
+func target(p *model.Pipeline, period Period) *float64 {
+	if period.Kind == "" {
+		return nil
+	}
+	if v, ok := p.Targets[period.Label]; ok {
+		return &v
+	}
+	if v, ok := p.Targets[period.Kind]; ok {
+		return &v
+	}
+	return nil
+}
+
+// summarize computes the headline figures: snapshot figures from snap (the
+// leads as of at), created-cohort and closed figures from flow (the leads
+// as of the report's moment, so that sub-periods add up to the whole).
+func summarize(p *model.Pipeline, snap, flow []facts, period Period, at time.Time, tgt *float64) Summary {
+	var s Summary
+	var closeDays, wonValues, response []float64
+	presIdx := markIndex(p, func(st model.Step) bool { return st.Presentation })
+	qualIdx := markIndex(p, func(st model.Step) bool { return st.Qualified })
+	presentations, wonAfterPresentation, qualified := 0, 0, 0
+	for _, f := range snap {
+		l := f.lead
+		if f.status.Open() {
+			s.InPipeline++
+			if l.Value != nil {
+				s.PipelineValue += *l.Value
+				if pr, ok := probability(p, f); ok {
+					s.WeightedValue += *l.Value * pr / 100
+				}
+			}
+			if lim := staleLimit(p, f); lim > 0 && days(at.Sub(f.lastActive)) > float64(lim) {
+				s.Stale++
+			}
+		}
+	}
+	for _, f := range flow {
+		l := f.lead
+		if period.Contains(f.created) {
+			s.New++
+			if !f.firstContact.IsZero() {
+				h := f.firstContact.Sub(f.created).Hours()
+				response = append(response, math.Max(h, 0))
+			}
+			if presIdx >= 0 && f.furthest >= presIdx {
+				presentations++
+				if f.status == model.Won {
+					wonAfterPresentation++
+				}
+			}
+			if qualIdx >= 0 && f.furthest >= qualIdx {
+				qualified++
+			}
+		}
+		if f.status.Closed() && period.Contains(f.closedAt) {
+			switch f.status {
+			case model.Won:
+				s.Won++
+				closeDays = append(closeDays, days(f.closedAt.Sub(f.created)))
+				if l.Value != nil {
+					s.WonValue += *l.Value
+					wonValues = append(wonValues, *l.Value)
+				}
+			case model.Lost:
+				s.Lost++
+			case model.Cancelled:
+				s.Cancelled++
+			}
+		}
+	}
+	s.WinRate = ratio(s.Won, s.Won+s.Lost)
+	s.WonOfClosedRate = ratio(s.Won, s.Won+s.Lost+s.Cancelled)
+	s.AvgDaysToClose = mean(closeDays)
+	s.MedianDaysToClose = median(closeDays)
+	s.AvgDealSize = mean(wonValues)
+	s.ResponseTimeAvgHours = mean(response)
+	s.ResponseTimeMedianHours = median(response)
+	if presIdx >= 0 {
+		s.CloseRatio = ratio(wonAfterPresentation, presentations)
+	}
+	if qualIdx >= 0 {
+		s.LeadToOpportunityRate = ratio(qualified, s.New)
+	}
+	if s.AvgDealSize != nil && s.WinRate != nil && s.AvgDaysToClose != nil && *s.AvgDaysToClose > 0 {
+		s.SalesVelocityPerDay = ptr(float64(s.InPipeline) * *s.AvgDealSize * (*s.WinRate / 100) / *s.AvgDaysToClose)
+	}
+	if tgt != nil && *tgt > 0 {
+		s.Coverage = ptr(s.PipelineValue / *tgt)
+	}
+	return s
+}
+
+func stepTable(p *model.Pipeline, fs []facts, period Period) []StepRow {
+	n := len(p.Steps)
+	rows := make([]StepRow, n)
+	stays := make([][]float64, n)
+	for i, st := range p.Steps {
+		rows[i].Step = st.Name
+	}
+	for _, f := range fs {
+		if f.status.Open() && f.step >= 0 {
+			r := &rows[f.step]
+			r.InStep++
+			if f.lead.Value != nil {
+				r.InStepValue += *f.lead.Value
+				if pr, ok := probability(p, f); ok {
+					r.WeightedValue += *f.lead.Value * pr / 100
+				}
+			}
+		}
+		if !period.Contains(f.created) || f.furthest < 0 {
+			continue
+		}
+		for i := 0; i <= f.furthest; i++ {
+			rows[i].Reached++
+			if f.status == model.Won {
+				rows[i].WonAfterReaching++
+			}
+		}
+		end := &rows[f.furthest]
+		switch {
+		case f.status == model.Won:
+			end.WonHere++
+		case f.status.Closed():
+			end.FallenOut++
+		default:
+			end.OpenHere++
+		}
+		for _, s := range f.stays {
+			stays[s.step] = append(stays[s.step], s.days)
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		if i+1 < n {
+			r.ConversionRate = ratio(rows[i+1].Reached, r.Reached)
+		} else {
+			r.ConversionRate = ratio(r.WonAfterReaching, r.Reached)
+		}
+		r.FalloutRate = ratio(r.FallenOut, r.Reached)
+		r.AvgDaysInStep = mean(stays[i])
+	}
+	return rows
+}

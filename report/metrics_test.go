@@ -1,0 +1,252 @@
+package report
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/crmcli/crm/model"
+)
+
+func f(v float64) *float64 { return &v }
+
+func day(s string) time.Time {
+	t, err := time.Parse("2006-01-02 15:04", s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func testPipeline() *model.Pipeline {
+	return &model.Pipeline{Name: "p", StaleDays: 10, Steps: []model.Step{
+		{Name: "New", Probability: f(10)},
+		{Name: "Contacted", Probability: f(20), Contact: true},
+		{Name: "Qualified", Probability: f(40), Qualified: true},
+		{Name: "Demo", Probability: f(60), Presentation: true},
+	}, Targets: map[string]float64{"quarter": 20000, "2026-11": 5000}}
+}
+
+// Leads without history (hand-written, or imported with only a current
+// state) count: furthest step = current step, created and closed from the
+// file, as METRICS.md says.
+func TestLeadsWithoutHistory(t *testing.T) {
+	p := testPipeline()
+	leads := []*model.Lead{
+		{ID: "a", Step: "Demo", Status: model.Won, Value: f(1000), Created: day("2026-11-01 00:00"), Closed: day("2026-11-11 00:00")},
+		{ID: "b", Step: "Qualified", Status: model.Lost, Value: f(0), Created: day("2026-11-02 00:00"), Closed: day("2026-11-06 00:00")},
+		{ID: "c", Step: "Contacted", Status: model.Todo, Value: f(500), Created: day("2026-11-20 00:00")},
+		{ID: "d", Step: "New", Status: model.Todo, Created: day("2026-11-25 00:00")},
+	}
+	r := Compute(p, leads, Period{}, day("2026-11-30 00:00"), "")
+	want := Summary{
+		InPipeline: 2, PipelineValue: 500, WeightedValue: 100, New: 4, Won: 1, Lost: 1,
+		WinRate: f(50), WonOfClosedRate: f(50), AvgDaysToClose: f(10), MedianDaysToClose: f(10),
+		AvgDealSize: f(1000), WonValue: 1000, CloseRatio: f(100), LeadToOpportunityRate: f(50),
+		SalesVelocityPerDay: f(2 * 1000 * 0.5 / 10), Stale: 0,
+	}
+	if diff := cmp.Diff(want, r.Summary); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+	var reached []int
+	for _, s := range r.Steps {
+		reached = append(reached, s.Reached)
+	}
+	if diff := cmp.Diff([]int{4, 3, 2, 1}, reached); diff != "" {
+		t.Errorf("reached (-want +got):\n%s", diff)
+	}
+
+	// As of a moment before lead a closed, it was still open at Demo.
+	r = Compute(p, leads, Period{To: day("2026-11-05 00:00")}, day("2026-11-30 00:00"), "")
+	if r.Summary.InPipeline != 2 || r.Summary.Won != 0 || r.Steps[3].InStep != 1 {
+		t.Errorf("as of 11-05: in pipeline %d, won %d, at Demo %d; want 2, 0, 1", r.Summary.InPipeline, r.Summary.Won, r.Steps[3].InStep)
+	}
+}
+
+func TestCoverageAndPeriods(t *testing.T) {
+	p := testPipeline()
+	leads := []*model.Lead{{ID: "a", Step: "New", Status: model.Todo, Value: f(10000), Created: day("2026-10-01 00:00")}}
+	now := day("2026-11-30 00:00")
+	for _, tt := range []struct {
+		period string
+		want   *float64
+	}{
+		{"2026-Q4", f(0.5)}, // the recurring quarter target
+		{"2026-11", f(2)},   // the target given for that month
+		{"2026-10", nil},    // no month target for October
+		{"this-quarter", f(0.5)},
+	} {
+		per, err := ParsePeriod(tt.period, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := Compute(p, leads, per, now, "").Summary.Coverage
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("coverage %s (-want +got):\n%s", tt.period, diff)
+		}
+	}
+}
+
+func TestParsePeriod(t *testing.T) {
+	now := time.Date(2026, 2, 14, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ in, from, to, label string }{
+		{"2026-11", "2026-11-01", "2026-12-01", "2026-11"},
+		{"2026-q4", "2026-10-01", "2027-01-01", "2026-Q4"},
+		{"2026", "2026-01-01", "2027-01-01", "2026"},
+		{"this-month", "2026-02-01", "2026-03-01", "2026-02"},
+		{"last-month", "2026-01-01", "2026-02-01", "2026-01"},
+		{"this-quarter", "2026-01-01", "2026-04-01", "2026-Q1"},
+		{"last-quarter", "2025-10-01", "2026-01-01", "2025-Q4"},
+		{"this-year", "2026-01-01", "2027-01-01", "2026"},
+		{"last-year", "2025-01-01", "2026-01-01", "2025"},
+	} {
+		p, err := ParsePeriod(tt.in, now)
+		if err != nil {
+			t.Errorf("%s: %v", tt.in, err)
+			continue
+		}
+		got := []string{p.From.Format("2006-01-02"), p.To.Format("2006-01-02"), p.Label}
+		if diff := cmp.Diff([]string{tt.from, tt.to, tt.label}, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.in, diff)
+		}
+	}
+	for _, bad := range []string{"2026-13", "Q4", "next-month", "26"} {
+		if _, err := ParsePeriod(bad, now); err == nil {
+			t.Errorf("ParsePeriod(%q): want an error", bad)
+		}
+	}
+}
+
+// randomLead walks a lead through random moves (back and forth), closes,
+// reopens and standbys, as commands would record them.
+func randomLead(r *rand.Rand, p *model.Pipeline, i int, start time.Time) *model.Lead {
+	at := start.Add(time.Duration(r.IntN(90*24)) * time.Hour)
+	step := r.IntN(len(p.Steps))
+	l := &model.Lead{ID: fmt.Sprint("l", i), Created: at, Step: p.Steps[step].Name, Status: model.Todo}
+	if r.IntN(4) > 0 {
+		l.Value = f(float64(r.IntN(100) * 100))
+	}
+	withHistory := r.IntN(5) > 0
+	if withHistory {
+		l.History = append(l.History, model.Event{At: at, Step: l.Step, Status: model.Todo})
+	}
+	for n := r.IntN(8); n > 0; n-- {
+		at = at.Add(time.Duration(1+r.IntN(240)) * time.Hour)
+		switch k := r.IntN(10); {
+		case k < 5 && l.Status.Open():
+			step = r.IntN(len(p.Steps))
+			l.Step = p.Steps[step].Name
+			if withHistory {
+				l.History = append(l.History, model.Event{At: at, Step: l.Step})
+			}
+		case k < 8 && l.Status.Open():
+			l.Status = []model.Status{model.Won, model.Lost, model.Cancelled}[r.IntN(3)]
+			l.Closed = at
+			if withHistory {
+				l.History = append(l.History, model.Event{At: at, Status: l.Status})
+			}
+		case k < 9:
+			if l.Status == model.Standby || l.Status.Closed() {
+				l.Status, l.Closed = model.Todo, time.Time{}
+			} else {
+				l.Status = model.Standby
+			}
+			if withHistory {
+				l.History = append(l.History, model.Event{At: at, Status: l.Status})
+			}
+		default:
+			l.Activities = append(l.Activities, model.Activity{At: at, Type: model.Call})
+		}
+	}
+	return l
+}
+
+func inRange(t *testing.T, name string, v *float64) {
+	t.Helper()
+	if v != nil && (*v < 0 || *v > 100) {
+		t.Errorf("%s = %v, outside 0..100", name, *v)
+	}
+}
+
+// The step table adds up and no rate leaves 0..100, whatever the pipeline
+// and whatever the leads did, for any period.
+func TestStepTableAddsUp(t *testing.T) {
+	for seed := uint64(0); seed < 300; seed++ {
+		r := rand.New(rand.NewPCG(seed, 42))
+		p := &model.Pipeline{Name: "p", StaleDays: r.IntN(20)}
+		for i, n := 0, 1+r.IntN(8); i < n; i++ {
+			p.Steps = append(p.Steps, model.Step{Name: fmt.Sprint("S", i), Probability: f(float64(r.IntN(101))),
+				Contact: i == 1, Qualified: i == n/2, Presentation: i == n-1})
+		}
+		start := day("2026-01-01 00:00")
+		var leads []*model.Lead
+		for i, n := 0, r.IntN(60); i < n; i++ {
+			leads = append(leads, randomLead(r, p, i, start))
+		}
+		now := day("2026-06-01 00:00")
+		periods := []Period{{}, {From: day("2026-02-01 00:00"), To: day("2026-03-15 00:00")}, Quarter(day("2026-01-10 00:00"))}
+		for _, per := range periods {
+			rep := Compute(p, leads, per, now, "month")
+			for i, s := range rep.Steps {
+				next := 0
+				if i+1 < len(rep.Steps) {
+					next = rep.Steps[i+1].Reached
+				}
+				if s.Reached != next+s.FallenOut+s.WonHere+s.OpenHere {
+					t.Fatalf("seed %d period %v step %s: reached %d != next %d + fallen out %d + won %d + open %d",
+						seed, per, s.Step, s.Reached, next, s.FallenOut, s.WonHere, s.OpenHere)
+				}
+				inRange(t, "conversion", s.ConversionRate)
+				inRange(t, "fallout", s.FalloutRate)
+				if s.AvgDaysInStep != nil && *s.AvgDaysInStep < 0 {
+					t.Errorf("seed %d: negative days in step", seed)
+				}
+			}
+			for _, sum := range append([]Summary{rep.Summary}, groupSummaries(rep.Groups)...) {
+				inRange(t, "win rate", sum.WinRate)
+				inRange(t, "won of closed", sum.WonOfClosedRate)
+				inRange(t, "close ratio", sum.CloseRatio)
+				inRange(t, "lead to opportunity", sum.LeadToOpportunityRate)
+				if sum.ResponseTimeAvgHours != nil && *sum.ResponseTimeAvgHours < 0 {
+					t.Errorf("seed %d: negative response time", seed)
+				}
+			}
+		}
+	}
+}
+
+func groupSummaries(gs []Group) []Summary {
+	out := make([]Summary, len(gs))
+	for i, g := range gs {
+		out[i] = g.Summary
+	}
+	return out
+}
+
+// Month groups place each figure in its own month: their counts add up to
+// the total over the same span.
+func TestMonthGroupsAddUp(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	p := testPipeline()
+	var leads []*model.Lead
+	for i := 0; i < 200; i++ {
+		leads = append(leads, randomLead(r, p, i, day("2026-01-01 00:00")))
+	}
+	now := day("2026-12-31 00:00")
+	rep := Compute(p, leads, Year(now), now, "month")
+	var n, won, lost int
+	for _, g := range rep.Groups {
+		n += g.Summary.New
+		won += g.Summary.Won
+		lost += g.Summary.Lost
+	}
+	if len(rep.Groups) != 12 {
+		t.Errorf("%d month groups in a year, want 12", len(rep.Groups))
+	}
+	if n != rep.Summary.New || won != rep.Summary.Won || lost != rep.Summary.Lost {
+		t.Errorf("months add to new %d won %d lost %d; total %d %d %d", n, won, lost, rep.Summary.New, rep.Summary.Won, rep.Summary.Lost)
+	}
+}
