@@ -185,6 +185,21 @@ func (s *Store) ReadFile(f LeadFile) (*schema.LeadDoc, []byte, error) {
 	return doc, data, err
 }
 
+// readLead reads a lead for listings and reports (no YAML tree kept),
+// reusing buf for the file's bytes; it returns buf for the next file.
+func (s *Store) readLead(f LeadFile, buf []byte) (*model.Lead, []byte, error) {
+	data, err := readSmall(f.Path, buf)
+	if err != nil {
+		var se *schema.Error
+		if errors.As(err, &se) {
+			se.Path = s.Rel(f.Path)
+		}
+		return nil, buf, err
+	}
+	l, err := schema.ReadLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
+	return l, data[:0], err
+}
+
 // Get resolves an id and reads its lead.
 func (s *Store) Get(idOrPrefix string) (*schema.LeadDoc, LeadFile, error) {
 	f, err := s.Resolve(idOrPrefix)
@@ -212,13 +227,9 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte
 			for i := range next {
-				doc, _, err := s.ReadFile(files[i])
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				leads[i] = doc.Lead
+				leads[i], buf, errs[i] = s.readLead(files[i], buf)
 			}
 		}()
 	}

@@ -19,11 +19,12 @@ var ByKeys = []string{"owner", "source", "tag", "step", "month", "quarter"}
 // breakdown repeats the headline figures per group. month and quarter are
 // sub-periods of the report's period (each figure placed by its own rule);
 // the other keys partition the leads (a lead is in one group per tag).
-func breakdown(p *model.Pipeline, fs []facts, period Period, now time.Time, by string) []Group {
+func breakdown(ix *index, fs []facts, period Period, now time.Time, by string) []Group {
+	p := ix.p
 	at := period.End(now)
 	switch by {
 	case "month", "quarter":
-		return periodGroups(p, fs, period, at, by)
+		return periodGroups(ix, fs, period, at, by)
 	}
 	groups := map[string][]facts{}
 	for _, f := range fs {
@@ -111,7 +112,8 @@ func sortKeys(p *model.Pipeline, keys []string, by string) {
 
 // periodGroups splits the report's period into months or quarters, from the
 // period's start (or the first lead's creation) to the snapshot moment.
-func periodGroups(p *model.Pipeline, fs []facts, period Period, at time.Time, by string) []Group {
+func periodGroups(ix *index, fs []facts, period Period, at time.Time, by string) []Group {
+	p := ix.p
 	start := period.From
 	if start.IsZero() {
 		for _, f := range fs {
@@ -129,6 +131,7 @@ func periodGroups(p *model.Pipeline, fs []facts, period Period, at time.Time, by
 		unit = Quarter
 	}
 	var out []Group
+	sfs := make([]facts, 0, len(fs))
 	for sub := unit(start); sub.From.Before(at) || out == nil; sub = unit(sub.To) {
 		clipped := sub
 		if !period.From.IsZero() && clipped.From.Before(period.From) {
@@ -138,10 +141,12 @@ func periodGroups(p *model.Pipeline, fs []facts, period Period, at time.Time, by
 			clipped.To, clipped.Kind = period.To, ""
 		}
 		subAt := clipped.End(at)
-		var sfs []facts
+		sfs = sfs[:0]
 		for _, f := range fs {
-			if g, ok := factsAt(p, f.lead, subAt); ok {
-				sfs = append(sfs, g)
+			if !f.created.After(subAt) {
+				if g, ok := ix.factsAt(f.lead, subAt, false); ok {
+					sfs = append(sfs, g)
+				}
 			}
 		}
 		out = append(out, Group{Key: sub.Label, Summary: summarize(p, sfs, fs, clipped, subAt, target(p, clipped))})

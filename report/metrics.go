@@ -76,9 +76,10 @@ type Report struct {
 // step, month, quarter, or a custom key.
 func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Time, by string) Report {
 	at := period.End(now)
+	ix := newIndex(p)
 	fs := make([]facts, 0, len(leads))
 	for _, l := range leads {
-		if f, ok := factsAt(p, l, at); ok {
+		if f, ok := ix.factsAt(l, at, true); ok {
 			fs = append(fs, f)
 		}
 	}
@@ -86,7 +87,7 @@ func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Tim
 	r.Summary = summarize(p, fs, fs, period, at, target(p, period))
 	r.Steps = stepTable(p, fs, period)
 	if by != "" {
-		r.Groups = breakdown(p, fs, period, now, by)
+		r.Groups = breakdown(ix, fs, period, now, by)
 	}
 	return r
 }
@@ -111,29 +112,65 @@ type stay struct {
 
 func days(d time.Duration) float64 { return d.Hours() / 24 }
 
+// index is a pipeline prepared for replaying many leads: step names to
+// positions without folding names again for every event.
+type index struct {
+	p          *model.Pipeline
+	exact      map[string]int
+	contactIdx int
+}
+
+func newIndex(p *model.Pipeline) *index {
+	ix := &index{p: p, exact: make(map[string]int, len(p.Steps)), contactIdx: -1}
+	for i, s := range p.Steps {
+		ix.exact[s.Name] = i
+		if s.Contact && ix.contactIdx < 0 {
+			ix.contactIdx = i
+		}
+	}
+	return ix
+}
+
+func (ix *index) step(name string) int {
+	if i, ok := ix.exact[name]; ok {
+		return i
+	}
+	return ix.p.StepIndex(name)
+}
+
+// isContactStep: entering the contact step (or any later one, for a lead
+// that jumped over it) is first contact; with no step marked, leaving the
+// first step is.
+func (ix *index) isContactStep(i int) bool {
+	if ix.contactIdx >= 0 {
+		return i >= ix.contactIdx
+	}
+	return i > 0
+}
+
+func sortedHistory(h []model.Event) []model.Event {
+	for i := 1; i < len(h); i++ {
+		if h[i].At.Before(h[i-1].At) {
+			s := append([]model.Event(nil), h...)
+			sort.SliceStable(s, func(i, j int) bool { return s[i].At.Before(s[j].At) })
+			return s
+		}
+	}
+	return h
+}
+
 // factsAt replays a lead's history up to the moment at. A lead created
 // after at does not exist yet. When nothing in the file happened after at,
 // the file's current step and status are the truth; otherwise the history
-// says where the lead stood.
-func factsAt(p *model.Pipeline, l *model.Lead, at time.Time) (facts, bool) {
+// says where the lead stood. withStays records the time spent in each step
+// (only the step table needs it).
+func (ix *index) factsAt(l *model.Lead, at time.Time, withStays bool) (facts, bool) {
 	if l.Created.After(at) {
 		return facts{}, false
 	}
 	f := facts{lead: l, created: l.Created, step: -1, furthest: -1, lastActive: l.Created}
-	contactIdx, hasContactMark := -1, false
-	for i, s := range p.Steps {
-		if s.Contact {
-			contactIdx, hasContactMark = i, true
-		}
-	}
-	isContactStep := func(i int) bool {
-		if hasContactMark {
-			return i >= contactIdx
-		}
-		return i > 0
-	}
-	history := append([]model.Event(nil), l.History...)
-	sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
+	isContactStep := ix.isContactStep
+	history := sortedHistory(l.History)
 	after := !l.Closed.IsZero() && l.Closed.After(at)
 	status := model.Todo
 	var entered time.Time
@@ -148,8 +185,8 @@ func factsAt(p *model.Pipeline, l *model.Lead, at time.Time) (facts, bool) {
 			f.lastActive = e.At
 		}
 		if e.Step != "" {
-			if i := p.StepIndex(e.Step); i >= 0 {
-				if f.step >= 0 && f.step != i && status.Open() && !entered.IsZero() {
+			if i := ix.step(e.Step); i >= 0 {
+				if withStays && f.step >= 0 && f.step != i && status.Open() && !entered.IsZero() {
 					f.stays = append(f.stays, stay{f.step, days(e.At.Sub(entered))})
 				}
 				if f.step != i || status.Closed() {
@@ -169,7 +206,7 @@ func factsAt(p *model.Pipeline, l *model.Lead, at time.Time) (facts, bool) {
 			switch {
 			case e.Status.Closed() && !status.Closed():
 				closedAt = e.At
-				if f.step >= 0 && !entered.IsZero() {
+				if withStays && f.step >= 0 && !entered.IsZero() {
 					f.stays = append(f.stays, stay{f.step, days(e.At.Sub(entered))})
 				}
 			case e.Status.Closed():
@@ -181,7 +218,7 @@ func factsAt(p *model.Pipeline, l *model.Lead, at time.Time) (facts, bool) {
 			status = e.Status
 		}
 	}
-	cur := p.StepIndex(l.Step)
+	cur := ix.step(l.Step)
 	if !after {
 		// The file's current state is the state at the moment.
 		status = l.Status

@@ -234,7 +234,7 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 }
 
 func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && (n.Tag == "!!null") && n.Style == 0
+	return n.Kind == yaml.ScalarNode && n.Style == 0 && n.ShortTag() == "!!null"
 }
 
 func (d *leadDecoder) str(key string, n *yaml.Node) string {
@@ -256,7 +256,7 @@ func (d *leadDecoder) number(key string, n *yaml.Node) *float64 {
 		d.errorf(n, "%s must be a number, not a %s", key, kindName(n))
 		return nil
 	}
-	if n.Tag != "!!int" && n.Tag != "!!float" {
+	if t := n.ShortTag(); t != "!!int" && t != "!!float" {
 		d.errorf(n, "%s %q is not a number: write a plain number such as 12000 or 12000.50", key, n.Value)
 		return nil
 	}

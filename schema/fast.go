@@ -1,0 +1,346 @@
+package schema
+
+import (
+	"bytes"
+	"strings"
+	"time"
+	"unicode/utf8"
+	"unique"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/crmcli/crm/model"
+)
+
+// ReadLead reads a lead for listings and reports. Files in crm's canonical
+// style (what crm writes) go through a line scanner that builds the same
+// YAML tree the YAML library would, several times faster; anything else
+// (comments, blank lines, block scalars, escapes, other indentation...)
+// goes through the YAML library. Both feed the same decoder, so the lead
+// is the same either way (TestReadLeadMatchesParseLead), and every error
+// comes from the full parser, with its position.
+func ReadLead(data []byte, opt ParseOptions) (*model.Lead, error) {
+	if len(data) <= MaxFileSize {
+		if root, ok := scanCanonical(data); ok {
+			d := &leadDecoder{path: opt.Path, loc: opt.Loc}
+			if d.loc == nil {
+				d.loc = time.UTC
+			}
+			l := d.decode(root, opt.ID)
+			if len(d.errs) == 0 {
+				detach(l)
+				return l, nil
+			}
+		}
+	}
+	doc, err := ParseLead(data, opt)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Lead, nil
+}
+
+// detach copies the lead's strings out of the file's text, so the text can
+// be freed, and shares the ones that repeat across leads (steps, statuses,
+// names): 100,000 leads in memory then take a fraction of their files' size.
+func detach(l *model.Lead) {
+	share := func(s string) string { return unique.Make(s).Value() }
+	l.Title, l.Company = strings.Clone(l.Title), share(l.Company)
+	l.Currency, l.Owner, l.Source, l.Step, l.Reason = share(l.Currency), share(l.Owner), share(l.Source), share(l.Step), share(l.Reason)
+	for i := range l.Tags {
+		l.Tags[i] = share(l.Tags[i])
+	}
+	for i := range l.Contacts {
+		c := &l.Contacts[i]
+		c.Name, c.Email, c.Phone, c.Role = strings.Clone(c.Name), strings.Clone(c.Email), strings.Clone(c.Phone), share(c.Role)
+	}
+	if l.NextAction != nil {
+		l.NextAction.Text = strings.Clone(l.NextAction.Text)
+	}
+	if l.Fields != nil {
+		fields := make(map[string]any, len(l.Fields))
+		for k, v := range l.Fields {
+			if s, ok := v.(string); ok {
+				v = share(s)
+			}
+			fields[share(k)] = v
+		}
+		l.Fields = fields
+	}
+	for i := range l.History {
+		e := &l.History[i]
+		e.Step, e.By, e.Reason = share(e.Step), share(e.By), share(e.Reason)
+	}
+	for i := range l.Activities {
+		a := &l.Activities[i]
+		a.By, a.Text = share(a.By), strings.Clone(a.Text)
+	}
+}
+
+// scanCanonical builds the YAML tree of a file in canonical style, or
+// returns false at the first thing it does not recognise.
+func scanCanonical(data []byte) (*yaml.Node, bool) {
+	if len(data) == 0 || data[len(data)-1] != '\n' || bytes.IndexByte(data, '\r') >= 0 ||
+		bytes.IndexByte(data, '\t') >= 0 || bytes.IndexByte(data, 0) >= 0 || bytes.HasPrefix(data, bom) || !utf8.Valid(data) {
+		return nil, false
+	}
+	lines := strings.Split(string(data[:len(data)-1]), "\n")
+	top := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
+	for i := 0; i < len(lines); {
+		line := lines[i]
+		key, rest, ok := topKey(line)
+		if !ok {
+			return nil, false
+		}
+		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: i + 1, Column: 1}
+		var v *yaml.Node
+		switch {
+		case rest == "":
+			end := i + 1
+			for end < len(lines) && strings.HasPrefix(lines[end], "  ") {
+				end++
+			}
+			if end == i+1 {
+				return nil, false // an empty value: let the parser say what it is
+			}
+			if v, ok = block(lines[i+1:end], i+2); !ok {
+				return nil, false
+			}
+			i = end
+		case strings.HasPrefix(rest, "["):
+			if v, ok = scanFlowSeq(rest, i+1, len(key)+3); !ok {
+				return nil, false
+			}
+			i++
+		default:
+			if v, ok = scalar(rest, false, i+1, len(key)+3); !ok {
+				return nil, false
+			}
+			i++
+		}
+		top.Content = append(top.Content, k, v)
+	}
+	return &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{top}}, true
+}
+
+func isKeyChar(c byte, first bool) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && (c >= '0' && c <= '9' || c == '-')
+}
+
+// topKey splits "key: value" or "key:" at the top level.
+func topKey(line string) (key, rest string, ok bool) {
+	i := 0
+	for i < len(line) && isKeyChar(line[i], i == 0) {
+		i++
+	}
+	if i == 0 || i >= len(line) || line[i] != ':' {
+		return "", "", false
+	}
+	key, rest = line[:i], line[i+1:]
+	if rest == "" {
+		return key, "", true
+	}
+	if rest[0] != ' ' || len(rest) == 1 {
+		return "", "", false
+	}
+	return key, rest[1:], true
+}
+
+// block reads the indented lines under a key: a sequence ("  - ...") of
+// flow mappings, block mappings or scalars, or a mapping ("  key: value").
+func block(lines []string, firstLine int) (*yaml.Node, bool) {
+	if strings.HasPrefix(lines[0], "  - ") {
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: firstLine, Column: 3}
+		for i := 0; i < len(lines); {
+			line := lines[i]
+			if !strings.HasPrefix(line, "  - ") {
+				return nil, false
+			}
+			item := line[4:]
+			ln := firstLine + i
+			switch {
+			case strings.HasPrefix(item, "{"):
+				n, ok := scanFlowMap(item, ln, 5)
+				if !ok {
+					return nil, false
+				}
+				seq.Content = append(seq.Content, n)
+				i++
+			default:
+				if _, _, isMap := topKey(item); isMap {
+					end := i + 1
+					for end < len(lines) && strings.HasPrefix(lines[end], "    ") && !strings.HasPrefix(lines[end], "     ") {
+						end++
+					}
+					sub := make([]string, 0, end-i)
+					sub = append(sub, item)
+					for _, l := range lines[i+1 : end] {
+						sub = append(sub, l[4:])
+					}
+					n, ok := blockMap(sub, ln, 5)
+					if !ok {
+						return nil, false
+					}
+					seq.Content = append(seq.Content, n)
+					i = end
+					continue
+				}
+				n, ok := scalar(item, false, ln, 5)
+				if !ok {
+					return nil, false
+				}
+				seq.Content = append(seq.Content, n)
+				i++
+			}
+		}
+		return seq, true
+	}
+	sub := make([]string, len(lines))
+	for i, l := range lines {
+		if strings.HasPrefix(l, "   ") {
+			return nil, false
+		}
+		sub[i] = l[2:]
+	}
+	return blockMap(sub, firstLine, 3)
+}
+
+// blockMap reads "key: value" lines (already unindented) into a mapping of
+// scalars.
+func blockMap(lines []string, firstLine, col int) (*yaml.Node, bool) {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: firstLine, Column: col}
+	for i, line := range lines {
+		key, rest, ok := topKey(line)
+		if !ok || rest == "" || strings.HasPrefix(rest, "[") {
+			return nil, false
+		}
+		v, ok := scalar(rest, false, firstLine+i, col+len(key)+2)
+		if !ok {
+			return nil, false
+		}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: firstLine + i, Column: col}, v)
+	}
+	return m, true
+}
+
+// scanFlowMap reads "{k: v, k: v}" on one line.
+func scanFlowMap(s string, line, col int) (*yaml.Node, bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, false
+	}
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line, Column: col}
+	items, ok := flowItems(s[1 : len(s)-1])
+	if !ok {
+		return nil, false
+	}
+	for _, it := range items {
+		key, rest, ok := topKey(it)
+		if !ok || rest == "" {
+			return nil, false
+		}
+		v, ok := scalar(rest, true, line, col)
+		if !ok {
+			return nil, false
+		}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: line, Column: col}, v)
+	}
+	return m, true
+}
+
+// scanFlowSeq reads "[a, b]" on one line.
+func scanFlowSeq(s string, line, col int) (*yaml.Node, bool) {
+	if len(s) < 2 || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: line, Column: col}
+	items, ok := flowItems(s[1 : len(s)-1])
+	if !ok {
+		return nil, false
+	}
+	for _, it := range items {
+		v, ok := scalar(it, true, line, col)
+		if !ok {
+			return nil, false
+		}
+		seq.Content = append(seq.Content, v)
+	}
+	return seq, true
+}
+
+// flowItems splits the inside of a flow collection at ", " outside quotes.
+func flowItems(s string) ([]string, bool) {
+	if s == "" {
+		return nil, true
+	}
+	var items []string
+	start := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote == '"' && c == '"':
+			quote = 0
+		case quote == '\'' && c == '\'':
+			if i+1 < len(s) && s[i+1] == '\'' {
+				i++
+			} else {
+				quote = 0
+			}
+		case quote != 0:
+		case c == '"' || c == '\'':
+			quote = c
+		case c == ',':
+			if i+1 >= len(s) || s[i+1] != ' ' {
+				return nil, false
+			}
+			items = append(items, s[start:i])
+			start = i + 2
+			i++
+		}
+	}
+	if quote != 0 {
+		return nil, false
+	}
+	return append(items, s[start:]), true
+}
+
+// scalar reads one scalar the way the YAML library would, for the simple
+// cases only: a quoted string without escapes, or a plain scalar that no
+// YAML rule could read differently. The tag of a plain scalar is left to
+// the library's resolver (Node.ShortTag).
+func scalar(s string, flow bool, line, col int) (*yaml.Node, bool) {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Line: line, Column: col}
+	if s == "" {
+		return nil, false
+	}
+	switch s[0] {
+	case '"':
+		if len(s) < 2 || s[len(s)-1] != '"' {
+			return nil, false
+		}
+		in := s[1 : len(s)-1]
+		if strings.ContainsAny(in, "\"\\") {
+			return nil, false
+		}
+		n.Tag, n.Style, n.Value = "!!str", yaml.DoubleQuotedStyle, in
+		return n, true
+	case '\'':
+		if len(s) < 2 || s[len(s)-1] != '\'' {
+			return nil, false
+		}
+		in := s[1 : len(s)-1]
+		if strings.Count(in, "'")%2 != 0 || strings.Contains(strings.ReplaceAll(in, "''", ""), "'") {
+			return nil, false
+		}
+		n.Tag, n.Style, n.Value = "!!str", yaml.SingleQuotedStyle, strings.ReplaceAll(in, "''", "'")
+		return n, true
+	}
+	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>%@`") || s != strings.TrimSpace(s) ||
+		strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") || s == "~" ||
+		flow && strings.ContainsAny(s, "[]{},") {
+		return nil, false
+	}
+	n.Value = s
+	n.Tag = n.ShortTag()
+	return n, true
+}
