@@ -64,4 +64,3 @@ func readSmall(path string, buf []byte) ([]byte, error) {
 	}
 	return buf[:n], nil
 }
-
