@@ -2,8 +2,10 @@ package report
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crmcli/crm/model"
@@ -130,26 +132,46 @@ func periodGroups(ix *index, fs []facts, period Period, at time.Time, by string)
 	if by == "quarter" {
 		unit = Quarter
 	}
-	var out []Group
-	sfs := make([]facts, 0, len(fs))
-	for sub := unit(start); sub.From.Before(at) || out == nil; sub = unit(sub.To) {
-		clipped := sub
-		if !period.From.IsZero() && clipped.From.Before(period.From) {
-			clipped.From, clipped.Kind = period.From, ""
-		}
-		if !period.To.IsZero() && clipped.To.After(period.To) {
-			clipped.To, clipped.Kind = period.To, ""
-		}
-		subAt := clipped.End(at)
-		sfs = sfs[:0]
-		for _, f := range fs {
-			if !f.created.After(subAt) {
-				if g, ok := ix.factsAt(f.lead, subAt, false); ok {
-					sfs = append(sfs, g)
-				}
-			}
-		}
-		out = append(out, Group{Key: sub.Label, Summary: summarize(p, sfs, fs, clipped, subAt, target(p, clipped))})
+	var subs []Period
+	for sub := unit(start); sub.From.Before(at) || subs == nil; sub = unit(sub.To) {
+		subs = append(subs, sub)
 	}
+	// Each sub-period replays every lead up to its own end: independent
+	// work, spread over the cores.
+	out := make([]Group, len(subs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(subs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sfs := make([]facts, 0, len(fs))
+			for i := range next {
+				sub := subs[i]
+				clipped := sub
+				if !period.From.IsZero() && clipped.From.Before(period.From) {
+					clipped.From, clipped.Kind = period.From, ""
+				}
+				if !period.To.IsZero() && clipped.To.After(period.To) {
+					clipped.To, clipped.Kind = period.To, ""
+				}
+				subAt := clipped.End(at)
+				sfs = sfs[:0]
+				for _, f := range fs {
+					if !f.created.After(subAt) {
+						if g, ok := ix.factsAt(f.lead, subAt, false); ok {
+							sfs = append(sfs, g)
+						}
+					}
+				}
+				out[i] = Group{Key: sub.Label, Summary: summarize(p, sfs, fs, clipped, subAt, target(p, clipped))}
+			}
+		}()
+	}
+	for i := range subs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return out
 }
