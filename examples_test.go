@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/report"
 	"github.com/crmcli/crm/schema"
 )
 
@@ -71,5 +73,47 @@ func TestExamplePipeline(t *testing.T) {
 		if diff := cmp.Diff(string(data), string(out)); diff != "" {
 			t.Errorf("%s is not canonical (-file +canonical):\n%s", f.Path, diff)
 		}
+	}
+}
+
+// The sample's report adds up and is the same bytes on every run, in
+// every format.
+func TestExampleReport(t *testing.T) {
+	s, err := fsstore.Open("examples/northwind", "", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
+	render := func(format, by string) string {
+		leads, problems, err := s.LoadAll(context.Background())
+		if err != nil || len(problems) > 0 {
+			t.Fatal(err, problems)
+		}
+		var b bytes.Buffer
+		if err := report.Write(&b, format, []report.Report{report.Compute(s.Pipeline, leads, report.Period{}, now, by)}, false); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	for _, format := range []string{"table", "markdown", "csv", "json"} {
+		for _, by := range []string{"", "owner", "month", "product"} {
+			if a, b := render(format, by), render(format, by); a != b {
+				t.Errorf("%s --by %q: two runs differ", format, by)
+			}
+		}
+	}
+	leads, _, _ := s.LoadAll(context.Background())
+	r := report.Compute(s.Pipeline, leads, report.Period{}, now, "")
+	for i, st := range r.Steps {
+		next := 0
+		if i+1 < len(r.Steps) {
+			next = r.Steps[i+1].Reached
+		}
+		if st.Reached != next+st.FallenOut+st.WonHere+st.OpenHere {
+			t.Errorf("step %s does not add up: %+v", st.Step, st)
+		}
+	}
+	if r.Summary.New != len(leads) || r.Summary.Won+r.Summary.Lost+r.Summary.Cancelled+r.Summary.InPipeline != len(leads) {
+		t.Errorf("summary does not account for every lead: %+v", r.Summary)
 	}
 }

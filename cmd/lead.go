@@ -317,9 +317,18 @@ func leadRow(l *model.Lead) []string {
 
 // sortLeads orders leads by step (pipeline order), then creation, then id.
 func sortLeads(p *model.Pipeline, leads []*model.Lead) {
+	idx := make(map[string]int, len(p.Steps))
+	stepOf := func(l *model.Lead) int {
+		i, ok := idx[l.Step]
+		if !ok {
+			i = p.StepIndex(l.Step)
+			idx[l.Step] = i
+		}
+		return i
+	}
 	sort.SliceStable(leads, func(i, j int) bool {
 		a, b := leads[i], leads[j]
-		ai, bi := p.StepIndex(a.Step), p.StepIndex(b.Step)
+		ai, bi := stepOf(a), stepOf(b)
 		if ai != bi {
 			return ai < bi
 		}
