@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,11 +12,12 @@ import (
 )
 
 type reportOptions struct {
-	from, to string
-	period   string
-	by       string
-	all      bool
-	format   string
+	from, to  string
+	period    string
+	by        string
+	all       bool
+	keepGoing bool
+	format    string
 }
 
 func newReportCmd(app *App) *cobra.Command {
@@ -49,6 +51,7 @@ period (won, lost, win %, time to close), or the state at the period's end
 	f.StringVarP(&o.period, "period", "p", "", "a calendar period: 2026-11, 2026-Q4, 2026, or "+report.PeriodWords)
 	f.StringVar(&o.by, "by", "", "repeat the headline figures per group: "+strings.Join(report.ByKeys, ", ")+", or a custom key of the lead files")
 	f.BoolVar(&o.all, "all", false, "report on every pipeline of the repository, each in its own section")
+	f.BoolVar(&o.keepGoing, "keep-going", false, "report over the valid lead files when some are invalid, and say on stderr how many were left out")
 	addFormatFlag(c, &o.format, "table", "table", "markdown", "csv", "json")
 	c.MarkFlagsMutuallyExclusive("period", "from")
 	c.MarkFlagsMutuallyExclusive("period", "to")
@@ -131,7 +134,13 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 			return err
 		}
 		if len(problems) > 0 {
-			return problems
+			if !o.keepGoing {
+				return problems
+			}
+			for _, p := range problems {
+				fmt.Fprintln(app.Err, p.CheckLine())
+			}
+			fmt.Fprintf(app.Err, "crm: warning: %d invalid lead file%s left out of the %s report (crm check shows why)\n", len(problems), plural(len(problems)), s.Pipeline.Name)
 		}
 		reports = append(reports, report.Compute(s.Pipeline, leads, period, app.now, by))
 	}

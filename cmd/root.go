@@ -96,6 +96,10 @@ func exitCode(stderr io.Writer, err error) int {
 	if err == nil {
 		return exitOK
 	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
 	if es, ok := schema.AsErrors(err); ok {
 		for _, e := range es {
 			fmt.Fprintln(stderr, e.Error())
@@ -147,7 +151,7 @@ that holds several.`,
 	_ = app.v.BindPFlag("now", f.Lookup("now"))
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)
 
-	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app))
+	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app), newCheckCmd(app), newFmtCmd(app), newSchemaCmd(app))
 	return root
 }
 

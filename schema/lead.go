@@ -194,12 +194,7 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 			d.errorf(v, "step is empty: name one of the pipeline's steps")
 		}
 	case "status":
-		s := d.str(k.Value, v)
-		st, err := model.ParseStatus(s)
-		if err != nil {
-			d.errorf(v, "%v", err)
-		}
-		l.Status = st
+		l.Status = d.status(v)
 	case "reason":
 		l.Reason = d.str(k.Value, v)
 	case "created":
@@ -231,6 +226,20 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 		}
 		l.Fields[k.Value] = val
 	}
+}
+
+// status reads a status as files must hold it: one of the five, in lower
+// case.
+func (d *leadDecoder) status(n *yaml.Node) model.Status {
+	s := d.str("status", n)
+	st, err := model.ParseStatus(s)
+	if err == nil && string(st) != s {
+		err = fmt.Errorf("status %q: write it %q", s, st)
+	}
+	if err != nil {
+		d.errorf(n, "%v", err)
+	}
+	return st
 }
 
 func isNull(n *yaml.Node) bool {
@@ -418,11 +427,7 @@ func (d *leadDecoder) history(n *yaml.Node) []model.Event {
 			case "step":
 				e.Step = d.str("step", v)
 			case "status":
-				st, err := model.ParseStatus(d.str("status", v))
-				if err != nil {
-					d.errorf(v, "%v", err)
-				}
-				e.Status = st
+				e.Status = d.status(v)
 			case "by":
 				e.By = d.str("by", v)
 			case "reason":

@@ -1,0 +1,304 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/schema"
+)
+
+// exitError ends crm with a code and nothing more to print: the command
+// has already said what is wrong.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// target is a pipeline to check or format: all of its files, or only some
+// (an empty, non-nil list means only pipeline.yaml).
+type target struct {
+	dir   string
+	files []string
+}
+
+// targets turns PATH arguments into pipelines and files. With none: the
+// pipeline here, or every pipeline of the repository.
+func (a *App) targets(args []string) ([]target, error) {
+	start := a.dir()
+	if len(args) == 0 {
+		if dir, ok := fsstore.FindPipelineUp(start); ok {
+			return []target{{dir: dir}}, nil
+		}
+		return a.pipelinesBelow(start)
+	}
+	byDir := map[string]*target{}
+	var order []string
+	add := func(dir string, file string, whole bool) {
+		t, ok := byDir[dir]
+		if !ok {
+			t = &target{dir: dir, files: []string{}}
+			byDir[dir] = t
+			order = append(order, dir)
+		}
+		if whole {
+			t.files = nil
+		} else if t.files != nil && file != "" {
+			t.files = append(t.files, file)
+		}
+	}
+	for _, arg := range args {
+		p := arg
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(start, p)
+		}
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usagef("%s: no such file or directory", arg)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if fi.IsDir() {
+			if dir, ok := fsstore.FindPipelineUp(p); ok {
+				add(dir, "", true)
+				continue
+			}
+			ts, err := a.pipelinesBelow(p)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range ts {
+				add(t.dir, "", true)
+			}
+			continue
+		}
+		dir, ok := fsstore.FindPipelineUp(filepath.Dir(p))
+		if !ok {
+			return nil, fmt.Errorf("%s: %w above it", arg, fsstore.ErrNoPipeline)
+		}
+		if filepath.Base(p) == schema.PipelineFile && filepath.Dir(p) == dir {
+			add(dir, "", false)
+			continue
+		}
+		add(dir, p, false)
+	}
+	out := make([]target, 0, len(order))
+	for _, d := range order {
+		out = append(out, *byDir[d])
+	}
+	return out, nil
+}
+
+func (a *App) pipelinesBelow(dir string) ([]target, error) {
+	refs, err := fsstore.ListPipelines(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(refs) == 0 {
+		return nil, fmt.Errorf("%w in %s or above or below it: run crm init to make one", fsstore.ErrNoPipeline, dir)
+	}
+	ts := make([]target, len(refs))
+	for i, r := range refs {
+		ts[i] = target{dir: r.Dir}
+	}
+	return ts, nil
+}
+
+type checkOptions struct {
+	strict bool
+	format string
+}
+
+func newCheckCmd(app *App) *cobra.Command {
+	o := &checkOptions{}
+	c := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Check pipeline and lead files; print every problem",
+		Long: `Check every file of the pipeline (or of every pipeline of the repository,
+or the given files and folders): YAML syntax, the JSON Schemas of crm schema,
+values that do not parse, and the rules that need the pipeline (docs/check.md
+lists them all). Every problem is printed, one per line, as
+
+  path:line:col: error: message      (or warning:)
+
+with what would be right. Nothing is printed when all is well.
+Exit status: 0 clean (warnings allowed unless --strict), 1 problems, 2 usage.
+The checker reads every file afresh; it never uses a cache.`,
+		Example: `  crm check
+  crm check sales/leads/acme-corp-7k3q9.yaml
+  crm check --strict --format json | jq '.problems[]'`,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runCheck(app, c, o, args)
+		},
+	}
+	c.Flags().BoolVar(&o.strict, "strict", false, "treat warnings as errors")
+	addFormatFlag(c, &o.format, "text", "text", "json")
+	return c
+}
+
+// CheckJSON is the document of crm check --format json.
+type CheckJSON struct {
+	SchemaVersion int            `json:"schema_version"`
+	Files         int            `json:"files"`
+	Errors        int            `json:"errors"`
+	Warnings      int            `json:"warnings"`
+	Problems      []CheckProblem `json:"problems"`
+}
+
+// CheckProblem is one problem in crm check's JSON.
+type CheckProblem struct {
+	Path     string `json:"path"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+func runCheck(app *App, c *cobra.Command, o *checkOptions, args []string) error {
+	ts, err := app.targets(args)
+	if err != nil {
+		return err
+	}
+	doc := CheckJSON{SchemaVersion: schemaVersion, Problems: []CheckProblem{}}
+	var all schema.Errors
+	for _, t := range ts {
+		res, err := fsstore.Check(c.Context(), t.dir, app.Wd, app.Loc, t.files)
+		if err != nil {
+			return err
+		}
+		doc.Files += res.Files
+		all = append(all, res.Problems...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Path < all[j].Path })
+	for _, e := range all {
+		sev := "error"
+		if e.Warning {
+			doc.Warnings++
+			sev = "warning"
+		} else {
+			doc.Errors++
+		}
+		doc.Problems = append(doc.Problems, CheckProblem{Path: e.Path, Line: e.Line, Column: e.Col, Severity: sev, Message: e.Msg})
+		if o.format == "text" {
+			fmt.Fprintln(app.Out, e.CheckLine())
+		}
+	}
+	if o.format == "json" {
+		if err := render(app.Out, "json", nil, doc); err != nil {
+			return err
+		}
+	}
+	failed := doc.Errors > 0 || o.strict && doc.Warnings > 0
+	if len(all) > 0 && o.format == "text" {
+		fmt.Fprintf(app.Err, "%d error%s, %d warning%s in %d file%s\n", doc.Errors, plural(doc.Errors), doc.Warnings, plural(doc.Warnings), doc.Files, plural(doc.Files))
+	}
+	if failed {
+		return &exitError{code: exitData}
+	}
+	return nil
+}
+
+type fmtOptions struct {
+	check bool
+}
+
+func newFmtCmd(app *App) *cobra.Command {
+	o := &fmtOptions{}
+	c := &cobra.Command{
+		Use:   "fmt [PATH...]",
+		Short: "Rewrite lead files in canonical style",
+		Long: `Rewrite lead files in crm's canonical style (docs/format.md) without
+changing what they mean: comments, key order and custom keys stay. Files
+that change are listed. A file with problems is left as it is and named on
+stderr (crm check says more). A second run changes nothing.
+
+--check changes nothing: it lists the files that would change and exits 1
+if there are any, for CI and pre-commit hooks. pipeline.yaml is never
+rewritten: its layout is the team's documentation.`,
+		Example: `  crm fmt
+  crm check && crm fmt --check`,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runFmt(app, c, o, args)
+		},
+	}
+	c.Flags().BoolVar(&o.check, "check", false, "change nothing; list the files that would change and exit 1 if any")
+	return c
+}
+
+func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
+	ts, err := app.targets(args)
+	if err != nil {
+		return err
+	}
+	changed, bad := 0, 0
+	for _, t := range ts {
+		files := t.files
+		if files == nil {
+			s := &fsstore.Store{Dir: t.dir}
+			lfs, err := s.ListFiles()
+			if err != nil {
+				return err
+			}
+			for _, f := range lfs {
+				files = append(files, f.Path)
+			}
+		}
+		for _, f := range files {
+			rel := f
+			if r, err := filepath.Rel(app.Wd, f); err == nil {
+				rel = r
+			}
+			did, err := fsstore.FormatFile(f, rel, app.Loc, o.check)
+			if err != nil {
+				bad++
+				if es, ok := schema.AsErrors(err); ok {
+					for _, e := range es {
+						fmt.Fprintln(app.Err, e.CheckLine())
+					}
+				} else {
+					fmt.Fprintf(app.Err, "%s: error: %v\n", rel, err)
+				}
+				continue
+			}
+			if did {
+				changed++
+				fmt.Fprintln(app.Out, rel)
+			}
+		}
+	}
+	if bad > 0 {
+		fmt.Fprintf(app.Err, "%d file%s not formatted: fix the problems above (crm check)\n", bad, plural(bad))
+		return &exitError{code: exitData}
+	}
+	if o.check && changed > 0 {
+		return &exitError{code: exitData}
+	}
+	return nil
+}
+
+func newSchemaCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:       "schema lead|pipeline",
+		Short:     "Print the JSON Schema of lead files or of pipeline.yaml",
+		Long:      "Print the JSON Schema (draft 2020-12) that crm check validates against.\nEditors use it for completion and errors (docs/check.md shows how).",
+		Args:      exactArgs(1, "lead or pipeline"),
+		ValidArgs: []string{"lead", "pipeline"},
+		RunE: func(c *cobra.Command, args []string) error {
+			switch args[0] {
+			case "lead":
+				_, err := app.Out.Write(schema.LeadSchemaJSON)
+				return err
+			case "pipeline":
+				_, err := app.Out.Write(schema.PipelineSchemaJSON)
+				return err
+			}
+			return usagef("unknown schema %q: use lead or pipeline", args[0])
+		},
+	}
+}

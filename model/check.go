@@ -1,0 +1,78 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Check returns every problem of a lead that needs its pipeline to see,
+// beyond the shape of the file: the rules crm check applies. p may be nil
+// when pipeline.yaml itself is broken; the rules that need it are skipped.
+func (l *Lead) Check(p *Pipeline) []Problem {
+	var probs []Problem
+	add := func(field string, warn bool, format string, a ...any) {
+		probs = append(probs, Problem{Field: field, Message: fmt.Sprintf(format, a...), Warning: warn})
+	}
+	if strings.TrimSpace(l.Title) == "" {
+		add("title", false, "the title is empty: say what the deal is")
+	}
+	if p != nil && p.StepIndex(l.Step) < 0 {
+		add("step", false, "unknown step %q: pipeline %q has steps %s", l.Step, p.Name, quoteList(p.StepNames()))
+	}
+	switch {
+	case l.Status.Closed() && l.Closed.IsZero():
+		add("status", false, "the lead is %s but has no closed time: add closed: (when it was %s)", l.Status, l.Status)
+	case l.Status.Open() && !l.Closed.IsZero():
+		add("closed", true, "the lead is %s but has a closed time: remove closed: (crm lead reopen does)", l.Status)
+	}
+	if !l.Closed.IsZero() && !l.Created.IsZero() && l.Closed.Before(l.Created) {
+		add("closed", false, "closed %s is before created %s", FormatTime(l.Closed), FormatTime(l.Created))
+	}
+	if l.Status == Standby && l.StandbyUntil.IsZero() {
+		add("status", false, "the lead is on standby but has no standby_until: add the day it comes back (crm lead standby --until)")
+	}
+	if l.Status == Lost && p != nil {
+		if l.Reason == "" && p.RequireLostReason {
+			add("status", false, "the lead is lost but has no reason, which pipeline.yaml requires: add reason:%s", reasonHint(p))
+		} else if l.Reason != "" && len(p.LostReasons) > 0 {
+			if _, err := p.LookupLostReason(l.Reason); err != nil {
+				add("reason", false, "%v", err)
+			}
+		}
+	}
+	// History: in time order, known steps, and ending where the lead is.
+	lastStep, lastStatus := "", Status("")
+	lastStepAt, lastStatusAt := -1, -1
+	for i, e := range l.History {
+		field := fmt.Sprintf("history[%d]", i)
+		if i > 0 && e.At.Before(l.History[i-1].At) {
+			add(field, false, "event at %s is before the one above it (%s): history is kept in time order", FormatTime(e.At), FormatTime(l.History[i-1].At))
+		}
+		if i == 0 && !l.Created.IsZero() && e.At.Before(l.Created) {
+			add(field, true, "the first event (%s) is before created (%s)", FormatTime(e.At), FormatTime(l.Created))
+		}
+		if e.Step != "" {
+			if p != nil && p.StepIndex(e.Step) < 0 {
+				add(field, true, "history names step %q, which pipeline.yaml does not have (renamed?)", e.Step)
+			}
+			lastStep, lastStepAt = e.Step, i
+		}
+		if e.Status != "" {
+			lastStatus, lastStatusAt = e.Status, i
+		}
+	}
+	if lastStepAt >= 0 && NormalizeStep(lastStep) != NormalizeStep(l.Step) {
+		add("step", false, "step is %q but the history's last step is %q: move leads with crm lead move, which records both", l.Step, lastStep)
+	}
+	if lastStatusAt >= 0 && lastStatus != l.Status {
+		add("status", false, "status is %s but the history's last status is %s: change status with crm lead won/lost/cancel/standby/reopen, which record both", l.Status, lastStatus)
+	}
+	return probs
+}
+
+func reasonHint(p *Pipeline) string {
+	if len(p.LostReasons) == 0 {
+		return " why it was lost"
+	}
+	return " one of " + quoteList(p.LostReasons)
+}

@@ -1,0 +1,159 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/crmcli/crm/model"
+)
+
+// CheckLine writes a problem as crm check prints it:
+// path:line:col: error: message (or warning:).
+func (e *Error) CheckLine() string {
+	sev := "error"
+	if e.Warning {
+		sev = "warning"
+	}
+	pos := e.Path
+	if e.Line > 0 {
+		pos += fmt.Sprintf(":%d", e.Line)
+		if e.Col > 0 {
+			pos += fmt.Sprintf(":%d", e.Col)
+		}
+	}
+	return fmt.Sprintf("%s: %s: %s", pos, sev, e.Msg)
+}
+
+// CheckLead finds every problem of one lead file: YAML syntax, the lead
+// schema, values that do not parse, and the rules that need the pipeline
+// (p may be nil). It never stops at the first problem of a kind.
+func CheckLead(data []byte, opt ParseOptions, p *model.Pipeline) (*model.Lead, Errors) {
+	if opt.Loc == nil {
+		opt.Loc = time.UTC
+	}
+	root, errs := parseDocument(data, opt.Path)
+	if errs != nil {
+		return nil, errs
+	}
+	out := ValidateLeadTree(root, opt.Path)
+	flagged := map[[2]int]bool{}
+	for _, e := range out {
+		flagged[[2]int{e.Line, e.Col}] = true
+	}
+	d := &leadDecoder{path: opt.Path, loc: opt.Loc}
+	l := d.decode(root, opt.ID)
+	for _, e := range d.errs {
+		// The schema already explained what is wrong at this place.
+		if !flagged[[2]int{e.Line, e.Col}] {
+			out = append(out, e)
+		}
+	}
+	for _, e := range out {
+		flagged[[2]int{e.Line, e.Col}] = true
+	}
+	// The rules run even when values are wrong, so one run shows every
+	// problem; a rule says nothing where a value was already flagged.
+	for _, prob := range l.Check(p) {
+		n := nodeAt(root, prob.Field)
+		e := &Error{Path: opt.Path, Msg: prob.Message, Warning: prob.Warning}
+		if n != nil {
+			e.Line, e.Col = n.Line, n.Column
+		}
+		if !flagged[[2]int{e.Line, e.Col}] {
+			out = append(out, e)
+		}
+	}
+	return l, sortErrors(out)
+}
+
+// CheckPipeline finds every problem of pipeline.yaml: syntax, schema, and
+// its rules (steps named like statuses, duplicates, marks, more than 8
+// steps). It returns the pipeline when it can be used.
+func CheckPipeline(data []byte, path string) (*model.Pipeline, Errors) {
+	root, errs := parseDocument(data, path)
+	if errs != nil {
+		return nil, errs
+	}
+	if errs := ValidatePipelineTree(root, path); errs != nil {
+		return nil, sortErrors(errs)
+	}
+	p, warns, err := ParsePipeline(data, path)
+	if err != nil {
+		if es, ok := AsErrors(err); ok {
+			return nil, es
+		}
+		return nil, Errors{{Path: path, Msg: err.Error()}}
+	}
+	return p, warns
+}
+
+func sortErrors(es Errors) Errors {
+	sort.SliceStable(es, func(i, j int) bool {
+		if es[i].Path != es[j].Path {
+			return es[i].Path < es[j].Path
+		}
+		if es[i].Line != es[j].Line {
+			return es[i].Line < es[j].Line
+		}
+		return es[i].Col < es[j].Col
+	})
+	return es
+}
+
+// Format rewrites a lead file in canonical style without changing what it
+// means: two-space indents, one line per history event and activity, tags
+// in brackets, quotes only where needed, LF line endings, no byte-order
+// mark. Comments, key order and custom keys stay. A file with errors is not
+// formatted.
+func Format(data []byte, opt ParseOptions) ([]byte, error) {
+	doc, err := ParseLead(data, opt)
+	if err != nil {
+		return nil, err
+	}
+	top := doc.Root.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		canonicalStyle(v)
+		switch k.Value {
+		case "history", "activities":
+			if v.Kind == yaml.SequenceNode {
+				for _, item := range v.Content {
+					if item.Kind == yaml.MappingNode {
+						item.Style = yaml.FlowStyle
+					}
+				}
+			}
+		case "tags":
+			if v.Kind == yaml.SequenceNode {
+				v.Style = yaml.FlowStyle
+			}
+		}
+	}
+	return Encode(doc.Root)
+}
+
+// canonicalStyle drops the styles a person chose (flow or block, quotes)
+// so the encoder picks the canonical one; multi-line texts stay blocks.
+func canonicalStyle(n *yaml.Node) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && strings.Contains(n.Value, "\n") {
+			return
+		}
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			n.Tag = "!!str"
+		} else if n.Tag == "" {
+			n.Tag = n.ShortTag()
+		}
+		n.Style = 0
+	default:
+		n.Style = 0
+		for _, c := range n.Content {
+			canonicalStyle(c)
+		}
+	}
+}
