@@ -283,6 +283,7 @@ func (s *Store) Create(l *model.Lead, newID func() (string, error)) (string, err
 		if err != nil {
 			return "", err
 		}
+		data = append(s.modeline(), data...)
 		path := filepath.Join(s.LeadsPath(), id+".yaml")
 		err = CreateFileExclusive(path, data, 0o644)
 		if errors.Is(err, ErrExist) {
@@ -392,7 +393,36 @@ func Init(dir string, pipelineYAML []byte) error {
 			return fmt.Errorf("init %s: %w", dir, err)
 		}
 	}
+	return WriteSchemas(dir)
+}
+
+// SchemaDir holds a pipeline's copies of the JSON Schemas, for editors.
+const SchemaDir = ".crm"
+
+// WriteSchemas writes the JSON Schemas into dir/.crm/, where the
+// yaml-language-server line of pipeline.yaml and of new lead files points
+// editors to them.
+func WriteSchemas(dir string) error {
+	sd := filepath.Join(dir, SchemaDir)
+	if err := os.MkdirAll(sd, 0o755); err != nil {
+		return fmt.Errorf("write schemas: %w", err)
+	}
+	for name, data := range map[string][]byte{"lead.schema.json": schema.LeadSchemaJSON, "pipeline.schema.json": schema.PipelineSchemaJSON} {
+		if err := WriteFileAtomic(filepath.Join(sd, name), data, 0o644); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// modeline is the first line of a new lead file when the pipeline has the
+// schema copies: editors with the YAML language server then check the file
+// and complete its keys.
+func (s *Store) modeline() []byte {
+	if _, err := os.Stat(filepath.Join(s.Dir, SchemaDir, "lead.schema.json")); err != nil {
+		return nil
+	}
+	return []byte("# yaml-language-server: $schema=../" + SchemaDir + "/lead.schema.json\n")
 }
 
 // ReadRaw returns the bytes of a lead file (crm lead show, edit).

@@ -13,6 +13,7 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	add := func(field string, warn bool, format string, a ...any) {
 		probs = append(probs, Problem{Field: field, Message: fmt.Sprintf(format, a...), Warning: warn})
 	}
+	also := func(field string) { probs[len(probs)-1].Also = field }
 	if strings.TrimSpace(l.Title) == "" {
 		add("title", false, "the title is empty: say what the deal is")
 	}
@@ -22,6 +23,7 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	switch {
 	case l.Status.Closed() && l.Closed.IsZero():
 		add("status", false, "the lead is %s but has no closed time: add closed: (when it was %s)", l.Status, l.Status)
+		also("closed")
 	case l.Status.Open() && !l.Closed.IsZero():
 		add("closed", true, "the lead is %s but has a closed time: remove closed: (crm lead reopen does)", l.Status)
 	}
@@ -30,10 +32,12 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	}
 	if l.Status == Standby && l.StandbyUntil.IsZero() {
 		add("status", false, "the lead is on standby but has no standby_until: add the day it comes back (crm lead standby --until)")
+		also("standby_until")
 	}
 	if l.Status == Lost && p != nil {
 		if l.Reason == "" && p.RequireLostReason {
 			add("status", false, "the lead is lost but has no reason, which pipeline.yaml requires: add reason:%s", reasonHint(p))
+			also("reason")
 		} else if l.Reason != "" && len(p.LostReasons) > 0 {
 			if _, err := p.LookupLostReason(l.Reason); err != nil {
 				add("reason", false, "%v", err)

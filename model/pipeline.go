@@ -46,6 +46,9 @@ type Problem struct {
 	Field   string
 	Message string
 	Warning bool
+	// Also names a second field the rule rests on: when that field is
+	// itself wrong, the rule has nothing to add.
+	Also string
 }
 
 func (p Problem) Error() string { return p.Message }

@@ -58,6 +58,9 @@ func CheckLead(data []byte, opt ParseOptions, p *model.Pipeline) (*model.Lead, E
 	// The rules run even when values are wrong, so one run shows every
 	// problem; a rule says nothing where a value was already flagged.
 	for _, prob := range l.Check(p) {
+		if v, _ := mapGet(root.Content[0], prob.Also); v != nil && flagged[[2]int{v.Line, v.Column}] {
+			continue
+		}
 		n := nodeAt(root, prob.Field)
 		e := &Error{Path: opt.Path, Msg: prob.Message, Warning: prob.Warning}
 		if n != nil {

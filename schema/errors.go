@@ -113,6 +113,8 @@ func explainYAML(msg string) string {
 	switch {
 	case strings.Contains(msg, "found character that cannot start any token"), strings.Contains(msg, "tab character"):
 		return msg + " (tabs cannot indent YAML: use spaces)"
+	case strings.Contains(msg, "exceeded max depth"):
+		return msg + " (nested far too deeply: crm files are shallow)"
 	case strings.Contains(msg, "did not find expected key"):
 		return msg + " (check the indentation of this line and the one before)"
 	case strings.Contains(msg, "mapping values are not allowed in this context"):

@@ -88,6 +88,10 @@ func scanCanonical(data []byte) (*yaml.Node, bool) {
 	top := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
 	for i := 0; i < len(lines); {
 		line := lines[i]
+		if strings.HasPrefix(line, "#") {
+			i++ // a comment line between keys: no meaning
+			continue
+		}
 		key, rest, ok := topKey(line)
 		if !ok {
 			return nil, false

@@ -89,7 +89,7 @@ func parseDocument(data []byte, path string) (*yaml.Node, Errors) {
 	}
 	top := root.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, Errors{{Path: path, Line: top.Line, Col: top.Column, Msg: "the file must be a mapping of keys (title: ..., step: ...), not a " + kindName(top)}}
+		return nil, Errors{{Path: path, Line: top.Line, Col: top.Column, Msg: "the file must be a mapping of keys (key: value, one per line), not a " + kindName(top)}}
 	}
 	return &root, nil
 }
@@ -388,16 +388,17 @@ func (d *leadDecoder) nextAction(n *yaml.Node) *model.NextAction {
 		return nil
 	}
 	na := &model.NextAction{}
+	hasDate := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch k.Value {
 		case "date":
-			na.Date = d.date("next_action.date", v)
+			na.Date, hasDate = d.date("next_action.date", v), true
 		case "text":
 			na.Text = d.str("next_action.text", v)
 		}
 	}
-	if na.Date.IsZero() {
+	if !hasDate {
 		d.errorf(n, "next_action has no date")
 	}
 	return na

@@ -182,7 +182,7 @@ func TestParseLeadErrors(t *testing.T) {
 		{"empty", "", "x.yaml:1:1: empty file: a lead needs at least title, step, status and created"},
 		{"syntax", "title: a\n  step: b: c\n", "x.yaml:2: mapping values are not allowed in this context (a value with ': ' in it needs quotes)"},
 		{"tabs", "title: a\n\tstep: b\n", "x.yaml:2: found a tab character that violates indentation (tabs cannot indent YAML: use spaces)"},
-		{"not a mapping", "- a\n- b\n", "x.yaml:1:1: the file must be a mapping of keys (title: ..., step: ...), not a list"},
+		{"not a mapping", "- a\n- b\n", "x.yaml:1:1: the file must be a mapping of keys (key: value, one per line), not a list"},
 		{"conflict markers", "title: a\n<<<<<<< HEAD\nstep: A\n=======\nstep: B\n>>>>>>> theirs\n",
 			"x.yaml:2:1: git conflict marker: resolve the merge conflict (keep the lines you want, delete the markers), then run crm check\n" +
 				"x.yaml:4:1: git conflict marker: resolve the merge conflict (keep the lines you want, delete the markers), then run crm check\n" +

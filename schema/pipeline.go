@@ -124,6 +124,7 @@ func explainPipeline(msg string) string {
 // to the person who will edit it.
 func EncodePipeline(p *model.Pipeline) []byte {
 	var b strings.Builder
+	fmt.Fprintf(&b, "# yaml-language-server: $schema=.crm/pipeline.schema.json\n")
 	fmt.Fprintf(&b, "# The sales process of this pipeline: crm reads this file; edit it freely.\n")
 	fmt.Fprintf(&b, "# Steps are listed in order. Statuses (todo, standby, won, lost, cancelled)\n")
 	fmt.Fprintf(&b, "# are fixed and are not steps. Per step: probability (win %%, for the\n")

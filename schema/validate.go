@@ -122,8 +122,8 @@ func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	if _, ok := e.ErrorKind.(*kind.OneOf); ok {
 		var out []*jsonschema.ValidationError
 		for _, c := range e.Causes {
-			if _, isType := c.ErrorKind.(*kind.Type); isType && len(c.Causes) == 0 {
-				continue
+			if _, isType := c.ErrorKind.(*kind.Type); isType && len(c.InstanceLocation) == len(e.InstanceLocation) {
+				continue // the branch for another kind of value
 			}
 			out = append(out, leaves(c)...)
 		}
