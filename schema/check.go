@@ -125,8 +125,16 @@ func Format(data []byte, opt ParseOptions) ([]byte, error) {
 		case "history", "activities":
 			if v.Kind == yaml.SequenceNode {
 				for _, item := range v.Content {
-					if item.Kind == yaml.MappingNode {
-						item.Style = yaml.FlowStyle
+					if item.Kind != yaml.MappingNode {
+						continue
+					}
+					item.Style = yaml.FlowStyle
+					// Times in one-line events are written as crm writes
+					// them: quoted text, the same bytes on every run.
+					for _, c := range item.Content {
+						if c.Kind == yaml.ScalarNode && c.ShortTag() == "!!timestamp" {
+							c.Tag = "!!str"
+						}
 					}
 				}
 			}

@@ -113,7 +113,7 @@ func TestApplyChangesOnlyItsLines(t *testing.T) {
 			func(*model.Lead) (model.Patch, error) {
 				return model.Log("sent the quote, waiting: 2 weeks", model.Email, stamp)
 			},
-			[][2]string{{"\"great\\\" feedback\"}\n", "\"great\\\" feedback\"}\n  - {at: \"2026-11-02T14:00:00+02:00\", type: email, by: carol, text: 'sent the quote, waiting: 2 weeks'}\n"}}},
+			[][2]string{{"\"great\" feedback'}\n", "\"great\" feedback'}\n  - {at: \"2026-11-02T14:00:00+02:00\", type: email, by: carol, text: 'sent the quote, waiting: 2 weeks'}\n"}}},
 		{"set a new custom key goes before history, unset removes one line",
 			func(*model.Lead) (model.Patch, error) {
 				return model.SetFields([]string{"region=EMEA", "seats=", "value=13000"}, stamp.At)
