@@ -132,19 +132,34 @@ func Format(data []byte, opt ParseOptions) ([]byte, error) {
 					// Times in one-line events are written as crm writes
 					// them: quoted text, the same bytes on every run.
 					for _, c := range item.Content {
-						if c.Kind == yaml.ScalarNode && c.ShortTag() == "!!timestamp" {
+						switch {
+						case c.Kind != yaml.ScalarNode:
+						case c.ShortTag() == "!!timestamp":
 							c.Tag = "!!str"
+						case c.ShortTag() == "!!null" && c.Value == "":
+							c.Value = "null" // an empty value reads back as '' in a flow mapping
 						}
 					}
 				}
 			}
 		case "tags":
-			if v.Kind == yaml.SequenceNode {
+			if v.Kind == yaml.SequenceNode && plainItems(v) {
 				v.Style = yaml.FlowStyle
 			}
 		}
 	}
 	return Encode(doc.Root)
+}
+
+// plainItems reports whether a list holds only non-empty scalars, which a
+// flow list writes back unchanged.
+func plainItems(n *yaml.Node) bool {
+	for _, c := range n.Content {
+		if c.Kind != yaml.ScalarNode || c.Value == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // canonicalStyle drops the styles a person chose (flow or block, quotes)

@@ -424,7 +424,7 @@ func (d *leadDecoder) history(n *yaml.Node) []model.Event {
 			k, v := c.Content[i], c.Content[i+1]
 			switch k.Value {
 			case "at":
-				e.At, hasAt = d.time("history at", v), true
+				e.At, hasAt = d.time("history at", v), !isNull(v)
 			case "step":
 				e.Step = d.str("step", v)
 			case "status":
@@ -463,7 +463,7 @@ func (d *leadDecoder) activities(n *yaml.Node) []model.Activity {
 			k, v := c.Content[i], c.Content[i+1]
 			switch k.Value {
 			case "at":
-				a.At, hasAt = d.time("activity at", v), true
+				a.At, hasAt = d.time("activity at", v), !isNull(v)
 			case "type":
 				t, err := model.ParseActivityType(d.str("type", v))
 				if err != nil {

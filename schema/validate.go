@@ -287,6 +287,11 @@ func knownKeys(e *jsonschema.ValidationError) string {
 	return strings.Join(keys, ", ")
 }
 
+var (
+	docsOnce             sync.Once
+	leadDoc, pipelineDoc map[string]any
+)
+
 // schemaAt returns the schema object at url, up levels higher in its
 // document (1: the object holding the failing keyword).
 func schemaAt(url string, up int) map[string]any {
@@ -294,13 +299,13 @@ func schemaAt(url string, up int) map[string]any {
 	if i < 0 {
 		return nil
 	}
-	src := LeadSchemaJSON
+	docsOnce.Do(func() {
+		_ = json.Unmarshal(LeadSchemaJSON, &leadDoc)
+		_ = json.Unmarshal(PipelineSchemaJSON, &pipelineDoc)
+	})
+	doc := leadDoc
 	if strings.HasPrefix(url, "urn:crm:schema:pipeline") {
-		src = PipelineSchemaJSON
-	}
-	var doc map[string]any
-	if json.Unmarshal(src, &doc) != nil {
-		return nil
+		doc = pipelineDoc
 	}
 	var toks []string
 	for _, t := range strings.Split(strings.TrimPrefix(url[i+1:], "/"), "/") {
