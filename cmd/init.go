@@ -13,9 +13,11 @@ import (
 )
 
 type initOptions struct {
-	template string
-	name     string
-	currency string
+	template   string
+	steps      string
+	noReasonOK bool
+	name       string
+	currency   string
 }
 
 func newInitCmd(app *App) *cobra.Command {
@@ -45,6 +47,8 @@ crm init refuses a directory that is a pipeline already, and then changes nothin
 		},
 	}
 	c.Flags().StringVarP(&o.template, "template", "t", "default", "the sales process to start from: "+strings.Join(model.TemplateNames(), ", "))
+	c.Flags().StringVar(&o.steps, "steps", "", "your own steps instead of a template's, in order: `\"A,B,C\"`")
+	c.Flags().BoolVar(&o.noReasonOK, "optional-lost-reason", false, "do not require a reason when a lead is lost (imports from systems that have none)")
 	c.Flags().StringVar(&o.name, "name", "", "the pipeline's name (default: the folder's name)")
 	c.Flags().StringVar(&o.currency, "currency", "EUR", "the currency of lead values (`CODE`)")
 	_ = c.RegisterFlagCompletionFunc("template", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -73,6 +77,20 @@ func runInit(app *App, o *initOptions, dir string) error {
 	p, err := model.NewPipelineFromTemplate(o.template, name, strings.ToUpper(o.currency))
 	if err != nil {
 		return usagef("--template: %v", err)
+	}
+	if o.noReasonOK {
+		p.RequireLostReason = false
+	}
+	if o.steps != "" {
+		p.Steps = nil
+		for _, s := range model.SplitList(o.steps) {
+			p.Steps = append(p.Steps, model.Step{Name: s})
+		}
+		for _, prob := range p.Validate() {
+			if !prob.Warning {
+				return usagef("--steps: %s", prob.Message)
+			}
+		}
 	}
 	if err := fsstore.Init(dir, schema.EncodePipeline(&p)); err != nil {
 		return err

@@ -53,6 +53,8 @@ type Env struct {
 	Loc    *time.Location
 	// IsTerminal reports whether the input is an interactive terminal.
 	IsTerminal func() bool
+	// ErrIsTerminal reports whether errors go to a terminal (progress bars).
+	ErrIsTerminal func() bool
 }
 
 // Main runs crm with args and returns the exit code.
@@ -76,7 +78,8 @@ func NewEnv(stdin io.Reader, stdout, stderr io.Writer) (*Env, error) {
 	return &Env{
 		In: stdin, Out: stdout, Err: stderr,
 		Now: time.Now, Rand: rand.Reader, Getenv: os.Getenv, Wd: wd, Loc: time.Local,
-		IsTerminal: func() bool { return stdinIsTerminal(stdin) },
+		IsTerminal:    func() bool { return stdinIsTerminal(stdin) },
+		ErrIsTerminal: func() bool { return isTerminal(stderr) },
 	}, nil
 }
 
@@ -151,7 +154,7 @@ that holds several.`,
 	_ = app.v.BindPFlag("now", f.Lookup("now"))
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)
 
-	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app), newCheckCmd(app), newFmtCmd(app), newSchemaCmd(app))
+	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app), newCheckCmd(app), newFmtCmd(app), newSchemaCmd(app), newImportCmd(app))
 	return root
 }
 

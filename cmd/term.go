@@ -6,7 +6,10 @@ import (
 )
 
 // stdinIsTerminal reports whether r is a character device (a terminal).
-func stdinIsTerminal(r io.Reader) bool {
+func stdinIsTerminal(r io.Reader) bool { return isTerminal(r) }
+
+// isTerminal reports whether a stream is a character device (a terminal).
+func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false

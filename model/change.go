@@ -350,3 +350,10 @@ func SplitList(v string) []string {
 	}
 	return out
 }
+
+// StageHint is where an imported row says a lead stands: a step, a
+// status, or both.
+type StageHint struct {
+	Step   string
+	Status string
+}

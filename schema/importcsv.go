@@ -1,0 +1,548 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/crmcli/crm/model"
+)
+
+// ImportOptions say how to read a CSV file into leads.
+type ImportOptions struct {
+	Path     string
+	Mapping  Mapping
+	Pipeline *model.Pipeline
+	Loc      *time.Location
+	// Now is the creation time of rows that have none.
+	Now time.Time
+	By  string
+	// Delimiter is the field separator; 0 detects it from the header.
+	Delimiter rune
+}
+
+// ImportRow is one data row: the lead it makes, or why it cannot be
+// imported.
+type ImportRow struct {
+	Line   int
+	ExtID  string
+	Email  string
+	Lead   *model.Lead
+	Err    error
+	Record []string
+}
+
+// ImportIDKey is the custom key that keeps a row's id from the other
+// system, so a second import updates instead of duplicating.
+const ImportIDKey = "import_id"
+
+var dateFields = []string{"created", "closed", "close_date", "expected_close", "standby_until", "next_action_date"}
+
+// ReadImport reads a CSV file into rows. A problem with the whole file
+// (empty, not UTF-8, a mapped column missing) is an error; a problem with
+// one row is that row's Err, and never stops the others.
+func ReadImport(data []byte, opt ImportOptions) ([]string, []ImportRow, error) {
+	if opt.Loc == nil {
+		opt.Loc = time.UTC
+	}
+	data = bytes.TrimPrefix(data, bom)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil, &Error{Path: opt.Path, Line: 1, Msg: "empty file: a CSV file starts with a header line naming its columns"}
+	}
+	if !utf8.Valid(data) {
+		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
+		return nil, nil, &Error{Path: opt.Path, Line: line, Msg: "not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in a spreadsheet) and import it again"}
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = opt.Delimiter
+	if r.Comma == 0 {
+		r.Comma = detectDelimiter(data)
+	}
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	header, err := r.Read()
+	if err != nil {
+		return nil, nil, csvError(opt.Path, err)
+	}
+	cols := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		header[i] = h
+		if _, dup := cols[h]; !dup {
+			cols[h] = i
+		}
+	}
+	if err := checkColumns(opt, header, cols); err != nil {
+		return nil, nil, err
+	}
+	var records [][]string
+	var lines []int
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, csvError(opt.Path, err)
+		}
+		line, _ := r.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		records = append(records, rec)
+		lines = append(lines, line)
+	}
+	c := &converter{opt: opt, cols: cols}
+	c.layout = opt.Mapping.DateFormat
+	if c.layout == "" {
+		c.layout = c.detectDateLayout(records)
+	}
+	rows := make([]ImportRow, len(records))
+	seen := map[string]int{}
+	for i, rec := range records {
+		row := c.row(rec)
+		row.Line, row.Record = lines[i], rec
+		if row.ExtID != "" && row.Err == nil {
+			if first, dup := seen[row.ExtID]; dup {
+				row.Err, row.Lead = fmt.Errorf("duplicate id %q: line %d has it too", row.ExtID, first), nil
+			} else {
+				seen[row.ExtID] = row.Line
+			}
+		}
+		rows[i] = row
+	}
+	return header, rows, nil
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+func csvError(path string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &Error{Path: path, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
+	}
+	return &Error{Path: path, Msg: err.Error()}
+}
+
+// detectDelimiter picks the separator the header line uses most: comma,
+// semicolon (spreadsheets in many locales), tab or bar.
+func detectDelimiter(data []byte) rune {
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	best, count := ',', 0
+	for _, d := range []rune{',', ';', '\t', '|'} {
+		if n := bytes.Count(line, []byte(string(d))); n > count {
+			best, count = d, n
+		}
+	}
+	return best
+}
+
+// columnsOf lists the columns a mapping entry reads.
+func columnsOf(spec string) []string {
+	if strings.Contains(spec, "{") {
+		var out []string
+		for rest := spec; ; {
+			i := strings.Index(rest, "{")
+			j := strings.Index(rest, "}")
+			if i < 0 || j < i {
+				return out
+			}
+			out = append(out, rest[i+1:j])
+			rest = rest[j+1:]
+		}
+	}
+	return strings.Split(spec, "|")
+}
+
+func checkColumns(opt ImportOptions, header []string, cols map[string]int) error {
+	fields := make([]string, 0, len(opt.Mapping.Columns))
+	for f := range opt.Mapping.Columns {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	var missing []string
+	used := 0
+	for _, f := range fields {
+		spec := opt.Mapping.Columns[f]
+		found := false
+		for _, col := range columnsOf(spec) {
+			if _, ok := cols[col]; ok {
+				found = true
+			}
+		}
+		if found {
+			used++
+		} else if f == "title" || f == "stage" || f == "step" || f == "status" || f == "created" || f == "id" || len(opt.Mapping.Columns) < 8 {
+			missing = append(missing, fmt.Sprintf("%s (column %q)", f, spec))
+		}
+	}
+	if used == 0 {
+		msg := fmt.Sprintf("no mapped column is in the header (%s)", strings.Join(header, ", "))
+		if len(header) == 1 {
+			msg += ": the header has a single column; is the delimiter right? (--delimiter)"
+		}
+		return &Error{Path: opt.Path, Line: 1, Msg: msg}
+	}
+	if len(missing) > 0 {
+		return &Error{Path: opt.Path, Line: 1, Msg: fmt.Sprintf("mapped column missing: %s; the columns are %s", strings.Join(missing, ", "), strings.Join(quoteAll(header), ", "))}
+	}
+	return nil
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
+}
+
+type converter struct {
+	opt    ImportOptions
+	cols   map[string]int
+	layout string
+}
+
+func (c *converter) get(rec []string, field string) string {
+	spec, ok := c.opt.Mapping.Columns[field]
+	if !ok {
+		return ""
+	}
+	cell := func(col string) string {
+		if i, ok := c.cols[col]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	if strings.Contains(spec, "{") {
+		var parts []string
+		out := spec
+		for _, col := range columnsOf(spec) {
+			v := cell(col)
+			out = strings.Replace(out, "{"+col+"}", v, 1)
+			if v != "" {
+				parts = append(parts, v)
+			}
+		}
+		if len(parts) == 0 {
+			return ""
+		}
+		// Drop the separators around empty parts: "{a} – {b}" with no a is "b".
+		return strings.Trim(strings.Join(strings.Fields(out), " "), " –-,/|:")
+	}
+	for _, col := range strings.Split(spec, "|") {
+		if v := cell(col); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+var slashDate = []string{"1/2/2006", "2/1/2006"}
+
+// detectDateLayout looks at every date cell: ISO dates need no layout; for
+// dates with slashes, a first number above 12 means day first, else month
+// first (the US order most exports use).
+func (c *converter) detectDateLayout(records [][]string) string {
+	dayFirst, slashes := false, false
+	for _, rec := range records {
+		for _, f := range dateFields {
+			v := c.get(rec, f)
+			if !strings.Contains(v, "/") {
+				continue
+			}
+			slashes = true
+			first, _, _ := strings.Cut(v, "/")
+			if n, err := strconv.Atoi(first); err == nil && n > 12 {
+				dayFirst = true
+			}
+		}
+	}
+	switch {
+	case !slashes:
+		return ""
+	case dayFirst:
+		return "2/1/2006"
+	}
+	return "1/2/2006"
+}
+
+func (c *converter) parseTime(field, v string) (time.Time, error) {
+	if t, err := model.ParseTime(v, c.opt.Loc); err == nil {
+		return t, nil
+	}
+	layouts := []string{}
+	if c.layout != "" {
+		layouts = append(layouts, c.layout, c.layout+" 15:04", c.layout+" 15:04:05")
+	}
+	for _, l := range layouts {
+		if t, err := time.ParseInLocation(l, v, c.opt.Loc); err == nil {
+			return t, nil
+		}
+	}
+	want := "2026-11-02"
+	if c.layout != "" {
+		want = c.layout + " (--date-format)"
+	}
+	return time.Time{}, fmt.Errorf("%s %q is not a date: use %s", field, v, want)
+}
+
+func (c *converter) stage(field, raw string) (model.StageHint, error) {
+	if sv, ok := c.opt.Mapping.Values[field][raw]; ok {
+		return model.StageHint{Step: sv.Step, Status: sv.Status}, nil
+	}
+	for k, sv := range c.opt.Mapping.Values[field] {
+		if strings.EqualFold(k, raw) {
+			return model.StageHint{Step: sv.Step, Status: sv.Status}, nil
+		}
+	}
+	p := c.opt.Pipeline
+	if field != "status" {
+		if name, err := p.LookupStep(raw); err == nil {
+			return model.StageHint{Step: name}, nil
+		}
+	}
+	if field != "step" {
+		if raw == "open" {
+			return model.StageHint{Status: "todo"}, nil
+		}
+		if st, err := model.ParseStatus(raw); err == nil {
+			return model.StageHint{Status: string(st)}, nil
+		}
+	}
+	return model.StageHint{}, fmt.Errorf("%s %q is neither a step of pipeline %q (%s) nor a status: map it in a mapping file under values: %s:", field, raw, p.Name, strings.Join(p.StepNames(), ", "), field)
+}
+
+func (c *converter) row(rec []string) ImportRow {
+	row := ImportRow{}
+	l, err := c.lead(rec, &row)
+	if err != nil {
+		row.Err = err
+		return row
+	}
+	row.Lead = l
+	return row
+}
+
+func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
+	p := c.opt.Pipeline
+	get := func(f string) string { return c.get(rec, f) }
+	row.ExtID = get("id")
+	l := &model.Lead{Company: get("company"), Currency: strings.ToUpper(get("currency")), Owner: get("owner"),
+		Source: get("source"), Reason: get("reason"), Tags: model.SplitList(get("tags"))}
+	if l.Currency == "" {
+		l.Currency = p.Currency
+	}
+	ct := model.Contact{Name: get("contact_name"), Email: get("contact_email"), Phone: get("contact_phone"), Role: get("contact_role")}
+	if ct != (model.Contact{}) {
+		l.Contacts = []model.Contact{ct}
+		row.Email = strings.ToLower(ct.Email)
+	}
+	l.Title = get("title")
+	for _, alt := range []string{l.Company, ct.Name, row.ExtID} {
+		if l.Title == "" {
+			l.Title = alt
+		}
+	}
+	if l.Title == "" {
+		return nil, errors.New("no title: the row has no title, company, contact or id")
+	}
+	// Step and status, from a stage column that mixes them and/or their
+	// own columns.
+	var hint model.StageHint
+	for _, f := range []string{"stage", "step", "status"} {
+		raw := get(f)
+		if raw == "" {
+			continue
+		}
+		h, err := c.stage(f, raw)
+		if err != nil {
+			return nil, err
+		}
+		if h.Step != "" {
+			hint.Step = h.Step
+		}
+		if h.Status != "" {
+			hint.Status = h.Status
+		}
+	}
+	l.Step = p.FirstStep()
+	if hint.Step != "" {
+		name, err := p.LookupStep(hint.Step)
+		if err != nil {
+			return nil, err
+		}
+		l.Step = name
+	}
+	l.Status = model.Todo
+	if hint.Status != "" {
+		st, err := model.ParseStatus(hint.Status)
+		if err != nil {
+			return nil, err
+		}
+		l.Status = st
+	}
+	var err error
+	created := get("created")
+	l.Created = c.opt.Now
+	if created != "" {
+		if l.Created, err = c.parseTime("created", created); err != nil {
+			return nil, err
+		}
+	}
+	closedCell := get("closed")
+	if cd := get("close_date"); cd != "" {
+		if l.Status.Closed() {
+			closedCell = cd
+		} else if l.ExpectedClose, err = c.day("close_date", cd); err != nil {
+			return nil, err
+		}
+	}
+	if l.Status.Closed() {
+		l.Closed = c.opt.Now
+		if closedCell != "" {
+			if l.Closed, err = c.parseTime("closed", closedCell); err != nil {
+				return nil, err
+			}
+		}
+		if l.Closed.Before(l.Created) {
+			return nil, fmt.Errorf("closed %s is before created %s", closedCell, created)
+		}
+	}
+	for _, d := range []struct {
+		field string
+		dst   *model.Date
+	}{{"expected_close", &l.ExpectedClose}, {"standby_until", &l.StandbyUntil}} {
+		if v := get(d.field); v != "" {
+			if *d.dst, err = c.day(d.field, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if l.Status == model.Standby && l.StandbyUntil.IsZero() {
+		return nil, errors.New("status standby but no standby_until date: map a column to standby_until")
+	}
+	if v := get("next_action_date"); v != "" {
+		d, err := c.day("next_action_date", v)
+		if err != nil {
+			return nil, err
+		}
+		l.NextAction = &model.NextAction{Date: d, Text: get("next_action_text")}
+	}
+	if v := get("value"); v != "" {
+		f, err := model.ParseValue(v)
+		if err != nil {
+			return nil, err
+		}
+		if !(f == 0 && c.opt.Mapping.LostZeroValueUnknown && l.Status.Closed() && l.Status != model.Won) {
+			l.Value = &f
+		}
+	}
+	if v := get("probability"); v != "" {
+		f, err := model.ParseProbability(v)
+		if err != nil {
+			return nil, err
+		}
+		l.Probability = &f
+	}
+	fields := make([]string, 0, len(c.opt.Mapping.Columns))
+	for f := range c.opt.Mapping.Columns {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	for _, f := range fields {
+		if slices.Contains(ImportFields, f) {
+			continue
+		}
+		if v := get(f); v != "" {
+			if l.Fields == nil {
+				l.Fields = map[string]any{}
+			}
+			l.Fields[f] = model.CustomValue(v)
+		}
+	}
+	if row.ExtID != "" {
+		if l.Fields == nil {
+			l.Fields = map[string]any{}
+		}
+		l.Fields[ImportIDKey] = row.ExtID
+	}
+	if err := c.history(l, get("history"), get("activities")); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (c *converter) day(field, v string) (model.Date, error) {
+	t, err := c.parseTime(field, v)
+	if err != nil {
+		return model.Date{}, err
+	}
+	return model.DateOf(t), nil
+}
+
+// history makes the lead's history: given in the file (crm's own export),
+// or from its dates: created at its step, then closed.
+func (c *converter) history(l *model.Lead, history, activities string) error {
+	if history != "" {
+		var evs []EventJSON
+		if err := json.Unmarshal([]byte(history), &evs); err != nil {
+			return fmt.Errorf("history is not crm's JSON list of events: %v", err)
+		}
+		for _, e := range evs {
+			at, err := model.ParseTime(e.At, c.opt.Loc)
+			if err != nil {
+				return fmt.Errorf("history: %v", err)
+			}
+			st := model.Status(e.Status)
+			if e.Status != "" && !st.Valid() {
+				return fmt.Errorf("history: unknown status %q", e.Status)
+			}
+			l.History = append(l.History, model.Event{At: at, Step: e.Step, Status: st, By: e.By, Reason: e.Reason})
+		}
+	} else {
+		l.History = []model.Event{{At: l.Created, Step: l.Step, Status: model.Todo, By: c.opt.By}}
+		if l.Status != model.Todo {
+			at := l.Closed
+			if l.Status == model.Standby {
+				at = l.Created
+			}
+			l.History = append(l.History, model.Event{At: at, Status: l.Status, By: c.opt.By, Reason: l.Reason})
+		}
+	}
+	if activities != "" {
+		var as []ActivityJSON
+		if err := json.Unmarshal([]byte(activities), &as); err != nil {
+			return fmt.Errorf("activities is not crm's JSON list of activities: %v", err)
+		}
+		for _, a := range as {
+			at, err := model.ParseTime(a.At, c.opt.Loc)
+			if err != nil {
+				return fmt.Errorf("activities: %v", err)
+			}
+			t, err := model.ParseActivityType(a.Type)
+			if err != nil {
+				return fmt.Errorf("activities: %v", err)
+			}
+			l.Activities = append(l.Activities, model.Activity{At: at, Type: t, By: a.By, Text: a.Text})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package schema
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Mapping says how the columns of a CSV file become lead fields. It is
+// kept in the repository as YAML (crm import --mapping FILE) or comes from
+// a preset; --map overrides single fields.
+type Mapping struct {
+	// Columns maps a lead field (or a custom key) to a column, or to several
+	// columns separated by "|" (the first non-empty one), or to a template
+	// with {column} parts ("{account} – {product}").
+	Columns map[string]string `yaml:"columns"`
+	// Values maps, per field, a cell's value to a step and/or status: a
+	// column such as deal_stage that mixes steps and outcomes.
+	Values map[string]map[string]StageValue `yaml:"values"`
+	// DateFormat forces a Go layout such as 1/2/2006; by default the format
+	// is detected from the file.
+	DateFormat string `yaml:"date_format"`
+	// LostZeroValueUnknown reads a value of 0 on a lost or cancelled row
+	// as unknown (some CRMs export the closed amount, 0 when lost).
+	LostZeroValueUnknown bool `yaml:"lost_zero_value_unknown"`
+}
+
+// StageValue is what one cell value of a mapped stage or status column
+// means.
+type StageValue struct {
+	Step   string `yaml:"step"`
+	Status string `yaml:"status"`
+}
+
+// ImportFields are the lead fields a column can map to; anything else is
+// a custom key.
+var ImportFields = []string{
+	"id", "title", "company", "contact_name", "contact_email", "contact_phone", "contact_role",
+	"value", "currency", "owner", "source", "tags", "stage", "step", "status", "reason",
+	"created", "closed", "close_date", "expected_close", "probability",
+	"next_action_date", "next_action_text", "standby_until", "history", "activities",
+}
+
+// Presets are mappings for common exports.
+var Presets = map[string]Mapping{
+	// generic reads crm export --format csv, and any file with those column
+	// names.
+	"generic": {Columns: map[string]string{
+		"id": "id", "title": "title", "company": "company", "contact_name": "contact_name",
+		"contact_email": "contact_email", "contact_phone": "contact_phone", "value": "value",
+		"currency": "currency", "owner": "owner", "source": "source", "tags": "tags",
+		"step": "step", "status": "status", "reason": "reason", "created": "created",
+		"closed": "closed", "expected_close": "expected_close", "probability": "probability",
+		"next_action_date": "next_action_date", "next_action_text": "next_action_text",
+		"standby_until": "standby_until", "history": "history", "activities": "activities",
+	}},
+	// pipedrive reads Pipedrive's deals export (Deals > Export > CSV).
+	"pipedrive": {Columns: map[string]string{
+		"id": "Deal - ID", "title": "Deal - Title", "value": "Deal - Value", "currency": "Deal - Currency",
+		"owner": "Deal - Owner", "company": "Deal - Organization|Organization - Name",
+		"contact_name": "Deal - Contact person|Person - Name", "contact_email": "Person - Email",
+		"step": "Deal - Stage", "status": "Deal - Status", "created": "Deal - Deal created",
+		"closed": "Deal - Won time|Deal - Lost time|Deal - Deal closed on", "reason": "Deal - Lost reason",
+		"expected_close": "Deal - Expected close date",
+	}, Values: map[string]map[string]StageValue{
+		"status": {"open": {Status: "todo"}, "won": {Status: "won"}, "lost": {Status: "lost"}, "deleted": {Status: "cancelled"}},
+	}},
+	// hubspot reads HubSpot's deals export (Deals > Export); the default
+	// pipeline's internal stage names read as its step names.
+	"hubspot": {Columns: map[string]string{
+		"id": "Record ID", "title": "Deal Name", "value": "Amount", "stage": "Deal Stage",
+		"created": "Create Date", "close_date": "Close Date", "owner": "Deal owner|Deal Owner",
+		"company": "Associated Company|Associated Company (Primary)", "source": "Original Source Type|Original Traffic Source",
+	}, Values: map[string]map[string]StageValue{
+		"stage": {
+			"appointmentscheduled": {Step: "Appointment scheduled"}, "qualifiedtobuy": {Step: "Qualified to buy"},
+			"presentationscheduled": {Step: "Presentation scheduled"}, "decisionmakerboughtin": {Step: "Decision maker bought-in"},
+			"contractsent": {Step: "Contract sent"}, "closedwon": {Status: "won"}, "closedlost": {Status: "lost"},
+			"Closed Won": {Status: "won"}, "Closed Lost": {Status: "lost"},
+		},
+	}},
+	// maven reads the public "CRM Sales Opportunities" data set
+	// (sales_pipeline.csv): docs/import.md.
+	"maven": {Columns: map[string]string{
+		"id": "opportunity_id", "title": "{account} – {product}", "company": "account", "owner": "sales_agent",
+		"product": "product", "value": "close_value", "stage": "deal_stage", "created": "engage_date",
+		"closed": "close_date",
+	}, Values: map[string]map[string]StageValue{
+		"stage": {
+			"Prospecting": {Step: "Prospecting"}, "Engaging": {Step: "Engaging"},
+			"Won": {Step: "Engaging", Status: "won"}, "Lost": {Step: "Engaging", Status: "lost"},
+		},
+	}, DateFormat: "1/2/2006", LostZeroValueUnknown: true},
+}
+
+// PresetNames lists the presets.
+func PresetNames() []string {
+	names := make([]string, 0, len(Presets))
+	for n := range Presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ParseMapping reads a mapping file.
+func ParseMapping(data []byte, path string) (Mapping, error) {
+	var m Mapping
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&m); err != nil {
+		es := fromYAMLError(path, err)
+		return m, es
+	}
+	return m, nil
+}
+
+// WithOverrides returns a copy of m with "field=column" assignments applied.
+func (m Mapping) WithOverrides(assignments []string) (Mapping, error) {
+	out := Mapping{Columns: map[string]string{}, Values: m.Values, DateFormat: m.DateFormat, LostZeroValueUnknown: m.LostZeroValueUnknown}
+	for k, v := range m.Columns {
+		out.Columns[k] = v
+	}
+	for _, a := range assignments {
+		for _, part := range strings.Split(a, ",") {
+			k, v, ok := strings.Cut(part, "=")
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			if !ok || k == "" {
+				return out, fmt.Errorf("invalid --map %q: use field=column (field= to drop a field)", part)
+			}
+			if v == "" {
+				delete(out.Columns, k)
+				continue
+			}
+			out.Columns[k] = v
+		}
+	}
+	return out, nil
+}
