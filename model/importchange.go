@@ -106,4 +106,3 @@ func closeOnImport(l *Lead, st Status, reason string, s Stamp) (Patch, error) {
 }
 
 func sortStrings(ss []string) { sort.Strings(ss) }
-
