@@ -168,8 +168,9 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if len(problems) > 0 {
 		return fmt.Errorf("%w\nfix these lead files before importing (crm check): a broken file could hide a lead the import would update", problems)
 	}
-	byExt, byEmail := map[string][]string{}, map[string][]string{}
+	byExt, byEmail, byTitle := map[string][]string{}, map[string][]string{}, map[string][]string{}
 	for _, l := range existing {
+		byTitle[l.Title] = append(byTitle[l.Title], l.ID)
 		if v, ok := l.Fields[schema.ImportIDKey]; ok {
 			k := fmt.Sprint(v)
 			byExt[k] = append(byExt[k], l.ID)
@@ -195,6 +196,8 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 			ids = byExt[r.ExtID]
 		case r.Email != "":
 			ids = byEmail[r.Email]
+		default:
+			ids = byTitle[r.Lead.Title]
 		}
 		if len(ids) > 1 {
 			r.Err = fmt.Errorf("matches %d leads (%s): keep one, or give the rows an id column", len(ids), strings.Join(ids, ", "))
@@ -291,9 +294,15 @@ func (a *App) applyImport(s *fsstore.Store, act importAction, st model.Stamp, n 
 		tries := 0
 		_, err := s.Create(l, func() (string, error) {
 			tries++
-			if tries == 1 && act.row.ExtID != "" {
-				// The same row imported into another clone gets the same id.
-				sum := sha256.Sum256([]byte(s.Pipeline.Name + "\x00" + act.row.ExtID))
+			if tries == 1 {
+				// The same row imported anywhere gets the same id: imports
+				// are reproducible, and two clones importing one file
+				// make identical files that merge cleanly.
+				key := act.row.ExtID
+				if key == "" {
+					key = fmt.Sprintf("line %d: %s", act.row.Line, l.Title)
+				}
+				sum := sha256.Sum256([]byte(s.Pipeline.Name + "\x00" + key))
 				return model.NewID(l.Title, bytes.NewReader(sum[:]))
 			}
 			return model.NewID(l.Title, a.Rand)

@@ -189,7 +189,7 @@ func checkColumns(opt ImportOptions, header []string, cols map[string]int) error
 		}
 		if found {
 			used++
-		} else if f == "title" || f == "stage" || f == "step" || f == "status" || f == "created" || f == "id" || len(opt.Mapping.Columns) < 8 {
+		} else if opt.Mapping.Required[f] {
 			missing = append(missing, fmt.Sprintf("%s (column %q)", f, spec))
 		}
 	}

@@ -26,6 +26,9 @@ type Mapping struct {
 	// LostZeroValueUnknown reads a value of 0 on a lost or cancelled row
 	// as unknown (some CRMs export the closed amount, 0 when lost).
 	LostZeroValueUnknown bool `yaml:"lost_zero_value_unknown"`
+	// Required lists the fields whose columns must be in the file: those a
+	// person mapped (a preset's columns are optional, exports vary).
+	Required map[string]bool `yaml:"-"`
 }
 
 // StageValue is what one cell value of a mapped stage or status column
@@ -115,14 +118,21 @@ func ParseMapping(data []byte, path string) (Mapping, error) {
 		es := fromYAMLError(path, err)
 		return m, es
 	}
+	m.Required = map[string]bool{}
+	for f := range m.Columns {
+		m.Required[f] = true
+	}
 	return m, nil
 }
 
 // WithOverrides returns a copy of m with "field=column" assignments applied.
 func (m Mapping) WithOverrides(assignments []string) (Mapping, error) {
-	out := Mapping{Columns: map[string]string{}, Values: m.Values, DateFormat: m.DateFormat, LostZeroValueUnknown: m.LostZeroValueUnknown}
+	out := Mapping{Columns: map[string]string{}, Values: m.Values, DateFormat: m.DateFormat, LostZeroValueUnknown: m.LostZeroValueUnknown, Required: map[string]bool{}}
 	for k, v := range m.Columns {
 		out.Columns[k] = v
+	}
+	for k := range m.Required {
+		out.Required[k] = true
 	}
 	for _, a := range assignments {
 		for _, part := range strings.Split(a, ",") {
@@ -133,9 +143,11 @@ func (m Mapping) WithOverrides(assignments []string) (Mapping, error) {
 			}
 			if v == "" {
 				delete(out.Columns, k)
+				delete(out.Required, k)
 				continue
 			}
 			out.Columns[k] = v
+			out.Required[k] = true
 		}
 	}
 	return out, nil
