@@ -192,6 +192,12 @@ func describe(e *jsonschema.ValidationError, top *yaml.Node) (string, *yaml.Node
 		}
 		return msg, kn
 	case *kind.PropertyNames:
+		// The validator's instance location of this error is not reliable
+		// (it can name another key); the schema path says which mapping.
+		if loc, ok := propertyPath(e.SchemaURL); ok {
+			n = nodeAtPointer(top, loc)
+			where = fieldPath(loc)
+		}
 		kn := n
 		if _, key := mapGet(n, k.Property); key != nil {
 			kn = key
@@ -228,6 +234,28 @@ func ratString(r *big.Rat) string {
 		return r.Num().String()
 	}
 	return r.FloatString(2)
+}
+
+// propertyPath reads ".../properties/a/properties/b/propertyNames" as the
+// instance location [a b].
+func propertyPath(url string) ([]string, bool) {
+	_, frag, ok := strings.Cut(url, "#")
+	if !ok {
+		return nil, false
+	}
+	toks := strings.Split(strings.Trim(frag, "/"), "/")
+	if len(toks) == 0 || toks[len(toks)-1] != "propertyNames" {
+		return nil, false
+	}
+	toks = toks[:len(toks)-1]
+	var loc []string
+	for i := 0; i+1 < len(toks); i += 2 {
+		if toks[i] != "properties" {
+			return nil, false
+		}
+		loc = append(loc, toks[i+1])
+	}
+	return loc, len(toks)%2 == 0
 }
 
 func mapStrings(ss []string, f func(string) string) []string {
