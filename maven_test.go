@@ -130,3 +130,39 @@ func TestMavenDataSet(t *testing.T) {
 	}
 	t.Logf("avg days to close %v (computed %v); stages %v", *s.AvgDaysToClose, wantAvg, stages)
 }
+
+// TestExportImportRoundTrip: export the sample as CSV, import it into a
+// fresh pipeline with the generic preset, and the report is the same.
+func TestExportImportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	src, _ := filepath.Abs("examples/northwind")
+	csvPath := filepath.Join(dir, "leads.csv")
+	if code, _, stderr := crm(t, src, "export", "--format", "csv", "-O", csvPath); code != 0 {
+		t.Fatalf("export: %s", stderr)
+	}
+	pipe, err := os.ReadFile(filepath.Join(src, "pipeline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "copy")
+	if err := os.MkdirAll(filepath.Join(dst, "leads"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dst, "pipeline.yaml"), pipe, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := crm(t, dst, "import", csvPath, "--preset", "generic"); code != 0 {
+		t.Fatalf("import: %s%s", stdout, stderr)
+	}
+	for _, args := range [][]string{{}, {"--by", "owner"}, {"--by", "month"}, {"--by", "product"}, {"--period", "2026-Q3"}} {
+		base := append([]string{"report", "--format", "json", "--now", "2026-11-20T18:00:00Z"}, args...)
+		_, want, _ := crm(t, src, base...)
+		_, got, _ := crm(t, dst, base...)
+		if want == "" || got != want {
+			t.Errorf("report %v differs after the round trip:\n--- original\n%s\n--- round trip\n%s", args, want, got)
+		}
+	}
+	if code, stdout, _ := crm(t, dst, "check"); code != 0 {
+		t.Errorf("check after the round trip: %s", stdout)
+	}
+}

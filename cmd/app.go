@@ -37,6 +37,15 @@ func (a *App) dir() string {
 	return filepath.Join(a.Wd, a.chdir)
 }
 
+// path resolves a file name the user gave against the working directory
+// (not -C: like git, -C changes where crm looks for its pipeline).
+func (a *App) path(p string) string {
+	if p == "" || p == "-" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(a.Wd, p)
+}
+
 // load reads the configuration. Precedence: flags > CRM_* environment >
 // crm.yaml at the repository root > $XDG_CONFIG_HOME/crm/config.yaml >
 // defaults.

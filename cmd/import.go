@@ -24,14 +24,15 @@ import (
 )
 
 type importOptions struct {
-	preset     string
-	mapping    string
-	maps       []string
-	dateFormat string
-	delimiter  string
-	dryRun     bool
-	skipFile   string
-	ev         eventFlags
+	preset      string
+	mapping     string
+	mappingPath string
+	maps        []string
+	dateFormat  string
+	delimiter   string
+	dryRun      bool
+	skipFile    string
+	ev          eventFlags
 }
 
 func newImportCmd(app *App) *cobra.Command {
@@ -92,7 +93,7 @@ func (o *importOptions) resolveMapping() (schema.Mapping, error) {
 		return m, usagef("unknown --preset %q: use one of %s", o.preset, strings.Join(schema.PresetNames(), ", "))
 	}
 	if o.mapping != "" {
-		data, err := fsstore.ReadInput(o.mapping, nil)
+		data, err := fsstore.ReadInput(o.mappingPath, nil)
 		if err != nil {
 			return m, err
 		}
@@ -138,6 +139,7 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err != nil {
 		return err
 	}
+	o.mappingPath = app.path(o.mapping)
 	m, err := o.resolveMapping()
 	if err != nil {
 		return err
@@ -150,7 +152,7 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err != nil {
 		return err
 	}
-	data, err := fsstore.ReadInput(path, app.In)
+	data, err := fsstore.ReadInput(app.path(path), app.In)
 	if err != nil {
 		return err
 	}
@@ -342,7 +344,7 @@ func (a *App) finishImport(o *importOptions, path string, rows []schema.ImportRo
 			_ = w.Write([]string{fmt.Sprint(r.Line), r.Err.Error(), strings.Join(r.Record, "\x1f")})
 		}
 		w.Flush()
-		if err := fsstore.WriteOutput(o.skipFile, b.Bytes()); err != nil {
+		if err := fsstore.WriteOutput(a.path(o.skipFile), b.Bytes()); err != nil {
 			return err
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/crmcli/crm/schema"
 )
 
 // Table is rows of text cells under a header: the one shape every
@@ -46,9 +48,16 @@ func Render(w io.Writer, format string, t *Table, doc any) error {
 		if err := cw.Write(t.Header); err != nil {
 			return err
 		}
-		if err := cw.WriteAll(t.Rows); err != nil {
-			return err
+		for _, r := range t.Rows {
+			safe := make([]string, len(r))
+			for i, c := range r {
+				safe[i] = schema.SafeCell(c)
+			}
+			if err := cw.Write(safe); err != nil {
+				return err
+			}
 		}
+		cw.Flush()
 		return cw.Error()
 	case FormatJSON:
 		enc := json.NewEncoder(w)

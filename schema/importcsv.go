@@ -227,7 +227,7 @@ func (c *converter) get(rec []string, field string) string {
 	}
 	cell := func(col string) string {
 		if i, ok := c.cols[col]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
+			return unsafeCell(strings.TrimSpace(rec[i]))
 		}
 		return ""
 	}
@@ -476,6 +476,25 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 				l.Fields = map[string]any{}
 			}
 			l.Fields[f] = model.CustomValue(v)
+		}
+	}
+	if c.opt.Mapping.OtherColumns {
+		used := map[string]bool{}
+		for _, spec := range c.opt.Mapping.Columns {
+			for _, col := range columnsOf(spec) {
+				used[col] = true
+			}
+		}
+		for col, i := range c.cols {
+			if used[col] || i >= len(rec) || model.ValidKey(col) != nil || model.IsLeadKey(col) || col == ImportIDKey {
+				continue
+			}
+			if v := unsafeCell(strings.TrimSpace(rec[i])); v != "" {
+				if l.Fields == nil {
+					l.Fields = map[string]any{}
+				}
+				l.Fields[col] = model.CustomValue(v)
+			}
 		}
 	}
 	if row.ExtID != "" {

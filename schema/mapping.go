@@ -26,6 +26,9 @@ type Mapping struct {
 	// LostZeroValueUnknown reads a value of 0 on a lost or cancelled row
 	// as unknown (some CRMs export the closed amount, 0 when lost).
 	LostZeroValueUnknown bool `yaml:"lost_zero_value_unknown"`
+	// OtherColumns keeps every column no field maps as a custom key of the
+	// same name (crm's own export carries custom keys that way).
+	OtherColumns bool `yaml:"other_columns"`
 	// Required lists the fields whose columns must be in the file: those a
 	// person mapped (a preset's columns are optional, exports vary).
 	Required map[string]bool `yaml:"-"`
@@ -59,7 +62,7 @@ var Presets = map[string]Mapping{
 		"closed": "closed", "expected_close": "expected_close", "probability": "probability",
 		"next_action_date": "next_action_date", "next_action_text": "next_action_text",
 		"standby_until": "standby_until", "history": "history", "activities": "activities",
-	}},
+	}, OtherColumns: true},
 	// pipedrive reads Pipedrive's deals export (Deals > Export > CSV).
 	"pipedrive": {Columns: map[string]string{
 		"id": "Deal - ID", "title": "Deal - Title", "value": "Deal - Value", "currency": "Deal - Currency",
@@ -127,7 +130,7 @@ func ParseMapping(data []byte, path string) (Mapping, error) {
 
 // WithOverrides returns a copy of m with "field=column" assignments applied.
 func (m Mapping) WithOverrides(assignments []string) (Mapping, error) {
-	out := Mapping{Columns: map[string]string{}, Values: m.Values, DateFormat: m.DateFormat, LostZeroValueUnknown: m.LostZeroValueUnknown, Required: map[string]bool{}}
+	out := Mapping{Columns: map[string]string{}, Values: m.Values, DateFormat: m.DateFormat, LostZeroValueUnknown: m.LostZeroValueUnknown, OtherColumns: m.OtherColumns, Required: map[string]bool{}}
 	for k, v := range m.Columns {
 		out.Columns[k] = v
 	}

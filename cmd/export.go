@@ -1,0 +1,102 @@
+package cmd
+
+import (
+	"bytes"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
+)
+
+type exportOptions struct {
+	list   leadListOptions
+	output string
+}
+
+func newExportCmd(app *App) *cobra.Command {
+	o := &exportOptions{}
+	c := &cobra.Command{
+		Use:   "export [QUERY...]",
+		Short: "Export leads as CSV, JSON, iCalendar or vCard",
+		Long: `Export the pipeline's leads (with the same filters as crm lead list):
+
+  csv   one row per lead, custom keys as columns, history and activities as
+        JSON; opens in spreadsheets, safe against formula injection (a cell
+        starting with = + - @ gets a leading '); crm import --preset generic
+        reads it back
+  json  the documented JSON of crm lead list
+  ics   next actions, standby dates and expected close dates as all-day
+        events, for a calendar to subscribe to
+  vcf   every contact as a vCard 4.0`,
+		Example: `  crm export --format csv -o leads.csv
+  crm export --format ics --open -o pipeline.ics
+  crm export --format vcf --owner alice > contacts.vcf`,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runExport(app, c, o, args)
+		},
+	}
+	f := c.Flags()
+	f.StringArrayVar(&o.list.steps, "step", nil, "only leads at this `STEP` (repeatable)")
+	f.StringArrayVar(&o.list.statuses, "status", nil, "only leads with this `STATUS` (repeatable)")
+	f.StringVar(&o.list.owner, "owner", "", "only leads of this owner")
+	f.StringArrayVar(&o.list.tags, "tag", nil, "only leads with this tag (repeatable)")
+	f.StringVar(&o.list.source, "source", "", "only leads from this source")
+	f.BoolVar(&o.list.open, "open", false, "only open leads")
+	f.BoolVar(&o.list.closed, "closed", false, "only closed leads")
+	f.StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically) instead of standard output")
+	addFormatFlag(c, &o.list.format, "csv", "csv", "json", "ics", "vcf")
+	c.MarkFlagsMutuallyExclusive("open", "closed")
+	return c
+}
+
+func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) error {
+	s, err := app.Store(c)
+	if err != nil {
+		return err
+	}
+	f, err := newLeadFilter(s.Pipeline, &o.list, args)
+	if err != nil {
+		return err
+	}
+	leads, problems, err := s.LoadAll(c.Context())
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	var out []*model.Lead
+	for _, l := range leads {
+		if f.match(s.Pipeline, l) {
+			out = append(out, l)
+		}
+	}
+	sortLeads(s.Pipeline, out)
+	var data []byte
+	switch o.list.format {
+	case "csv":
+		data, err = schema.ExportCSV(out)
+	case "ics":
+		data, err = schema.ExportICS(out, s.Pipeline.Name, app.now)
+	case "vcf":
+		data, err = schema.ExportVCard(out)
+	case "json":
+		docs := make([]schema.LeadJSON, 0, len(out))
+		for _, l := range out {
+			docs = append(docs, schema.NewLeadJSON(l, ""))
+		}
+		var b bytes.Buffer
+		err = render(&b, "json", nil, leadListJSON{SchemaVersion: schemaVersion, Pipeline: s.Pipeline.Name, Leads: docs})
+		data = b.Bytes()
+	}
+	if err != nil {
+		return err
+	}
+	if o.output != "" {
+		return fsstore.WriteOutput(app.path(o.output), data)
+	}
+	_, err = app.Out.Write(data)
+	return err
+}

@@ -1,0 +1,198 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/emersion/go-vcard"
+
+	"github.com/crmcli/crm/model"
+)
+
+// ExportColumns are the first columns of crm export --format csv, the
+// ones the generic import preset reads back; custom keys follow, then the
+// history and activities as JSON.
+var ExportColumns = []string{
+	"id", "title", "company", "contact_name", "contact_email", "contact_phone", "value", "currency",
+	"owner", "source", "tags", "step", "status", "reason", "created", "closed", "expected_close",
+	"probability", "next_action_date", "next_action_text", "standby_until",
+}
+
+// SafeCell neutralises a cell a spreadsheet would run as a formula (it
+// starts with =, +, -, @, a tab or a carriage return) with a leading
+// apostrophe, which spreadsheets hide.
+func SafeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// unsafeCell undoes SafeCell on import.
+func unsafeCell(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+		return s[1:]
+	}
+	return s
+}
+
+func dateCell(d model.Date) string { return d.String() }
+
+func timeCell(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return model.FormatTime(t)
+}
+
+func numCell(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return model.FormatNumber(*v)
+}
+
+// ExportCSV writes leads as CSV with a header; safe to open in a
+// spreadsheet.
+func ExportCSV(leads []*model.Lead) ([]byte, error) {
+	customs := map[string]bool{}
+	for _, l := range leads {
+		for k := range l.Fields {
+			customs[k] = true
+		}
+	}
+	var custom []string
+	for k := range customs {
+		custom = append(custom, k)
+	}
+	sort.Strings(custom)
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	header := append(append(append([]string{}, ExportColumns...), custom...), "history", "activities")
+	if err := w.Write(header); err != nil {
+		return nil, err
+	}
+	for _, l := range leads {
+		var ct model.Contact
+		if len(l.Contacts) > 0 {
+			ct = l.Contacts[0]
+		}
+		na := model.NextAction{}
+		if l.NextAction != nil {
+			na = *l.NextAction
+		}
+		j := NewLeadJSON(l, "")
+		hist, _ := json.Marshal(j.History)
+		acts, _ := json.Marshal(j.Activities)
+		row := []string{
+			l.ID, l.Title, l.Company, ct.Name, ct.Email, ct.Phone, numCell(l.Value), l.Currency,
+			l.Owner, l.Source, strings.Join(l.Tags, ", "), l.Step, string(l.Status), l.Reason,
+			timeCell(l.Created), timeCell(l.Closed), dateCell(l.ExpectedClose), numCell(l.Probability),
+			dateCell(na.Date), na.Text, dateCell(l.StandbyUntil),
+		}
+		for _, k := range custom {
+			v := ""
+			if x, ok := l.Fields[k]; ok && x != nil {
+				v = fmt.Sprint(x)
+			}
+			row = append(row, v)
+		}
+		row = append(row, string(hist), string(acts))
+		for i := range row {
+			row[i] = SafeCell(row[i])
+		}
+		if err := w.Write(row); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
+}
+
+// ExportICS writes the leads' dates as all-day calendar events: next
+// actions, standby dates and expected close dates of open leads.
+func ExportICS(leads []*model.Lead, pipeline string, now time.Time) ([]byte, error) {
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText(ical.PropProductID, "-//crm//"+pipeline+"//EN")
+	add := func(l *model.Lead, kind string, d model.Date, summary string) {
+		if d.IsZero() {
+			return
+		}
+		ev := ical.NewEvent()
+		ev.Props.SetText(ical.PropUID, l.ID+"-"+kind+"@crm")
+		ev.Props.SetDateTime(ical.PropDateTimeStamp, now.UTC())
+		start := d.In(time.UTC)
+		ev.Props.SetDate(ical.PropDateTimeStart, start)
+		ev.Props.SetDate(ical.PropDateTimeEnd, start.AddDate(0, 0, 1))
+		ev.Props.SetText(ical.PropSummary, summary)
+		ev.Props.SetText(ical.PropDescription, fmt.Sprintf("%s (%s, %s, %s)", l.ID, l.Step, l.Status, l.Owner))
+		cal.Children = append(cal.Children, ev.Component)
+	}
+	for _, l := range leads {
+		if l.NextAction != nil {
+			text := l.NextAction.Text
+			if text == "" {
+				text = "next action"
+			}
+			add(l, "next", l.NextAction.Date, l.Title+": "+text)
+		}
+		if l.Status == model.Standby {
+			add(l, "standby", l.StandbyUntil, l.Title+": back from standby")
+		}
+		if l.Status.Open() {
+			add(l, "close", l.ExpectedClose, l.Title+": expected close")
+		}
+	}
+	var b bytes.Buffer
+	if len(cal.Children) == 0 {
+		// A calendar needs one component: an empty, harmless one.
+		b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//crm//" + pipeline + "//EN\r\nEND:VCALENDAR\r\n")
+		return b.Bytes(), nil
+	}
+	if err := ical.NewEncoder(&b).Encode(cal); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// ExportVCard writes every contact of the leads as a vCard 4.0.
+func ExportVCard(leads []*model.Lead) ([]byte, error) {
+	var b bytes.Buffer
+	enc := vcard.NewEncoder(&b)
+	for _, l := range leads {
+		for _, ct := range l.Contacts {
+			card := vcard.Card{}
+			name := ct.Name
+			if name == "" {
+				name = ct.Email
+			}
+			card.SetValue(vcard.FieldFormattedName, name)
+			card.AddName(&vcard.Name{GivenName: name})
+			if ct.Email != "" {
+				card.SetValue(vcard.FieldEmail, ct.Email)
+			}
+			if ct.Phone != "" {
+				card.SetValue(vcard.FieldTelephone, ct.Phone)
+			}
+			if l.Company != "" {
+				card.SetValue(vcard.FieldOrganization, l.Company)
+			}
+			if ct.Role != "" {
+				card.SetValue(vcard.FieldTitle, ct.Role)
+			}
+			card.SetValue(vcard.FieldNote, "crm lead "+l.ID)
+			vcard.ToV4(card)
+			if err := enc.Encode(card); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b.Bytes(), nil
+}
