@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -357,8 +354,106 @@ func (a *App) finishImport(o *importOptions, path string, rows []schema.ImportRo
 }
 
 func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) error {
-	return errors.New("vCard import is not available yet")
+	s, err := app.Store(c)
+	if err != nil {
+		return err
+	}
+	st, err := app.stamp(o.ev.at, o.ev.by)
+	if err != nil {
+		return err
+	}
+	data, err := fsstore.ReadInput(app.path(path), app.In)
+	if err != nil {
+		return err
+	}
+	cards, err := schema.ReadVCards(data, path)
+	if err != nil {
+		return err
+	}
+	var to fsstore.LeadFile
+	if vcardTo != "" {
+		if to, err = s.Resolve(vcardTo); err != nil {
+			return err
+		}
+	}
+	leads, problems, err := s.LoadAll(c.Context())
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	byCompany := map[string][]string{}
+	known := map[string]bool{} // contacts already in a lead, by e-mail or name
+	contactKey := func(ct model.Contact) string {
+		if ct.Email != "" {
+			return "e:" + strings.ToLower(ct.Email)
+		}
+		return "n:" + strings.ToLower(ct.Name)
+	}
+	for _, l := range leads {
+		if l.Company != "" {
+			k := strings.ToLower(l.Company)
+			byCompany[k] = append(byCompany[k], l.ID)
+		}
+		for _, ct := range l.Contacts {
+			known[contactKey(ct)] = true
+		}
+	}
+	created, added, skipped := 0, 0, 0
+	for _, card := range cards {
+		target := to
+		if target.ID == "" && card.Org != "" {
+			ids := byCompany[strings.ToLower(card.Org)]
+			if len(ids) > 1 {
+				fmt.Fprintf(app.Err, "%s:%d: skipped: card %d (%s) matches %d leads of %s (%s): give --to ID\n", path, card.Line, card.N, card.Contact.Name, len(ids), card.Org, strings.Join(ids, ", "))
+				skipped++
+				continue
+			}
+			if len(ids) == 1 {
+				if target, err = s.Resolve(ids[0]); err != nil {
+					return err
+				}
+			}
+		}
+		if target.ID != "" {
+			_, changed, err := s.Update(target, func(l *model.Lead) (model.Patch, error) {
+				return model.AddContact(l, card.Contact), nil
+			})
+			if err != nil {
+				return err
+			}
+			if changed {
+				added++
+			}
+			continue
+		}
+		if known[contactKey(card.Contact)] {
+			continue // a lead has this person already
+		}
+		known[contactKey(card.Contact)] = true
+		title := card.Org
+		if title == "" {
+			title = card.Contact.Name
+		}
+		if title == "" {
+			title = card.Contact.Email
+		}
+		l, err := model.NewLead(s.Pipeline, "", model.NewLeadInput{Title: title, Company: card.Org, Contacts: []model.Contact{card.Contact}, Owner: app.v.GetString("owner"), Source: "vcard"}, st)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
+			return err
+		}
+		if card.Org != "" {
+			byCompany[strings.ToLower(card.Org)] = []string{l.ID}
+		}
+		created++
+	}
+	fmt.Fprintf(app.Out, "%d cards: %d leads created, %d contacts added, %d skipped\n", len(cards), created, added, skipped)
+	if skipped > 0 {
+		return &exitError{code: exitData}
+	}
+	return nil
 }
-
-var _ = io.EOF
-var _ = os.Stdout

@@ -357,3 +357,15 @@ type StageHint struct {
 	Step   string
 	Status string
 }
+
+// AddContact adds a person to a lead, unless a contact with the same
+// e-mail (or, without one, the same name) is there already.
+func AddContact(l *Lead, c Contact) Patch {
+	for _, have := range l.Contacts {
+		if c.Email != "" && strings.EqualFold(have.Email, c.Email) || c.Email == "" && have.Name == c.Name {
+			return Patch{}
+		}
+	}
+	all := append(append([]Contact(nil), l.Contacts...), c)
+	return Patch{Set: []Field{{"contacts", all}}}
+}

@@ -1,0 +1,170 @@
+package cmd
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"net/mail"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+)
+
+type mailOptions struct {
+	newLead bool
+	ev      eventFlags
+}
+
+func newMailCmd(app *App) *cobra.Command {
+	o := &mailOptions{}
+	c := &cobra.Command{
+		Use:   "mail [FILE.eml]",
+		Short: "Log an e-mail message on the lead whose contact sent or received it",
+		Long: `Read an e-mail message (a .eml file, or standard input) and log it as an
+e-mail activity on the lead one of whose contacts is the sender or a
+recipient (From, To, Cc). A team can BCC or forward mail to a script that
+calls crm mail. The activity's time is the message's Date (or --at); its
+text is the subject.
+
+No matching lead is an error, unless --new, which creates a lead for the
+sender. Several matching leads is an error that lists them.`,
+		Example: `  crm mail message.eml
+  crm mail --new < message.eml`,
+		Args: rangeArgs(0, 1, "at most one FILE"),
+		RunE: func(c *cobra.Command, args []string) error {
+			path := "-"
+			if len(args) == 1 {
+				path = args[0]
+			}
+			return runMail(app, c, o, path)
+		},
+	}
+	c.Flags().BoolVar(&o.newLead, "new", false, "create a lead for the sender when no lead matches")
+	o.ev.add(c)
+	return c
+}
+
+func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
+	s, err := app.Store(c)
+	if err != nil {
+		return err
+	}
+	data, err := fsstore.ReadInput(app.path(path), app.In)
+	if err != nil {
+		return err
+	}
+	name := path
+	if name == "-" {
+		name = "standard input"
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fmt.Errorf("%s: empty: an e-mail message starts with headers (From:, To:, Subject:)", name)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("%s: not an e-mail message: %v", name, err)
+	}
+	var addrs []*mail.Address
+	for _, h := range []string{"From", "To", "Cc"} {
+		if list, err := msg.Header.AddressList(h); err == nil {
+			addrs = append(addrs, list...)
+		}
+	}
+	if len(addrs) == 0 {
+		return fmt.Errorf("%s: the message has no From, To or Cc address to match a lead's contacts", name)
+	}
+	subject := strings.TrimSpace(msg.Header.Get("Subject"))
+	if dec, err := (&mimeDecoder{}).decode(subject); err == nil {
+		subject = dec
+	}
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	st, err := app.stamp(o.ev.at, o.ev.by)
+	if err != nil {
+		return err
+	}
+	if o.ev.at == "" {
+		if d, err := msg.Header.Date(); err == nil {
+			st.At = d.Truncate(1e9)
+		}
+	}
+	leads, problems, err := s.LoadAll(c.Context())
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	want := map[string]bool{}
+	for _, a := range addrs {
+		want[strings.ToLower(a.Address)] = true
+	}
+	var ids []string
+	for _, l := range leads {
+		for _, ct := range l.Contacts {
+			if ct.Email != "" && want[strings.ToLower(ct.Email)] {
+				ids = append(ids, l.ID)
+				break
+			}
+		}
+	}
+	sort.Strings(ids)
+	from := addrs[0]
+	text := subject
+	if fl, err := msg.Header.AddressList("From"); err == nil && len(fl) > 0 {
+		from = fl[0]
+		text = fmt.Sprintf("%s (from %s)", subject, from.Address)
+	}
+	switch {
+	case len(ids) > 1:
+		return fmt.Errorf("the message matches %d leads (%s): log it with crm lead log ID", len(ids), strings.Join(ids, ", "))
+	case len(ids) == 0 && !o.newLead:
+		list := make([]string, len(addrs))
+		for i, a := range addrs {
+			list[i] = a.Address
+		}
+		return fmt.Errorf("no lead has a contact with %s: add the contact to a lead, or give --new to create one", strings.Join(list, ", "))
+	case len(ids) == 0:
+		title := from.Name
+		company := ""
+		if _, domain, ok := strings.Cut(from.Address, "@"); ok {
+			company = domain
+		}
+		if title == "" {
+			title = company
+		}
+		l, err := model.NewLead(s.Pipeline, "", model.NewLeadInput{Title: title, Company: company, Source: "e-mail",
+			Contacts: []model.Contact{{Name: from.Name, Email: from.Address}}, Owner: app.v.GetString("owner")}, st)
+		if err != nil {
+			return err
+		}
+		l.Activities = []model.Activity{{At: st.At, Type: model.Email, By: st.By, Text: text}}
+		if _, err := s.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(app.Out, "%s: created, logged email\n", l.ID)
+		return nil
+	}
+	return app.change(c, ids[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+		for _, a := range l.Activities {
+			if a.Type == model.Email && a.At.Equal(st.At) && a.Text == text {
+				return model.Patch{}, nil // the same message, logged before
+			}
+		}
+		return model.Log(text, model.Email, st)
+	}, func(_, _ *model.Lead) string { return "logged email" })
+}
+
+// mimeDecoder decodes =?UTF-8?...?= words in a subject.
+type mimeDecoder struct{}
+
+func (mimeDecoder) decode(s string) (string, error) {
+	return (&mimeWordDecoder).DecodeHeader(s)
+}
+
+var mimeWordDecoder = mime.WordDecoder{}
