@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
-	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
 )
 
@@ -37,43 +36,17 @@ func newExportCmd(app *App) *cobra.Command {
 			return runExport(app, c, o, args)
 		},
 	}
-	f := c.Flags()
-	f.StringArrayVar(&o.list.steps, "step", nil, "only leads at this `STEP` (repeatable)")
-	f.StringArrayVar(&o.list.statuses, "status", nil, "only leads with this `STATUS` (repeatable)")
-	f.StringVar(&o.list.owner, "owner", "", "only leads of this owner")
-	f.StringArrayVar(&o.list.tags, "tag", nil, "only leads with this tag (repeatable)")
-	f.StringVar(&o.list.source, "source", "", "only leads from this source")
-	f.BoolVar(&o.list.open, "open", false, "only open leads")
-	f.BoolVar(&o.list.closed, "closed", false, "only closed leads")
-	f.StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically) instead of standard output")
+	addFilterFlags(c, &o.list)
+	c.Flags().StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically) instead of standard output")
 	addFormatFlag(c, &o.list.format, "csv", "csv", "json", "ics", "vcf")
-	c.MarkFlagsMutuallyExclusive("open", "closed")
 	return c
 }
 
 func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) error {
-	s, err := app.Store(c)
+	s, out, err := app.filteredLeads(c, &o.list, args)
 	if err != nil {
 		return err
 	}
-	f, err := newLeadFilter(s.Pipeline, &o.list, args)
-	if err != nil {
-		return err
-	}
-	leads, problems, err := s.LoadAll(c.Context())
-	if err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return problems
-	}
-	var out []*model.Lead
-	for _, l := range leads {
-		if f.match(s.Pipeline, l) {
-			out = append(out, l)
-		}
-	}
-	sortLeads(s.Pipeline, out)
 	var data []byte
 	switch o.list.format {
 	case "csv":

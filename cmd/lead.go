@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
 )
@@ -161,16 +162,8 @@ filter (--step A --step B) matches any of its values.`,
 			return runLeadList(app, c, o, args)
 		},
 	}
-	f := c.Flags()
-	f.StringArrayVar(&o.steps, "step", nil, "only leads at this `STEP` (repeatable)")
-	f.StringArrayVar(&o.statuses, "status", nil, "only leads with this `STATUS`: todo, standby, won, lost, cancelled (repeatable)")
-	f.StringVar(&o.owner, "owner", "", "only leads of this owner")
-	f.StringArrayVar(&o.tags, "tag", nil, "only leads with this tag (repeatable: all must match)")
-	f.StringVar(&o.source, "source", "", "only leads from this source")
-	f.BoolVar(&o.open, "open", false, "only open leads (todo, standby)")
-	f.BoolVar(&o.closed, "closed", false, "only closed leads (won, lost, cancelled)")
+	addFilterFlags(c, o)
 	addFormatFlag(c, &o.format, "table", "table", "json", "csv", "yaml")
-	c.MarkFlagsMutuallyExclusive("open", "closed")
 	return c
 }
 
@@ -265,28 +258,10 @@ func (f *leadFilter) match(p *model.Pipeline, l *model.Lead) bool {
 }
 
 func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string) error {
-	s, err := app.Store(c)
+	s, out, err := app.filteredLeads(c, o, query)
 	if err != nil {
 		return err
 	}
-	f, err := newLeadFilter(s.Pipeline, o, query)
-	if err != nil {
-		return err
-	}
-	leads, problems, err := s.LoadAll(c.Context())
-	if err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return problems
-	}
-	var out []*model.Lead
-	for _, l := range leads {
-		if f.match(s.Pipeline, l) {
-			out = append(out, l)
-		}
-	}
-	sortLeads(s.Pipeline, out)
 	t := &table{Header: header(), Right: map[int]bool{5: true}}
 	docs := make([]schema.LeadJSON, 0, len(out))
 	for _, l := range out {
@@ -298,6 +273,47 @@ func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string)
 		return nil
 	}
 	return render(app.Out, o.format, t, leadListJSON{SchemaVersion: schemaVersion, Pipeline: s.Pipeline.Name, Leads: docs})
+}
+
+// filteredLeads reads every lead of the pipeline and keeps those the
+// filters match, in display order.
+func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string) (*fsstore.Store, []*model.Lead, error) {
+	s, err := a.Store(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := newLeadFilter(s.Pipeline, o, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	leads, problems, err := s.LoadAll(c.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(problems) > 0 {
+		return nil, nil, problems
+	}
+	var out []*model.Lead
+	for _, l := range leads {
+		if f.match(s.Pipeline, l) {
+			out = append(out, l)
+		}
+	}
+	sortLeads(s.Pipeline, out)
+	return s, out, nil
+}
+
+// addFilterFlags adds the filters of crm lead list and crm export.
+func addFilterFlags(c *cobra.Command, o *leadListOptions) {
+	f := c.Flags()
+	f.StringArrayVar(&o.steps, "step", nil, "only leads at this `STEP` (repeatable)")
+	f.StringArrayVar(&o.statuses, "status", nil, "only leads with this `STATUS`: todo, standby, won, lost, cancelled (repeatable)")
+	f.StringVar(&o.owner, "owner", "", "only leads of this owner")
+	f.StringArrayVar(&o.tags, "tag", nil, "only leads with this tag (repeatable: all must match)")
+	f.StringVar(&o.source, "source", "", "only leads from this source")
+	f.BoolVar(&o.open, "open", false, "only open leads (todo, standby)")
+	f.BoolVar(&o.closed, "closed", false, "only closed leads (won, lost, cancelled)")
+	c.MarkFlagsMutuallyExclusive("open", "closed")
 }
 
 func header() []string {
