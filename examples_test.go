@@ -39,7 +39,7 @@ func TestExamplePipeline(t *testing.T) {
 	for _, l := range leads {
 		steps[l.Step] = true
 		statuses[l.Status] = true
-		for _, p := range l.Validate(s.Pipeline) {
+		for _, p := range l.Check(s.Pipeline) {
 			t.Errorf("%s: %s", l.ID, p.Message)
 		}
 		if len(l.History) < 1 {

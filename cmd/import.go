@@ -29,6 +29,7 @@ type importOptions struct {
 	delimiter   string
 	dryRun      bool
 	skipFile    string
+	to          string
 	ev          eventFlags
 }
 
@@ -74,15 +75,13 @@ docs/import.md has the details and a worked example.`,
 	f.StringVar(&o.delimiter, "delimiter", "", "the field separator: , ; tab | (default: detected from the header)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "change nothing: show what would be created, updated and skipped")
 	f.StringVar(&o.skipFile, "skip-file", "", "write the rows that could not be imported to this CSV `FILE`, with the reason")
-	f.StringVar(&vcardTo, "to", "", "with a .vcf file: attach every contact to this lead `ID`")
+	f.StringVar(&o.to, "to", "", "with a .vcf file: attach every contact to this lead `ID`")
 	o.ev.add(c)
 	_ = c.RegisterFlagCompletionFunc("preset", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return schema.PresetNames(), cobra.ShellCompDirectiveNoFileComp
 	})
 	return c
 }
-
-var vcardTo string
 
 func (o *importOptions) resolveMapping() (schema.Mapping, error) {
 	m, ok := schema.Presets[o.preset]
@@ -371,8 +370,8 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 		return err
 	}
 	var to fsstore.LeadFile
-	if vcardTo != "" {
-		if to, err = s.Resolve(vcardTo); err != nil {
+	if o.to != "" {
+		if to, err = s.Resolve(o.to); err != nil {
 			return err
 		}
 	}

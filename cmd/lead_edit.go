@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
-	"github.com/crmcli/crm/schema"
 )
 
 func newLeadEditCmd(app *App) *cobra.Command {
@@ -102,15 +101,8 @@ func runLeadEdit(app *App, c *cobra.Command, id string) error {
 	}
 }
 
-// validateEdit parses an edited lead and checks it against the pipeline.
+// validateEdit checks an edited lead as crm check would: an edit that
+// check calls an error is not saved (warnings are).
 func validateEdit(s *fsstore.Store, f fsstore.LeadFile, data []byte) error {
-	doc, err := s.ParseRaw(f, data)
-	if err != nil {
-		return err
-	}
-	var es schema.Errors
-	for _, p := range doc.Lead.Validate(s.Pipeline) {
-		es = append(es, &schema.Error{Path: s.Rel(f.Path), Msg: p.Message})
-	}
-	return es.Err()
+	return s.CheckRaw(f, data).Err()
 }

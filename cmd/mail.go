@@ -78,8 +78,8 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 		return fmt.Errorf("%s: the message has no From, To or Cc address to match a lead's contacts", name)
 	}
 	subject := strings.TrimSpace(msg.Header.Get("Subject"))
-	if dec, err := (&mimeDecoder{}).decode(subject); err == nil {
-		subject = dec
+	if dec, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
+		subject = dec // =?UTF-8?...?= words
 	}
 	if subject == "" {
 		subject = "(no subject)"
@@ -159,12 +159,3 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 		return model.Log(text, model.Email, st)
 	}, func(_, _ *model.Lead) string { return "logged email" })
 }
-
-// mimeDecoder decodes =?UTF-8?...?= words in a subject.
-type mimeDecoder struct{}
-
-func (mimeDecoder) decode(s string) (string, error) {
-	return (&mimeWordDecoder).DecodeHeader(s)
-}
-
-var mimeWordDecoder = mime.WordDecoder{}

@@ -112,7 +112,7 @@ func TempCopy(pattern string, data []byte) (string, error) {
 }
 
 // ReadTemp reads back a temporary file, within the size limit.
-func ReadTemp(path string) ([]byte, error) { return readLimited(path) }
+func ReadTemp(path string) ([]byte, error) { return readLimited(path, path) }
 
 // RemoveTemp deletes a temporary file.
 func RemoveTemp(path string) { os.Remove(path) }

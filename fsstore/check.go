@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/crmcli/crm/model"
@@ -32,26 +30,13 @@ func Check(ctx context.Context, dir, base string, loc *time.Location, only []str
 		return CheckResult{}, err
 	}
 	res := CheckResult{Dir: abs}
-	rel := func(p string) string {
-		if base != "" {
-			if r, err := filepath.Rel(base, p); err == nil && !strings.HasPrefix(r, "..") {
-				return r
-			}
-		}
-		return p
-	}
+	rel := func(p string) string { return relTo(base, p) }
 	ppath := filepath.Join(abs, schema.PipelineFile)
 	var p *model.Pipeline
-	data, err := readLimited(ppath)
+	data, err := readLimited(ppath, rel(ppath))
 	switch {
 	case err != nil:
-		var se *schema.Error
-		if errors.As(err, &se) {
-			se.Path = rel(ppath)
-			res.Problems = append(res.Problems, se)
-		} else {
-			res.Problems = append(res.Problems, &schema.Error{Path: rel(ppath), Msg: err.Error()})
-		}
+		res.Problems = append(res.Problems, asProblem(err, rel(ppath)))
 	default:
 		var probs schema.Errors
 		p, probs = schema.CheckPipeline(data, rel(ppath))
@@ -71,44 +56,22 @@ func Check(ctx context.Context, dir, base string, loc *time.Location, only []str
 	}
 	problems := make([]schema.Errors, len(files))
 	ids := make([]string, len(files))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0)*2; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f := files[i]
-				data, err := readLimited(f.Path)
-				if err != nil {
-					var se *schema.Error
-					if errors.As(err, &se) {
-						se.Path = rel(f.Path)
-						problems[i] = schema.Errors{se}
-					} else if errors.Is(err, fs.ErrNotExist) {
-						problems[i] = schema.Errors{{Path: rel(f.Path), Msg: "no such file"}}
-					} else {
-						problems[i] = schema.Errors{{Path: rel(f.Path), Msg: err.Error()}}
-					}
-					continue
-				}
-				l, errs := schema.CheckLead(data, schema.ParseOptions{Path: rel(f.Path), ID: f.ID, Loc: loc}, p)
-				problems[i] = errs
-				if l != nil {
-					ids[i] = l.ID
-				}
+	err = eachFile(ctx, len(files), func() func(int) {
+		return func(i int) {
+			f := files[i]
+			data, err := readLimited(f.Path, rel(f.Path))
+			if err != nil {
+				problems[i] = schema.Errors{asProblem(err, rel(f.Path))}
+				return
 			}
-		}()
-	}
-	for i := range files {
-		if ctx.Err() != nil {
-			break
+			l, errs := schema.CheckLead(data, schema.ParseOptions{Path: rel(f.Path), ID: f.ID, Loc: loc}, p)
+			problems[i] = errs
+			if l != nil {
+				ids[i] = l.ID
+			}
 		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	})
+	if err != nil {
 		return res, err
 	}
 	seen := map[string]string{}
@@ -139,6 +102,18 @@ func Check(ctx context.Context, dir, base string, loc *time.Location, only []str
 	return res, nil
 }
 
+// asProblem turns a read error into a problem of the file name.
+func asProblem(err error, name string) *schema.Error {
+	var se *schema.Error
+	switch {
+	case errors.As(err, &se):
+		return se
+	case errors.Is(err, fs.ErrNotExist):
+		return &schema.Error{Path: name, Msg: "no such file"}
+	}
+	return &schema.Error{Path: name, Msg: err.Error()}
+}
+
 // FormatFile rewrites one lead file in canonical style under the folder's
 // lock. It returns whether the file changed (or, with dryRun, would).
 func FormatFile(path, relPath string, loc *time.Location, dryRun bool) (bool, error) {
@@ -150,12 +125,8 @@ func FormatFile(path, relPath string, loc *time.Location, dryRun bool) (bool, er
 		}
 	}
 	defer unlock()
-	data, err := readLimited(path)
+	data, err := readLimited(path, relPath)
 	if err != nil {
-		var se *schema.Error
-		if errors.As(err, &se) {
-			se.Path = relPath
-		}
 		return false, err
 	}
 	name := filepath.Base(path)

@@ -146,22 +146,28 @@ func ReadPipeline(dir string) (*model.Pipeline, schema.Errors, error) {
 // messages.
 func readPipeline(dir, base string) (*model.Pipeline, schema.Errors, error) {
 	path := filepath.Join(dir, schema.PipelineFile)
-	name := path
-	if base != "" {
-		if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
-			name = r
-		}
-	}
-	data, err := readLimited(path)
+	name := relTo(base, path)
+	data, err := readLimited(path, name)
 	if err != nil {
 		return nil, nil, err
 	}
 	return schema.ParsePipeline(data, name)
 }
 
+// relTo names path relative to base for messages (path itself when base
+// is empty or path is outside it).
+func relTo(base, path string) string {
+	if base != "" {
+		if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
+			return r
+		}
+	}
+	return path
+}
+
 // readLimited reads a file, refusing one over schema.MaxFileSize before
-// reading it.
-func readLimited(path string) ([]byte, error) {
+// reading it. Its problems name the file as name.
+func readLimited(path, name string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -172,10 +178,10 @@ func readLimited(path string) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &schema.Error{Path: path, Msg: "not a regular file"}
+		return nil, &schema.Error{Path: name, Msg: "not a regular file"}
 	}
 	if fi.Size() > schema.MaxFileSize {
-		return nil, &schema.Error{Path: path, Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d: a lead or pipeline file is never this large", fi.Size(), schema.MaxFileSize)}
+		return nil, schema.TooLarge(name, fi.Size())
 	}
 	data, err := io.ReadAll(io.LimitReader(f, schema.MaxFileSize+1))
 	if err != nil {

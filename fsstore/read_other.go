@@ -3,4 +3,4 @@
 package fsstore
 
 // readSmall reads a whole lead file within the size limit.
-func readSmall(path string, _ []byte) ([]byte, error) { return readLimited(path) }
+func readSmall(path, name string, _ []byte) ([]byte, error) { return readLimited(path, name) }

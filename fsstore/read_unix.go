@@ -3,7 +3,6 @@
 package fsstore
 
 import (
-	"fmt"
 	"io/fs"
 	"syscall"
 
@@ -14,7 +13,7 @@ import (
 // it is large enough. os.Open would also set the file non-blocking and try
 // to register it with the poller: a third of the time of reading 100,000
 // small files.
-func readSmall(path string, buf []byte) ([]byte, error) {
+func readSmall(path, name string, buf []byte) ([]byte, error) {
 	var fd int
 	var err error
 	for {
@@ -32,10 +31,10 @@ func readSmall(path string, buf []byte) ([]byte, error) {
 		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, &schema.Error{Path: path, Msg: "not a regular file"}
+		return nil, &schema.Error{Path: name, Msg: "not a regular file"}
 	}
 	if st.Size > schema.MaxFileSize {
-		return nil, &schema.Error{Path: path, Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d: a lead or pipeline file is never this large", st.Size, schema.MaxFileSize)}
+		return nil, schema.TooLarge(name, st.Size)
 	}
 	size := int(st.Size) + 1 // one more byte to see a file that grew
 	if cap(buf) < size {
@@ -60,7 +59,7 @@ func readSmall(path string, buf []byte) ([]byte, error) {
 		}
 	}
 	if n > schema.MaxFileSize {
-		return nil, &schema.Error{Path: path, Msg: fmt.Sprintf("file is more than the limit of %d bytes: a lead or pipeline file is never this large", schema.MaxFileSize)}
+		return nil, schema.TooLarge(name, -1)
 	}
 	return buf[:n], nil
 }

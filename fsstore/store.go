@@ -55,14 +55,10 @@ func (s *Store) LeadsPath() string { return filepath.Join(s.Dir, LeadsDir) }
 
 // Rel returns path relative to the pipeline directory, for messages.
 func (s *Store) Rel(path string) string {
-	base := s.Base
-	if base == "" {
-		base = s.Dir
+	if s.Base == "" {
+		return relTo(s.Dir, path)
 	}
-	if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
-		return r
-	}
-	return path
+	return relTo(s.Base, path)
 }
 
 // LeadFile is a lead's id and the path of its file.
@@ -173,12 +169,8 @@ func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
 
 // ReadFile reads and parses one lead file.
 func (s *Store) ReadFile(f LeadFile) (*schema.LeadDoc, []byte, error) {
-	data, err := readLimited(f.Path)
+	data, err := readLimited(f.Path, s.Rel(f.Path))
 	if err != nil {
-		var se *schema.Error
-		if errors.As(err, &se) {
-			se.Path = s.Rel(f.Path)
-		}
 		return nil, nil, err
 	}
 	doc, err := schema.ParseLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
@@ -188,12 +180,8 @@ func (s *Store) ReadFile(f LeadFile) (*schema.LeadDoc, []byte, error) {
 // readLead reads a lead for listings and reports (no YAML tree kept),
 // reusing buf for the file's bytes; it returns buf for the next file.
 func (s *Store) readLead(f LeadFile, buf []byte) (*model.Lead, []byte, error) {
-	data, err := readSmall(f.Path, buf)
+	data, err := readSmall(f.Path, s.Rel(f.Path), buf)
 	if err != nil {
-		var se *schema.Error
-		if errors.As(err, &se) {
-			se.Path = s.Rel(f.Path)
-		}
 		return nil, buf, err
 	}
 	l, err := schema.ReadLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
@@ -220,28 +208,11 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 	}
 	leads := make([]*model.Lead, len(files))
 	errs := make([]error, len(files))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	workers := runtime.GOMAXPROCS(0) * 2
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte
-			for i := range next {
-				leads[i], buf, errs[i] = s.readLead(files[i], buf)
-			}
-		}()
-	}
-	for i := range files {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err = eachFile(ctx, len(files), func() func(int) {
+		var buf []byte // each worker reuses its own read buffer
+		return func(i int) { leads[i], buf, errs[i] = s.readLead(files[i], buf) }
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	var out []*model.Lead
@@ -264,6 +235,31 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 		out = append(out, l)
 	}
 	return out, problems, nil
+}
+
+// eachFile runs work(i) for i in [0, n) on twice as many goroutines as
+// cores (reading small files waits on the disk as much as on the CPU).
+// worker is called once per goroutine and returns its work function, so a
+// goroutine can keep state such as a buffer. It stops early when ctx ends.
+func eachFile(ctx context.Context, n int, worker func() func(int)) error {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0)*2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work := worker()
+			for i := range next {
+				work(i)
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return ctx.Err()
 }
 
 // Create writes a new lead file. newID is called for a fresh id until one
@@ -347,7 +343,7 @@ func (s *Store) Replace(f LeadFile, expect, data []byte) error {
 		return err
 	}
 	defer unlock()
-	cur, err := readLimited(f.Path)
+	cur, err := readLimited(f.Path, s.Rel(f.Path))
 	if err != nil {
 		return err
 	}
@@ -426,9 +422,11 @@ func (s *Store) modeline() []byte {
 }
 
 // ReadRaw returns the bytes of a lead file (crm lead show, edit).
-func (s *Store) ReadRaw(f LeadFile) ([]byte, error) { return readLimited(f.Path) }
+func (s *Store) ReadRaw(f LeadFile) ([]byte, error) { return readLimited(f.Path, s.Rel(f.Path)) }
 
-// ParseRaw parses bytes as the lead f (crm lead edit's validation).
-func (s *Store) ParseRaw(f LeadFile, data []byte) (*schema.LeadDoc, error) {
-	return schema.ParseLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
+// CheckRaw checks bytes as the lead f, with every rule of crm check (crm
+// lead edit's validation).
+func (s *Store) CheckRaw(f LeadFile, data []byte) schema.Errors {
+	_, errs := schema.CheckLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}, s.Pipeline)
+	return errs
 }

@@ -35,7 +35,7 @@ func ImportChange(cur, in *Lead, pl *Pipeline, s Stamp) (Patch, error) {
 	for k := range in.Fields {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	sort.Strings(keys)
 	for _, k := range keys {
 		if fmt.Sprint(cur.Fields[k]) != fmt.Sprint(in.Fields[k]) {
 			out.Set = append(out.Set, Field{k, in.Fields[k]})
@@ -104,5 +104,3 @@ func closeOnImport(l *Lead, st Status, reason string, s Stamp) (Patch, error) {
 	}
 	return closeWith(st, reason, s), nil
 }
-
-func sortStrings(ss []string) { sort.Strings(ss) }

@@ -155,61 +155,10 @@ func ValidKey(k string) error {
 	return nil
 }
 
-// LastActivityAt is the latest time anything happened to the lead: created,
-// an event or an activity.
-func (l *Lead) LastActivityAt() time.Time {
-	t := l.Created
-	for _, e := range l.History {
-		if e.At.After(t) {
-			t = e.At
-		}
-	}
-	for _, a := range l.Activities {
-		if a.At.After(t) {
-			t = a.At
-		}
-	}
-	return t
-}
-
 // ValueString is the lead's value as written, or "".
 func (l *Lead) ValueString() string {
 	if l.Value == nil {
 		return ""
 	}
 	return FormatNumber(*l.Value)
-}
-
-// Validate checks the rules of a lead that need its pipeline.
-func (l *Lead) Validate(p *Pipeline) []Problem {
-	var probs []Problem
-	add := func(field string, format string, a ...any) {
-		probs = append(probs, Problem{Field: field, Message: fmt.Sprintf(format, a...)})
-	}
-	if strings.TrimSpace(l.Title) == "" {
-		add("title", "the lead has no title")
-	}
-	if p != nil && p.StepIndex(l.Step) < 0 {
-		_, err := p.LookupStep(l.Step)
-		add("step", "%v", err)
-	}
-	if !l.Status.Valid() {
-		add("status", "unknown status %q: use one of %s", l.Status, statusList())
-	}
-	if l.Created.IsZero() {
-		add("created", "the lead has no created time")
-	}
-	if l.Status.Closed() && l.Closed.IsZero() {
-		add("closed", "the lead is %s but has no closed time", l.Status)
-	}
-	if l.Status == Standby && l.StandbyUntil.IsZero() {
-		add("standby_until", "the lead is on standby but has no standby_until date")
-	}
-	if l.Value != nil && *l.Value < 0 {
-		add("value", "value %s is negative", FormatNumber(*l.Value))
-	}
-	if l.Probability != nil && (*l.Probability < 0 || *l.Probability > 100) {
-		add("probability", "probability %s is outside 0 to 100", FormatNumber(*l.Probability))
-	}
-	return probs
 }

@@ -57,6 +57,3 @@ func (s Status) Open() bool { return s == Todo || s == Standby }
 
 // Closed is true for won, lost and cancelled.
 func (s Status) Closed() bool { return s == Won || s == Lost || s == Cancelled }
-
-// Decided is true for won and lost.
-func (s Status) Decided() bool { return s == Won || s == Lost }

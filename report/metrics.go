@@ -169,7 +169,6 @@ func (ix *index) factsAt(l *model.Lead, at time.Time, withStays bool) (facts, bo
 		return facts{}, false
 	}
 	f := facts{lead: l, created: l.Created, step: -1, furthest: -1, lastActive: l.Created}
-	isContactStep := ix.isContactStep
 	history := sortedHistory(l.History)
 	after := !l.Closed.IsZero() && l.Closed.After(at)
 	status := model.Todo
@@ -197,7 +196,7 @@ func (ix *index) factsAt(l *model.Lead, at time.Time, withStays bool) (facts, bo
 				if i > f.furthest {
 					f.furthest = i
 				}
-				if isContactStep(i) && f.firstContact.IsZero() {
+				if ix.isContactStep(i) && f.firstContact.IsZero() {
 					f.firstContact = e.At
 				}
 			}
@@ -243,7 +242,7 @@ func (ix *index) factsAt(l *model.Lead, at time.Time, withStays bool) (facts, bo
 	if f.step > f.furthest {
 		f.furthest = f.step
 	}
-	if !stepSeen && isContactStep(cur) && len(history) > 0 && f.firstContact.IsZero() {
+	if !stepSeen && ix.isContactStep(cur) && len(history) > 0 && f.firstContact.IsZero() {
 		f.firstContact = l.Created
 	}
 	f.status, f.closedAt = status, closedAt

@@ -1,10 +1,8 @@
 package schema
 
 import (
-	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -14,27 +12,17 @@ import (
 // CheckLine writes a problem as crm check prints it:
 // path:line:col: error: message (or warning:).
 func (e *Error) CheckLine() string {
-	sev := "error"
 	if e.Warning {
-		sev = "warning"
+		return e.pos() + ": warning: " + e.Msg
 	}
-	pos := e.Path
-	if e.Line > 0 {
-		pos += fmt.Sprintf(":%d", e.Line)
-		if e.Col > 0 {
-			pos += fmt.Sprintf(":%d", e.Col)
-		}
-	}
-	return fmt.Sprintf("%s: %s: %s", pos, sev, e.Msg)
+	return e.pos() + ": error: " + e.Msg
 }
 
 // CheckLead finds every problem of one lead file: YAML syntax, the lead
 // schema, values that do not parse, and the rules that need the pipeline
 // (p may be nil). It never stops at the first problem of a kind.
 func CheckLead(data []byte, opt ParseOptions, p *model.Pipeline) (*model.Lead, Errors) {
-	if opt.Loc == nil {
-		opt.Loc = time.UTC
-	}
+	opt = opt.withDefaults()
 	root, errs := parseDocument(data, opt.Path)
 	if errs != nil {
 		return nil, errs

@@ -22,7 +22,8 @@ type Error struct {
 	Warning bool
 }
 
-func (e *Error) Error() string {
+// pos writes path:line:col, leaving out what is unknown.
+func (e *Error) pos() string {
 	var b strings.Builder
 	b.WriteString(e.Path)
 	if e.Line > 0 {
@@ -31,12 +32,14 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, ":%d", e.Col)
 		}
 	}
-	if e.Warning {
-		b.WriteString(": warning")
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Msg)
 	return b.String()
+}
+
+func (e *Error) Error() string {
+	if e.Warning {
+		return e.pos() + ": warning: " + e.Msg
+	}
+	return e.pos() + ": " + e.Msg
 }
 
 // Errors is every problem found in one or more files.

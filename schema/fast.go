@@ -3,7 +3,6 @@ package schema
 import (
 	"bytes"
 	"strings"
-	"time"
 	"unicode/utf8"
 	"unique"
 
@@ -20,12 +19,10 @@ import (
 // is the same either way (TestReadLeadMatchesParseLead), and every error
 // comes from the full parser, with its position.
 func ReadLead(data []byte, opt ParseOptions) (*model.Lead, error) {
+	opt = opt.withDefaults()
 	if len(data) <= MaxFileSize {
 		if root, ok := scanCanonical(data); ok {
 			d := &leadDecoder{path: opt.Path, loc: opt.Loc}
-			if d.loc == nil {
-				d.loc = time.UTC
-			}
 			l := d.decode(root, opt.ID)
 			if len(d.errs) == 0 {
 				detach(l)

@@ -18,6 +18,15 @@ import (
 // is a few kilobytes; anything larger is a mistake or an attack.
 const MaxFileSize = 1 << 20
 
+// TooLarge is the error for a file over MaxFileSize; size < 0 when only
+// "more" is known.
+func TooLarge(path string, size int64) *Error {
+	if size < 0 {
+		return &Error{Path: path, Msg: fmt.Sprintf("file is more than the limit of %d bytes: a lead or pipeline file is never this large", MaxFileSize)}
+	}
+	return &Error{Path: path, Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d: a lead or pipeline file is never this large", size, MaxFileSize)}
+}
+
 // LeadDoc is a lead file: its YAML tree, kept to write back every comment
 // and unknown key, and the lead read from it.
 type LeadDoc struct {
@@ -36,12 +45,19 @@ type ParseOptions struct {
 
 var bom = []byte("\xef\xbb\xbf")
 
+// withDefaults fills in UTC for times without an offset when no location
+// was given.
+func (o ParseOptions) withDefaults() ParseOptions {
+	if o.Loc == nil {
+		o.Loc = time.UTC
+	}
+	return o
+}
+
 // ParseLead reads a lead file. It returns every problem it finds as Errors;
 // a document with errors must not be written back.
 func ParseLead(data []byte, opt ParseOptions) (*LeadDoc, error) {
-	if opt.Loc == nil {
-		opt.Loc = time.UTC
-	}
+	opt = opt.withDefaults()
 	root, errs := parseDocument(data, opt.Path)
 	if errs != nil {
 		return nil, errs
@@ -59,7 +75,7 @@ func ParseLead(data []byte, opt ParseOptions) (*LeadDoc, error) {
 // anchors and aliases, oversized files.
 func parseDocument(data []byte, path string) (*yaml.Node, Errors) {
 	if len(data) > MaxFileSize {
-		return nil, Errors{{Path: path, Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d: a lead or pipeline file is never this large", len(data), MaxFileSize)}}
+		return nil, Errors{TooLarge(path, int64(len(data)))}
 	}
 	data = bytes.TrimPrefix(data, bom)
 	if bytes.IndexByte(data, 0) >= 0 {
