@@ -107,3 +107,16 @@ func TestFailedCommandsChangeNoFile(t *testing.T) {
 		}
 	}
 }
+
+// A lost lead that is already closed is a data problem (exit 1), even
+// without --reason; only a missing required reason is a usage error.
+func TestLostOnClosedLeadIsNotUsageError(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", ".")
+	run(t, dir, "lead", "add", "Acme")
+	run(t, dir, "lead", "won", "acme")
+	code, _, stderr := run(t, dir, "lead", "lost", "acme")
+	if code != 1 || !strings.Contains(stderr, "is won: reopen it") {
+		t.Errorf("exit %d, stderr %q; want 1 and a reopen hint", code, stderr)
+	}
+}

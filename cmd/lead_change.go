@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -127,8 +128,8 @@ A project that did not happen at all is cancelled, not lost (crm lead cancel).`,
 		RunE: func(c *cobra.Command, args []string) error {
 			return app.changeAt(c, args[0], &ev, func(s *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				p, err := model.Lose(l, s.Pipeline, reason, st)
-				if err != nil && reason == "" && s.Pipeline.RequireLostReason {
-					return p, &usageError{err}
+				if errors.Is(err, model.ErrReasonRequired) {
+					return p, &usageError{err} // a flag is missing
 				}
 				return p, err
 			}, func(_, a *model.Lead) string { return closedMsg(a) })

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -143,6 +144,10 @@ func Win(l *Lead, value *float64, s Stamp) (Patch, error) {
 	return p, nil
 }
 
+// ErrReasonRequired is returned by Lose when the pipeline requires a lost
+// reason and none was given.
+var ErrReasonRequired = errors.New("requires a lost reason")
+
 // Lose marks a lead lost (to a competitor, on price, ...).
 func Lose(l *Lead, pl *Pipeline, reason string, s Stamp) (Patch, error) {
 	if err := requireOpen(l, "lose"); err != nil {
@@ -153,11 +158,11 @@ func Lose(l *Lead, pl *Pipeline, reason string, s Stamp) (Patch, error) {
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" && pl.RequireLostReason {
-		msg := "pipeline " + fmt.Sprintf("%q", pl.Name) + " requires a lost reason: give --reason"
+		msg := "give --reason"
 		if len(pl.LostReasons) > 0 {
 			msg += " with one of " + quoteList(pl.LostReasons)
 		}
-		return Patch{}, fmt.Errorf("%s", msg)
+		return Patch{}, fmt.Errorf("pipeline %q %w: %s", pl.Name, ErrReasonRequired, msg)
 	}
 	r, err := pl.LookupLostReason(reason)
 	if err != nil {
