@@ -137,10 +137,12 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 			if !o.keepGoing {
 				return problems
 			}
+			files := map[string]bool{}
 			for _, p := range problems {
 				fmt.Fprintln(app.Err, p.CheckLine())
+				files[p.Path] = true
 			}
-			fmt.Fprintf(app.Err, "crm: warning: %d invalid lead file%s left out of the %s report (crm check shows why)\n", len(problems), plural(len(problems)), s.Pipeline.Name)
+			fmt.Fprintf(app.Err, "crm: warning: %d invalid lead file%s left out of the %s report (crm check shows why)\n", len(files), plural(len(files)), s.Pipeline.Name)
 		}
 		reports = append(reports, report.Compute(s.Pipeline, leads, period, app.now, by))
 	}
