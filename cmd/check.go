@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/report"
 	"github.com/crmcli/crm/schema"
 )
 
@@ -142,38 +145,20 @@ The checker reads every file afresh; it never uses a cache.`,
 	return c
 }
 
-// CheckJSON is the document of crm check --format json.
-type CheckJSON struct {
-	SchemaVersion int            `json:"schema_version"`
-	Files         int            `json:"files"`
-	Errors        int            `json:"errors"`
-	Warnings      int            `json:"warnings"`
-	Problems      []CheckProblem `json:"problems"`
-}
-
-// CheckProblem is one problem in crm check's JSON.
-type CheckProblem struct {
-	Path     string `json:"path"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
-}
-
 func runCheck(app *App, c *cobra.Command, o *checkOptions, args []string) error {
 	ts, err := app.targets(args)
 	if err != nil {
 		return err
 	}
-	doc := CheckJSON{SchemaVersion: schemaVersion, Problems: []CheckProblem{}}
+	doc := report.CheckJSON{SchemaVersion: report.SchemaVersion, Problems: []report.CheckProblem{}}
 	var all schema.Errors
 	for _, t := range ts {
-		res, err := fsstore.Check(c.Context(), t.dir, app.Wd, app.Loc, t.files)
+		files, problems, err := app.checkPipeline(c.Context(), t)
 		if err != nil {
 			return err
 		}
-		doc.Files += res.Files
-		all = append(all, res.Problems...)
+		doc.Files += files
+		all = append(all, problems...)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Path < all[j].Path })
 	for _, e := range all {
@@ -184,7 +169,7 @@ func runCheck(app *App, c *cobra.Command, o *checkOptions, args []string) error 
 		} else {
 			doc.Errors++
 		}
-		doc.Problems = append(doc.Problems, CheckProblem{Path: e.Path, Line: e.Line, Column: e.Col, Severity: sev, Message: e.Msg})
+		doc.Problems = append(doc.Problems, report.CheckProblem{Path: e.Path, Line: e.Line, Column: e.Col, Severity: sev, Message: e.Msg})
 		if o.format == "text" {
 			fmt.Fprintln(app.Out, e.CheckLine())
 		}
@@ -231,6 +216,56 @@ rewritten: its layout is the team's documentation.`,
 	return c
 }
 
+// checkPipeline reads pipeline.yaml and the lead files of one target (all
+// of them, or only those named) afresh, and returns how many files it
+// read and every problem, in file and line order.
+func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, error) {
+	s, err := fsstore.OpenUnchecked(t.dir, a.Wd, a.Loc)
+	if err != nil {
+		return 0, nil, err
+	}
+	var problems schema.Errors
+	var p *model.Pipeline
+	if data, problem := s.ReadPipelineRaw(); problem != nil {
+		problems = append(problems, problem)
+	} else {
+		var probs schema.Errors
+		p, probs = schema.CheckPipeline(data, s.Rel(s.PipelinePath()))
+		problems = append(problems, probs...)
+	}
+	files := fsstore.FilesAt(t.files)
+	if t.files == nil {
+		if files, err = s.ListFiles(); err != nil {
+			return 0, nil, err
+		}
+	}
+	perFile := make([]schema.Errors, len(files))
+	ids := make([]string, len(files))
+	err = s.ReadEach(ctx, files, func(i int, data []byte, problem *schema.Error) {
+		ids[i] = files[i].ID
+		if problem != nil {
+			perFile[i] = schema.Errors{problem}
+			return
+		}
+		l, errs := schema.CheckLead(data, schema.ParseOptions{Path: s.Rel(files[i].Path), ID: files[i].ID, Loc: a.Loc}, p)
+		perFile[i] = errs
+		if l != nil && l.ID != "" {
+			ids[i] = l.ID
+		}
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	seen := schema.IDSet{}
+	for i, f := range files {
+		problems = append(problems, perFile[i]...)
+		if dup := seen.Add(ids[i], s.Rel(f.Path)); dup != nil {
+			problems = append(problems, dup)
+		}
+	}
+	return 1 + len(files), problems.Sorted(), nil
+}
+
 func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 	ts, err := app.targets(args)
 	if err != nil {
@@ -238,23 +273,21 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 	}
 	changed, bad := 0, 0
 	for _, t := range ts {
-		files := t.files
-		if files == nil {
-			s := &fsstore.Store{Dir: t.dir}
-			lfs, err := s.ListFiles()
-			if err != nil {
+		s, err := fsstore.OpenUnchecked(t.dir, app.Wd, app.Loc)
+		if err != nil {
+			return err
+		}
+		files := fsstore.FilesAt(t.files)
+		if t.files == nil {
+			if files, err = s.ListFiles(); err != nil {
 				return err
-			}
-			for _, f := range lfs {
-				files = append(files, f.Path)
 			}
 		}
 		for _, f := range files {
-			rel := f
-			if r, err := filepath.Rel(app.Wd, f); err == nil {
-				rel = r
-			}
-			did, err := fsstore.FormatFile(f, rel, app.Loc, o.check)
+			rel := s.Rel(f.Path)
+			did, err := s.Rewrite(f, func(data []byte) ([]byte, error) {
+				return schema.Format(data, schema.ParseOptions{Path: rel, ID: f.ID, Loc: app.Loc})
+			}, o.check)
 			if err != nil {
 				bad++
 				if es, ok := schema.AsErrors(err); ok {

@@ -5,8 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/exchange"
 	"github.com/crmcli/crm/fsstore"
-	"github.com/crmcli/crm/schema"
+	"github.com/crmcli/crm/report"
 )
 
 type exportOptions struct {
@@ -50,18 +51,14 @@ func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) erro
 	var data []byte
 	switch o.list.format {
 	case "csv":
-		data, err = schema.ExportCSV(out)
+		data, err = exchange.ExportCSV(out)
 	case "ics":
-		data, err = schema.ExportICS(out, s.Pipeline.Name, app.now)
+		data, err = exchange.ExportICS(out, s.Pipeline.Name, app.now)
 	case "vcf":
-		data, err = schema.ExportVCard(out)
+		data, err = exchange.ExportVCard(out)
 	case "json":
-		docs := make([]schema.LeadJSON, 0, len(out))
-		for _, l := range out {
-			docs = append(docs, schema.NewLeadJSON(l, ""))
-		}
 		var b bytes.Buffer
-		err = render(&b, "json", nil, leadListJSON{SchemaVersion: schemaVersion, Pipeline: s.Pipeline.Name, Leads: docs})
+		err = render(&b, "json", nil, report.NewLeadListJSON(s.Pipeline.Name, out))
 		data = b.Bytes()
 	}
 	if err != nil {

@@ -2,11 +2,8 @@ package cmd
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/csv"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,10 +11,12 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/crmcli/crm/exchange"
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
-	"github.com/crmcli/crm/schema"
+	"github.com/crmcli/crm/report"
 )
 
 type importOptions struct {
@@ -68,7 +67,7 @@ docs/import.md has the details and a worked example.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.preset, "preset", "generic", "column mapping for a known export: "+strings.Join(schema.PresetNames(), ", "))
+	f.StringVar(&o.preset, "preset", "generic", "column mapping for a known export: "+strings.Join(exchange.PresetNames(), ", "))
 	f.StringVar(&o.mapping, "mapping", "", "a mapping `FILE` (YAML: columns, values, date_format); overrides the preset")
 	f.StringArrayVar(&o.maps, "map", nil, "map a field to a column, `field=column[,field=column...]` (field= drops it)")
 	f.StringVar(&o.dateFormat, "date-format", "", "the dates' layout, as Go writes it: 1/2/2006, 02.01.2006 15:04 (default: detected)")
@@ -78,22 +77,22 @@ docs/import.md has the details and a worked example.`,
 	f.StringVar(&o.to, "to", "", "with a .vcf file: attach every contact to this lead `ID`")
 	o.ev.add(c)
 	_ = c.RegisterFlagCompletionFunc("preset", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return schema.PresetNames(), cobra.ShellCompDirectiveNoFileComp
+		return exchange.PresetNames(), cobra.ShellCompDirectiveNoFileComp
 	})
 	return c
 }
 
-func (o *importOptions) resolveMapping() (schema.Mapping, error) {
-	m, ok := schema.Presets[o.preset]
+func (o *importOptions) resolveMapping() (exchange.Mapping, error) {
+	m, ok := exchange.Presets[o.preset]
 	if !ok {
-		return m, usagef("unknown --preset %q: use one of %s", o.preset, strings.Join(schema.PresetNames(), ", "))
+		return m, usagef("unknown --preset %q: use one of %s", o.preset, strings.Join(exchange.PresetNames(), ", "))
 	}
 	if o.mapping != "" {
 		data, err := fsstore.ReadInput(o.mappingPath, nil)
 		if err != nil {
 			return m, err
 		}
-		if m, err = schema.ParseMapping(data, o.mapping); err != nil {
+		if m, err = exchange.ParseMapping(data, o.mapping); err != nil {
 			return m, err
 		}
 	}
@@ -122,7 +121,7 @@ func parseDelimiter(s string) (rune, error) {
 
 // importAction is what happens to one row.
 type importAction struct {
-	row  *schema.ImportRow
+	row  *exchange.ImportRow
 	file fsstore.LeadFile // the lead to update; zero to create
 }
 
@@ -152,7 +151,7 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err != nil {
 		return err
 	}
-	_, rows, err := schema.ReadImport(data, schema.ImportOptions{
+	_, rows, err := exchange.ReadImport(data, exchange.ImportOptions{
 		Path: path, Mapping: m, Pipeline: s.Pipeline, Loc: app.Loc, Now: st.At, By: st.By, Delimiter: delim,
 	})
 	if err != nil {
@@ -166,37 +165,16 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if len(problems) > 0 {
 		return fmt.Errorf("%w\nfix these lead files before importing (crm check): a broken file could hide a lead the import would update", problems)
 	}
-	byExt, byEmail, byTitle := map[string][]string{}, map[string][]string{}, map[string][]string{}
-	for _, l := range existing {
-		byTitle[l.Title] = append(byTitle[l.Title], l.ID)
-		if v, ok := l.Fields[schema.ImportIDKey]; ok {
-			k := fmt.Sprint(v)
-			byExt[k] = append(byExt[k], l.ID)
-		}
-		for _, ct := range l.Contacts {
-			if ct.Email != "" {
-				k := strings.ToLower(ct.Email)
-				byEmail[k] = append(byEmail[k], l.ID)
-			}
-		}
-	}
+	ix := model.NewIndex(existing)
 	var actions []importAction
-	var skipped []*schema.ImportRow
+	var skipped []*exchange.ImportRow
 	for i := range rows {
 		r := &rows[i]
 		if r.Err != nil {
 			skipped = append(skipped, r)
 			continue
 		}
-		var ids []string
-		switch {
-		case r.ExtID != "":
-			ids = byExt[r.ExtID]
-		case r.Email != "":
-			ids = byEmail[r.Email]
-		default:
-			ids = byTitle[r.Lead.Title]
-		}
+		ids := ix.MatchImport(r.ExtID, r.Email, r.Lead.Title)
 		if len(ids) > 1 {
 			r.Err = fmt.Errorf("matches %d leads (%s): keep one, or give the rows an id column", len(ids), strings.Join(ids, ", "))
 			skipped = append(skipped, r)
@@ -217,11 +195,11 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 				n.created.Add(1)
 				continue
 			}
-			doc, _, err := s.ReadFile(a.file)
+			cur, err := s.ReadFile(a.file)
 			if err != nil {
 				return err
 			}
-			p, err := model.ImportChange(doc.Lead, a.row.Lead, s.Pipeline, st)
+			p, err := model.ImportChange(cur, a.row.Lead, s.Pipeline, st)
 			switch {
 			case err != nil:
 				a.row.Err = err
@@ -240,10 +218,10 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	return app.finishImport(o, path, rows, skipped, &n)
 }
 
-// runImportActions creates and updates leads on every core; each file is
+// runImportActions creates and updates leads in parallel; each file is
 // written atomically, so an interrupted import leaves whole files and can
 // be run again.
-func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []importAction, st model.Stamp, n *importCounts) []*schema.ImportRow {
+func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []importAction, st model.Stamp, n *importCounts) []*exchange.ImportRow {
 	var bar *progressbar.ProgressBar
 	if a.ErrIsTerminal != nil && a.ErrIsTerminal() && len(actions) > 200 {
 		bar = progressbar.NewOptions(len(actions), progressbar.OptionSetWriter(a.Err),
@@ -251,35 +229,27 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []imp
 			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 	}
 	var mu sync.Mutex
-	var failed []*schema.ImportRow
-	next := make(chan importAction)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0)*4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for act := range next {
-				err := a.applyImport(s, act, st, n)
-				if err != nil {
-					act.row.Err = err
-					mu.Lock()
-					failed = append(failed, act.row)
-					mu.Unlock()
-				}
-				if bar != nil {
-					_ = bar.Add(1)
-				}
-			}
-		}()
-	}
+	var failed []*exchange.ImportRow
+	var g errgroup.Group
+	g.SetLimit(fsstore.IOWorkers())
 	for _, act := range actions {
 		if c.Context().Err() != nil {
 			break
 		}
-		next <- act
+		g.Go(func() error {
+			if err := a.applyImport(s, act, st, n); err != nil {
+				act.row.Err = err
+				mu.Lock()
+				failed = append(failed, act.row)
+				mu.Unlock()
+			}
+			if bar != nil {
+				_ = bar.Add(1)
+			}
+			return nil
+		})
 	}
-	close(next)
-	wg.Wait()
+	_ = g.Wait()
 	if bar != nil {
 		_ = bar.Finish()
 	}
@@ -293,15 +263,11 @@ func (a *App) applyImport(s *fsstore.Store, act importAction, st model.Stamp, n 
 		_, err := s.Create(l, func() (string, error) {
 			tries++
 			if tries == 1 {
-				// The same row imported anywhere gets the same id: imports
-				// are reproducible, and two clones importing one file
-				// make identical files that merge cleanly.
 				key := act.row.ExtID
 				if key == "" {
 					key = fmt.Sprintf("line %d: %s", act.row.Line, l.Title)
 				}
-				sum := sha256.Sum256([]byte(s.Pipeline.Name + "\x00" + key))
-				return model.NewID(l.Title, bytes.NewReader(sum[:]))
+				return model.ReproducibleID(s.Pipeline.Name, key, l.Title)
 			}
 			return model.NewID(l.Title, a.Rand)
 		})
@@ -324,7 +290,7 @@ func (a *App) applyImport(s *fsstore.Store, act importAction, st model.Stamp, n 
 	return nil
 }
 
-func (a *App) finishImport(o *importOptions, path string, rows []schema.ImportRow, skipped []*schema.ImportRow, n *importCounts) error {
+func (a *App) finishImport(o *importOptions, path string, rows []exchange.ImportRow, skipped []*exchange.ImportRow, n *importCounts) error {
 	verb := ""
 	if o.dryRun {
 		verb = "would be "
@@ -334,12 +300,14 @@ func (a *App) finishImport(o *importOptions, path string, rows []schema.ImportRo
 	}
 	if o.skipFile != "" && len(skipped) > 0 {
 		var b bytes.Buffer
-		w := csv.NewWriter(&b)
+		w := report.NewCSVWriter(&b)
 		_ = w.Write([]string{"line", "reason", "row"})
 		for _, r := range skipped {
 			_ = w.Write([]string{fmt.Sprint(r.Line), r.Err.Error(), strings.Join(r.Record, "\x1f")})
 		}
-		w.Flush()
+		if err := w.Flush(); err != nil {
+			return err
+		}
 		if err := fsstore.WriteOutput(a.path(o.skipFile), b.Bytes()); err != nil {
 			return err
 		}
@@ -365,7 +333,7 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 	if err != nil {
 		return err
 	}
-	cards, err := schema.ReadVCards(data, path)
+	cards, err := exchange.ReadVCards(data, path)
 	if err != nil {
 		return err
 	}
@@ -382,28 +350,12 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 	if len(problems) > 0 {
 		return problems
 	}
-	byCompany := map[string][]string{}
-	known := map[string]bool{} // contacts already in a lead, by e-mail or name
-	contactKey := func(ct model.Contact) string {
-		if ct.Email != "" {
-			return "e:" + strings.ToLower(ct.Email)
-		}
-		return "n:" + strings.ToLower(ct.Name)
-	}
-	for _, l := range leads {
-		if l.Company != "" {
-			k := strings.ToLower(l.Company)
-			byCompany[k] = append(byCompany[k], l.ID)
-		}
-		for _, ct := range l.Contacts {
-			known[contactKey(ct)] = true
-		}
-	}
+	ix := model.NewIndex(leads)
 	created, added, skipped := 0, 0, 0
 	for _, card := range cards {
 		target := to
 		if target.ID == "" && card.Org != "" {
-			ids := byCompany[strings.ToLower(card.Org)]
+			ids := ix.ByCompany(card.Org)
 			if len(ids) > 1 {
 				fmt.Fprintf(app.Err, "%s:%d: skipped: card %d (%s) matches %d leads of %s (%s): give --to ID\n", path, card.Line, card.N, card.Contact.Name, len(ids), card.Org, strings.Join(ids, ", "))
 				skipped++
@@ -427,10 +379,9 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 			}
 			continue
 		}
-		if known[contactKey(card.Contact)] {
+		if ix.HasContact(card.Contact) {
 			continue // a lead has this person already
 		}
-		known[contactKey(card.Contact)] = true
 		title := card.Org
 		if title == "" {
 			title = card.Contact.Name
@@ -445,9 +396,7 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 		if _, err := s.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
 			return err
 		}
-		if card.Org != "" {
-			byCompany[strings.ToLower(card.Org)] = []string{l.ID}
-		}
+		ix.Add(l)
 		created++
 	}
 	fmt.Fprintf(app.Out, "%d cards: %d leads created, %d contacts added, %d skipped\n", len(cards), created, added, skipped)

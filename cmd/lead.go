@@ -2,15 +2,15 @@ package cmd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
-	"github.com/crmcli/crm/schema"
+	"github.com/crmcli/crm/report"
 )
 
 func newLeadCmd(app *App) *cobra.Command {
@@ -167,112 +167,16 @@ filter (--step A --step B) matches any of its values.`,
 	return c
 }
 
-type leadFilter struct {
-	steps    map[string]bool
-	statuses map[model.Status]bool
-	owner    string
-	tags     []string
-	source   string
-	open     bool
-	closed   bool
-	words    []string
-}
-
-func newLeadFilter(p *model.Pipeline, o *leadListOptions, query []string) (*leadFilter, error) {
-	f := &leadFilter{owner: o.owner, tags: o.tags, source: o.source, open: o.open, closed: o.closed}
-	for _, s := range o.steps {
-		name, err := p.LookupStep(s)
-		if err != nil {
-			return nil, usagef("--step: %v", err)
-		}
-		if f.steps == nil {
-			f.steps = map[string]bool{}
-		}
-		f.steps[name] = true
-	}
-	for _, s := range o.statuses {
-		for _, part := range model.SplitList(s) {
-			st, err := model.ParseStatus(part)
-			if err != nil {
-				return nil, usagef("--status: %v", err)
-			}
-			if f.statuses == nil {
-				f.statuses = map[model.Status]bool{}
-			}
-			f.statuses[st] = true
-		}
-	}
-	for _, q := range query {
-		f.words = append(f.words, strings.Fields(strings.ToLower(q))...)
-	}
-	return f, nil
-}
-
-func (f *leadFilter) match(p *model.Pipeline, l *model.Lead) bool {
-	if f.steps != nil {
-		i := p.StepIndex(l.Step)
-		if i < 0 || !f.steps[p.Steps[i].Name] {
-			return false
-		}
-	}
-	if f.statuses != nil && !f.statuses[l.Status] {
-		return false
-	}
-	if f.open && !l.Status.Open() || f.closed && !l.Status.Closed() {
-		return false
-	}
-	if f.owner != "" && !strings.EqualFold(f.owner, l.Owner) {
-		return false
-	}
-	if f.source != "" && !strings.EqualFold(f.source, l.Source) {
-		return false
-	}
-	for _, t := range f.tags {
-		found := false
-		for _, lt := range l.Tags {
-			if strings.EqualFold(t, lt) {
-				found = true
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	if len(f.words) > 0 {
-		var b strings.Builder
-		for _, s := range []string{l.ID, l.Title, l.Company, l.Owner, l.Source, strings.Join(l.Tags, " ")} {
-			b.WriteString(strings.ToLower(s))
-			b.WriteByte('\n')
-		}
-		for _, ct := range l.Contacts {
-			b.WriteString(strings.ToLower(ct.Name + " " + ct.Email + " " + ct.Phone + "\n"))
-		}
-		hay := b.String()
-		for _, w := range f.words {
-			if !strings.Contains(hay, w) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string) error {
 	s, out, err := app.filteredLeads(c, o, query)
 	if err != nil {
 		return err
 	}
-	t := &table{Header: header(), Right: map[int]bool{5: true}}
-	docs := make([]schema.LeadJSON, 0, len(out))
-	for _, l := range out {
-		t.Rows = append(t.Rows, leadRow(l))
-		docs = append(docs, schema.NewLeadJSON(l, ""))
-	}
 	if o.format == "table" && len(out) == 0 {
 		fmt.Fprintln(app.Err, "no leads match")
 		return nil
 	}
-	return render(app.Out, o.format, t, leadListJSON{SchemaVersion: schemaVersion, Pipeline: s.Pipeline.Name, Leads: docs})
+	return render(app.Out, o.format, report.LeadTable(out), report.NewLeadListJSON(s.Pipeline.Name, out))
 }
 
 // filteredLeads reads every lead of the pipeline and keeps those the
@@ -282,7 +186,14 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := newLeadFilter(s.Pipeline, o, query)
+	f, err := model.NewFilter(s.Pipeline, model.FilterSpec{
+		Steps: o.steps, Statuses: o.statuses, Owner: o.owner, Tags: o.tags, Source: o.source,
+		Open: o.open, Closed: o.closed, Query: query,
+	})
+	var fe *model.FieldError
+	if errors.As(err, &fe) {
+		return nil, nil, usagef("--%v", fe)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -295,11 +206,11 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 	}
 	var out []*model.Lead
 	for _, l := range leads {
-		if f.match(s.Pipeline, l) {
+		if f.Match(l) {
 			out = append(out, l)
 		}
 	}
-	sortLeads(s.Pipeline, out)
+	model.SortLeads(s.Pipeline, out)
 	return s, out, nil
 }
 
@@ -314,45 +225,6 @@ func addFilterFlags(c *cobra.Command, o *leadListOptions) {
 	f.BoolVar(&o.open, "open", false, "only open leads (todo, standby)")
 	f.BoolVar(&o.closed, "closed", false, "only closed leads (won, lost, cancelled)")
 	c.MarkFlagsMutuallyExclusive("open", "closed")
-}
-
-func header() []string {
-	return []string{"id", "title", "company", "step", "status", "value", "owner", "next"}
-}
-
-func leadRow(l *model.Lead) []string {
-	next := ""
-	switch {
-	case l.Status == model.Standby && !l.StandbyUntil.IsZero():
-		next = l.StandbyUntil.String() + " standby"
-	case l.NextAction != nil:
-		next = strings.TrimSpace(l.NextAction.Date.String() + " " + l.NextAction.Text)
-	}
-	return []string{l.ID, l.Title, l.Company, l.Step, string(l.Status), l.ValueString(), l.Owner, next}
-}
-
-// sortLeads orders leads by step (pipeline order), then creation, then id.
-func sortLeads(p *model.Pipeline, leads []*model.Lead) {
-	idx := make(map[string]int, len(p.Steps))
-	stepOf := func(l *model.Lead) int {
-		i, ok := idx[l.Step]
-		if !ok {
-			i = p.StepIndex(l.Step)
-			idx[l.Step] = i
-		}
-		return i
-	}
-	sort.SliceStable(leads, func(i, j int) bool {
-		a, b := leads[i], leads[j]
-		ai, bi := stepOf(a), stepOf(b)
-		if ai != bi {
-			return ai < bi
-		}
-		if !a.Created.Equal(b.Created) {
-			return a.Created.Before(b.Created)
-		}
-		return a.ID < b.ID
-	})
 }
 
 type leadShowOptions struct {
@@ -373,12 +245,12 @@ disk (the file is the truth); json prints the documented JSON form.`,
 			if err != nil {
 				return err
 			}
-			doc, f, err := s.Get(args[0])
+			l, f, err := s.Get(args[0])
 			if err != nil {
 				return err
 			}
 			if o.format == "json" {
-				return render(app.Out, "json", nil, leadShowJSON{SchemaVersion: schemaVersion, Lead: schema.NewLeadJSON(doc.Lead, s.Rel(f.Path))})
+				return render(app.Out, "json", nil, report.LeadShowJSON{SchemaVersion: report.SchemaVersion, Lead: report.NewLeadJSON(l, s.Rel(f.Path))})
 			}
 			data, err := s.ReadRaw(f)
 			if err != nil {
@@ -390,17 +262,4 @@ disk (the file is the truth); json prints the documented JSON form.`,
 	}
 	addFormatFlag(c, &o.format, "yaml", "yaml", "json")
 	return c
-}
-
-// leadListJSON is the document of crm lead list --format json.
-type leadListJSON struct {
-	SchemaVersion int               `json:"schema_version"`
-	Pipeline      string            `json:"pipeline"`
-	Leads         []schema.LeadJSON `json:"leads"`
-}
-
-// leadShowJSON is the document of crm lead show --format json.
-type leadShowJSON struct {
-	SchemaVersion int             `json:"schema_version"`
-	Lead          schema.LeadJSON `json:"lead"`
 }

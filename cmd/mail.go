@@ -1,15 +1,12 @@
 package cmd
 
 import (
-	"bytes"
 	"fmt"
-	"mime"
-	"net/mail"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/exchange"
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 )
@@ -61,37 +58,16 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 	if name == "-" {
 		name = "standard input"
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return fmt.Errorf("%s: empty: an e-mail message starts with headers (From:, To:, Subject:)", name)
-	}
-	msg, err := mail.ReadMessage(bytes.NewReader(data))
+	msg, err := exchange.ReadMail(data, name)
 	if err != nil {
-		return fmt.Errorf("%s: not an e-mail message: %v", name, err)
-	}
-	var addrs []*mail.Address
-	for _, h := range []string{"From", "To", "Cc"} {
-		if list, err := msg.Header.AddressList(h); err == nil {
-			addrs = append(addrs, list...)
-		}
-	}
-	if len(addrs) == 0 {
-		return fmt.Errorf("%s: the message has no From, To or Cc address to match a lead's contacts", name)
-	}
-	subject := strings.TrimSpace(msg.Header.Get("Subject"))
-	if dec, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
-		subject = dec // =?UTF-8?...?= words
-	}
-	if subject == "" {
-		subject = "(no subject)"
+		return err
 	}
 	st, err := app.stamp(o.ev.at, o.ev.by)
 	if err != nil {
 		return err
 	}
-	if o.ev.at == "" {
-		if d, err := msg.Header.Date(); err == nil {
-			st.At = d.Truncate(1e9)
-		}
+	if o.ev.at == "" && !msg.Date.IsZero() {
+		st.At = msg.Date
 	}
 	leads, problems, err := s.LoadAll(c.Context())
 	if err != nil {
@@ -100,36 +76,15 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 	if len(problems) > 0 {
 		return problems
 	}
-	want := map[string]bool{}
-	for _, a := range addrs {
-		want[strings.ToLower(a.Address)] = true
-	}
-	var ids []string
-	for _, l := range leads {
-		for _, ct := range l.Contacts {
-			if ct.Email != "" && want[strings.ToLower(ct.Email)] {
-				ids = append(ids, l.ID)
-				break
-			}
-		}
-	}
-	sort.Strings(ids)
-	from := addrs[0]
-	text := subject
-	if fl, err := msg.Header.AddressList("From"); err == nil && len(fl) > 0 {
-		from = fl[0]
-		text = fmt.Sprintf("%s (from %s)", subject, from.Address)
-	}
+	ids := model.NewIndex(leads).ByEmails(msg.AddressList())
+	text := msg.Text()
 	switch {
 	case len(ids) > 1:
 		return fmt.Errorf("the message matches %d leads (%s): log it with crm lead log ID", len(ids), strings.Join(ids, ", "))
 	case len(ids) == 0 && !o.newLead:
-		list := make([]string, len(addrs))
-		for i, a := range addrs {
-			list[i] = a.Address
-		}
-		return fmt.Errorf("no lead has a contact with %s: add the contact to a lead, or give --new to create one", strings.Join(list, ", "))
+		return fmt.Errorf("no lead has a contact with %s: add the contact to a lead, or give --new to create one", strings.Join(msg.AddressList(), ", "))
 	case len(ids) == 0:
+		from := msg.From
 		title := from.Name
 		company := ""
 		if _, domain, ok := strings.Cut(from.Address, "@"); ok {
@@ -151,11 +106,6 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 		return nil
 	}
 	return app.change(c, ids[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
-		for _, a := range l.Activities {
-			if a.Type == model.Email && a.At.Equal(st.At) && a.Text == text {
-				return model.Patch{}, nil // the same message, logged before
-			}
-		}
-		return model.Log(text, model.Email, st)
+		return model.LogOnce(l, text, model.Email, st)
 	}, func(_, _ *model.Lead) string { return "logged email" })
 }

@@ -9,10 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/report"
-	"github.com/crmcli/crm/schema"
 )
-
-const schemaVersion = schema.JSONVersion
 
 type table = report.Table
 

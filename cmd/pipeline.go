@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/report"
 )
 
 func newPipelineCmd(app *App) *cobra.Command {
@@ -47,16 +48,9 @@ func runPipelineList(app *App, o *pipelineListOptions) error {
 		return err
 	}
 	t := &table{Header: []string{"name", "path", "steps", "leads"}, Right: map[int]bool{3: true}}
-	type row struct {
-		Name  string   `json:"name"`
-		Path  string   `json:"path"`
-		Steps []string `json:"steps"`
-		Leads int      `json:"leads"`
-		Error string   `json:"error,omitempty"`
-	}
-	var rows []row
+	rows := []report.PipelineJSON{}
 	for _, r := range refs {
-		rw := row{Name: r.Name, Path: r.Rel, Steps: []string{}}
+		rw := report.PipelineJSON{Name: r.Name, Path: r.Rel, Steps: []string{}}
 		if r.Err != nil {
 			rw.Error = r.Err.Error()
 		} else if s, err := fsstore.Open(r.Dir, app.Wd, app.Loc); err == nil {
@@ -71,11 +65,5 @@ func runPipelineList(app *App, o *pipelineListOptions) error {
 		}
 		t.Rows = append(t.Rows, []string{rw.Name, rw.Path, steps, strconv.Itoa(rw.Leads)})
 	}
-	if rows == nil {
-		rows = []row{}
-	}
-	return render(app.Out, o.format, t, struct {
-		SchemaVersion int   `json:"schema_version"`
-		Pipelines     []row `json:"pipelines"`
-	}{schemaVersion, rows})
+	return render(app.Out, o.format, t, report.PipelineListJSON{SchemaVersion: report.SchemaVersion, Pipelines: rows})
 }

@@ -78,7 +78,7 @@ func NewEnv(stdin io.Reader, stdout, stderr io.Writer) (*Env, error) {
 	return &Env{
 		In: stdin, Out: stdout, Err: stderr,
 		Now: time.Now, Rand: rand.Reader, Getenv: os.Getenv, Wd: wd, Loc: time.Local,
-		IsTerminal:    func() bool { return stdinIsTerminal(stdin) },
+		IsTerminal:    func() bool { return isTerminal(stdin) },
 		ErrIsTerminal: func() bool { return isTerminal(stderr) },
 	}, nil
 }

@@ -1,19 +1,14 @@
 package cmd
 
 import (
-	"io"
 	"os"
+
+	"golang.org/x/term"
 )
 
-// stdinIsTerminal reports whether r is a character device (a terminal).
-func stdinIsTerminal(r io.Reader) bool { return isTerminal(r) }
-
-// isTerminal reports whether a stream is a character device (a terminal).
-func isTerminal(r any) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+// isTerminal reports whether a stream is an interactive terminal (not a
+// file, a pipe or a character device such as /dev/null).
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
 )
@@ -167,8 +169,18 @@ func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
 	return matches[0], nil
 }
 
-// ReadFile reads and parses one lead file.
-func (s *Store) ReadFile(f LeadFile) (*schema.LeadDoc, []byte, error) {
+// ReadFile reads one lead file.
+func (s *Store) ReadFile(f LeadFile) (*model.Lead, error) {
+	doc, _, err := s.readDoc(f)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Lead, nil
+}
+
+// readDoc reads and parses one lead file, keeping its YAML tree for a
+// change.
+func (s *Store) readDoc(f LeadFile) (*schema.LeadDoc, []byte, error) {
 	data, err := readLimited(f.Path, s.Rel(f.Path))
 	if err != nil {
 		return nil, nil, err
@@ -189,13 +201,13 @@ func (s *Store) readLead(f LeadFile, buf []byte) (*model.Lead, []byte, error) {
 }
 
 // Get resolves an id and reads its lead.
-func (s *Store) Get(idOrPrefix string) (*schema.LeadDoc, LeadFile, error) {
+func (s *Store) Get(idOrPrefix string) (*model.Lead, LeadFile, error) {
 	f, err := s.Resolve(idOrPrefix)
 	if err != nil {
 		return nil, LeadFile{}, err
 	}
-	doc, _, err := s.ReadFile(f)
-	return doc, f, err
+	l, err := s.ReadFile(f)
+	return l, f, err
 }
 
 // LoadAll reads every lead in parallel. It returns the leads it could read
@@ -208,16 +220,17 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 	}
 	leads := make([]*model.Lead, len(files))
 	errs := make([]error, len(files))
-	err = eachFile(ctx, len(files), func() func(int) {
-		var buf []byte // each worker reuses its own read buffer
-		return func(i int) { leads[i], buf, errs[i] = s.readLead(files[i], buf) }
+	err = eachFile(ctx, len(files), func(i int) {
+		buf := readBufs.Get().(*[]byte) // read buffers are reused across files
+		leads[i], *buf, errs[i] = s.readLead(files[i], *buf)
+		readBufs.Put(buf)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	var out []*model.Lead
 	var problems schema.Errors
-	seen := map[string]string{}
+	seen := schema.IDSet{}
 	for i, l := range leads {
 		if errs[i] != nil {
 			if es, ok := schema.AsErrors(errs[i]); ok {
@@ -227,38 +240,31 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 			problems = append(problems, &schema.Error{Path: s.Rel(files[i].Path), Msg: errs[i].Error()})
 			continue
 		}
-		if prev, dup := seen[l.ID]; dup {
-			problems = append(problems, &schema.Error{Path: s.Rel(files[i].Path), Msg: fmt.Sprintf("duplicate lead id %q: also %s; rename one of the files", l.ID, prev)})
+		if dup := seen.Add(l.ID, s.Rel(files[i].Path)); dup != nil {
+			problems = append(problems, dup)
 			continue
 		}
-		seen[l.ID] = s.Rel(files[i].Path)
 		out = append(out, l)
 	}
 	return out, problems, nil
 }
 
-// eachFile runs work(i) for i in [0, n) on twice as many goroutines as
-// cores (reading small files waits on the disk as much as on the CPU).
-// worker is called once per goroutine and returns its work function, so a
-// goroutine can keep state such as a buffer. It stops early when ctx ends.
-func eachFile(ctx context.Context, n int, worker func() func(int)) error {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0)*2; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work := worker()
-			for i := range next {
-				work(i)
-			}
-		}()
-	}
+var readBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// IOWorkers is how many files crm reads or writes at once: more than the
+// cores, since reading and writing small files waits on the disk as much
+// as on the CPU.
+func IOWorkers() int { return runtime.GOMAXPROCS(0) * 4 }
+
+// eachFile runs work(i) for i in [0, n) on IOWorkers goroutines. It stops
+// early when ctx ends.
+func eachFile(ctx context.Context, n int, work func(int)) error {
+	var g errgroup.Group
+	g.SetLimit(IOWorkers())
 	for i := 0; i < n && ctx.Err() == nil; i++ {
-		next <- i
+		g.Go(func() error { work(i); return nil })
 	}
-	close(next)
-	wg.Wait()
+	_ = g.Wait()
 	return ctx.Err()
 }
 
@@ -303,7 +309,7 @@ func (s *Store) Update(f LeadFile, change func(l *model.Lead) (model.Patch, erro
 		return nil, false, err
 	}
 	defer unlock()
-	doc, old, err := s.ReadFile(f)
+	doc, old, err := s.readDoc(f)
 	if err != nil {
 		return nil, false, err
 	}

@@ -169,11 +169,11 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	doc, _, err := s.ReadFile(f)
+	l, err := s.ReadFile(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(doc.Lead.Activities); got != n {
+	if got := len(l.Activities); got != n {
 		t.Errorf("%d activities after %d concurrent updates", got, n)
 	}
 }

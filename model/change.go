@@ -237,6 +237,17 @@ func Log(text string, typ ActivityType, s Stamp) (Patch, error) {
 	return Patch{Activities: []Activity{{At: s.At, Type: typ, By: s.By, Text: text}}}, nil
 }
 
+// LogOnce logs an activity unless the same one (time, type and text) is
+// logged already: a message logged twice is one activity.
+func LogOnce(l *Lead, text string, typ ActivityType, s Stamp) (Patch, error) {
+	for _, a := range l.Activities {
+		if a.Type == typ && a.At.Equal(s.At) && a.Text == text {
+			return Patch{}, nil
+		}
+	}
+	return Log(text, typ, s)
+}
+
 // Remind sets the next action.
 func Remind(date Date, text string) Patch {
 	return Patch{Set: []Field{{"next_action", &NextAction{Date: date, Text: strings.TrimSpace(text)}}}}
@@ -363,13 +374,11 @@ type StageHint struct {
 	Status string
 }
 
-// AddContact adds a person to a lead, unless a contact with the same
-// e-mail (or, without one, the same name) is there already.
+// AddContact adds a person to a lead, unless the same person (ContactKey)
+// is there already.
 func AddContact(l *Lead, c Contact) Patch {
-	for _, have := range l.Contacts {
-		if c.Email != "" && strings.EqualFold(have.Email, c.Email) || c.Email == "" && have.Name == c.Name {
-			return Patch{}
-		}
+	if l.HasContact(c) {
+		return Patch{}
 	}
 	all := append(append([]Contact(nil), l.Contacts...), c)
 	return Patch{Set: []Field{{"contacts", all}}}

@@ -5,8 +5,9 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/crmcli/crm/model"
 )
@@ -139,39 +140,30 @@ func periodGroups(ix *index, fs []facts, period Period, at time.Time, by string)
 	// Each sub-period replays every lead up to its own end: independent
 	// work, spread over the cores.
 	out := make([]Group, len(subs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(subs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, sub := range subs {
+		g.Go(func() error {
+			clipped := sub
+			if !period.From.IsZero() && clipped.From.Before(period.From) {
+				clipped.From, clipped.Kind = period.From, ""
+			}
+			if !period.To.IsZero() && clipped.To.After(period.To) {
+				clipped.To, clipped.Kind = period.To, ""
+			}
+			subAt := clipped.End(at)
 			sfs := make([]facts, 0, len(fs))
-			for i := range next {
-				sub := subs[i]
-				clipped := sub
-				if !period.From.IsZero() && clipped.From.Before(period.From) {
-					clipped.From, clipped.Kind = period.From, ""
-				}
-				if !period.To.IsZero() && clipped.To.After(period.To) {
-					clipped.To, clipped.Kind = period.To, ""
-				}
-				subAt := clipped.End(at)
-				sfs = sfs[:0]
-				for _, f := range fs {
-					if !f.created.After(subAt) {
-						if g, ok := ix.factsAt(f.lead, subAt, false); ok {
-							sfs = append(sfs, g)
-						}
+			for _, f := range fs {
+				if !f.created.After(subAt) {
+					if g, ok := ix.factsAt(f.lead, subAt, false); ok {
+						sfs = append(sfs, g)
 					}
 				}
-				out[i] = Group{Key: sub.Label, Summary: summarize(p, sfs, fs, clipped, subAt, target(p, clipped))}
 			}
-		}()
+			out[i] = Group{Key: sub.Label, Summary: summarize(p, sfs, fs, clipped, subAt, target(p, clipped))}
+			return nil
+		})
 	}
-	for i := range subs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	_ = g.Wait()
 	return out
 }

@@ -1,8 +1,7 @@
 package report
 
 import (
-	"encoding/csv"
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -40,28 +39,119 @@ func optNum(p *float64) *num {
 	return &n
 }
 
-// JSONSummary is the summary object of the report's JSON.
-type JSONSummary struct {
-	InPipeline              int  `json:"in_pipeline"`
-	PipelineValue           num  `json:"pipeline_value"`
-	WeightedValue           num  `json:"weighted_value"`
-	New                     int  `json:"new"`
-	Won                     int  `json:"won"`
-	Lost                    int  `json:"lost"`
-	Cancelled               int  `json:"cancelled"`
-	WinRate                 *num `json:"win_rate"`
-	WonOfClosedRate         *num `json:"won_of_closed_rate"`
-	AvgDaysToClose          *num `json:"avg_days_to_close"`
-	MedianDaysToClose       *num `json:"median_days_to_close"`
-	AvgDealSize             *num `json:"avg_deal_size"`
-	WonValue                num  `json:"won_value"`
-	ResponseTimeAvgHours    *num `json:"response_time_avg_hours"`
-	ResponseTimeMedianHours *num `json:"response_time_median_hours"`
-	CloseRatio              *num `json:"close_ratio"`
-	LeadToOpportunityRate   *num `json:"lead_to_opportunity_rate"`
-	SalesVelocityPerDay     *num `json:"sales_velocity_per_day"`
-	Coverage                *num `json:"coverage"`
-	Stale                   int  `json:"stale"`
+// figureKind says how a figure is written.
+type figureKind int
+
+const (
+	count  figureKind = iota // an integer, never missing
+	amount                   // a number, never missing
+	rate                     // a number that is missing when its denominator is zero
+	hours                    // a rate in hours, also shown in days from 48 h
+)
+
+// figure is one headline figure of the summary: defined here once, and
+// every output (the headline table, the group table, CSV, JSON) reads it.
+type figure struct {
+	Key   string // the JSON key and CSV column
+	Label string // the headline table's row label
+	Unit  string // what follows the number in tables
+	// Column is the group table's header, "" when the figure is not one of
+	// its columns; ColumnUnit follows the number there.
+	Column, ColumnUnit string
+	kind               figureKind
+	get                func(Summary) *float64
+}
+
+func cnt(f func(Summary) int) func(Summary) *float64 {
+	return func(s Summary) *float64 { return ptr(float64(f(s))) }
+}
+
+func amt(f func(Summary) float64) func(Summary) *float64 {
+	return func(s Summary) *float64 { return ptr(f(s)) }
+}
+
+// figures lists the summary in the order every output prints it.
+var figures = []figure{
+	{Key: "in_pipeline", Label: "In pipeline", Column: "In pipeline", kind: count, get: cnt(func(s Summary) int { return s.InPipeline })},
+	{Key: "pipeline_value", Label: "Pipeline value", Column: "Pipeline value", kind: amount, get: amt(func(s Summary) float64 { return s.PipelineValue })},
+	{Key: "weighted_value", Label: "Weighted value (forecast)", Column: "Weighted", kind: amount, get: amt(func(s Summary) float64 { return s.WeightedValue })},
+	{Key: "new", Label: "New", Column: "New", kind: count, get: cnt(func(s Summary) int { return s.New })},
+	{Key: "won", Label: "Won", Column: "Won", kind: count, get: cnt(func(s Summary) int { return s.Won })},
+	{Key: "lost", Label: "Lost", Column: "Lost", kind: count, get: cnt(func(s Summary) int { return s.Lost })},
+	{Key: "cancelled", Label: "Cancelled", Column: "Cancelled", kind: count, get: cnt(func(s Summary) int { return s.Cancelled })},
+	{Key: "win_rate", Label: "Win %", Unit: " %", Column: "Win rate", ColumnUnit: " %", kind: rate, get: func(s Summary) *float64 { return s.WinRate }},
+	{Key: "won_of_closed_rate", Label: "Won of closed %", Unit: " %", kind: rate, get: func(s Summary) *float64 { return s.WonOfClosedRate }},
+	{Key: "avg_days_to_close", Label: "Avg time to close", Unit: " d", Column: "Avg days to close", kind: rate, get: func(s Summary) *float64 { return s.AvgDaysToClose }},
+	{Key: "median_days_to_close", Label: "Median time to close", Unit: " d", kind: rate, get: func(s Summary) *float64 { return s.MedianDaysToClose }},
+	{Key: "avg_deal_size", Label: "Avg deal size", Column: "Avg deal", kind: rate, get: func(s Summary) *float64 { return s.AvgDealSize }},
+	{Key: "won_value", Label: "Won value", Column: "Won value", kind: amount, get: amt(func(s Summary) float64 { return s.WonValue })},
+	{Key: "response_time_avg_hours", Label: "Lead response time (avg)", kind: hours, get: func(s Summary) *float64 { return s.ResponseTimeAvgHours }},
+	{Key: "response_time_median_hours", Label: "Lead response time (median)", kind: hours, get: func(s Summary) *float64 { return s.ResponseTimeMedianHours }},
+	{Key: "close_ratio", Label: "Close ratio", Unit: " %", kind: rate, get: func(s Summary) *float64 { return s.CloseRatio }},
+	{Key: "lead_to_opportunity_rate", Label: "Lead-to-opportunity %", Unit: " %", kind: rate, get: func(s Summary) *float64 { return s.LeadToOpportunityRate }},
+	{Key: "sales_velocity_per_day", Label: "Sales velocity (per day)", kind: rate, get: func(s Summary) *float64 { return s.SalesVelocityPerDay }},
+	{Key: "coverage", Label: "Pipeline coverage", Unit: "x", kind: rate, get: func(s Summary) *float64 { return s.Coverage }},
+	{Key: "stale", Label: "Stale", Column: "Stale", kind: count, get: cnt(func(s Summary) int { return s.Stale })},
+}
+
+// text is the figure as a table shows it, with unit.
+func (f figure) text(s Summary, unit string) string {
+	v := f.get(s)
+	switch f.kind {
+	case count:
+		return strconv.Itoa(int(*v))
+	case amount:
+		return fmtNum(*v)
+	case hours:
+		return fmtHours(v)
+	}
+	return fmtOpt(v, unit)
+}
+
+// csv is the figure as a CSV cell: no unit, empty when missing.
+func (f figure) csv(s Summary) string {
+	v := f.get(s)
+	switch {
+	case v == nil:
+		return ""
+	case f.kind == count:
+		return strconv.Itoa(int(*v))
+	}
+	return fmtNum(*v)
+}
+
+// json is the figure as a JSON value: integers for counts, numbers rounded
+// to two decimals, null when missing.
+func (f figure) json(s Summary) []byte {
+	v := f.get(s)
+	switch {
+	case v == nil:
+		return []byte("null")
+	case f.kind == count:
+		return []byte(strconv.Itoa(int(*v)))
+	}
+	b, _ := num(*v).MarshalJSON()
+	return b
+}
+
+// SummaryJSON is the summary object of the report's JSON: the figures'
+// keys in their order.
+type SummaryJSON Summary
+
+// MarshalJSON writes the figures in order.
+func (s SummaryJSON) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range figures {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(f.Key))
+		b.WriteByte(':')
+		b.Write(f.json(Summary(s)))
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // JSONStep is one entry of steps in the report's JSON.
@@ -80,7 +170,7 @@ type JSONStep struct {
 // JSONGroup is one entry of groups.
 type JSONGroup struct {
 	Key     string      `json:"key"`
-	Summary JSONSummary `json:"summary"`
+	Summary SummaryJSON `json:"summary"`
 }
 
 // JSONPeriod is the report's period; null ends are open.
@@ -95,7 +185,7 @@ type JSONReport struct {
 	Pipeline      string       `json:"pipeline"`
 	Period        JSONPeriod   `json:"period"`
 	Now           string       `json:"now"`
-	Summary       JSONSummary  `json:"summary"`
+	Summary       SummaryJSON  `json:"summary"`
 	Steps         []JSONStep   `json:"steps"`
 	By            string       `json:"by,omitempty"`
 	Groups        *[]JSONGroup `json:"groups,omitempty"`
@@ -105,19 +195,6 @@ type JSONReport struct {
 type JSONReports struct {
 	SchemaVersion int          `json:"schema_version"`
 	Reports       []JSONReport `json:"reports"`
-}
-
-func jsonSummary(s Summary) JSONSummary {
-	return JSONSummary{
-		InPipeline: s.InPipeline, PipelineValue: num(s.PipelineValue), WeightedValue: num(s.WeightedValue),
-		New: s.New, Won: s.Won, Lost: s.Lost, Cancelled: s.Cancelled,
-		WinRate: optNum(s.WinRate), WonOfClosedRate: optNum(s.WonOfClosedRate),
-		AvgDaysToClose: optNum(s.AvgDaysToClose), MedianDaysToClose: optNum(s.MedianDaysToClose),
-		AvgDealSize: optNum(s.AvgDealSize), WonValue: num(s.WonValue),
-		ResponseTimeAvgHours: optNum(s.ResponseTimeAvgHours), ResponseTimeMedianHours: optNum(s.ResponseTimeMedianHours),
-		CloseRatio: optNum(s.CloseRatio), LeadToOpportunityRate: optNum(s.LeadToOpportunityRate),
-		SalesVelocityPerDay: optNum(s.SalesVelocityPerDay), Coverage: optNum(s.Coverage), Stale: s.Stale,
-	}
 }
 
 func timeStr(t time.Time) *string {
@@ -134,7 +211,7 @@ func ToJSON(r Report) JSONReport {
 		SchemaVersion: SchemaVersion, Pipeline: r.Pipeline,
 		Period:  JSONPeriod{From: timeStr(r.Period.From), To: timeStr(r.Period.To)},
 		Now:     model.FormatTime(r.Now),
-		Summary: jsonSummary(r.Summary),
+		Summary: SummaryJSON(r.Summary),
 		Steps:   make([]JSONStep, 0, len(r.Steps)),
 	}
 	for _, s := range r.Steps {
@@ -148,7 +225,7 @@ func ToJSON(r Report) JSONReport {
 		j.By = r.By
 		gs := make([]JSONGroup, 0, len(r.Groups))
 		for _, g := range r.Groups {
-			gs = append(gs, JSONGroup{Key: g.Key, Summary: jsonSummary(g.Summary)})
+			gs = append(gs, JSONGroup{Key: g.Key, Summary: SummaryJSON(g.Summary)})
 		}
 		j.Groups = &gs
 	}
@@ -159,17 +236,14 @@ func ToJSON(r Report) JSONReport {
 func Write(w io.Writer, format string, reports []Report, all bool) error {
 	switch format {
 	case FormatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
 		if !all && len(reports) == 1 {
-			return enc.Encode(ToJSON(reports[0]))
+			return Render(w, FormatJSON, nil, ToJSON(reports[0]))
 		}
 		out := JSONReports{SchemaVersion: SchemaVersion, Reports: []JSONReport{}}
 		for _, r := range reports {
 			out.Reports = append(out.Reports, ToJSON(r))
 		}
-		return enc.Encode(out)
+		return Render(w, FormatJSON, nil, out)
 	case FormatCSV:
 		return writeCSV(w, reports, all)
 	case FormatTable, FormatMarkdown:
@@ -222,28 +296,11 @@ func periodText(p Period) string {
 
 // Headline returns the headline figures as rows of (figure, value).
 func Headline(s Summary) [][]string {
-	return [][]string{
-		{"In pipeline", strconv.Itoa(s.InPipeline)},
-		{"Pipeline value", fmtNum(s.PipelineValue)},
-		{"Weighted value (forecast)", fmtNum(s.WeightedValue)},
-		{"New", strconv.Itoa(s.New)},
-		{"Won", strconv.Itoa(s.Won)},
-		{"Lost", strconv.Itoa(s.Lost)},
-		{"Cancelled", strconv.Itoa(s.Cancelled)},
-		{"Win %", fmtOpt(s.WinRate, " %")},
-		{"Won of closed %", fmtOpt(s.WonOfClosedRate, " %")},
-		{"Avg time to close", fmtOpt(s.AvgDaysToClose, " d")},
-		{"Median time to close", fmtOpt(s.MedianDaysToClose, " d")},
-		{"Avg deal size", fmtOpt(s.AvgDealSize, "")},
-		{"Won value", fmtNum(s.WonValue)},
-		{"Lead response time (avg)", fmtHours(s.ResponseTimeAvgHours)},
-		{"Lead response time (median)", fmtHours(s.ResponseTimeMedianHours)},
-		{"Close ratio", fmtOpt(s.CloseRatio, " %")},
-		{"Lead-to-opportunity %", fmtOpt(s.LeadToOpportunityRate, " %")},
-		{"Sales velocity (per day)", fmtOpt(s.SalesVelocityPerDay, "")},
-		{"Pipeline coverage", fmtOpt(s.Coverage, "x")},
-		{"Stale", strconv.Itoa(s.Stale)},
+	rows := make([][]string, len(figures))
+	for i, f := range figures {
+		rows[i] = []string{f.Label, f.text(s, f.Unit)}
 	}
+	return rows
 }
 
 const barWidth = 20
@@ -283,17 +340,21 @@ func StepTable(steps []StepRow) *Table {
 
 // GroupTable is the breakdown as text cells, a total row last.
 func GroupTable(by string, groups []Group, total Summary) *Table {
-	t := &Table{
-		Header: []string{by, "In pipeline", "Pipeline value", "Weighted", "New", "Won", "Lost", "Cancelled", "Win rate", "Avg days to close", "Avg deal", "Won value", "Stale"},
-		Right:  map[int]bool{},
-	}
-	for i := 1; i < len(t.Header); i++ {
-		t.Right[i] = true
+	t := &Table{Header: []string{by}, Right: map[int]bool{}}
+	var cols []figure
+	for _, f := range figures {
+		if f.Column != "" {
+			cols = append(cols, f)
+			t.Right[len(t.Header)] = true
+			t.Header = append(t.Header, f.Column)
+		}
 	}
 	row := func(k string, s Summary) []string {
-		return []string{k, strconv.Itoa(s.InPipeline), fmtNum(s.PipelineValue), fmtNum(s.WeightedValue), strconv.Itoa(s.New),
-			strconv.Itoa(s.Won), strconv.Itoa(s.Lost), strconv.Itoa(s.Cancelled), fmtOpt(s.WinRate, " %"),
-			fmtOpt(s.AvgDaysToClose, ""), fmtOpt(s.AvgDealSize, ""), fmtNum(s.WonValue), strconv.Itoa(s.Stale)}
+		cells := []string{k}
+		for _, f := range cols {
+			cells = append(cells, f.text(s, f.ColumnUnit))
+		}
+		return cells
 	}
 	for _, g := range groups {
 		t.Rows = append(t.Rows, row(g.Key, g.Summary))
@@ -326,13 +387,6 @@ func writeText(w io.Writer, format string, r Report) error {
 	return nil
 }
 
-var summaryColumns = []string{
-	"in_pipeline", "pipeline_value", "weighted_value", "new", "won", "lost", "cancelled", "win_rate",
-	"won_of_closed_rate", "avg_days_to_close", "median_days_to_close", "avg_deal_size", "won_value",
-	"response_time_avg_hours", "response_time_median_hours", "close_ratio", "lead_to_opportunity_rate",
-	"sales_velocity_per_day", "coverage", "stale",
-}
-
 var stepColumns = []string{"step", "in_step", "in_step_value", "weighted_value", "reached", "conversion_rate", "fallout_rate", "won_after_reaching", "avg_days_in_step"}
 
 func csvNum(p *float64) string {
@@ -343,20 +397,18 @@ func csvNum(p *float64) string {
 }
 
 func summaryCells(s Summary) []string {
-	return []string{
-		strconv.Itoa(s.InPipeline), fmtNum(s.PipelineValue), fmtNum(s.WeightedValue), strconv.Itoa(s.New),
-		strconv.Itoa(s.Won), strconv.Itoa(s.Lost), strconv.Itoa(s.Cancelled), csvNum(s.WinRate),
-		csvNum(s.WonOfClosedRate), csvNum(s.AvgDaysToClose), csvNum(s.MedianDaysToClose), csvNum(s.AvgDealSize),
-		fmtNum(s.WonValue), csvNum(s.ResponseTimeAvgHours), csvNum(s.ResponseTimeMedianHours), csvNum(s.CloseRatio),
-		csvNum(s.LeadToOpportunityRate), csvNum(s.SalesVelocityPerDay), csvNum(s.Coverage), strconv.Itoa(s.Stale),
+	cells := make([]string, len(figures))
+	for i, f := range figures {
+		cells[i] = f.csv(s)
 	}
+	return cells
 }
 
 // writeCSV writes two tables separated by an empty line: the summary (one
 // row per group, then the total) and the step table. Column names are the
 // JSON keys; an empty cell is a figure whose denominator is zero.
 func writeCSV(w io.Writer, reports []Report, all bool) error {
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	pre := func(r Report, cells ...string) []string {
 		if all {
 			return append([]string{r.Pipeline}, cells...)
@@ -369,14 +421,20 @@ func writeCSV(w io.Writer, reports []Report, all bool) error {
 		}
 		return cols
 	}
-	_ = cw.Write(head(append([]string{"group"}, summaryColumns...)...))
+	summaryColumns := []string{"group"}
+	for _, f := range figures {
+		summaryColumns = append(summaryColumns, f.Key)
+	}
+	_ = cw.Write(head(summaryColumns...))
 	for _, r := range reports {
 		for _, g := range r.Groups {
 			_ = cw.Write(pre(r, append([]string{g.Key}, summaryCells(g.Summary)...)...))
 		}
 		_ = cw.Write(pre(r, append([]string{"total"}, summaryCells(r.Summary)...)...))
 	}
-	cw.Flush()
+	if err := cw.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintln(w)
 	_ = cw.Write(head(stepColumns...))
 	for _, r := range reports {
@@ -386,6 +444,5 @@ func writeCSV(w io.Writer, reports []Report, all bool) error {
 				strconv.Itoa(s.WonAfterReaching), csvNum(s.AvgDaysInStep)))
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }

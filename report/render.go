@@ -3,7 +3,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,8 +12,6 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/crmcli/crm/schema"
 )
 
 // Table is rows of text cells under a header: the one shape every
@@ -44,21 +41,16 @@ func Render(w io.Writer, format string, t *Table, doc any) error {
 	case FormatMarkdown:
 		return renderTable(w, t, true)
 	case FormatCSV:
-		cw := csv.NewWriter(w)
+		cw := NewCSVWriter(w)
 		if err := cw.Write(t.Header); err != nil {
 			return err
 		}
 		for _, r := range t.Rows {
-			safe := make([]string, len(r))
-			for i, c := range r {
-				safe[i] = schema.SafeCell(c)
-			}
-			if err := cw.Write(safe); err != nil {
+			if err := cw.Write(r); err != nil {
 				return err
 			}
 		}
-		cw.Flush()
-		return cw.Error()
+		return cw.Flush()
 	case FormatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

@@ -58,7 +58,7 @@ func CheckLead(data []byte, opt ParseOptions, p *model.Pipeline) (*model.Lead, E
 			out = append(out, e)
 		}
 	}
-	return l, sortErrors(out)
+	return l, out.Sorted()
 }
 
 // CheckPipeline finds every problem of pipeline.yaml: syntax, schema, and
@@ -70,7 +70,7 @@ func CheckPipeline(data []byte, path string) (*model.Pipeline, Errors) {
 		return nil, errs
 	}
 	if errs := ValidatePipelineTree(root, path); errs != nil {
-		return nil, sortErrors(errs)
+		return nil, errs.Sorted()
 	}
 	p, warns, err := ParsePipeline(data, path)
 	if err != nil {
@@ -82,7 +82,8 @@ func CheckPipeline(data []byte, path string) (*model.Pipeline, Errors) {
 	return p, warns
 }
 
-func sortErrors(es Errors) Errors {
+// Sorted orders problems by file, line and column.
+func (es Errors) Sorted() Errors {
 	sort.SliceStable(es, func(i, j int) bool {
 		if es[i].Path != es[j].Path {
 			return es[i].Path < es[j].Path

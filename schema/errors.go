@@ -90,8 +90,8 @@ func AsErrors(err error) (Errors, bool) {
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
-// fromYAMLError turns the YAML library's errors into positioned errors.
-func fromYAMLError(path string, err error) Errors {
+// FromYAMLError turns the YAML library's errors into positioned errors.
+func FromYAMLError(path string, err error) Errors {
 	var te *yaml.TypeError
 	var msgs []string
 	if errors.As(err, &te) {
@@ -195,4 +195,19 @@ func mapGet(m *yaml.Node, key string) (value, keyNode *yaml.Node) {
 		}
 	}
 	return nil, nil
+}
+
+// IDSet holds the lead ids seen so far and where: the one rule that lead
+// ids are unique in a pipeline.
+type IDSet map[string]string
+
+// Add records that the file at path holds id; it returns the problem when
+// another file holds it already.
+func (s IDSet) Add(id, path string) *Error {
+	if prev, dup := s[id]; dup {
+		return &Error{Path: path, Line: 1, Col: 1,
+			Msg: fmt.Sprintf("duplicate lead id %q: %s has it too; ids must be unique (rename one file and its id:)", id, prev)}
+	}
+	s[id] = path
+	return nil
 }

@@ -90,13 +90,13 @@ func parseDocument(data []byte, path string) (*yaml.Node, Errors) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
-		return nil, fromYAMLError(path, err)
+		return nil, FromYAMLError(path, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err != io.EOF {
 		line := extra.Line
 		if err != nil {
-			return nil, fromYAMLError(path, err)
+			return nil, FromYAMLError(path, err)
 		}
 		return nil, Errors{{Path: path, Line: line, Col: 1, Msg: "more than one YAML document ('---'): a file holds one"}}
 	}

@@ -80,7 +80,7 @@ func ParsePipeline(data []byte, path string) (*model.Pipeline, Errors, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&pf); err != nil {
-		es := fromYAMLError(path, err)
+		es := FromYAMLError(path, err)
 		for _, e := range es {
 			e.Msg = explainPipeline(e.Msg)
 		}

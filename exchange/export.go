@@ -1,8 +1,11 @@
-package schema
+// Package exchange reads and writes other systems' formats: CSV files of
+// other CRMs and spreadsheets (with presets and mapping files), crm's own
+// CSV, JSON, iCalendar and vCard exports, vCard contacts and e-mail
+// messages. Bytes in, model values out, and back; no disk, no clock.
+package exchange
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -13,6 +16,7 @@ import (
 	"github.com/emersion/go-vcard"
 
 	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/report"
 )
 
 // ExportColumns are the first columns of crm export --format csv, the
@@ -22,24 +26,6 @@ var ExportColumns = []string{
 	"id", "title", "company", "contact_name", "contact_email", "contact_phone", "value", "currency",
 	"owner", "source", "tags", "step", "status", "reason", "created", "closed", "expected_close",
 	"probability", "next_action_date", "next_action_text", "standby_until",
-}
-
-// SafeCell neutralises a cell a spreadsheet would run as a formula (it
-// starts with =, +, -, @, a tab or a carriage return) with a leading
-// apostrophe, which spreadsheets hide.
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// unsafeCell undoes SafeCell on import.
-func unsafeCell(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
-		return s[1:]
-	}
-	return s
 }
 
 func dateCell(d model.Date) string { return d.String() }
@@ -73,7 +59,7 @@ func ExportCSV(leads []*model.Lead) ([]byte, error) {
 	}
 	sort.Strings(custom)
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
+	w := report.NewCSVWriter(&b)
 	header := append(append(append([]string{}, ExportColumns...), custom...), "history", "activities")
 	if err := w.Write(header); err != nil {
 		return nil, err
@@ -87,7 +73,7 @@ func ExportCSV(leads []*model.Lead) ([]byte, error) {
 		if l.NextAction != nil {
 			na = *l.NextAction
 		}
-		j := NewLeadJSON(l, "")
+		j := report.NewLeadJSON(l, "")
 		hist, _ := json.Marshal(j.History)
 		acts, _ := json.Marshal(j.Activities)
 		row := []string{
@@ -104,15 +90,14 @@ func ExportCSV(leads []*model.Lead) ([]byte, error) {
 			row = append(row, v)
 		}
 		row = append(row, string(hist), string(acts))
-		for i := range row {
-			row[i] = SafeCell(row[i])
-		}
 		if err := w.Write(row); err != nil {
 			return nil, err
 		}
 	}
-	w.Flush()
-	return b.Bytes(), w.Error()
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // ExportICS writes the leads' dates as all-day calendar events: next

@@ -1,4 +1,4 @@
-package schema
+package exchange
 
 import (
 	"bytes"
@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
 
 	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
 )
 
 // Card is one contact read from a vCard file.
@@ -24,13 +24,10 @@ type Card struct {
 
 // ReadVCards reads every card of a vCard file (3.0 or 4.0).
 func ReadVCards(data []byte, path string) ([]Card, error) {
-	data = bytes.TrimPrefix(data, bom)
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, &Error{Path: path, Line: 1, Msg: "empty file: a vCard file holds BEGIN:VCARD ... END:VCARD blocks"}
-	}
-	if !utf8.Valid(data) {
-		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
-		return nil, &Error{Path: path, Line: line, Msg: "not UTF-8 text: export the contacts as UTF-8 vCard"}
+	data, err := textInput(data, path, "empty file: a vCard file holds BEGIN:VCARD ... END:VCARD blocks",
+		"not UTF-8 text: export the contacts as UTF-8 vCard")
+	if err != nil {
+		return nil, err
 	}
 	starts := cardStarts(data)
 	dec := vcard.NewDecoder(bytes.NewReader(data))
@@ -45,7 +42,7 @@ func ReadVCards(data []byte, path string) ([]Card, error) {
 			line = starts[n-1]
 		}
 		if err != nil {
-			return nil, &Error{Path: path, Line: line, Msg: fmt.Sprintf("card %d: %v: each card is BEGIN:VCARD, VERSION, FN, ..., END:VCARD", n, err)}
+			return nil, &schema.Error{Path: path, Line: line, Msg: fmt.Sprintf("card %d: %v: each card is BEGIN:VCARD, VERSION, FN, ..., END:VCARD", n, err)}
 		}
 		c := Card{N: n, Line: line, Org: strings.TrimSpace(strings.Split(card.PreferredValue(vcard.FieldOrganization), ";")[0])}
 		c.Contact = model.Contact{
@@ -60,12 +57,12 @@ func ReadVCards(data []byte, path string) ([]Card, error) {
 			}
 		}
 		if c.Contact == (model.Contact{}) {
-			return nil, &Error{Path: path, Line: line, Msg: fmt.Sprintf("card %d has no name, e-mail or phone", n)}
+			return nil, &schema.Error{Path: path, Line: line, Msg: fmt.Sprintf("card %d has no name, e-mail or phone", n)}
 		}
 		cards = append(cards, c)
 	}
 	if len(cards) == 0 {
-		return nil, &Error{Path: path, Line: 1, Msg: "no BEGIN:VCARD in the file: not a vCard file"}
+		return nil, &schema.Error{Path: path, Line: 1, Msg: "no BEGIN:VCARD in the file: not a vCard file"}
 	}
 	return cards, nil
 }

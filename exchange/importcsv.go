@@ -1,4 +1,4 @@
-package schema
+package exchange
 
 import (
 	"bytes"
@@ -11,9 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/report"
+	"github.com/crmcli/crm/schema"
 )
 
 // ImportOptions say how to read a CSV file into leads.
@@ -40,9 +41,6 @@ type ImportRow struct {
 	Record []string
 }
 
-// ImportIDKey is the custom key that keeps a row's id from the other
-// system, so a second import updates instead of duplicating.
-const ImportIDKey = "import_id"
 
 var dateFields = []string{"created", "closed", "close_date", "expected_close", "standby_until", "next_action_date"}
 
@@ -53,13 +51,10 @@ func ReadImport(data []byte, opt ImportOptions) ([]string, []ImportRow, error) {
 	if opt.Loc == nil {
 		opt.Loc = time.UTC
 	}
-	data = bytes.TrimPrefix(data, bom)
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil, &Error{Path: opt.Path, Line: 1, Msg: "empty file: a CSV file starts with a header line naming its columns"}
-	}
-	if !utf8.Valid(data) {
-		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
-		return nil, nil, &Error{Path: opt.Path, Line: line, Msg: "not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in a spreadsheet) and import it again"}
+	data, err := textInput(data, opt.Path, "empty file: a CSV file starts with a header line naming its columns",
+		"not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in a spreadsheet) and import it again")
+	if err != nil {
+		return nil, nil, err
 	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comma = opt.Delimiter
@@ -122,23 +117,12 @@ func ReadImport(data []byte, opt ImportOptions) ([]string, []ImportRow, error) {
 	return header, rows, nil
 }
 
-func firstInvalidUTF8(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return len(b)
-}
-
 func csvError(path string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &Error{Path: path, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
+		return &schema.Error{Path: path, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
 	}
-	return &Error{Path: path, Msg: err.Error()}
+	return &schema.Error{Path: path, Msg: err.Error()}
 }
 
 // detectDelimiter picks the separator the header line uses most: comma,
@@ -198,10 +182,10 @@ func checkColumns(opt ImportOptions, header []string, cols map[string]int) error
 		if len(header) == 1 {
 			msg += ": the header has a single column; is the delimiter right? (--delimiter)"
 		}
-		return &Error{Path: opt.Path, Line: 1, Msg: msg}
+		return &schema.Error{Path: opt.Path, Line: 1, Msg: msg}
 	}
 	if len(missing) > 0 {
-		return &Error{Path: opt.Path, Line: 1, Msg: fmt.Sprintf("mapped column missing: %s; the columns are %s", strings.Join(missing, ", "), strings.Join(quoteAll(header), ", "))}
+		return &schema.Error{Path: opt.Path, Line: 1, Msg: fmt.Sprintf("mapped column missing: %s; the columns are %s", strings.Join(missing, ", "), strings.Join(quoteAll(header), ", "))}
 	}
 	return nil
 }
@@ -227,7 +211,7 @@ func (c *converter) get(rec []string, field string) string {
 	}
 	cell := func(col string) string {
 		if i, ok := c.cols[col]; ok && i < len(rec) {
-			return unsafeCell(strings.TrimSpace(rec[i]))
+			return report.UnsafeCell(strings.TrimSpace(rec[i]))
 		}
 		return ""
 	}
@@ -353,7 +337,7 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 	ct := model.Contact{Name: get("contact_name"), Email: get("contact_email"), Phone: get("contact_phone"), Role: get("contact_role")}
 	if ct != (model.Contact{}) {
 		l.Contacts = []model.Contact{ct}
-		row.Email = strings.ToLower(ct.Email)
+		row.Email = model.EmailKey(ct.Email)
 	}
 	l.Title = get("title")
 	for _, alt := range []string{l.Company, ct.Name, row.ExtID} {
@@ -486,10 +470,10 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 			}
 		}
 		for col, i := range c.cols {
-			if used[col] || i >= len(rec) || model.ValidKey(col) != nil || model.IsLeadKey(col) || col == ImportIDKey {
+			if used[col] || i >= len(rec) || model.ValidKey(col) != nil || model.IsLeadKey(col) || col == model.ImportIDKey {
 				continue
 			}
-			if v := unsafeCell(strings.TrimSpace(rec[i])); v != "" {
+			if v := report.UnsafeCell(strings.TrimSpace(rec[i])); v != "" {
 				if l.Fields == nil {
 					l.Fields = map[string]any{}
 				}
@@ -501,7 +485,7 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 		if l.Fields == nil {
 			l.Fields = map[string]any{}
 		}
-		l.Fields[ImportIDKey] = row.ExtID
+		l.Fields[model.ImportIDKey] = row.ExtID
 	}
 	if err := c.history(l, get("history"), get("activities")); err != nil {
 		return nil, err
@@ -521,7 +505,7 @@ func (c *converter) day(field, v string) (model.Date, error) {
 // or from its dates: created at its step, then closed.
 func (c *converter) history(l *model.Lead, history, activities string) error {
 	if history != "" {
-		var evs []EventJSON
+		var evs []report.EventJSON
 		if err := json.Unmarshal([]byte(history), &evs); err != nil {
 			return fmt.Errorf("history is not crm's JSON list of events: %v", err)
 		}
@@ -547,7 +531,7 @@ func (c *converter) history(l *model.Lead, history, activities string) error {
 		}
 	}
 	if activities != "" {
-		var as []ActivityJSON
+		var as []report.ActivityJSON
 		if err := json.Unmarshal([]byte(activities), &as); err != nil {
 			return fmt.Errorf("activities is not crm's JSON list of activities: %v", err)
 		}

@@ -1,4 +1,4 @@
-package schema
+package exchange
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/crmcli/crm/schema"
 )
 
 // Mapping says how the columns of a CSV file become lead fields. It is
@@ -118,7 +120,7 @@ func ParseMapping(data []byte, path string) (Mapping, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&m); err != nil {
-		es := fromYAMLError(path, err)
+		es := schema.FromYAMLError(path, err)
 		return m, es
 	}
 	m.Required = map[string]bool{}

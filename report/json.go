@@ -1,14 +1,10 @@
-package schema
+package report
 
 import (
-	"time"
+	"strings"
 
 	"github.com/crmcli/crm/model"
 )
-
-// JSONVersion is the schema_version of crm's JSON documents. It changes
-// only when a field is renamed or removed; new fields may appear.
-const JSONVersion = 1
 
 // LeadJSON is a lead in crm's JSON output (crm lead show/list --format
 // json). Its field names are a documented interface: docs/format.md.
@@ -66,7 +62,7 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 		ID: l.ID, Path: path, Title: l.Title, Company: l.Company, Contacts: l.Contacts,
 		Value: l.Value, Currency: l.Currency, Owner: l.Owner, Source: l.Source, Tags: l.Tags,
 		Step: l.Step, Status: string(l.Status), Reason: l.Reason,
-		Created: timePtr(l.Created), Closed: timePtr(l.Closed),
+		Created: timeStr(l.Created), Closed: timeStr(l.Closed),
 		StandbyUntil: datePtr(l.StandbyUntil), ExpectedClose: datePtr(l.ExpectedClose),
 		Probability: l.Probability, Fields: l.Fields,
 		History: []EventJSON{}, Activities: []ActivityJSON{},
@@ -92,18 +88,82 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 	return j
 }
 
-func timePtr(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := model.FormatTime(t)
-	return &s
-}
-
 func datePtr(d model.Date) *string {
 	if d.IsZero() {
 		return nil
 	}
 	s := d.String()
 	return &s
+}
+
+// LeadListJSON is the document of crm lead list --format json and crm
+// export --format json.
+type LeadListJSON struct {
+	SchemaVersion int        `json:"schema_version"`
+	Pipeline      string     `json:"pipeline"`
+	Leads         []LeadJSON `json:"leads"`
+}
+
+// NewLeadListJSON is the JSON document of a list of leads.
+func NewLeadListJSON(pipeline string, leads []*model.Lead) LeadListJSON {
+	docs := make([]LeadJSON, 0, len(leads))
+	for _, l := range leads {
+		docs = append(docs, NewLeadJSON(l, ""))
+	}
+	return LeadListJSON{SchemaVersion: SchemaVersion, Pipeline: pipeline, Leads: docs}
+}
+
+// LeadShowJSON is the document of crm lead show --format json.
+type LeadShowJSON struct {
+	SchemaVersion int      `json:"schema_version"`
+	Lead          LeadJSON `json:"lead"`
+}
+
+// CheckJSON is the document of crm check --format json.
+type CheckJSON struct {
+	SchemaVersion int            `json:"schema_version"`
+	Files         int            `json:"files"`
+	Errors        int            `json:"errors"`
+	Warnings      int            `json:"warnings"`
+	Problems      []CheckProblem `json:"problems"`
+}
+
+// CheckProblem is one problem in crm check's JSON.
+type CheckProblem struct {
+	Path     string `json:"path"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+// LeadTable is leads as the rows of crm lead list's table and CSV.
+func LeadTable(leads []*model.Lead) *Table {
+	t := &Table{Header: []string{"id", "title", "company", "step", "status", "value", "owner", "next"}, Right: map[int]bool{5: true}}
+	for _, l := range leads {
+		next := ""
+		switch {
+		case l.Status == model.Standby && !l.StandbyUntil.IsZero():
+			next = l.StandbyUntil.String() + " standby"
+		case l.NextAction != nil:
+			next = strings.TrimSpace(l.NextAction.Date.String() + " " + l.NextAction.Text)
+		}
+		t.Rows = append(t.Rows, []string{l.ID, l.Title, l.Company, l.Step, string(l.Status), l.ValueString(), l.Owner, next})
+	}
+	return t
+}
+
+// PipelineListJSON is the document of crm pipeline list --format json.
+type PipelineListJSON struct {
+	SchemaVersion int            `json:"schema_version"`
+	Pipelines     []PipelineJSON `json:"pipelines"`
+}
+
+// PipelineJSON is one pipeline of the repository.
+type PipelineJSON struct {
+	Name  string   `json:"name"`
+	Path  string   `json:"path"`
+	Steps []string `json:"steps"`
+	Leads int      `json:"leads"`
+	Error string   `json:"error,omitempty"`
 }
