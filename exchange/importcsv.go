@@ -41,7 +41,6 @@ type ImportRow struct {
 	Record []string
 }
 
-
 var dateFields = []string{"created", "closed", "close_date", "expected_close", "standby_until", "next_action_date"}
 
 // ReadImport reads a CSV file into rows. A problem with the whole file
