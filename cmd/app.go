@@ -24,6 +24,11 @@ type App struct {
 	chdir string
 	now   time.Time
 	store *fsstore.Store
+	// started is set when cobra has accepted the command line and a
+	// command runs; loadFailed when reading the configuration failed (its
+	// errors say themselves whether they are usage errors). Any other
+	// error is cobra's refusal of the command line: a usage error.
+	started, loadFailed bool
 }
 
 // dir is where crm acts: the working directory, or -C DIR.
@@ -50,6 +55,7 @@ func (a *App) path(p string) string {
 // crm.yaml at the repository root > $XDG_CONFIG_HOME/crm/config.yaml >
 // defaults.
 func (a *App) load(c *cobra.Command) error {
+	a.loadFailed = true
 	v := a.v
 	v.SetEnvPrefix("CRM")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
@@ -75,6 +81,7 @@ func (a *App) load(c *cobra.Command) error {
 		a.now = t
 	}
 	a.now = a.now.Truncate(time.Second)
+	a.loadFailed = false
 	return nil
 }
 

@@ -58,6 +58,13 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"lead", "lost", "acme"}, 2, "", "requires a lost reason"},
 		{[]string{"lead", "list", "--format", "xml"}, 2, "", `unknown --format "xml"`},
 		{[]string{"nonsense"}, 2, "", `unknown command "nonsense"`},
+		// cobra's own refusals are usage errors, decided by where they
+		// happen, not by their text.
+		{[]string{"lead", "list", "--open", "--closed"}, 2, "", "[closed open] were all set"},
+		{[]string{"report", "--period", "2026", "--from", "2026-01-01"}, 2, "", "[from period] were all set"},
+		{[]string{"lead", "list", "--bogus"}, 2, "", "unknown flag: --bogus"},
+		{[]string{"import", "x.csv", "--preset", "salesforce"}, 2, "", `unknown --preset "salesforce": use one of generic, hubspot, maven, pipedrive`},
+		{[]string{"report", "--now", "yesterday-ish"}, 2, "", "--now:"},
 		{[]string{"lead", "won", "acme", "--at", "2026-11-03"}, 0, "acme-ffw3k: won at step Engaging\n", ""},
 		{[]string{"lead", "won", "acme"}, 1, "", "is won: reopen it"},
 	}

@@ -67,7 +67,7 @@ docs/import.md has the details and a worked example.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.preset, "preset", "generic", "column mapping for a known export: "+strings.Join(exchange.PresetNames(), ", "))
+	addEnumFlag(c, &o.preset, "preset", "", "generic", "column mapping for a known export", exchange.PresetNames()...)
 	f.StringVar(&o.mapping, "mapping", "", "a mapping `FILE` (YAML: columns, values, date_format); overrides the preset")
 	f.StringArrayVar(&o.maps, "map", nil, "map a field to a column, `field=column[,field=column...]` (field= drops it)")
 	f.StringVar(&o.dateFormat, "date-format", "", "the dates' layout, as Go writes it: 1/2/2006, 02.01.2006 15:04 (default: detected)")
@@ -76,17 +76,11 @@ docs/import.md has the details and a worked example.`,
 	f.StringVar(&o.skipFile, "skip-file", "", "write the rows that could not be imported to this CSV `FILE`, with the reason")
 	f.StringVar(&o.to, "to", "", "with a .vcf file: attach every contact to this lead `ID`")
 	o.ev.add(c)
-	_ = c.RegisterFlagCompletionFunc("preset", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return exchange.PresetNames(), cobra.ShellCompDirectiveNoFileComp
-	})
 	return c
 }
 
 func (o *importOptions) resolveMapping() (exchange.Mapping, error) {
-	m, ok := exchange.Presets[o.preset]
-	if !ok {
-		return m, usagef("unknown --preset %q: use one of %s", o.preset, strings.Join(exchange.PresetNames(), ", "))
-	}
+	m := exchange.Presets[o.preset]
 	if o.mapping != "" {
 		data, err := fsstore.ReadInput(o.mappingPath, nil)
 		if err != nil {

@@ -13,22 +13,42 @@ import (
 
 type table = report.Table
 
+// enumValue is a string flag that takes one of a fixed list of values:
+// a wrong value is refused while flags are parsed, as a usage error.
+type enumValue struct {
+	dst    *string
+	name   string
+	values []string
+}
+
+func (e *enumValue) String() string { return *e.dst }
+func (e *enumValue) Type() string   { return "string" }
+
+// enumError is a value an enum flag does not take.
+type enumError struct{ msg string }
+
+func (e *enumError) Error() string { return e.msg }
+
+func (e *enumValue) Set(v string) error {
+	if !slices.Contains(e.values, v) {
+		return &enumError{fmt.Sprintf("unknown --%s %q: use one of %s", e.name, v, strings.Join(e.values, ", "))}
+	}
+	*e.dst = v
+	return nil
+}
+
+// addEnumFlag adds a flag that takes one of values, with completion.
+func addEnumFlag(c *cobra.Command, dst *string, name, short, def, usage string, values ...string) {
+	*dst = def
+	c.Flags().VarP(&enumValue{dst: dst, name: name, values: values}, name, short, usage+": "+strings.Join(values, ", "))
+	_ = c.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
 // addFormatFlag adds --format with the formats a command supports.
 func addFormatFlag(c *cobra.Command, dst *string, def string, formats ...string) {
-	c.Flags().StringVarP(dst, "format", "o", def, "output format: "+strings.Join(formats, ", "))
-	_ = c.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return formats, cobra.ShellCompDirectiveNoFileComp
-	})
-	prev := c.PreRunE
-	c.PreRunE = func(cc *cobra.Command, args []string) error {
-		if !slices.Contains(formats, *dst) {
-			return usagef("unknown --format %q: use one of %s", *dst, strings.Join(formats, ", "))
-		}
-		if prev != nil {
-			return prev(cc, args)
-		}
-		return nil
-	}
+	addEnumFlag(c, dst, "format", "o", def, "output format", formats...)
 }
 
 func render(w io.Writer, format string, t *table, doc any) error {

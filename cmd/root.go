@@ -11,10 +11,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/crmcli/crm/schema"
@@ -92,7 +92,30 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
 	err := root.ExecuteContext(ctx)
+	if err != nil && !app.started && !app.loadFailed {
+		// cobra refused the command line before crm ran: an unknown
+		// command, a bad flag, a wrong number of arguments, flags that
+		// exclude each other, a missing required flag.
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			err = &usageError{err}
+		}
+	}
 	return exitCode(env.Err, err)
+}
+
+// markStart wraps the hooks crm runs so that app.started tells whether
+// cobra accepted the command line: an error before that is a usage error.
+func markStart(c *cobra.Command, app *App) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cc *cobra.Command, args []string) error {
+			app.started = true
+			return run(cc, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		markStart(sub, app)
+	}
 }
 
 func exitCode(stderr io.Writer, err error) int {
@@ -111,21 +134,11 @@ func exitCode(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintf(stderr, "crm: %v\n", err)
 	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
+	if errors.As(err, &ue) {
 		fmt.Fprintln(stderr, "Run 'crm --help' for usage.")
 		return exitUsage
 	}
 	return exitData
-}
-
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "required flag", "invalid argument", "flag needs an argument", "accepts ", "requires at least"} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // NewRootCmd builds the command tree.
@@ -145,7 +158,13 @@ that holds several.`,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return app.load(c) },
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		var iv *pflag.InvalidValueError
+		if errors.As(err, &iv) && errors.As(iv.Unwrap(), new(*enumError)) {
+			err = iv.Unwrap() // the enum's own message says it all
+		}
+		return &usageError{err}
+	})
 	f := root.PersistentFlags()
 	f.StringVarP(&app.chdir, "directory", "C", "", "run as if crm was started in `DIR`")
 	f.String("pipeline", "", "use the pipeline named `NAME` (its name or folder) in this repository")
@@ -155,6 +174,7 @@ that holds several.`,
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)
 
 	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app), newCheckCmd(app), newFmtCmd(app), newSchemaCmd(app), newImportCmd(app), newExportCmd(app), newMailCmd(app))
+	markStart(root, app)
 	return root
 }
 
