@@ -130,6 +130,10 @@ func exitCode(stderr io.Writer, err error) int {
 		for _, e := range es {
 			fmt.Fprintln(stderr, e.Error())
 		}
+		var h *schema.HintError
+		if errors.As(err, &h) {
+			fmt.Fprintf(stderr, "crm: %s\n", h.Hint)
+		}
 		return exitData
 	}
 	fmt.Fprintf(stderr, "crm: %v\n", err)

@@ -196,7 +196,7 @@ func (s *Store) readLead(f LeadFile, buf []byte) (*model.Lead, []byte, error) {
 	if err != nil {
 		return nil, buf, err
 	}
-	l, err := schema.ReadLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
+	l, err := schema.ReadValidLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}, s.Pipeline)
 	return l, data[:0], err
 }
 
@@ -287,6 +287,9 @@ func (s *Store) Create(l *model.Lead, newID func() (string, error)) (string, err
 		}
 		data = append(s.modeline(), data...)
 		path := filepath.Join(s.LeadsPath(), id+".yaml")
+		if err := schema.ValidLeadFile(data, schema.ParseOptions{Path: s.Rel(path), ID: id, Loc: s.Loc}, s.Pipeline); err != nil {
+			return "", fmt.Errorf("the lead would be invalid, nothing written: %w", err)
+		}
 		err = CreateFileExclusive(path, data, 0o644)
 		if errors.Is(err, ErrExist) {
 			continue
@@ -313,6 +316,11 @@ func (s *Store) Update(f LeadFile, change func(l *model.Lead) (model.Patch, erro
 	if err != nil {
 		return nil, false, err
 	}
+	opt := schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}
+	if err := schema.ValidLeadFile(old, opt, s.Pipeline); err != nil {
+		es, _ := schema.AsErrors(err)
+		return nil, false, &schema.HintError{Problems: es, Hint: s.Rel(f.Path) + " has problems: nothing written; fix them first (crm check, crm lead edit)"}
+	}
 	patch, err := change(doc.Lead)
 	if err != nil {
 		return nil, false, err
@@ -327,7 +335,10 @@ func (s *Store) Update(f LeadFile, change func(l *model.Lead) (model.Patch, erro
 	if err != nil {
 		return nil, false, err
 	}
-	updated, err := schema.ParseLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
+	updated, err := schema.ParseLead(data, opt)
+	if err == nil {
+		err = schema.ValidLeadFile(data, opt, s.Pipeline)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("the change would make an invalid file, nothing written: %w", err)
 	}

@@ -211,3 +211,13 @@ func (s IDSet) Add(id, path string) *Error {
 	s[id] = path
 	return nil
 }
+
+// HintError is file problems with a sentence about what happened
+// because of them ("nothing written: fix them first").
+type HintError struct {
+	Problems Errors
+	Hint     string
+}
+
+func (e *HintError) Error() string { return e.Problems.Error() + "\n" + e.Hint }
+func (e *HintError) Unwrap() error { return e.Problems }

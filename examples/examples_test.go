@@ -1,4 +1,6 @@
-package main
+// Package examples holds the sample pipeline; its test checks that the
+// sample is what the README promises.
+package examples_test
 
 import (
 	"bytes"
@@ -18,7 +20,7 @@ import (
 // The sample pipeline is what the README's first command runs on: it must
 // load cleanly, cover every step and status, and be in canonical style.
 func TestExamplePipeline(t *testing.T) {
-	s, err := fsstore.Open("examples/northwind", "", time.UTC)
+	s, err := fsstore.Open("northwind", "", time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func TestExamplePipeline(t *testing.T) {
 // The sample's report adds up and is the same bytes on every run, in
 // every format.
 func TestExampleReport(t *testing.T) {
-	s, err := fsstore.Open("examples/northwind", "", time.UTC)
+	s, err := fsstore.Open("northwind", "", time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
