@@ -165,7 +165,7 @@ func (a *App) pipelineByName(start, name string) (string, error) {
 		return "", err
 	}
 	for _, r := range refs {
-		if strings.EqualFold(r.Name, name) || r.Rel == filepath.Clean(name) || strings.EqualFold(filepath.Base(r.Dir), name) {
+		if r.Names(name) {
 			return r.Dir, nil
 		}
 	}

@@ -55,17 +55,27 @@ func ReadImport(data []byte, opt ImportOptions) ([]string, []ImportRow, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = opt.Delimiter
-	if r.Comma == 0 {
-		r.Comma = detectDelimiter(data)
+	comma := opt.Delimiter
+	if comma == 0 {
+		comma = detectDelimiter(data)
 	}
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	header, err := r.Read()
+	// A quote inside a plain cell (5" screen) is common in exports and read
+	// as it is; a quoted cell that is never closed would swallow every row
+	// after it, so it is an error that names its line.
+	records, lines, err := readRecords(data, comma, false)
+	var pe *csv.ParseError
+	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrBareQuote) {
+		records, lines, err = readRecords(data, comma, true)
+	}
+	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote) {
+		return nil, nil, &schema.Error{Path: opt.Path, Line: pe.StartLine,
+			Msg: `a quoted cell starts on this line and is never closed: add the missing " (or double a " inside the cell)`}
+	}
 	if err != nil {
 		return nil, nil, csvError(opt.Path, err)
 	}
+	header := records[0]
+	records, lines = records[1:], lines[1:]
 	cols := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
@@ -76,23 +86,6 @@ func ReadImport(data []byte, opt ImportOptions) ([]string, []ImportRow, error) {
 	}
 	if err := checkColumns(opt, header, cols); err != nil {
 		return nil, nil, err
-	}
-	var records [][]string
-	var lines []int
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, csvError(opt.Path, err)
-		}
-		line, _ := r.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		records = append(records, rec)
-		lines = append(lines, line)
 	}
 	c := &converter{opt: opt, cols: cols}
 	c.layout = opt.Mapping.DateFormat
@@ -114,6 +107,37 @@ func ReadImport(data []byte, opt ImportOptions) ([]string, []ImportRow, error) {
 		rows[i] = row
 	}
 	return header, rows, nil
+}
+
+// readRecords reads every record of a CSV file and the line each starts
+// on, blank lines left out; the first is the header.
+func readRecords(data []byte, comma rune, lazy bool) ([][]string, []int, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = comma
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = lazy
+	r.ReuseRecord = false
+	var records [][]string
+	var lines []int
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		line, _ := r.FieldPos(0)
+		if len(records) > 0 && len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		records = append(records, rec)
+		lines = append(lines, line)
+	}
+	if len(records) == 0 {
+		return nil, nil, io.ErrUnexpectedEOF
+	}
+	return records, lines, nil
 }
 
 func csvError(path string, err error) error {
@@ -319,6 +343,14 @@ func (c *converter) row(rec []string) ImportRow {
 	if err != nil {
 		row.Err = err
 		return row
+	}
+	// The rules crm check applies: a row that would make a lead check
+	// rejects is skipped, not written.
+	for _, prob := range l.Check(c.opt.Pipeline) {
+		if !prob.Warning {
+			row.Err = errors.New(prob.Message)
+			return row
+		}
 	}
 	row.Lead = l
 	return row

@@ -29,6 +29,8 @@ func ReadVCards(data []byte, path string) ([]Card, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Files joined with cat keep each one's byte order mark.
+	data = bytes.ReplaceAll(data, bom, nil)
 	starts := cardStarts(data)
 	dec := vcard.NewDecoder(bytes.NewReader(data))
 	var cards []Card

@@ -85,6 +85,12 @@ type PipelineRef struct {
 // root; outside a repository crm looks one level down only.
 const maxSearchDepth = 4
 
+// Names reports whether name names this pipeline: its name in
+// pipeline.yaml or its folder (in any case), or its path from the root.
+func (r PipelineRef) Names(name string) bool {
+	return strings.EqualFold(r.Name, name) || r.Rel == filepath.Clean(name) || strings.EqualFold(filepath.Base(r.Dir), name)
+}
+
 // ListPipelines finds every pipeline below the repository root of dir (not
 // inside leads folders, hidden folders or vendor trees), sorted by path.
 // Outside a repository (no .git, no crm.yaml) it looks in dir and its

@@ -1,0 +1,53 @@
+package report
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSafeCell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"Acme", "Acme"},
+		{"=1+1", "'=1+1"},
+		{"+33 1 23 45 67 89", "'+33 1 23 45 67 89"},
+		{"-energy", "'-energy"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\tx", "'\tx"},
+		{"\rx", "'\rx"},
+		{"-12.5", "-12.5"}, // a number is not a formula
+		{"+5", "+5"},
+		{"'=x", "'=x"},
+	}
+	for _, tt := range tests {
+		if got := SafeCell(tt.in); got != tt.want {
+			t.Errorf("SafeCell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if back := UnsafeCell(SafeCell(tt.in)); back != tt.in && tt.in != "'=x" {
+			t.Errorf("UnsafeCell(SafeCell(%q)) = %q", tt.in, back)
+		}
+	}
+}
+
+// Every CSV crm prints goes through one writer: a report's step named like
+// a formula is escaped as export escapes it.
+func TestCSVIsFormulaSafeEverywhere(t *testing.T) {
+	var b bytes.Buffer
+	err := Render(&b, FormatCSV, &Table{Header: []string{"id", "title"}, Rows: [][]string{{"a", `=HYPERLINK("http://x")`}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff("id,title\na,\"'=HYPERLINK(\"\"http://x\"\")\"\n", b.String()); diff != "" {
+		t.Errorf("table csv (-want +got):\n%s", diff)
+	}
+	b.Reset()
+	r := Report{Pipeline: "p", Steps: []StepRow{{Step: "=cmd|' /C calc'!A0"}}}
+	if err := Write(&b, FormatCSV, []Report{r}, false); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b.Bytes(), []byte("\n'=cmd|' /C calc'!A0,0,0,0,0,,,0,\n")) {
+		t.Errorf("report csv does not escape the step:\n%s", b.String())
+	}
+}
