@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -113,12 +114,6 @@ func parseDelimiter(s string) (rune, error) {
 	return []rune(s)[0], nil
 }
 
-// importAction is what happens to one row.
-type importAction struct {
-	row  *exchange.ImportRow
-	file fsstore.LeadFile // the lead to update; zero to create
-}
-
 type importCounts struct {
 	created, updated, unchanged, skipped atomic.Int64
 }
@@ -159,45 +154,23 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if len(problems) > 0 {
 		return fmt.Errorf("%w\nfix these lead files before importing (crm check): a broken file could hide a lead the import would update", problems)
 	}
-	ix := model.NewIndex(existing)
-	var actions []importAction
-	var skipped []*exchange.ImportRow
-	for i := range rows {
-		r := &rows[i]
-		if r.Err != nil {
-			skipped = append(skipped, r)
-			continue
-		}
-		ids := ix.MatchImport(r.ExtID, r.Email, r.Lead.Title)
-		if len(ids) > 1 {
-			r.Err = fmt.Errorf("matches %d leads (%s): keep one, or give the rows an id column", len(ids), strings.Join(ids, ", "))
-			skipped = append(skipped, r)
-			continue
-		}
-		a := importAction{row: r}
-		if len(ids) == 1 {
-			if a.file, err = s.Resolve(ids[0]); err != nil {
-				return err
-			}
-		}
-		actions = append(actions, a)
-	}
+	actions, skipped := exchange.PlanImport(rows, existing, s.Pipeline.Name)
 	var n importCounts
 	if o.dryRun {
 		for _, a := range actions {
-			if a.file.ID == "" {
+			if a.Match == "" {
 				n.created.Add(1)
 				continue
 			}
-			cur, err := s.ReadFile(a.file)
+			cur, _, err := s.Get(a.Match)
 			if err != nil {
 				return err
 			}
-			p, err := model.ImportChange(cur, a.row.Lead, s.Pipeline, st)
+			p, err := model.ImportChange(cur, a.Row.Lead, s.Pipeline, st)
 			switch {
 			case err != nil:
-				a.row.Err = err
-				skipped = append(skipped, a.row)
+				a.Row.Err = err
+				skipped = append(skipped, a.Row)
 			case p.Empty():
 				n.unchanged.Add(1)
 			default:
@@ -215,7 +188,7 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 // runImportActions creates and updates leads in parallel; each file is
 // written atomically, so an interrupted import leaves whole files and can
 // be run again.
-func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []importAction, st model.Stamp, n *importCounts) []*exchange.ImportRow {
+func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exchange.ImportAction, st model.Stamp, n *importCounts) []*exchange.ImportRow {
 	var bar *progressbar.ProgressBar
 	if a.ErrIsTerminal != nil && a.ErrIsTerminal() && len(actions) > 200 {
 		bar = progressbar.NewOptions(len(actions), progressbar.OptionSetWriter(a.Err),
@@ -231,10 +204,10 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []imp
 			break
 		}
 		g.Go(func() error {
-			if err := a.applyImport(s, act, st, n); err != nil {
-				act.row.Err = err
+			if err := applyImport(s, act, st, n); err != nil {
+				act.Row.Err = err
 				mu.Lock()
-				failed = append(failed, act.row)
+				failed = append(failed, act.Row)
 				mu.Unlock()
 			}
 			if bar != nil {
@@ -250,27 +223,27 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []imp
 	return failed
 }
 
-func (a *App) applyImport(s *fsstore.Store, act importAction, st model.Stamp, n *importCounts) error {
-	l := act.row.Lead
-	if act.file.ID == "" {
-		tries := 0
-		_, err := s.Create(l, func() (string, error) {
-			tries++
-			if tries == 1 {
-				key := act.row.ExtID
-				if key == "" {
-					key = fmt.Sprintf("line %d: %s", act.row.Line, l.Title)
-				}
-				return model.ReproducibleID(s.Pipeline.Name, key, l.Title)
+// applyImport creates a row's lead, or updates the lead it matches. A
+// lead that exists already with the row's own id (another import made it
+// meanwhile) is the match: it is updated, never duplicated.
+func applyImport(s *fsstore.Store, act exchange.ImportAction, st model.Stamp, n *importCounts) error {
+	l := act.Row.Lead
+	id := act.Match
+	if id == "" {
+		_, err := s.CreateAs(l, act.ID)
+		if !errors.Is(err, fsstore.ErrExist) {
+			if err == nil {
+				n.created.Add(1)
 			}
-			return model.NewID(l.Title, a.Rand)
-		})
-		if err == nil {
-			n.created.Add(1)
+			return err
 		}
+		id = act.ID
+	}
+	f, err := s.Resolve(id)
+	if err != nil {
 		return err
 	}
-	_, changed, err := s.Update(act.file, func(cur *model.Lead) (model.Patch, error) {
+	_, changed, err := s.Update(f, func(cur *model.Lead) (model.Patch, error) {
 		return model.ImportChange(cur, l, s.Pipeline, st)
 	})
 	switch {

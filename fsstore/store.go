@@ -272,34 +272,40 @@ func eachFile(ctx context.Context, n int, work func(int)) error {
 // is free (ids carry a random part, so a retry is rare). It reads no other
 // lead.
 func (s *Store) Create(l *model.Lead, newID func() (string, error)) (string, error) {
-	if err := os.MkdirAll(s.LeadsPath(), 0o755); err != nil {
-		return "", fmt.Errorf("create %s: %w", s.LeadsPath(), err)
-	}
 	for try := 0; try < 8; try++ {
 		id, err := newID()
 		if err != nil {
 			return "", err
 		}
-		l.ID = id
-		data, err := schema.EncodeLead(l)
-		if err != nil {
-			return "", err
-		}
-		data = append(s.modeline(), data...)
-		path := filepath.Join(s.LeadsPath(), id+".yaml")
-		if err := schema.ValidLeadFile(data, schema.ParseOptions{Path: s.Rel(path), ID: id, Loc: s.Loc}, s.Pipeline); err != nil {
-			return "", fmt.Errorf("the lead would be invalid, nothing written: %w", err)
-		}
-		err = CreateFileExclusive(path, data, 0o644)
+		path, err := s.CreateAs(l, id)
 		if errors.Is(err, ErrExist) {
 			continue
 		}
-		if err != nil {
-			return "", err
-		}
-		return path, nil
+		return path, err
 	}
 	return "", fmt.Errorf("could not find a free id for %q after 8 tries", l.Title)
+}
+
+// CreateAs writes a new lead file with the id id; the error is ErrExist
+// when a lead has that id already (nothing is written then).
+func (s *Store) CreateAs(l *model.Lead, id string) (string, error) {
+	if err := os.MkdirAll(s.LeadsPath(), 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", s.LeadsPath(), err)
+	}
+	l.ID = id
+	data, err := schema.EncodeLead(l)
+	if err != nil {
+		return "", err
+	}
+	data = append(s.modeline(), data...)
+	path := filepath.Join(s.LeadsPath(), id+".yaml")
+	if err := schema.ValidLeadFile(data, schema.ParseOptions{Path: s.Rel(path), ID: id, Loc: s.Loc}, s.Pipeline); err != nil {
+		return "", fmt.Errorf("the lead would be invalid, nothing written: %w", err)
+	}
+	if err := CreateFileExclusive(path, data, 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // Update changes one lead under the folder's lock: it reads the file

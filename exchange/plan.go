@@ -1,0 +1,86 @@
+package exchange
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/crmcli/crm/model"
+)
+
+// IDKey is what a row's reproducible id is made from: its id in the other
+// system, or its line and title.
+func (r *ImportRow) IDKey() string {
+	if r.ExtID != "" {
+		return r.ExtID
+	}
+	return fmt.Sprintf("line %d: %s", r.Line, r.Lead.Title)
+}
+
+// ImportAction is what happens to one row: the lead it updates (Match),
+// or, when Match is "", a new lead with the id ID.
+type ImportAction struct {
+	Row   *ImportRow
+	Match string
+	ID    string
+}
+
+// PlanImport matches rows to the leads of an earlier import. A row's own
+// reproducible id is its match when that lead exists (so an import resumed
+// after a crash, or run three times at once, converges on the same leads);
+// otherwise its id in the other system, its contact's e-mail or its title
+// (model.Index.MatchImport). Two rows of one file never match one lead:
+// a lead another row claimed is no match, and the row makes its own.
+// Rows that match several leads are skipped with the reason.
+func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (actions []ImportAction, skipped []*ImportRow) {
+	ix := model.NewIndex(existing)
+	ids := make(map[string]bool, len(existing))
+	for _, l := range existing {
+		ids[l.ID] = true
+	}
+	planned := make([]*ImportAction, len(rows))
+	claimed := map[string]bool{}
+	// First the rows whose own lead exists: they claim it.
+	for i := range rows {
+		r := &rows[i]
+		if r.Err != nil {
+			continue
+		}
+		id, err := model.ReproducibleID(pipeline, r.IDKey(), r.Lead.Title)
+		if err != nil {
+			r.Err = err
+			continue
+		}
+		planned[i] = &ImportAction{Row: r, ID: id}
+		if ids[id] {
+			planned[i].Match = id
+			claimed[id] = true
+		}
+	}
+	// Then the others, by what the other system knows of them.
+	for i := range rows {
+		r, a := &rows[i], planned[i]
+		if r.Err != nil {
+			skipped = append(skipped, r)
+			continue
+		}
+		if a.Match == "" {
+			var free []string
+			for _, id := range ix.MatchImport(r.ExtID, r.Email, r.Lead.Title) {
+				if !claimed[id] {
+					free = append(free, id)
+				}
+			}
+			if len(free) > 1 {
+				r.Err = fmt.Errorf("matches %d leads (%s): keep one, or give the rows an id column", len(free), strings.Join(free, ", "))
+				skipped = append(skipped, r)
+				continue
+			}
+			if len(free) == 1 {
+				a.Match = free[0]
+				claimed[free[0]] = true
+			}
+		}
+		actions = append(actions, *a)
+	}
+	return actions, skipped
+}
