@@ -92,9 +92,7 @@ func runLeadEdit(app *App, c *cobra.Command, id string) error {
 			keep = true
 			return fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", tmp)
 		}
-		fmt.Fprint(app.Err, "Edit again? [Y/n] ")
-		answer, _ := in.ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(answer)); a == "n" || a == "no" {
+		if !app.confirm(in, "Edit again?", true) {
 			keep = true
 			return fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", tmp)
 		}

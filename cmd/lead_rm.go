@@ -1,35 +1,72 @@
 package cmd
 
 import (
+	"bufio"
 	"fmt"
 
 	"github.com/spf13/cobra"
 )
 
+type leadRmOptions struct {
+	yes, dryRun bool
+}
+
 func newLeadRmCmd(app *App) *cobra.Command {
+	o := &leadRmOptions{}
 	c := &cobra.Command{
 		Use:   "rm ID",
 		Short: "Delete a lead's file",
-		Long: `Delete a lead's file. Nothing is lost for good in a git repository: the file
-is in git's history. To record that a deal did not happen, prefer
+		Long: `Delete a lead's file, after showing its title and asking on a terminal.
+Elsewhere (a script, cron, CI) --yes is required. --dry-run only says which
+file would be deleted.
+
+A lead that was committed stays in git's history; one that was never
+committed is gone for good. To record that a deal did not happen, prefer
 crm lead cancel, which keeps the lead in the reports.`,
+		Example: `  crm lead rm acme
+  crm lead rm acme-corp-7k3q9 --yes
+  crm lead rm acme --dry-run`,
 		Args:              exactArgs(1, "one lead ID (the full id or a unique prefix)"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := app.Store(c)
-			if err != nil {
-				return err
-			}
-			f, err := s.Resolve(args[0])
-			if err != nil {
-				return err
-			}
-			if err := s.Remove(f); err != nil {
-				return err
-			}
-			fmt.Fprintf(app.Out, "%s: removed %s\n", f.ID, s.Rel(f.Path))
-			return nil
+			return runLeadRm(app, c, o, args[0])
 		},
 	}
+	c.Flags().BoolVarP(&o.yes, "yes", "y", false, "delete without asking (required when not on a terminal)")
+	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "delete nothing: say which file would be deleted")
+	c.MarkFlagsMutuallyExclusive("yes", "dry-run")
 	return c
+}
+
+func runLeadRm(app *App, c *cobra.Command, o *leadRmOptions, id string) error {
+	s, err := app.Store(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.Resolve(id)
+	if err != nil {
+		return err
+	}
+	title := "(unreadable: " + s.Rel(f.Path) + ")"
+	if l, err := s.ReadFile(f); err == nil {
+		title = l.Title
+	}
+	switch {
+	case o.dryRun:
+		fmt.Fprintf(app.Out, "%s: would remove %s (%s)\n", f.ID, s.Rel(f.Path), title)
+		return nil
+	case o.yes:
+	case app.IsTerminal():
+		if !app.confirm(bufio.NewReader(app.In), fmt.Sprintf("Delete %s (%s)?", f.ID, title), false) {
+			fmt.Fprintf(app.Out, "%s: kept\n", f.ID)
+			return nil
+		}
+	default:
+		return usagef("crm lead rm %s would delete %s (%s): give --yes to delete without a terminal to ask on, or --dry-run", id, s.Rel(f.Path), title)
+	}
+	if err := s.Remove(f); err != nil {
+		return err
+	}
+	fmt.Fprintf(app.Out, "%s: removed %s\n", f.ID, s.Rel(f.Path))
+	return nil
 }

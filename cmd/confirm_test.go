@@ -1,0 +1,87 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// runTTY runs crm as if on a terminal, with input as what the person types.
+func runTTY(t *testing.T, dir, input string, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &Env{
+		In: strings.NewReader(input), Out: &out, Err: &errb,
+		Now:    func() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) },
+		Rand:   fakeRand{rand.NewChaCha8([32]byte{1})},
+		Getenv: func(k string) string { return env[k] },
+		Wd:     dir, Loc: time.UTC, IsTerminal: func() bool { return true },
+	}
+	done := make(chan int, 1)
+	go func() { done <- Run(context.Background(), e, args) }()
+	select {
+	case code := <-done:
+		return code, out.String(), errb.String()
+	case <-time.After(20 * time.Second):
+		t.Fatalf("crm %v did not end: it loops on its input (%d bytes of stderr)", args, errb.Len())
+		return 0, "", ""
+	}
+}
+
+// An invalid edit with the input at its end (cron, CI, ssh -n) looped
+// forever on "Edit again? [Y/n]": the end of input means no.
+func TestEditStopsAtEndOfInput(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", ".")
+	_, id, _ := run(t, dir, "lead", "add", "Acme")
+	id = strings.TrimSpace(id)
+	editor := filepath.Join(dir, "bad-editor.sh")
+	if err := os.WriteFile(editor, []byte("#!/bin/sh\nprintf 'status: maybe\\n' >> \"$1\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "leads", id+".yaml")
+	before, _ := os.ReadFile(path)
+	code, _, stderr := runTTY(t, dir, "", map[string]string{"EDITOR": editor}, "lead", "edit", id)
+	if code != 1 || strings.Count(stderr, "Edit again?") != 1 || !strings.Contains(stderr, "nothing saved; your edit is kept in") {
+		t.Errorf("exit %d, stderr %q: want 1, one question, and the edit kept", code, stderr)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Errorf("the lead changed:\n%s", after)
+	}
+}
+
+func TestRmAsksOnATerminal(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", ".")
+	_, id, _ := run(t, dir, "lead", "add", "Acme Corp")
+	id = strings.TrimSpace(id)
+	path := filepath.Join(dir, "leads", id+".yaml")
+	tests := []struct {
+		input, stdout string
+		exists        bool
+	}{
+		{"", id + ": kept\n", true},     // end of input: no
+		{"\n", id + ": kept\n", true},   // the default is no
+		{"nope\n", id + ": kept\n", true},
+		{"y\n", id + ": removed leads/" + id + ".yaml\n", false},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runTTY(t, dir, tt.input, nil, "lead", "rm", "acme")
+		if code != 0 || !strings.Contains(stderr, "Delete "+id+" (Acme Corp)? [y/N]") {
+			t.Errorf("input %q: exit %d, stderr %q", tt.input, code, stderr)
+		}
+		if diff := cmp.Diff(tt.stdout, stdout); diff != "" {
+			t.Errorf("input %q: stdout (-want +got):\n%s", tt.input, diff)
+		}
+		if _, err := os.Stat(path); (err == nil) != tt.exists {
+			t.Errorf("input %q: file exists = %v, want %v", tt.input, err == nil, tt.exists)
+		}
+	}
+}
