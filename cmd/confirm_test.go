@@ -67,8 +67,8 @@ func TestRmAsksOnATerminal(t *testing.T) {
 		input, stdout string
 		exists        bool
 	}{
-		{"", id + ": kept\n", true},     // end of input: no
-		{"\n", id + ": kept\n", true},   // the default is no
+		{"", id + ": kept\n", true},   // end of input: no
+		{"\n", id + ": kept\n", true}, // the default is no
 		{"nope\n", id + ": kept\n", true},
 		{"y\n", id + ": removed leads/" + id + ".yaml\n", false},
 	}
