@@ -38,7 +38,7 @@ func newExportCmd(app *App) *cobra.Command {
 		},
 	}
 	addFilterFlags(c, &o.list)
-	c.Flags().StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically) instead of standard output")
+	c.Flags().StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically; - is standard output) instead of standard output")
 	addFormatFlag(c, &o.list.format, "csv", "csv", "json", "ics", "vcf")
 	return c
 }
@@ -64,9 +64,8 @@ func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	if o.output != "" {
-		return fsstore.WriteOutput(app.path(o.output), data)
+	if o.output == "" {
+		o.output = "-"
 	}
-	_, err = app.Out.Write(data)
-	return err
+	return fsstore.WriteOutput(app.path(o.output), data, app.Out)
 }

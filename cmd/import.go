@@ -275,7 +275,7 @@ func (a *App) finishImport(o *importOptions, path string, rows []exchange.Import
 		if err := w.Flush(); err != nil {
 			return err
 		}
-		if err := fsstore.WriteOutput(a.path(o.skipFile), b.Bytes()); err != nil {
+		if err := fsstore.WriteOutput(a.path(o.skipFile), b.Bytes(), a.Out); err != nil {
 			return err
 		}
 	}

@@ -22,9 +22,3 @@ func ReadInput(path string, stdin io.Reader) ([]byte, error) {
 	}
 	return data, nil
 }
-
-// WriteOutput writes a file crm was asked to produce (a skip file, an
-// export) atomically.
-func WriteOutput(path string, data []byte) error {
-	return WriteFileAtomic(path, data, 0o644)
-}

@@ -1,0 +1,102 @@
+//go:build unix
+
+package fsstore
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestWriteOutput(t *testing.T) {
+	dir := t.TempDir()
+	var stdout bytes.Buffer
+
+	// "-" is standard output: no file named "-".
+	if err := WriteOutput("-", []byte("to stdout"), &stdout); err != nil || stdout.String() != "to stdout" {
+		t.Errorf("-: %v %q", err, stdout.String())
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Errorf(`a file named "-" was written`)
+	}
+
+	// A new path and a regular file are written whole.
+	plain := filepath.Join(dir, "out.csv")
+	for _, content := range []string{"one", "two"} {
+		if err := WriteOutput(plain, []byte(content), &stdout); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(plain); string(got) != content {
+			t.Errorf("regular file holds %q, want %q", got, content)
+		}
+	}
+
+	// A symbolic link is followed: the link stays a link.
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink("out.csv", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteOutput(link, []byte("three"), &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced by a file")
+	}
+	if got, _ := os.ReadFile(plain); string(got) != "three" {
+		t.Errorf("the link's target holds %q", got)
+	}
+
+	// A device is written to, never replaced by a file.
+	if err := WriteOutput("/dev/null", []byte("gone"), &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/null is no longer a device: %v %v", fi.Mode(), err)
+	}
+
+	// A directory is refused.
+	if err := WriteOutput(dir, []byte("x"), &stdout); err == nil || !strings.Contains(err.Error(), "it is a directory") {
+		t.Errorf("directory: %v", err)
+	}
+
+	// A named pipe with no reader is refused at once; with one, it is read.
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip(err)
+	}
+	if err := WriteOutput(fifo, []byte("x"), &stdout); err == nil || !strings.Contains(err.Error(), "no reader") {
+		t.Errorf("fifo without reader: %v", err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(f)
+		f.Close()
+		got <- string(b)
+	}()
+	var err error
+	for range 100 { // until the reader has opened its end
+		if err = WriteOutput(fifo, []byte("through the pipe"), &stdout); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := <-got; s != "through the pipe" {
+		t.Errorf("the reader got %q", s)
+	}
+	if fi, _ := os.Lstat(fifo); fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the pipe was replaced by a file")
+	}
+}
