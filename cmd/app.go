@@ -195,13 +195,32 @@ func (a *App) by(flag string) string {
 	return fsstore.GitUserName(a.dir())
 }
 
-// stamp is when (--at, else now) and by whom an event happens.
+// maxClockSkew is how far in the future an --at may be: clocks of a team's
+// machines disagree by a little, never by more.
+const maxClockSkew = 5 * time.Minute
+
+// clock is the time of an event given no --at: the fixed --now, or the
+// clock read when called, so a change that waited for a lead's lock takes
+// the time it is made, not the time it started waiting.
+func (a *App) clock() time.Time {
+	if a.v.GetString("now") != "" {
+		return a.now
+	}
+	return a.Now().Truncate(time.Second)
+}
+
+// stamp is when (--at, else now) and by whom an event happens. An --at in
+// the future is refused: the lead could not be changed at the real time
+// afterwards.
 func (a *App) stamp(at, by string) (model.Stamp, error) {
 	t := a.now
 	if at != "" {
 		var err error
 		if t, err = model.ParseTime(at, a.Loc); err != nil {
 			return model.Stamp{}, usagef("--at: %v", err)
+		}
+		if now := a.clock(); t.After(now.Add(maxClockSkew)) {
+			return model.Stamp{}, usagef("--at %s is in the future (it is %s now): record an event when it has happened", model.FormatTime(t), model.FormatTime(now.In(t.Location())))
 		}
 	}
 	return model.Stamp{At: t, By: a.by(by)}, nil

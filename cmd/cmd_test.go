@@ -65,7 +65,12 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"lead", "list", "--bogus"}, 2, "", "unknown flag: --bogus"},
 		{[]string{"import", "x.csv", "--preset", "salesforce"}, 2, "", `unknown --preset "salesforce": use one of generic, hubspot, maven, pipedrive`},
 		{[]string{"report", "--now", "yesterday-ish"}, 2, "", "--now:"},
-		{[]string{"lead", "won", "acme", "--at", "2026-11-03"}, 0, "acme-ffw3k: won at step Engaging\n", ""},
+		// An --at in the future is refused: afterwards the lead could not be
+		// won at the real time.
+		{[]string{"lead", "won", "acme", "--at", "2026-11-03"}, 2, "", "--at 2026-11-03T00:00:00Z is in the future (it is 2026-11-02T10:00:00Z now)"},
+		{[]string{"lead", "log", "acme", "call", "--at", "2026-11-02T10:04:00Z"}, 0, "acme-ffw3k: logged note\n", ""}, // clock skew
+		{[]string{"lead", "log", "acme", "call", "--at", "2026-11-01"}, 1, "", "before the lead was created (2026-11-02T10:00:00Z): give a later --at"},
+		{[]string{"lead", "won", "acme"}, 0, "acme-ffw3k: won at step Engaging\n", ""},
 		{[]string{"lead", "won", "acme"}, 1, "", "is won: reopen it"},
 	}
 	for _, tt := range tests {

@@ -3,10 +3,12 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -83,5 +85,44 @@ func TestRmAsksOnATerminal(t *testing.T) {
 		if _, err := os.Stat(path); (err == nil) != tt.exists {
 			t.Errorf("input %q: file exists = %v, want %v", tt.input, err == nil, tt.exists)
 		}
+	}
+}
+
+// Parallel changes without --at failed with "before the lead's last change"
+// (60 of 150 moves): each took its time before waiting for the lead's lock.
+// Here the first change reads the clock (11:00:01), then waits while a second
+// change is made at 11:00:02; the first must then take the time again.
+func TestTimeIsTakenUnderTheLock(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", ".", "--steps", "A,B,C")
+	_, id, _ := run(t, dir, "lead", "add", "Busy")
+	id = strings.TrimSpace(id)
+	at := func(s int) time.Time { return time.Date(2026, 11, 2, 11, 0, s, 0, time.UTC) }
+	env := func(now func() time.Time) (*Env, *bytes.Buffer) {
+		var errb bytes.Buffer
+		return &Env{In: strings.NewReader(""), Out: io.Discard, Err: &errb, Now: now, Rand: fakeRand{rand.NewChaCha8([32]byte{})},
+			Getenv: func(string) string { return "" }, Wd: dir, Loc: time.UTC, IsTerminal: func() bool { return false }}, &errb
+	}
+	secondDone := make(chan struct{})
+	var firstCalls atomic.Int64
+	first, firstErr := env(func() time.Time {
+		if firstCalls.Add(1) == 1 {
+			<-secondDone // the other change goes first
+			return at(1)
+		}
+		return at(3)
+	})
+	second, secondErr := env(func() time.Time { return at(2) })
+	codes := make(chan int, 1)
+	go func() { codes <- Run(context.Background(), first, []string{"lead", "move", id, "C"}) }()
+	if code := Run(context.Background(), second, []string{"lead", "move", id, "B"}); code != 0 {
+		t.Fatalf("second move: %s", secondErr)
+	}
+	close(secondDone)
+	if code := <-codes; code != 0 {
+		t.Errorf("the move that waited failed: %s", firstErr)
+	}
+	if code, _, stdout := run(t, dir, "check"); code != 0 {
+		t.Errorf("check: %s", stdout)
 	}
 }

@@ -46,6 +46,9 @@ func (a *App) changeAt(c *cobra.Command, id string, ev *eventFlags, patch func(*
 		return err
 	}
 	return a.change(c, id, func(s *fsstore.Store, l *model.Lead) (model.Patch, error) {
+		if ev.at == "" {
+			st.At = a.clock() // under the lead's lock
+		}
 		return patch(s, l, st)
 	}, msg)
 }
@@ -227,20 +230,15 @@ meetings and demos count as contact (lead response time); notes do not.`,
 		Args:              exactArgs(2, "a lead ID and the TEXT (quote it)"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			st, err := app.stamp(ev.at, ev.by)
-			if err != nil {
-				return err
-			}
 			t, err := model.ParseActivityType(typ)
 			if err != nil {
 				return usagef("--type: %v", err)
 			}
-			p, err := model.Log(args[1], t, st)
-			if err != nil {
-				return usagef("%v", err)
+			if strings.TrimSpace(args[1]) == "" {
+				return usagef("nothing to log: give the text of the activity")
 			}
-			return app.change(c, args[0], func(*fsstore.Store, *model.Lead) (model.Patch, error) {
-				return p, nil
+			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
+				return model.LogOn(l, args[1], t, st)
 			}, func(_, _ *model.Lead) string { return "logged " + string(t) })
 		},
 	}

@@ -237,15 +237,25 @@ func Log(text string, typ ActivityType, s Stamp) (Patch, error) {
 	return Patch{Activities: []Activity{{At: s.At, Type: typ, By: s.By, Text: text}}}, nil
 }
 
-// LogOnce logs an activity unless the same one (time, type and text) is
-// logged already: a message logged twice is one activity.
+// LogOn appends an activity to l. One dated before the lead was created is
+// refused: nothing happens to a lead before it exists, and the response
+// time would count it as 0 h.
+func LogOn(l *Lead, text string, typ ActivityType, s Stamp) (Patch, error) {
+	if !l.Created.IsZero() && s.At.Before(l.Created) {
+		return Patch{}, fmt.Errorf("the activity (%s) is before the lead was created (%s): give a later --at", FormatTime(s.At), FormatTime(l.Created))
+	}
+	return Log(text, typ, s)
+}
+
+// LogOnce logs an activity on l unless the same one (time, type and text)
+// is logged already: a message logged twice is one activity.
 func LogOnce(l *Lead, text string, typ ActivityType, s Stamp) (Patch, error) {
 	for _, a := range l.Activities {
 		if a.Type == typ && a.At.Equal(s.At) && a.Text == text {
 			return Patch{}, nil
 		}
 	}
-	return Log(text, typ, s)
+	return LogOn(l, text, typ, s)
 }
 
 // Remind sets the next action.
