@@ -251,14 +251,30 @@ meetings and demos count as contact (lead response time); notes do not.`,
 }
 
 func newLeadRemindCmd(app *App) *cobra.Command {
+	var clear bool
 	c := &cobra.Command{
-		Use:               "remind ID DATE [TEXT]",
-		Short:             "Set a lead's next action: a date and what to do",
-		Long:              "Set the lead's next action (next_action: date and text), replacing the old one.\nDATE is " + model.DateFormats + ".",
-		Example:           "  crm lead remind acme 2026-11-25 \"send the quote\"\n  crm lead remind acme tomorrow \"call back\"",
-		Args:              rangeArgs(2, 3, "a lead ID, a DATE and an optional TEXT"),
+		Use:   "remind ID DATE [TEXT] | remind ID --clear",
+		Short: "Set a lead's next action (a date and what to do), or clear it",
+		Long: "Set the lead's next action (next_action: date and text), replacing the old one.\nDATE is " + model.DateFormats + ".\n" +
+			"--clear (or DATE none) removes it. Winning, losing or cancelling a lead clears it too.",
+		Example:           "  crm lead remind acme 2026-11-25 \"send the quote\"\n  crm lead remind acme tomorrow \"call back\"\n  crm lead remind acme --clear",
+		Args:              rangeArgs(1, 3, "a lead ID, a DATE and an optional TEXT, or a lead ID and --clear"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) >= 2 && strings.EqualFold(args[1], "none") {
+				clear, args = true, args[:1]
+			}
+			if clear {
+				if len(args) > 1 {
+					return usagef("--clear takes no DATE or TEXT")
+				}
+				return app.change(c, args[0], func(*fsstore.Store, *model.Lead) (model.Patch, error) {
+					return model.ClearReminder(), nil
+				}, func(_, _ *model.Lead) string { return "next action cleared" })
+			}
+			if len(args) < 2 {
+				return usagef("crm lead remind takes a lead ID and a DATE (or --clear)")
+			}
 			d, err := model.ParseDate(args[1], app.now)
 			if err != nil {
 				return usagef("%v", err)
@@ -274,6 +290,7 @@ func newLeadRemindCmd(app *App) *cobra.Command {
 			})
 		},
 	}
+	c.Flags().BoolVar(&clear, "clear", false, "remove the next action")
 	return c
 }
 

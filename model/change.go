@@ -136,7 +136,7 @@ func Win(l *Lead, value *float64, s Stamp) (Patch, error) {
 	if err := checkOrder(l, s); err != nil {
 		return Patch{}, err
 	}
-	p := Patch{Set: []Field{{"status", string(Won)}, {"closed", s.At}}, Unset: []string{"standby_until", "reason"}}
+	p := Patch{Set: []Field{{"status", string(Won)}, {"closed", s.At}}, Unset: []string{"standby_until", "reason", "next_action"}}
 	if value != nil {
 		p.Set = append([]Field{{"value", *value}}, p.Set...)
 	}
@@ -190,7 +190,7 @@ func closeWith(st Status, reason string, s Stamp) Patch {
 		p.Unset = append(p.Unset, "reason")
 	}
 	p.Set = append(p.Set, Field{"closed", s.At})
-	p.Unset = append(p.Unset, "standby_until")
+	p.Unset = append(p.Unset, "standby_until", "next_action")
 	p.Events = []Event{{At: s.At, Status: st, By: s.By, Reason: reason}}
 	return p
 }
@@ -258,10 +258,14 @@ func LogOnce(l *Lead, text string, typ ActivityType, s Stamp) (Patch, error) {
 	return LogOn(l, text, typ, s)
 }
 
-// Remind sets the next action.
+// Remind sets the next action. Closing a lead (won, lost, cancelled)
+// clears it: nothing is next on a closed deal.
 func Remind(date Date, text string) Patch {
 	return Patch{Set: []Field{{"next_action", &NextAction{Date: date, Text: strings.TrimSpace(text)}}}}
 }
+
+// ClearReminder removes the next action.
+func ClearReminder() Patch { return Patch{Unset: []string{"next_action"}} }
 
 // settable says how `crm lead set` parses each known key it accepts.
 var settable = map[string]string{
