@@ -256,6 +256,10 @@ func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, 
 	if err != nil {
 		return 0, nil, err
 	}
+	for _, p := range s.LeftoverTemps() {
+		problems = append(problems, &schema.Error{Path: s.Rel(p), Warning: true,
+			Msg: "a temporary file left by an interrupted write (a killed crm): delete it; crm fmt does"})
+	}
 	seen := schema.IDSet{}
 	for i, f := range files {
 		problems = append(problems, perFile[i]...)
@@ -281,6 +285,22 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 		if t.files == nil {
 			if files, err = s.ListFiles(); err != nil {
 				return err
+			}
+		}
+		if t.files == nil {
+			if o.check {
+				for _, p := range s.LeftoverTemps() {
+					changed++
+					fmt.Fprintf(app.Out, "%s (a temporary file left by an interrupted write)\n", s.Rel(p))
+				}
+			} else {
+				removed, err := s.RemoveLeftoverTemps()
+				for _, p := range removed {
+					fmt.Fprintf(app.Out, "%s: removed (a temporary file left by an interrupted write)\n", s.Rel(p))
+				}
+				if err != nil {
+					return err
+				}
 			}
 		}
 		for _, f := range files {

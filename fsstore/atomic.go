@@ -17,13 +17,19 @@ import (
 // fsync, rename, fsync of the folder. It writes nothing when the file
 // already holds exactly data.
 func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	return writeAtomic(filepath.Dir(path), "."+filepath.Base(path)+".tmp*", path, data, perm)
+}
+
+// writeAtomic is WriteFileAtomic with the temporary file made in tmpDir
+// (on the same file system) from the pattern of os.CreateTemp.
+func writeAtomic(tmpDir, pattern, path string, data []byte, perm fs.FileMode) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
 	if fi, err := os.Stat(path); err == nil {
 		perm = fi.Mode().Perm()
 	}
-	tmp, err := writeTemp(filepath.Dir(path), filepath.Base(path), data, perm)
+	tmp, err := writeTemp(tmpDir, pattern, path, data, perm)
 	if err != nil {
 		return err
 	}
@@ -40,7 +46,13 @@ var ErrExist = fs.ErrExist
 // CreateFileExclusive writes a new file atomically and fails with ErrExist
 // if path already exists, even when another process races to create it.
 func CreateFileExclusive(path string, data []byte, perm fs.FileMode) error {
-	tmp, err := writeTemp(filepath.Dir(path), filepath.Base(path), data, perm)
+	return createExclusive(filepath.Dir(path), "."+filepath.Base(path)+".tmp*", path, data, perm)
+}
+
+// createExclusive is CreateFileExclusive with the temporary file made in
+// tmpDir from pattern.
+func createExclusive(tmpDir, pattern, path string, data []byte, perm fs.FileMode) error {
+	tmp, err := writeTemp(tmpDir, pattern, path, data, perm)
 	if err != nil {
 		return err
 	}
@@ -54,16 +66,16 @@ func CreateFileExclusive(path string, data []byte, perm fs.FileMode) error {
 	return syncDir(filepath.Dir(path))
 }
 
-func writeTemp(dir, base string, data []byte, perm fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+func writeTemp(dir, pattern, path string, data []byte, perm fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
-		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, base), err)
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	name := f.Name()
 	fail := func(err error) (string, error) {
 		f.Close()
 		os.Remove(name)
-		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, base), err)
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	if _, err := f.Write(data); err != nil {
 		return fail(err)
@@ -76,7 +88,7 @@ func writeTemp(dir, base string, data []byte, perm fs.FileMode) (string, error) 
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(name)
-		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, base), err)
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return name, nil
 }

@@ -100,5 +100,5 @@ func (s *Store) Rewrite(f LeadFile, transform func([]byte) ([]byte, error), dryR
 	if dryRun {
 		return true, nil
 	}
-	return true, WriteFileAtomic(f.Path, out, 0o644)
+	return true, s.writeLead(f.Path, out)
 }

@@ -302,7 +302,7 @@ func (s *Store) CreateAs(l *model.Lead, id string) (string, error) {
 	if err := schema.ValidLeadFile(data, schema.ParseOptions{Path: s.Rel(path), ID: id, Loc: s.Loc}, s.Pipeline); err != nil {
 		return "", fmt.Errorf("the lead would be invalid, nothing written: %w", err)
 	}
-	if err := CreateFileExclusive(path, data, 0o644); err != nil {
+	if err := s.createLead(path, data); err != nil {
 		return "", err
 	}
 	return path, nil
@@ -351,7 +351,7 @@ func (s *Store) Update(f LeadFile, change func(l *model.Lead) (model.Patch, erro
 	if string(data) == string(old) {
 		return updated.Lead, false, nil
 	}
-	if err := WriteFileAtomic(f.Path, data, 0o644); err != nil {
+	if err := s.writeLead(f.Path, data); err != nil {
 		return nil, false, err
 	}
 	return updated.Lead, true, nil
@@ -373,7 +373,7 @@ func (s *Store) Replace(f LeadFile, expect, data []byte) error {
 	if string(cur) != string(expect) {
 		return fmt.Errorf("%s changed while you were editing it: nothing written", s.Rel(f.Path))
 	}
-	return WriteFileAtomic(f.Path, data, 0o644)
+	return s.writeLead(f.Path, data)
 }
 
 // Remove deletes a lead file.
@@ -426,7 +426,7 @@ func WriteSchemas(dir string) error {
 	if err := os.MkdirAll(sd, 0o755); err != nil {
 		return fmt.Errorf("write schemas: %w", err)
 	}
-	for name, data := range map[string][]byte{"lead.schema.json": schema.LeadSchemaJSON, "pipeline.schema.json": schema.PipelineSchemaJSON} {
+	for name, data := range map[string][]byte{"lead.schema.json": schema.LeadSchemaJSON, "pipeline.schema.json": schema.PipelineSchemaJSON, ".gitignore": []byte(GitIgnore)} {
 		if err := WriteFileAtomic(filepath.Join(sd, name), data, 0o644); err != nil {
 			return err
 		}
