@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/report"
 )
 
 type leadRmOptions struct {
@@ -49,7 +51,7 @@ func runLeadRm(app *App, c *cobra.Command, o *leadRmOptions, id string) error {
 	}
 	title := "(unreadable: " + s.Rel(f.Path) + ")"
 	if l, err := s.ReadFile(f); err == nil {
-		title = l.Title
+		title = report.Printable(l.Title)
 	}
 	switch {
 	case o.dryRun:

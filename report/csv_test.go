@@ -51,3 +51,25 @@ func TestCSVIsFormulaSafeEverywhere(t *testing.T) {
 		t.Errorf("report csv does not escape the step:\n%s", b.String())
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Acme Corp – 50 seats", "Acme Corp – 50 seats"},
+		{"\x1b]0;pwned\a\x1b[2J", `\x1b]0;pwned\a\x1b[2J`},
+		{"tab\there", `tab\there`},
+		{"c1 \u009b31m", `c1 \u009b31m`},
+		{"bad \xff byte", "bad \ufffd byte"},
+	}
+	for _, tt := range tests {
+		if got := Printable(tt.in); got != tt.want {
+			t.Errorf("Printable(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	var b bytes.Buffer
+	if err := Render(&b, FormatTable, &Table{Header: []string{"title"}, Rows: [][]string{{"\x1b[2Jgone"}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.ContainsRune(b.Bytes(), 0x1b) || !bytes.Contains(b.Bytes(), []byte(`\x1b[2Jgone`)) {
+		t.Errorf("table shows the escape raw: %q", b.String())
+	}
+}

@@ -364,7 +364,7 @@ func GroupTable(by string, groups []Group, total Summary) *Table {
 }
 
 func writeText(w io.Writer, format string, r Report) error {
-	title := fmt.Sprintf("%s — %s, as of %s", r.Pipeline, periodText(r.Period), r.Now.Format("2006-01-02 15:04 MST"))
+	title := fmt.Sprintf("%s — %s, as of %s", Printable(r.Pipeline), periodText(r.Period), r.Now.Format("2006-01-02 15:04 MST"))
 	if format == FormatMarkdown {
 		fmt.Fprintf(w, "## %s\n\n", title)
 	} else {

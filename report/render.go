@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -132,7 +135,36 @@ func blockStyle(n *yaml.Node) {
 func toAny(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
-		out[i] = strings.ReplaceAll(s, "\n", " ")
+		out[i] = Printable(strings.ReplaceAll(s, "\n", " "))
 	}
 	return out
+}
+
+// Printable shows the control characters of s escaped (\x1b, \t, \u009b),
+// so data printed on a terminal cannot move the cursor, clear the screen
+// or retitle the window: a title written by a stranger's e-mail is text.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			b.WriteRune(unicode.ReplacementChar)
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
