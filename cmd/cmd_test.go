@@ -70,6 +70,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"lead", "won", "acme", "--at", "2026-11-03"}, 2, "", "--at 2026-11-03T00:00:00Z is in the future (it is 2026-11-02T10:00:00Z now)"},
 		{[]string{"lead", "log", "acme", "call", "--at", "2026-11-02T10:04:00Z"}, 0, "acme-ffw3k: logged note\n", ""}, // clock skew
 		{[]string{"lead", "log", "acme", "call", "--at", "2026-11-01"}, 1, "", "before the lead was created (2026-11-02T10:00:00Z): give a later --at"},
+		// Values and times have a range, checked by the one rule set.
+		{[]string{"lead", "set", "acme", "value=123456789012345679"}, 2, "", "123456789012345680 is more than 1000000000000, the largest value crm keeps"},
+		{[]string{"lead", "add", "Old", "--at", "0001-01-01"}, 2, "", "0001-01-01 is out of range: crm keeps times from 1900 to 2100"},
+		{[]string{"lead", "remind", "acme", "+9999w"}, 2, "", "is out of range"},
 		{[]string{"lead", "won", "acme"}, 0, "acme-ffw3k: won at step Engaging\n", ""},
 		{[]string{"lead", "won", "acme"}, 1, "", "is won: reopen it"},
 	}

@@ -1,7 +1,9 @@
 package model
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,9 +25,56 @@ var timeLayouts = []string{
 	"2006-01-02",
 }
 
+// The range of times crm keeps: from 1900 to the end of 2100. Any two of
+// them are less than 292 years apart, so their difference fits in a
+// time.Duration and no figure is clipped.
+var (
+	MinTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxTime = time.Date(2101, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// ErrOutOfRange is a time or date outside the range crm keeps.
+var ErrOutOfRange = errors.New("out of range: crm keeps times from 1900 to 2100")
+
+// CheckTime says whether t is in the range crm keeps.
+func CheckTime(t time.Time) error {
+	if t.Before(MinTime) || !t.Before(MaxTime) {
+		return fmt.Errorf("%s is %w", t.Format("2006-01-02"), ErrOutOfRange)
+	}
+	return nil
+}
+
+// MaxValue is the largest value crm keeps: a trillion. Within it a value
+// with cents is exact, and the sum of a million leads is finite.
+const MaxValue = 1e12
+
+// CheckValue says whether v is a value crm keeps.
+func CheckValue(v float64) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return fmt.Errorf("%v is not a number", v)
+	case v < 0:
+		return fmt.Errorf("a value cannot be negative")
+	case v > MaxValue:
+		return fmt.Errorf("%s is more than %s, the largest value crm keeps", FormatNumber(v), FormatNumber(MaxValue))
+	}
+	return nil
+}
+
 // ParseTime reads a point in time. A time without an offset is taken in loc.
 // The result is truncated to whole seconds, the precision of the files.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	t, err := parseTime(s, loc)
+	if err != nil {
+		return t, err
+	}
+	if err := CheckTime(t); err != nil {
+		return time.Time{}, fmt.Errorf("invalid time %q: %w", strings.TrimSpace(s), err)
+	}
+	return t, nil
+}
+
+func parseTime(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.Truncate(time.Second), nil
@@ -84,6 +133,16 @@ var relDate = regexp.MustCompile(`^\+(\d{1,4})([dw])$`)
 // ParseDate reads a calendar day: YYYY-MM-DD, a full time (its day is kept),
 // today, tomorrow, or +Nd / +Nw counted from now.
 func ParseDate(s string, now time.Time) (Date, error) {
+	d, err := parseDate(s, now)
+	if err == nil {
+		if err := CheckTime(d.In(time.UTC)); err != nil {
+			return Date{}, fmt.Errorf("invalid date %q: %w", strings.TrimSpace(s), err)
+		}
+	}
+	return d, err
+}
+
+func parseDate(s string, now time.Time) (Date, error) {
 	s = strings.TrimSpace(s)
 	switch strings.ToLower(s) {
 	case "today":
@@ -114,8 +173,8 @@ func ParseValue(s string) (float64, error) {
 	if err != nil || strings.ContainsAny(t, "xXpPiInN") {
 		return 0, fmt.Errorf("invalid value %q: use a plain number such as 12000 or 12000.50", s)
 	}
-	if v < 0 {
-		return 0, fmt.Errorf("invalid value %q: a value cannot be negative", s)
+	if err := CheckValue(v); err != nil {
+		return 0, fmt.Errorf("invalid value %q: %v", s, err)
 	}
 	return v, nil
 }

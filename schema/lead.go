@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -299,6 +300,10 @@ func (d *leadDecoder) number(key string, n *yaml.Node) *float64 {
 		d.errorf(n, "%s %s is negative: a %s cannot be below 0", key, n.Value, key)
 		return nil
 	}
+	if err := model.CheckValue(f); err != nil {
+		d.errorf(n, "%s: %v", key, err)
+		return nil
+	}
 	return &f
 }
 
@@ -326,6 +331,10 @@ func (d *leadDecoder) date(key string, n *yaml.Node) model.Date {
 		return model.Date{}
 	}
 	t, err := model.ParseTime(n.Value, d.loc)
+	if errors.Is(err, model.ErrOutOfRange) {
+		d.errorf(n, "%s: invalid date %q: %v", key, n.Value, model.ErrOutOfRange)
+		return model.Date{}
+	}
 	if err != nil {
 		d.errorf(n, "%s: invalid date %q: use 2026-11-02", key, n.Value)
 		return model.Date{}
