@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -124,5 +125,31 @@ func TestTimeIsTakenUnderTheLock(t *testing.T) {
 	}
 	if code, _, stdout := run(t, dir, "check"); code != 0 {
 		t.Errorf("check: %s", stdout)
+	}
+}
+
+// lead add --set and import wrote files over the size limit, after which
+// every command refused the whole pipeline.
+func TestNoWriteOverTheSizeLimit(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", ".")
+	args := []string{"lead", "add", "Big"}
+	for i := range 12 {
+		args = append(args, "--set", fmt.Sprintf("k%d=%s", i, strings.Repeat("x", 100_000)))
+	}
+	code, _, stderr := run(t, dir, args...)
+	if code != 1 || !strings.Contains(stderr, "more than the limit") {
+		t.Errorf("lead add: exit %d, %q", code, stderr)
+	}
+	csv := "title,notes\nSmall,ok\nHuge," + strings.Repeat("y", 2<<20) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "in.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, dir, "import", "in.csv", "--map", "notes=notes")
+	if code != 1 || stdout != "2 rows: 1 created, 0 updated, 0 unchanged, 1 skipped\n" || !strings.Contains(stderr, "in.csv:3: skipped:") {
+		t.Errorf("import: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, stdout, _ := run(t, dir, "check"); code != 0 {
+		t.Errorf("check after refused writes: %s", stdout)
 	}
 }

@@ -94,6 +94,9 @@ func (s *Store) Rewrite(f LeadFile, transform func([]byte) ([]byte, error), dryR
 	if err != nil {
 		return false, err
 	}
+	if len(out) > schema.MaxFileSize {
+		return false, schema.TooLarge(s.Rel(f.Path), int64(len(out)))
+	}
 	if string(out) == string(data) {
 		return false, nil
 	}

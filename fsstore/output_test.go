@@ -100,3 +100,26 @@ func TestWriteOutput(t *testing.T) {
 		t.Errorf("the pipe was replaced by a file")
 	}
 }
+
+// No command writes a file over the size limit: after that every command
+// would refuse the whole pipeline.
+func TestRewriteRefusesOversizedOutput(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenUnchecked(dir, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "leads", "a-aaaaa.yaml")
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte("title: A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	grow := func(b []byte) ([]byte, error) { return append(b, bytes.Repeat([]byte("x"), 2<<20)...), nil }
+	_, err = s.Rewrite(LeadFile{ID: "a-aaaaa", Path: path}, grow, false)
+	if err == nil || !strings.Contains(err.Error(), "more than the limit") {
+		t.Errorf("Rewrite = %v, want the size limit", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "title: A\n" {
+		t.Errorf("the file changed: %d bytes", len(got))
+	}
+}
