@@ -233,10 +233,18 @@ func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, 
 		p, probs = schema.CheckPipeline(data, s.Rel(s.PipelinePath()))
 		problems = append(problems, probs...)
 	}
+	var linkErr *fsstore.LinkError
+	if err := s.CheckLeadsDir(); errors.As(err, &linkErr) {
+		return 1, append(problems, &schema.Error{Path: linkErr.Path, Msg: linkErr.Error()}).Sorted(), nil
+	}
 	files := fsstore.FilesAt(t.files)
 	if t.files == nil {
 		if files, err = s.ListFiles(); err != nil {
 			return 0, nil, err
+		}
+		for _, l := range s.Links() {
+			problems = append(problems, &schema.Error{Path: s.Rel(l),
+				Msg: "a symbolic link: crm never follows a link out of the pipeline, so this lead is not read; put the lead file itself here"})
 		}
 	}
 	perFile := make([]schema.Errors, len(files))
@@ -279,6 +287,9 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 	for _, t := range ts {
 		s, err := fsstore.OpenUnchecked(t.dir, app.Wd, app.Loc)
 		if err != nil {
+			return err
+		}
+		if err := s.CheckLeadsDir(); err != nil {
 			return err
 		}
 		files := fsstore.FilesAt(t.files)

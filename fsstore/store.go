@@ -49,7 +49,11 @@ func Open(dir, base string, loc *time.Location) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Store{Dir: abs, Pipeline: p, Warnings: warns, Loc: loc, Base: base}, nil
+	s := &Store{Dir: abs, Pipeline: p, Warnings: warns, Loc: loc, Base: base}
+	if err := s.CheckLeadsDir(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // LeadsPath is the folder of the lead files.
