@@ -119,10 +119,11 @@ func TestApplyChangesOnlyItsLines(t *testing.T) {
 				return model.SetFields([]string{"region=EMEA", "seats=", "value=13000"}, stamp.At)
 			},
 			[][2]string{{"seats: 50\n", "region: EMEA\n"}, {"value: 12000", "value: 13000"}}},
-		{"won sets status and closed in place",
+		{"won sets status and closed in place, and clears the next action",
 			func(l *model.Lead) (model.Patch, error) { return model.Win(l, nil, stamp) },
 			[][2]string{
 				{"status: todo\n", "status: won\n"},
+				{"next_action:\n  date: 2026-11-25\n  text: send the quote\n", ""},
 				{"created: 2026-09-01T10:00:00+02:00\n", "created: 2026-09-01T10:00:00+02:00\nclosed: 2026-11-02T14:00:00+02:00\n"},
 				{"by: bob, reason: 'demo: on site'}\n", "by: bob, reason: 'demo: on site'}\n  - {at: \"2026-11-02T14:00:00+02:00\", status: won, by: carol}\n"},
 			}},
