@@ -292,6 +292,13 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 		if err := s.CheckLeadsDir(); err != nil {
 			return err
 		}
+		// The pipeline's rules too: a file crm check rejects is not
+		// rewritten (with a broken pipeline.yaml, the rules of the file
+		// alone).
+		var p *model.Pipeline
+		if data, problem := s.ReadPipelineRaw(); problem == nil {
+			p, _ = schema.CheckPipeline(data, s.Rel(s.PipelinePath()))
+		}
 		files := fsstore.FilesAt(t.files)
 		if t.files == nil {
 			if files, err = s.ListFiles(); err != nil {
@@ -317,7 +324,11 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 		for _, f := range files {
 			rel := s.Rel(f.Path)
 			did, err := s.Rewrite(f, func(data []byte) ([]byte, error) {
-				return schema.Format(data, schema.ParseOptions{Path: rel, ID: f.ID, Loc: app.Loc})
+				opt := schema.ParseOptions{Path: rel, ID: f.ID, Loc: app.Loc}
+				if err := schema.ValidLeadFile(data, opt, p); err != nil {
+					return nil, err
+				}
+				return schema.Format(data, opt)
 			}, o.check)
 			if err != nil {
 				bad++
