@@ -2,34 +2,17 @@ package cmd_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/crmcli/crm/cmd"
 )
 
 // mavenCSV is the public data set shared beside the repository.
 const mavenCSV = "../../shared/data/maven-crm/sales_pipeline.csv"
-
-func crmAs(t *testing.T, dir string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	env, err := cmd.NewEnv(strings.NewReader(""), &out, &errb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Wd, env.Loc = dir, time.UTC
-	env.Getenv = func(k string) string { return map[string]string{"CRM_BY": "importer"}[k] }
-	code := cmd.Run(context.Background(), env, args)
-	return code, out.String(), errb.String()
-}
 
 // TestMavenDataSet imports the data set with the command docs/import.md
 // gives and checks what the report must then say against figures computed
@@ -71,15 +54,15 @@ func TestMavenDataSet(t *testing.T) {
 
 	dir := t.TempDir()
 	abs, _ := filepath.Abs(mavenCSV)
-	if code, _, stderr := crmAs(t, dir, "init", "maven", "--steps", "Prospecting,Engaging", "--currency", "USD", "--optional-lost-reason"); code != 0 {
+	if code, _, stderr := runIn(t, dir, "init", "maven", "--steps", "Prospecting,Engaging", "--currency", "USD", "--optional-lost-reason"); code != 0 {
 		t.Fatalf("init: %s", stderr)
 	}
 	p := filepath.Join(dir, "maven")
-	code, stdout, stderr := crmAs(t, p, "import", abs, "--preset", "maven", "--now", "2026-11-22")
+	code, stdout, stderr := runIn(t, p, "import", abs, "--preset", "maven", "--now", "2026-11-22")
 	if code != 0 || stdout != "8800 rows: 8800 created, 0 updated, 0 unchanged, 0 skipped\n" {
 		t.Fatalf("import: exit %d\n%s%s", code, stdout, stderr)
 	}
-	code, stdout, stderr = crmAs(t, p, "report", "--format", "json", "--now", "2026-11-22")
+	code, stdout, stderr = runIn(t, p, "report", "--format", "json", "--now", "2026-11-22")
 	if code != 0 {
 		t.Fatalf("report: %s", stderr)
 	}
@@ -121,11 +104,11 @@ func TestMavenDataSet(t *testing.T) {
 		t.Errorf("in step %v; the data set has %d prospecting, %d engaging", inStep, stages["Prospecting"], stages["Engaging"])
 	}
 	// Importing again updates nothing and duplicates nothing.
-	code, stdout, _ = crmAs(t, p, "import", abs, "--preset", "maven", "--now", "2026-11-22")
+	code, stdout, _ = runIn(t, p, "import", abs, "--preset", "maven", "--now", "2026-11-22")
 	if code != 0 || stdout != "8800 rows: 0 created, 0 updated, 8800 unchanged, 0 skipped\n" {
 		t.Errorf("second import: exit %d %s", code, stdout)
 	}
-	if code, stdout, _ := crmAs(t, p, "check"); code != 0 {
+	if code, stdout, _ := runIn(t, p, "check"); code != 0 {
 		t.Errorf("crm check after the import: %s", stdout)
 	}
 	t.Logf("avg days to close %v (computed %v); stages %v", *s.AvgDaysToClose, wantAvg, stages)
@@ -137,7 +120,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	src, _ := filepath.Abs("../examples/northwind")
 	csvPath := filepath.Join(dir, "leads.csv")
-	if code, _, stderr := crmAs(t, src, "export", "--format", "csv", "-O", csvPath); code != 0 {
+	if code, _, stderr := runIn(t, src, "export", "--format", "csv", "-O", csvPath); code != 0 {
 		t.Fatalf("export: %s", stderr)
 	}
 	pipe, err := os.ReadFile(filepath.Join(src, "pipeline.yaml"))
@@ -151,18 +134,18 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dst, "pipeline.yaml"), pipe, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, stdout, stderr := crmAs(t, dst, "import", csvPath, "--preset", "generic"); code != 0 {
+	if code, stdout, stderr := runIn(t, dst, "import", csvPath, "--preset", "generic"); code != 0 {
 		t.Fatalf("import: %s%s", stdout, stderr)
 	}
 	for _, args := range [][]string{{}, {"--by", "owner"}, {"--by", "month"}, {"--by", "product"}, {"--period", "2026-Q3"}} {
 		base := append([]string{"report", "--format", "json", "--now", "2026-11-20T18:00:00Z"}, args...)
-		_, want, _ := crmAs(t, src, base...)
-		_, got, _ := crmAs(t, dst, base...)
+		_, want, _ := runIn(t, src, base...)
+		_, got, _ := runIn(t, dst, base...)
 		if want == "" || got != want {
 			t.Errorf("report %v differs after the round trip:\n--- original\n%s\n--- round trip\n%s", args, want, got)
 		}
 	}
-	if code, stdout, _ := crmAs(t, dst, "check"); code != 0 {
+	if code, stdout, _ := runIn(t, dst, "check"); code != 0 {
 		t.Errorf("check after the round trip: %s", stdout)
 	}
 }

@@ -14,11 +14,7 @@ import (
 // change resolves id, and under the store's lock reads the lead, computes
 // the patch and writes it. It prints msg(lead) when the file changed.
 func (a *App) change(c *cobra.Command, id string, patch func(s *fsstore.Store, l *model.Lead) (model.Patch, error), msg func(before, after *model.Lead) string) error {
-	s, err := a.Store(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.Resolve(id)
+	s, f, err := a.resolve(c, id)
 	if err != nil {
 		return err
 	}
@@ -36,6 +32,16 @@ func (a *App) change(c *cobra.Command, id string, patch func(s *fsstore.Store, l
 	}
 	fmt.Fprintf(a.Out, "%s: %s\n", f.ID, msg(&before, after))
 	return nil
+}
+
+// resolve opens the pipeline and finds the lead an id or prefix names.
+func (a *App) resolve(c *cobra.Command, id string) (*fsstore.Store, fsstore.LeadFile, error) {
+	s, err := a.Store(c)
+	if err != nil {
+		return nil, fsstore.LeadFile{}, err
+	}
+	f, err := s.Resolve(id)
+	return s, f, err
 }
 
 // changeAt is change for a command that records an event: --at and --by

@@ -40,11 +40,7 @@ func (a *App) editor() []string {
 }
 
 func runLeadEdit(app *App, c *cobra.Command, id string) error {
-	s, err := app.Store(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.Resolve(id)
+	s, f, err := app.resolve(c, id)
 	if err != nil {
 		return err
 	}

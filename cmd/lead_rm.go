@@ -41,11 +41,7 @@ crm lead cancel, which keeps the lead in the reports.`,
 }
 
 func runLeadRm(app *App, c *cobra.Command, o *leadRmOptions, id string) error {
-	s, err := app.Store(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.Resolve(id)
+	s, f, err := app.resolve(c, id)
 	if err != nil {
 		return err
 	}
