@@ -429,20 +429,36 @@ func (d *leadDecoder) nextAction(n *yaml.Node) *model.NextAction {
 	return na
 }
 
-func (d *leadDecoder) history(n *yaml.Node) []model.Event {
+// mappings returns the items of a list of one-line mappings (history,
+// activities), naming what is not a list (notList) or not a mapping
+// (notMapping); nil for an empty or missing list.
+func (d *leadDecoder) mappings(n *yaml.Node, notList, notMapping string) []*yaml.Node {
 	if isNull(n) {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "history must be a list of events, one per line: - {at: ..., step: ...}")
+		d.errorf(n, "%s", notList)
 		return nil
 	}
-	out := make([]model.Event, 0, len(n.Content))
+	items := make([]*yaml.Node, 0, len(n.Content))
 	for _, c := range n.Content {
 		if c.Kind != yaml.MappingNode {
-			d.errorf(c, "a history event must be a mapping such as {at: 2026-11-02T14:00:00Z, step: Demo, by: alice}")
+			d.errorf(c, "%s", notMapping)
 			continue
 		}
+		items = append(items, c)
+	}
+	return items
+}
+
+func (d *leadDecoder) history(n *yaml.Node) []model.Event {
+	items := d.mappings(n, "history must be a list of events, one per line: - {at: ..., step: ...}",
+		"a history event must be a mapping such as {at: 2026-11-02T14:00:00Z, step: Demo, by: alice}")
+	if items == nil {
+		return nil
+	}
+	out := make([]model.Event, 0, len(items))
+	for _, c := range items {
 		var e model.Event
 		var hasAt bool
 		for i := 0; i+1 < len(c.Content); i += 2 {
@@ -469,19 +485,13 @@ func (d *leadDecoder) history(n *yaml.Node) []model.Event {
 }
 
 func (d *leadDecoder) activities(n *yaml.Node) []model.Activity {
-	if isNull(n) {
+	items := d.mappings(n, "activities must be a list, one per line: - {at: ..., type: call, text: ...}",
+		"an activity must be a mapping such as {at: 2026-11-02T14:00:00Z, type: call, text: ...}")
+	if items == nil {
 		return nil
 	}
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "activities must be a list, one per line: - {at: ..., type: call, text: ...}")
-		return nil
-	}
-	out := make([]model.Activity, 0, len(n.Content))
-	for _, c := range n.Content {
-		if c.Kind != yaml.MappingNode {
-			d.errorf(c, "an activity must be a mapping such as {at: 2026-11-02T14:00:00Z, type: call, text: ...}")
-			continue
-		}
+	out := make([]model.Activity, 0, len(items))
+	for _, c := range items {
 		var a model.Activity
 		var hasAt bool
 		for i := 0; i+1 < len(c.Content); i += 2 {
