@@ -144,7 +144,8 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 			}
 			fmt.Fprintf(app.Err, "crm: warning: %d invalid lead file%s left out of the %s report (crm check shows why)\n", len(files), plural(len(files)), s.Pipeline.Name)
 		}
-		reports = append(reports, report.Compute(s.Pipeline, leads, period, app.now, by))
+		// Months and quarters are cut in the user's time zone, as --period is.
+		reports = append(reports, report.Compute(s.Pipeline, leads, period, app.now.In(app.Loc), by))
 	}
 	return report.Write(app.Out, o.format, reports, o.all)
 }

@@ -22,12 +22,12 @@ var ByKeys = []string{"owner", "source", "tag", "step", "month", "quarter"}
 // breakdown repeats the headline figures per group. month and quarter are
 // sub-periods of the report's period (each figure placed by its own rule);
 // the other keys partition the leads (a lead is in one group per tag).
-func breakdown(ix *index, fs []facts, period Period, now time.Time, by string) []Group {
+func breakdown(ix *index, fs []facts, leads []*model.Lead, period Period, now time.Time, by string) []Group {
 	p := ix.p
 	at := period.End(now)
 	switch by {
 	case "month", "quarter":
-		return periodGroups(ix, fs, period, at, by)
+		return periodGroups(ix, fs, leads, period, now, by)
 	}
 	groups := map[string][]facts{}
 	for _, f := range fs {
@@ -114,9 +114,13 @@ func sortKeys(p *model.Pipeline, keys []string, by string) {
 }
 
 // periodGroups splits the report's period into months or quarters, from the
-// period's start (or the first lead's creation) to the snapshot moment.
-func periodGroups(ix *index, fs []facts, period Period, at time.Time, by string) []Group {
+// period's start (or the first lead's creation) to the report's moment, cut
+// in the time zone of now (the user's TZ, as --period is). Each row is
+// exactly the report of its month: the same figures as --period YYYY-MM,
+// with history after the month's end unseen.
+func periodGroups(ix *index, fs []facts, leads []*model.Lead, period Period, now time.Time, by string) []Group {
 	p := ix.p
+	at := period.End(now)
 	start := period.From
 	if start.IsZero() {
 		for _, f := range fs {
@@ -128,7 +132,7 @@ func periodGroups(ix *index, fs []facts, period Period, at time.Time, by string)
 	if start.IsZero() {
 		return []Group{}
 	}
-	start = start.In(at.Location())
+	start = start.In(now.Location())
 	unit := Month
 	if by == "quarter" {
 		unit = Quarter
@@ -151,16 +155,14 @@ func periodGroups(ix *index, fs []facts, period Period, at time.Time, by string)
 			if !period.To.IsZero() && clipped.To.After(period.To) {
 				clipped.To, clipped.Kind = period.To, ""
 			}
-			subAt := clipped.End(at)
-			sfs := make([]facts, 0, len(fs))
-			for _, f := range fs {
-				if !f.created.After(subAt) {
-					if g, ok := ix.factsAt(f.lead, subAt, false); ok {
-						sfs = append(sfs, g)
-					}
+			m := clipped.moment(now)
+			sfs := make([]facts, 0, len(leads))
+			for _, l := range leads {
+				if f, ok := ix.factsAt(l, m, false); ok {
+					sfs = append(sfs, f)
 				}
 			}
-			out[i] = Group{Key: sub.Label, Summary: summarize(p, sfs, fs, clipped, subAt, target(p, clipped))}
+			out[i] = Group{Key: sub.Label, Summary: summarize(p, sfs, sfs, clipped, m.at, target(p, clipped))}
 			return nil
 		})
 	}

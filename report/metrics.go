@@ -75,11 +75,12 @@ type Report struct {
 // (the clock). by names a breakdown ("" for none): owner, source, tag,
 // step, month, quarter, or a custom key.
 func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Time, by string) Report {
-	at := period.End(now)
+	m := period.moment(now)
+	at := m.at
 	ix := newIndex(p)
 	fs := make([]facts, 0, len(leads))
 	for _, l := range leads {
-		if f, ok := ix.factsAt(l, at, true); ok {
+		if f, ok := ix.factsAt(l, m, true); ok {
 			fs = append(fs, f)
 		}
 	}
@@ -87,7 +88,7 @@ func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Tim
 	r.Summary = summarize(p, fs, fs, period, at, target(p, period))
 	r.Steps = stepTable(p, fs, period)
 	if by != "" {
-		r.Groups = breakdown(ix, fs, period, now, by)
+		r.Groups = breakdown(ix, fs, leads, period, now, by)
 	}
 	return r
 }
@@ -159,24 +160,25 @@ func sortedHistory(h []model.Event) []model.Event {
 	return h
 }
 
-// factsAt replays a lead's history up to the moment at. A lead created
-// after at does not exist yet. When nothing in the file happened after at,
-// the file's current step and status are the truth; otherwise the history
-// says where the lead stood. withStays records the time spent in each step
-// (only the step table needs it).
-func (ix *index) factsAt(l *model.Lead, at time.Time, withStays bool) (facts, bool) {
-	if l.Created.After(at) {
+// factsAt replays a lead's history up to the moment m (at m.at, or just
+// before it for a period's exclusive end). A lead created after it does not
+// exist yet. When nothing in the file happened after it, the file's
+// current step and status are the truth; otherwise the history says where
+// the lead stood. withStays records the time spent in each step (only the
+// step table needs it).
+func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) {
+	if !m.sees(l.Created) {
 		return facts{}, false
 	}
 	f := facts{lead: l, created: l.Created, step: -1, furthest: -1, lastActive: l.Created}
 	history := sortedHistory(l.History)
-	after := !l.Closed.IsZero() && l.Closed.After(at)
+	after := !l.Closed.IsZero() && !m.sees(l.Closed)
 	status := model.Todo
 	var entered time.Time
 	var closedAt time.Time
 	stepSeen := false
 	for _, e := range history {
-		if e.At.After(at) {
+		if !m.sees(e.At) {
 			after = true
 			break
 		}
@@ -235,7 +237,7 @@ func (ix *index) factsAt(l *model.Lead, at time.Time, withStays bool) (facts, bo
 		// No history of steps: the lead was at its current step, and the
 		// close recorded after the moment had not happened yet.
 		f.step = cur
-		if status.Closed() && l.Closed.After(at) {
+		if status.Closed() && !m.sees(l.Closed) {
 			status, closedAt = model.Todo, time.Time{}
 		}
 	}
@@ -247,7 +249,7 @@ func (ix *index) factsAt(l *model.Lead, at time.Time, withStays bool) (facts, bo
 	}
 	f.status, f.closedAt = status, closedAt
 	for _, a := range l.Activities {
-		if a.At.After(at) {
+		if !m.sees(a.At) {
 			continue
 		}
 		if a.At.After(f.lastActive) {

@@ -33,10 +33,31 @@ func (p Period) Contains(t time.Time) bool {
 // End is the moment a snapshot describes: the period's end, or now when
 // the period is open or ends in the future.
 func (p Period) End(now time.Time) time.Time {
+	return p.moment(now).at
+}
+
+// moment is the moment a report describes and whether events at exactly
+// that moment are left out: a period is [from, to), so an event at to
+// belongs to the next period; "now" itself includes what happened at now.
+type moment struct {
+	at        time.Time
+	exclusive bool
+}
+
+func (p Period) moment(now time.Time) moment {
 	if p.To.IsZero() || p.To.After(now) {
-		return now
+		return moment{at: now}
 	}
-	return p.To
+	return moment{at: p.To, exclusive: true}
+}
+
+// sees reports whether something that happened at t has happened by the
+// moment.
+func (m moment) sees(t time.Time) bool {
+	if m.exclusive {
+		return t.Before(m.at)
+	}
+	return !t.After(m.at)
 }
 
 var (
