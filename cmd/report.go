@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -18,6 +19,7 @@ type reportOptions struct {
 	all       bool
 	keepGoing bool
 	format    string
+	output    string
 }
 
 func newReportCmd(app *App) *cobra.Command {
@@ -35,11 +37,16 @@ funnel bar.
 Each figure places leads by its own date: created in the period (new,
 response time, the step table's reached/conversion/fallout), closed in the
 period (won, lost, win %, time to close), or the state at the period's end
-(in pipeline, values, stale). With no period, all time, as of now (--now).`,
+(in pipeline, values, stale). With no period, all time, as of now (--now).
+
+--format html writes one self-contained page (inline CSS and SVG, no
+script, nothing fetched): the headline figures as cards, the funnel, won and
+lost per month with the win %, and every figure as text.`,
 		Example: `  crm report
   crm report --period last-quarter --by owner
   crm report --from 2026-09-01 --to 2026-12-01 --format markdown >> "$GITHUB_STEP_SUMMARY"
-  crm report --all --format json | jq '.reports[].summary.win_rate'`,
+  crm report --all --format json | jq '.reports[].summary.win_rate'
+  crm report --period this-year --format html -O report.html`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runReport(app, c, o)
@@ -52,7 +59,8 @@ period (won, lost, win %, time to close), or the state at the period's end
 	f.StringVar(&o.by, "by", "", "repeat the headline figures per group: "+strings.Join(report.ByKeys, ", ")+", or a custom key of the lead files")
 	f.BoolVar(&o.all, "all", false, "report on every pipeline of the repository, each in its own section")
 	f.BoolVar(&o.keepGoing, "keep-going", false, "report over the valid lead files when some are invalid, and say on stderr how many were left out")
-	addFormatFlag(c, &o.format, "table", "table", "markdown", "csv", "json")
+	addFormatFlag(c, &o.format, "table", "table", "markdown", "csv", "json", "html")
+	f.StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically; - is standard output) instead of standard output")
 	c.MarkFlagsMutuallyExclusive("period", "from")
 	c.MarkFlagsMutuallyExclusive("period", "to")
 	_ = c.RegisterFlagCompletionFunc("by", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -145,7 +153,19 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 			fmt.Fprintf(app.Err, "crm: warning: %d invalid lead file%s left out of the %s report (crm check shows why)\n", len(files), plural(len(files)), s.Pipeline.Name)
 		}
 		// Months and quarters are cut in the user's time zone, as --period is.
-		reports = append(reports, report.Compute(s.Pipeline, leads, period, app.now.In(app.Loc), by))
+		now := app.now.In(app.Loc)
+		r := report.Compute(s.Pipeline, leads, period, now, by)
+		if o.format == report.FormatHTML {
+			r.Trend = report.Trend(s.Pipeline, leads, period, now)
+		}
+		reports = append(reports, r)
 	}
-	return report.Write(app.Out, o.format, reports, o.all)
+	var b bytes.Buffer
+	if err := report.Write(&b, o.format, reports, o.all); err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	if o.output == "" {
+		o.output = "-"
+	}
+	return fsstore.WriteOutput(app.path(o.output), b.Bytes(), app.Out)
 }

@@ -69,6 +69,9 @@ type Report struct {
 	Steps   []StepRow
 	By      string
 	Groups  []Group
+	// Trend is won and lost per month (or quarter), for the HTML report's
+	// chart; filled by the caller with Trend when wanted.
+	Trend []Group
 }
 
 // Compute builds the report of leads in pipeline p over period, as of now

@@ -246,6 +246,8 @@ func Write(w io.Writer, format string, reports []Report, all bool) error {
 		return Render(w, FormatJSON, nil, out)
 	case FormatCSV:
 		return writeCSV(w, reports, all)
+	case FormatHTML:
+		return writeHTML(w, reports)
 	case FormatTable, FormatMarkdown:
 		for i, r := range reports {
 			if i > 0 {

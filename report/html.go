@@ -1,0 +1,248 @@
+package report
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crmcli/crm/model"
+)
+
+// FormatHTML is a self-contained HTML page: inline CSS and SVG, no script,
+// nothing fetched from the network.
+const FormatHTML = "html"
+
+//go:embed templates/report.html.tmpl
+var htmlFiles embed.FS
+
+var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
+	"funnel": funnelSVG,
+	"trend":  trendSVG,
+}).ParseFS(htmlFiles, "templates/report.html.tmpl"))
+
+// htmlPage is what the template shows.
+type htmlPage struct {
+	Title    string
+	Sections []htmlSection
+}
+
+type htmlSection struct {
+	Report   Report
+	Heading  string
+	Cards    []htmlCard
+	Headline []htmlFigure
+	Steps    *Table
+	Groups   *Table
+	By       string
+}
+
+// htmlCard is a headline figure shown large, with the span it covers.
+type htmlCard struct {
+	Key, Label, Value, Covers string
+	JSON                      string
+}
+
+// htmlFigure is a row of the full headline table: the text as the table
+// shows it, and the JSON value, for scripts and tests.
+type htmlFigure struct {
+	Key, Label, Value, JSON string
+}
+
+// cardKeys are the figures shown as cards.
+var cardKeys = []string{"in_pipeline", "pipeline_value", "weighted_value", "win_rate", "avg_days_to_close", "response_time_avg_hours", "coverage"}
+
+// writeHTML writes reports as one HTML page, a section per pipeline.
+func writeHTML(w io.Writer, reports []Report) error {
+	page := htmlPage{Title: "Pipeline report"}
+	if len(reports) == 1 {
+		page.Title = reports[0].Pipeline + " — pipeline report"
+	}
+	for _, r := range reports {
+		sec := htmlSection{Report: r, By: r.By,
+			Heading: fmt.Sprintf("%s — %s, as of %s", r.Pipeline, periodText(r.Period), r.Now.Format("2006-01-02 15:04 MST")),
+			Steps:   StepTable(r.Steps)}
+		sec.Steps.Header, sec.Steps.Rows = sec.Steps.Header[:len(sec.Steps.Header)-1], trimLast(sec.Steps.Rows)
+		if r.By != "" {
+			sec.Groups = GroupTable(r.By, r.Groups, r.Summary)
+		}
+		byKey := map[string]figure{}
+		for _, f := range figures {
+			byKey[f.Key] = f
+			sec.Headline = append(sec.Headline, htmlFigure{Key: f.Key, Label: f.Label, Value: f.text(r.Summary, f.Unit), JSON: string(f.json(r.Summary))})
+		}
+		for _, k := range cardKeys {
+			f := byKey[k]
+			sec.Cards = append(sec.Cards, htmlCard{Key: k, Label: f.Label, Value: f.text(r.Summary, f.Unit), JSON: string(f.json(r.Summary)), Covers: covers(k, r)})
+		}
+		page.Sections = append(page.Sections, sec)
+	}
+	return htmlTemplate.Execute(w, page)
+}
+
+func trimLast(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = r[:len(r)-1]
+	}
+	return out
+}
+
+// covers says which leads a card's figure counts, as docs/metrics.md places
+// them: the state at the snapshot, leads closed or created in the period.
+func covers(key string, r Report) string {
+	span := periodText(r.Period)
+	switch key {
+	case "win_rate", "avg_days_to_close":
+		return "leads closed, " + span
+	case "response_time_avg_hours":
+		return "leads created, " + span
+	case "coverage":
+		return "open at " + r.Now.Format("2006-01-02") + ", against the period's target"
+	}
+	return "open at " + r.Now.Format("2006-01-02 15:04")
+}
+
+// Colours of the charts; the browser test finds the funnel's bands by theirs.
+const (
+	bandColor = "#3b7dd8"
+	wonColor  = "#2f9e44"
+	lostColor = "#e03131"
+	inkColor  = "#1b2733"
+)
+
+func svgNum(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
+
+func esc(s string) string { return template.HTMLEscapeString(s) }
+
+// funnelSVG draws the funnel of the created cohort: one band per step, its
+// width the number of leads that reached it, with conversion and fallout
+// written on it; then the cohort's won and lost (or cancelled) leads.
+func funnelSVG(r Report) template.HTML {
+	const width, band, gap, top = 720.0, 40.0, 8.0, 8.0
+	maxReached := 0
+	won, out := 0, 0
+	for _, s := range r.Steps {
+		maxReached = max(maxReached, s.Reached)
+		won += s.WonHere
+		out += s.FallenOut
+	}
+	scale := func(n int) float64 {
+		if maxReached == 0 || n == 0 {
+			return 0
+		}
+		return math.Max(2, width*float64(n)/float64(maxReached))
+	}
+	rows := len(r.Steps) + 2
+	height := top + float64(rows)*(band+gap)
+	var b strings.Builder
+	var alt []string
+	for _, s := range r.Steps {
+		alt = append(alt, fmt.Sprintf("%s %d", s.Step, s.Reached))
+	}
+	label := fmt.Sprintf("Funnel of the leads created %s: reached per step: %s; won %d, lost or cancelled %d", periodText(r.Period), strings.Join(alt, ", "), won, out)
+	fmt.Fprintf(&b, `<svg class="funnel" role="img" aria-label="%s" viewBox="0 0 %s %s" width="%s" height="%s" xmlns="http://www.w3.org/2000/svg">`,
+		esc(label), svgNum(width), svgNum(height), svgNum(width), svgNum(height))
+	fmt.Fprintf(&b, "<title>%s</title>", esc(label))
+	y := top
+	drawBand := func(name, color string, n int, text string) {
+		w := scale(n)
+		x := (width - w) / 2
+		fmt.Fprintf(&b, `<g class="band" data-step="%s" data-reached="%d">`, esc(name), n)
+		if w > 0 {
+			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" rx="3" fill="%s"/>`, svgNum(x), svgNum(y), svgNum(w), svgNum(band), color)
+		}
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" class="band-text">%s</text>`, svgNum(width/2), svgNum(y+band/2+5), esc(text))
+		b.WriteString("</g>")
+		y += band + gap
+	}
+	for _, s := range r.Steps {
+		text := fmt.Sprintf("%s · %d reached · conversion %s · fallout %s", s.Step, s.Reached, fmtOpt(s.ConversionRate, " %"), fmtOpt(s.FalloutRate, " %"))
+		drawBand(s.Step, bandColor, s.Reached, text)
+	}
+	drawBand("won", wonColor, won, fmt.Sprintf("Won · %d", won))
+	drawBand("lost", lostColor, out, fmt.Sprintf("Lost or cancelled · %d", out))
+	b.WriteString("</svg>")
+	return template.HTML(b.String())
+}
+
+// trendSVG draws won and lost leads per month (or quarter) as bars, with
+// the win % as a line on a 0–100 scale.
+func trendSVG(groups []Group) template.HTML {
+	if len(groups) == 0 {
+		return ""
+	}
+	const height, plot, left, bottom = 260.0, 200.0, 36.0, 40.0
+	slot := math.Max(36, math.Min(72, 720/float64(len(groups))))
+	width := left + slot*float64(len(groups)) + 40
+	maxN := 1
+	for _, g := range groups {
+		maxN = max(maxN, g.Summary.Won, g.Summary.Lost)
+	}
+	var alt []string
+	for _, g := range groups {
+		alt = append(alt, fmt.Sprintf("%s won %d lost %d win %s", g.Key, g.Summary.Won, g.Summary.Lost, fmtOpt(g.Summary.WinRate, " %")))
+	}
+	label := "Won and lost per period, with the win %: " + strings.Join(alt, "; ")
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="trend" role="img" aria-label="%s" viewBox="0 0 %s %s" width="%s" height="%s" xmlns="http://www.w3.org/2000/svg">`,
+		esc(label), svgNum(width), svgNum(height), svgNum(width), svgNum(height))
+	fmt.Fprintf(&b, "<title>%s</title>", esc(label))
+	base := height - bottom
+	fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`, svgNum(left), svgNum(base), svgNum(width-20), svgNum(base), inkColor)
+	var line []string
+	for i, g := range groups {
+		x := left + slot*float64(i)
+		bw := slot/2 - 6
+		for j, bar := range []struct {
+			n     int
+			color string
+			kind  string
+		}{{g.Summary.Won, wonColor, "won"}, {g.Summary.Lost, lostColor, "lost"}} {
+			h := plot * float64(bar.n) / float64(maxN)
+			bx := x + 4 + float64(j)*(bw+2)
+			fmt.Fprintf(&b, `<rect class="bar" data-period="%s" data-kind="%s" data-value="%d" x="%s" y="%s" width="%s" height="%s" fill="%s"/>`,
+				esc(g.Key), bar.kind, bar.n, svgNum(bx), svgNum(base-h), svgNum(bw), svgNum(h), bar.color)
+			if bar.n > 0 {
+				fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" class="bar-text">%d</text>`, svgNum(bx+bw/2), svgNum(base-h-4), bar.n)
+			}
+		}
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" class="axis-text">%s</text>`, svgNum(x+slot/2), svgNum(base+16), esc(g.Key))
+		if g.Summary.WinRate != nil {
+			line = append(line, svgNum(x+slot/2)+","+svgNum(base-plot**g.Summary.WinRate/100))
+		}
+	}
+	if len(line) > 1 {
+		fmt.Fprintf(&b, `<polyline class="win-rate" points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.Join(line, " "), inkColor)
+	}
+	for _, p := range line {
+		xy := strings.Split(p, ",")
+		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3" fill="%s"/>`, xy[0], xy[1], inkColor)
+	}
+	fmt.Fprintf(&b, `<text x="%s" y="%s" class="axis-text">win %% (line, 0–100)</text>`, svgNum(left), svgNum(14))
+	b.WriteString("</svg>")
+	return template.HTML(b.String())
+}
+
+// Trend is won and lost per month of the report's span, or per quarter
+// when it has more than 24 months: the bar chart of the HTML report. Each
+// entry is the report of its month (docs/metrics.md).
+func Trend(p *model.Pipeline, leads []*model.Lead, period Period, now time.Time) []Group {
+	ix := newIndex(p)
+	m := period.moment(now)
+	fs := make([]facts, 0, len(leads))
+	for _, l := range leads {
+		if f, ok := ix.factsAt(l, m, false); ok {
+			fs = append(fs, f)
+		}
+	}
+	groups := periodGroups(ix, fs, leads, period, now, "month")
+	if len(groups) > 24 {
+		groups = periodGroups(ix, fs, leads, period, now, "quarter")
+	}
+	return groups
+}
