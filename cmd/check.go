@@ -264,6 +264,10 @@ func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, 
 	if err != nil {
 		return 0, nil, err
 	}
+	for _, p := range s.Unmerged() {
+		problems = append(problems, &schema.Error{Path: s.Rel(p),
+			Msg: "git reports this file as unmerged (a merge or rebase stopped on it, maybe a change on one side and a deletion on the other): resolve it, then git add or git rm it"})
+	}
 	for _, p := range s.LeftoverTemps() {
 		problems = append(problems, &schema.Error{Path: s.Rel(p), Warning: true,
 			Msg: "a temporary file left by an interrupted write (a killed crm): delete it; crm fmt does"})

@@ -44,13 +44,23 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 			}
 		}
 	}
-	// History: in time order, known steps, and ending where the lead is.
+	if l.Status == Won && l.Reason != "" {
+		add("reason", false, "the lead is won but has a lost reason (%q): remove reason: (a merge may have kept both sides)", l.Reason)
+	}
+	if l.Status.Closed() && !l.StandbyUntil.IsZero() {
+		add("standby_until", true, "the lead is %s but has a standby_until: remove it", l.Status)
+	}
+	// History: in time order, known steps, a closed lead reopened before it
+	// closes again, and ending where the lead is.
 	lastStep, lastStatus := "", Status("")
 	lastStepAt, lastStatusAt := -1, -1
 	for i, e := range l.History {
 		field := fmt.Sprintf("history[%d]", i)
 		if i > 0 && e.At.Before(l.History[i-1].At) {
 			add(field, false, "event at %s is before the one above it (%s): history is kept in time order", FormatTime(e.At), FormatTime(l.History[i-1].At))
+		}
+		if e.Status.Closed() && lastStatus.Closed() {
+			add(field, false, "the history marks the lead %s while it is already %s, with no reopening between: a closed lead is reopened first (crm lead reopen); after a merge, keep one of the two", e.Status, lastStatus)
 		}
 		if i == 0 && !l.Created.IsZero() && e.At.Before(l.Created) {
 			add(field, true, "the first event (%s) is before created (%s)", FormatTime(e.At), FormatTime(l.Created))
@@ -63,6 +73,11 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 		}
 		if e.Status != "" {
 			lastStatus, lastStatusAt = e.Status, i
+		}
+	}
+	for i := 1; i < len(l.Activities); i++ {
+		if l.Activities[i].At.Before(l.Activities[i-1].At) {
+			add(fmt.Sprintf("activities[%d]", i), false, "activity at %s is before the one above it (%s): activities are kept in time order", FormatTime(l.Activities[i].At), FormatTime(l.Activities[i-1].At))
 		}
 	}
 	if lastStepAt >= 0 && NormalizeStep(lastStep) != NormalizeStep(l.Step) {

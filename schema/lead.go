@@ -176,7 +176,29 @@ func (d *leadDecoder) decode(root *yaml.Node, id string) *model.Lead {
 			d.errorf(top, "missing key %q: every lead has title, step, status and created", req)
 		}
 	}
+	for i := 1; i < len(top.Content); i += 2 {
+		d.nestedDuplicates(top.Content[i])
+	}
 	return l
+}
+
+// nestedDuplicates reports a key given twice in any mapping below the top
+// (an event, an activity, next_action, a custom value): a bad merge
+// resolution leaves such keys, and YAML libraries silently keep one.
+func (d *leadDecoder) nestedDuplicates(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if prev, dup := seen[k.Value]; dup && k.Kind == yaml.ScalarNode {
+				d.errorf(k, "key %q appears twice in this mapping (first on line %d): keep one", k.Value, prev.Line)
+			}
+			seen[k.Value] = k
+		}
+	}
+	for _, c := range n.Content {
+		d.nestedDuplicates(c)
+	}
 }
 
 func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {

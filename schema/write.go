@@ -119,9 +119,37 @@ func Apply(root *yaml.Node, p model.Patch) error {
 		appendTo(m, "history", eventNode(e))
 	}
 	for _, a := range p.Activities {
-		appendTo(m, "activities", activityNode(a))
+		insertActivity(m, a)
 	}
 	return nil
+}
+
+// insertActivity puts an activity in its place in time order (a call
+// logged today for yesterday goes before today's e-mail), at the end when
+// it is the latest.
+func insertActivity(m *yaml.Node, a model.Activity) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != "activities" || m.Content[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		seq := m.Content[i+1]
+		at := len(seq.Content)
+		for at > 0 {
+			prev, _ := mapGet(seq.Content[at-1], "at")
+			if prev == nil {
+				break
+			}
+			t, err := model.ParseTime(prev.Value, time.UTC)
+			if err != nil || !a.At.Before(t) {
+				break
+			}
+			at--
+		}
+		seq.Style = 0
+		seq.Content = append(seq.Content[:at], append([]*yaml.Node{activityNode(a)}, seq.Content[at:]...)...)
+		return
+	}
+	appendTo(m, "activities", activityNode(a))
 }
 
 // rank orders keys: known keys by their canonical place, custom keys after
