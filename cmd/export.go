@@ -44,7 +44,7 @@ func newExportCmd(app *App) *cobra.Command {
 }
 
 func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) error {
-	s, out, err := app.filteredLeads(c, &o.list, args)
+	s, out, skipped, err := app.filteredLeads(c, &o.list, args)
 	if err != nil {
 		return err
 	}
@@ -67,5 +67,8 @@ func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) erro
 	if o.output == "" {
 		o.output = "-"
 	}
-	return fsstore.WriteOutput(app.path(o.output), data, app.Out)
+	if err := fsstore.WriteOutput(app.path(o.output), data, app.Out); err != nil {
+		return err
+	}
+	return skipped
 }

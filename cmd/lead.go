@@ -11,6 +11,7 @@ import (
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
+	"github.com/crmcli/crm/schema"
 )
 
 func newLeadCmd(app *App) *cobra.Command {
@@ -168,23 +169,45 @@ filter (--step A --step B) matches any of its values.`,
 }
 
 func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string) error {
-	s, out, err := app.filteredLeads(c, o, query)
+	s, out, skipped, err := app.filteredLeads(c, o, query)
 	if err != nil {
 		return err
 	}
 	if o.format == "table" && len(out) == 0 {
 		fmt.Fprintln(app.Err, "no leads match")
+		return skipped
+	}
+	if err := render(app.Out, o.format, report.LeadTable(out), report.NewLeadListJSON(s.Pipeline.Name, out)); err != nil {
+		return err
+	}
+	return skipped
+}
+
+// skipBroken names on stderr the lead files crm check rejects, so a view
+// can show every other lead: one broken file (a merge conflict, say) never
+// stops the team. The error it returns, after the view is printed, makes
+// crm exit 1.
+func (a *App) skipBroken(problems schema.Errors) error {
+	if len(problems) == 0 {
 		return nil
 	}
-	return render(app.Out, o.format, report.LeadTable(out), report.NewLeadListJSON(s.Pipeline.Name, out))
+	files := map[string]bool{}
+	for _, p := range problems {
+		fmt.Fprintln(a.Err, p.CheckLine())
+		files[p.Path] = true
+	}
+	fmt.Fprintf(a.Err, "crm: %d lead file%s left out: fix %s (crm check shows every problem)\n", len(files), plural(len(files)), map[bool]string{true: "it", false: "them"}[len(files) == 1])
+	return &exitError{code: exitData}
 }
 
 // filteredLeads reads every lead of the pipeline and keeps those the
-// filters match, in display order.
-func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string) (*fsstore.Store, []*model.Lead, error) {
-	s, err := a.Store(c)
+// filters match, in display order. Lead files crm check rejects are named
+// on stderr and left out; skipped is then the error to return after the
+// output.
+func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string) (s *fsstore.Store, out []*model.Lead, skipped, err error) {
+	s, err = a.Store(c)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	f, err := model.NewFilter(s.Pipeline, model.FilterSpec{
 		Steps: o.steps, Statuses: o.statuses, Owner: o.owner, Tags: o.tags, Source: o.source,
@@ -192,26 +215,22 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 	})
 	var fe *model.FieldError
 	if errors.As(err, &fe) {
-		return nil, nil, usagef("--%v", fe)
+		return nil, nil, nil, usagef("--%v", fe)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	leads, problems, err := s.LoadAll(c.Context())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if len(problems) > 0 {
-		return nil, nil, problems
-	}
-	var out []*model.Lead
 	for _, l := range leads {
 		if f.Match(l) {
 			out = append(out, l)
 		}
 	}
 	model.SortLeads(s.Pipeline, out)
-	return s, out, nil
+	return s, out, a.skipBroken(problems), nil
 }
 
 // addFilterFlags adds the filters of crm lead list and crm export.
@@ -245,19 +264,28 @@ disk (the file is the truth); json prints the documented JSON form.`,
 			if err != nil {
 				return err
 			}
-			l, f, err := s.Get(args[0])
+			if o.format == "json" {
+				l, f, err := s.Get(args[0])
+				if err != nil {
+					return err
+				}
+				return render(app.Out, "json", nil, report.LeadShowJSON{SchemaVersion: report.SchemaVersion, Lead: report.NewLeadJSON(l, s.Rel(f.Path))})
+			}
+			// The file as it is, even one with problems (a merge conflict):
+			// the problems follow on stderr, and crm exits 1.
+			f, err := s.Resolve(args[0])
 			if err != nil {
 				return err
-			}
-			if o.format == "json" {
-				return render(app.Out, "json", nil, report.LeadShowJSON{SchemaVersion: report.SchemaVersion, Lead: report.NewLeadJSON(l, s.Rel(f.Path))})
 			}
 			data, err := s.ReadRaw(f)
 			if err != nil {
 				return err
 			}
-			_, err = app.Out.Write(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-			return err
+			if _, err := app.Out.Write(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))); err != nil {
+				return err
+			}
+			es, _ := schema.AsErrors(s.CheckRaw(f, data).Err())
+			return app.skipBroken(es)
 		},
 	}
 	addFormatFlag(c, &o.format, "yaml", "yaml", "json")
