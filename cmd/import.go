@@ -244,7 +244,8 @@ func applyImport(s *fsstore.Store, act exchange.ImportAction, st model.Stamp, n 
 		return err
 	}
 	_, changed, err := s.Update(f, func(cur *model.Lead) (model.Patch, error) {
-		return model.ImportChange(cur, l, s.Pipeline, st)
+		p, err := model.ImportChange(cur, l, s.Pipeline, st)
+		return model.Record(cur, p, st), err
 	})
 	switch {
 	case err != nil:
@@ -336,7 +337,7 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 		}
 		if target.ID != "" {
 			_, changed, err := s.Update(target, func(l *model.Lead) (model.Patch, error) {
-				return model.AddContact(l, card.Contact), nil
+				return model.Record(l, model.AddContact(l, card.Contact), st), nil
 			})
 			if err != nil {
 				return err

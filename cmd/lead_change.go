@@ -55,7 +55,12 @@ func (a *App) changeAt(c *cobra.Command, id string, ev *eventFlags, patch func(*
 		if ev.at == "" {
 			st.At = a.clock() // under the lead's lock
 		}
-		return patch(s, l, st)
+		p, err := patch(s, l, st)
+		if err != nil {
+			return p, err
+		}
+		// Every change is an event: the fields it sets, before and after.
+		return model.Record(l, p, st), nil
 	}, msg)
 }
 
@@ -258,6 +263,7 @@ meetings and demos count as contact (lead response time); notes do not.`,
 
 func newLeadRemindCmd(app *App) *cobra.Command {
 	var clear bool
+	var ev eventFlags
 	c := &cobra.Command{
 		Use:   "remind ID DATE [TEXT] | remind ID --clear",
 		Short: "Set a lead's next action (a date and what to do), or clear it",
@@ -274,7 +280,7 @@ func newLeadRemindCmd(app *App) *cobra.Command {
 				if len(args) > 1 {
 					return usagef("--clear takes no DATE or TEXT")
 				}
-				return app.change(c, args[0], func(*fsstore.Store, *model.Lead) (model.Patch, error) {
+				return app.changeAt(c, args[0], &ev, func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error) {
 					return model.ClearReminder(), nil
 				}, func(_, _ *model.Lead) string { return "next action cleared" })
 			}
@@ -289,7 +295,7 @@ func newLeadRemindCmd(app *App) *cobra.Command {
 			if len(args) == 3 {
 				text = args[2]
 			}
-			return app.change(c, args[0], func(*fsstore.Store, *model.Lead) (model.Patch, error) {
+			return app.changeAt(c, args[0], &ev, func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error) {
 				return model.Remind(d, text), nil
 			}, func(_, a *model.Lead) string {
 				return strings.TrimSpace("next action " + a.NextAction.Date.String() + " " + a.NextAction.Text)
@@ -297,10 +303,12 @@ func newLeadRemindCmd(app *App) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&clear, "clear", false, "remove the next action")
+	ev.add(c)
 	return c
 }
 
 func newLeadSetCmd(app *App) *cobra.Command {
+	var ev eventFlags
 	c := &cobra.Command{
 		Use:   "set ID key=value...",
 		Short: "Set or remove fields of a lead (key= removes)",
@@ -316,11 +324,12 @@ Step and status change through their own commands so the history stays true.`,
 			if err != nil {
 				return usagef("%v", err)
 			}
-			return app.change(c, args[0], func(*fsstore.Store, *model.Lead) (model.Patch, error) {
+			return app.changeAt(c, args[0], &ev, func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error) {
 				return p, nil
 			}, func(_, _ *model.Lead) string { return "set " + strings.Join(args[1:], " ") })
 		},
 	}
+	ev.add(c)
 	c.Args = func(c *cobra.Command, args []string) error {
 		if len(args) < 2 {
 			return usagef("%s takes a lead ID and at least one key=value", c.CommandPath())

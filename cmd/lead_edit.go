@@ -10,9 +10,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
 )
 
 func newLeadEditCmd(app *App) *cobra.Command {
+	var ev eventFlags
 	c := &cobra.Command{
 		Use:   "edit ID",
 		Short: "Edit a lead's file in $EDITOR, validated before it is saved",
@@ -20,13 +22,15 @@ func newLeadEditCmd(app *App) *cobra.Command {
 else $EDITOR, else vi). When you close it, crm checks the result: if it is
 valid it replaces the file; if not, crm shows what is wrong and, on a
 terminal, offers to reopen the editor. An invalid result is never saved,
-and if the file changed on disk while you edited, nothing is overwritten.`,
+and if the file changed on disk while you edited, nothing is overwritten.
+The fields the edit changed are recorded as one history event (--at, --by).`,
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			return runLeadEdit(app, c, args[0])
+			return runLeadEdit(app, c, args[0], &ev)
 		},
 	}
+	ev.add(c)
 	return c
 }
 
@@ -39,7 +43,7 @@ func (a *App) editor() []string {
 	return []string{"vi"}
 }
 
-func runLeadEdit(app *App, c *cobra.Command, id string) error {
+func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 	s, f, err := app.resolve(c, id)
 	if err != nil {
 		return err
@@ -76,6 +80,10 @@ func runLeadEdit(app *App, c *cobra.Command, id string) error {
 		}
 		verr := validateEdit(s, f, edited)
 		if verr == nil {
+			// Record what the edit changed as one event.
+			if edited, err = recordEdit(app, s, f, orig, edited, ev); err != nil {
+				return err
+			}
 			if err := s.Replace(f, orig, edited); err != nil {
 				keep = true
 				return fmt.Errorf("%w; your edit is kept in %s", err, tmp)
@@ -99,4 +107,23 @@ func runLeadEdit(app *App, c *cobra.Command, id string) error {
 // check calls an error is not saved (warnings are).
 func validateEdit(s *fsstore.Store, f fsstore.LeadFile, data []byte) error {
 	return s.CheckRaw(f, data).Err()
+}
+
+// recordEdit appends to an edited lead the event of the fields the edit
+// changed, with their values before and after.
+func recordEdit(app *App, s *fsstore.Store, f fsstore.LeadFile, orig, edited []byte, ev *eventFlags) ([]byte, error) {
+	before, err1 := s.ParseRaw(f, orig)
+	after, err2 := s.ParseRaw(f, edited)
+	if err1 != nil || err2 != nil {
+		return edited, nil // nothing to compare with: the file had problems
+	}
+	st, err := app.stamp(ev.at, ev.by)
+	if err != nil {
+		return nil, err
+	}
+	if ev.at == "" {
+		st.At = app.clock()
+	}
+	p := model.Record(before, model.FieldChanges(before, after), st)
+	return s.AppendEvents(f, edited, p.Events)
 }

@@ -549,7 +549,14 @@ func (c *converter) history(l *model.Lead, history, activities string) error {
 			if e.Status != "" && !st.Valid() {
 				return fmt.Errorf("history: unknown status %q", e.Status)
 			}
-			l.History = append(l.History, model.Event{At: at, Step: e.Step, Status: st, By: e.By, Reason: e.Reason})
+			ev := model.Event{At: at, Step: e.Step, Status: st, By: e.By, Reason: e.Reason}
+			for _, f := range sortedKeys(e.Set) {
+				ev.Changes = append(ev.Changes, model.Change{Field: f, To: e.Set[f], From: e.Was[f]})
+			}
+			for _, f := range e.Unset {
+				ev.Changes = append(ev.Changes, model.Change{Field: f, Unset: true, From: e.Was[f]})
+			}
+			l.History = append(l.History, ev)
 		}
 	} else {
 		l.History = []model.Event{{At: l.Created, Step: l.Step, Status: model.Todo, By: c.opt.By}}
@@ -579,4 +586,13 @@ func (c *converter) history(l *model.Lead, history, activities string) error {
 		}
 	}
 	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -457,3 +457,17 @@ func (s *Store) CheckRaw(f LeadFile, data []byte) schema.Errors {
 	_, errs := schema.CheckLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}, s.Pipeline)
 	return errs
 }
+
+// ParseRaw reads bytes as the lead f (a copy being edited).
+func (s *Store) ParseRaw(f LeadFile, data []byte) (*model.Lead, error) {
+	doc, err := schema.ParseLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
+	if err != nil {
+		return nil, err
+	}
+	return doc.Lead, nil
+}
+
+// AppendEvents adds history events to the bytes of the lead f.
+func (s *Store) AppendEvents(f LeadFile, data []byte, events []model.Event) ([]byte, error) {
+	return schema.AppendEvents(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}, events)
+}

@@ -38,13 +38,24 @@ type NextAction struct {
 	Text string
 }
 
-// Event is one step or status change, appended to a lead's history.
+// Event is one change, appended to a lead's history: a step or status
+// change, and the fields the same command set or removed.
 type Event struct {
-	At     time.Time
-	Step   string
-	Status Status
-	By     string
-	Reason string
+	At      time.Time
+	Step    string
+	Status  Status
+	By      string
+	Reason  string
+	Changes []Change
+}
+
+// Change is one field an event set to To, or removed (Unset), with its
+// value before in From (nil when it had none).
+type Change struct {
+	Field string
+	From  any
+	To    any
+	Unset bool
 }
 
 // ActivityType is the kind of a logged activity.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"strings"
+	"time"
 
 	"github.com/crmcli/crm/model"
 )
@@ -46,6 +47,11 @@ type EventJSON struct {
 	Status string `json:"status,omitempty"`
 	By     string `json:"by,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Set, Unset and Was are the fields the change set (new values),
+	// removed, and their old values.
+	Set   map[string]any `json:"set,omitempty"`
+	Unset []string       `json:"unset,omitempty"`
+	Was   map[string]any `json:"was,omitempty"`
 }
 
 // ActivityJSON is one logged activity.
@@ -80,7 +86,7 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 		j.NextAction = &NextActionJSON{Date: l.NextAction.Date.String(), Text: l.NextAction.Text}
 	}
 	for _, e := range l.History {
-		j.History = append(j.History, EventJSON{At: model.FormatTime(e.At), Step: e.Step, Status: string(e.Status), By: e.By, Reason: e.Reason})
+		j.History = append(j.History, NewEventJSON(e))
 	}
 	for _, a := range l.Activities {
 		j.Activities = append(j.Activities, ActivityJSON{At: model.FormatTime(a.At), Type: string(a.Type), By: a.By, Text: a.Text})
@@ -166,4 +172,43 @@ type PipelineJSON struct {
 	Steps []string `json:"steps"`
 	Leads int      `json:"leads"`
 	Error string   `json:"error,omitempty"`
+}
+
+// jsonValue writes a field's value as JSON shows it: days and times as
+// text, a next action as {date, text}.
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case model.Date:
+		return x.String()
+	case time.Time:
+		return model.FormatTime(x)
+	case *model.NextAction:
+		if x == nil {
+			return nil
+		}
+		return NextActionJSON{Date: x.Date.String(), Text: x.Text}
+	}
+	return v
+}
+
+// NewEventJSON converts a history event for JSON output.
+func NewEventJSON(e model.Event) EventJSON {
+	ej := EventJSON{At: model.FormatTime(e.At), Step: e.Step, Status: string(e.Status), By: e.By, Reason: e.Reason}
+	for _, c := range e.Changes {
+		if c.Unset {
+			ej.Unset = append(ej.Unset, c.Field)
+		} else {
+			if ej.Set == nil {
+				ej.Set = map[string]any{}
+			}
+			ej.Set[c.Field] = jsonValue(c.To)
+		}
+		if c.From != nil {
+			if ej.Was == nil {
+				ej.Was = map[string]any{}
+			}
+			ej.Was[c.Field] = jsonValue(c.From)
+		}
+	}
+	return ej
 }

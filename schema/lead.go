@@ -483,6 +483,7 @@ func (d *leadDecoder) history(n *yaml.Node) []model.Event {
 	for _, c := range items {
 		var e model.Event
 		var hasAt bool
+		var changes []*model.Change
 		for i := 0; i+1 < len(c.Content); i += 2 {
 			k, v := c.Content[i], c.Content[i+1]
 			switch k.Value {
@@ -496,7 +497,12 @@ func (d *leadDecoder) history(n *yaml.Node) []model.Event {
 				e.By = d.str("by", v)
 			case "reason":
 				e.Reason = d.str("reason", v)
+			case "set", "unset", "was":
+				changes = d.changes(k.Value, v, changes)
 			}
+		}
+		for _, c := range changes {
+			e.Changes = append(e.Changes, *c)
 		}
 		if !hasAt {
 			d.errorf(c, "a history event needs at: (when it happened)")
@@ -504,6 +510,47 @@ func (d *leadDecoder) history(n *yaml.Node) []model.Event {
 		out = append(out, e)
 	}
 	return out
+}
+
+// changes reads an event's set: {field: value}, unset: [field] or
+// was: {field: old value} into its list of changes, in the order the fields
+// first appear.
+func (d *leadDecoder) changes(key string, v *yaml.Node, changes []*model.Change) []*model.Change {
+	find := func(field string) *model.Change {
+		for _, c := range changes {
+			if c.Field == field {
+				return c
+			}
+		}
+		c := &model.Change{Field: field}
+		changes = append(changes, c)
+		return c
+	}
+	value := func(n *yaml.Node) any {
+		var x any
+		if err := n.Decode(&x); err != nil {
+			d.errorf(n, "%s: %v", key, err)
+		}
+		return x
+	}
+	switch {
+	case key == "unset" && v.Kind == yaml.SequenceNode:
+		for _, f := range v.Content {
+			find(f.Value).Unset = true
+		}
+	case key != "unset" && v.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			c := find(v.Content[i].Value)
+			if key == "set" {
+				c.To = value(v.Content[i+1])
+			} else {
+				c.From = value(v.Content[i+1])
+			}
+		}
+	default:
+		d.errorf(v, "%s must be %s", key, map[string]string{"set": "a mapping of the fields set: {value: 55000}", "was": "a mapping of the fields' old values: {value: 50500}", "unset": "a list of the fields removed: [industry]"}[key])
+	}
+	return changes
 }
 
 func (d *leadDecoder) activities(n *yaml.Node) []model.Activity {

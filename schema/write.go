@@ -291,9 +291,58 @@ func flowMap(pairs ...string) *yaml.Node {
 }
 
 func eventNode(e model.Event) *yaml.Node {
-	return flowMap("at", model.FormatTime(e.At), "step", e.Step, "status", string(e.Status), "by", e.By, "reason", e.Reason)
+	m := flowMap("at", model.FormatTime(e.At), "step", e.Step, "status", string(e.Status), "by", e.By, "reason", e.Reason)
+	set := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	was := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	unset := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+	for _, c := range e.Changes {
+		if c.Unset {
+			unset.Content = append(unset.Content, strNode(c.Field))
+		} else {
+			set.Content = append(set.Content, strNode(c.Field), flowStyle(valueNode(c.To)))
+		}
+		if c.From != nil {
+			was.Content = append(was.Content, strNode(c.Field), flowStyle(valueNode(c.From)))
+		}
+	}
+	for _, kv := range []struct {
+		key string
+		n   *yaml.Node
+	}{{"set", set}, {"unset", unset}, {"was", was}} {
+		if len(kv.n.Content) > 0 {
+			m.Content = append(m.Content, strNode(kv.key), kv.n)
+		}
+	}
+	return m
+}
+
+// flowStyle writes a value on one line: an event is one line in git diffs.
+func flowStyle(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		n.Style = yaml.FlowStyle
+	}
+	for _, c := range n.Content {
+		flowStyle(c)
+	}
+	return n
 }
 
 func activityNode(a model.Activity) *yaml.Node {
 	return flowMap("at", model.FormatTime(a.At), "type", string(a.Type), "by", a.By, "text", a.Text)
+}
+
+// AppendEvents adds events to the history of the lead file data, keeping
+// everything else as it is (crm lead edit records what the edit changed).
+func AppendEvents(data []byte, opt ParseOptions, events []model.Event) ([]byte, error) {
+	if len(events) == 0 {
+		return data, nil
+	}
+	doc, err := ParseLead(data, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := Apply(doc.Root, model.Patch{Events: events}); err != nil {
+		return nil, err
+	}
+	return Encode(doc.Root)
 }

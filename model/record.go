@@ -1,0 +1,298 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// lifecycleKeys change with a step or status event, which tells them.
+var lifecycleKeys = map[string]bool{"step": true, "status": true, "closed": true, "reason": true, "standby_until": true, "history": true, "activities": true, "id": true}
+
+// FieldValue is the value of a key of l as a patch would set it, and
+// whether l has one.
+func (l *Lead) FieldValue(key string) (any, bool) {
+	switch key {
+	case "title":
+		return l.Title, l.Title != ""
+	case "company":
+		return l.Company, l.Company != ""
+	case "currency":
+		return l.Currency, l.Currency != ""
+	case "owner":
+		return l.Owner, l.Owner != ""
+	case "source":
+		return l.Source, l.Source != ""
+	case "value":
+		if l.Value == nil {
+			return nil, false
+		}
+		return *l.Value, true
+	case "probability":
+		if l.Probability == nil {
+			return nil, false
+		}
+		return *l.Probability, true
+	case "tags":
+		return l.Tags, len(l.Tags) > 0
+	case "contacts":
+		return l.Contacts, len(l.Contacts) > 0
+	case "expected_close":
+		return l.ExpectedClose, !l.ExpectedClose.IsZero()
+	case "created":
+		return l.Created, !l.Created.IsZero()
+	case "next_action":
+		return l.NextAction, l.NextAction != nil
+	}
+	v, ok := l.Fields[key]
+	return v, ok
+}
+
+func sameValue(a, b any) bool { return fmt.Sprintf("%v", a) == fmt.Sprintf("%v", b) }
+
+// Record makes the fields p sets or removes (beyond those a step or
+// status event tells) part of the command's one history event, with each
+// value before and after: every change is an event, and the lead at any
+// past moment can be rebuilt from its history (AsOf). When p has no event
+// yet, one is added.
+func Record(cur *Lead, p Patch, s Stamp) Patch {
+	var changes []Change
+	for _, f := range p.Set {
+		if lifecycleKeys[f.Key] {
+			continue
+		}
+		old, had := cur.FieldValue(f.Key)
+		if had && sameValue(old, f.Value) {
+			continue
+		}
+		c := Change{Field: f.Key, To: f.Value}
+		if had {
+			c.From = old
+		}
+		changes = append(changes, c)
+	}
+	for _, k := range p.Unset {
+		if lifecycleKeys[k] {
+			continue
+		}
+		if old, had := cur.FieldValue(k); had {
+			changes = append(changes, Change{Field: k, From: old, Unset: true})
+		}
+	}
+	if len(changes) == 0 {
+		return p
+	}
+	if len(p.Events) == 0 {
+		p.Events = []Event{{At: s.At, By: s.By}}
+	}
+	events := append([]Event(nil), p.Events...)
+	last := &events[len(events)-1]
+	last.Changes = append(append([]Change(nil), last.Changes...), changes...)
+	p.Events = events
+	return p
+}
+
+// SetFieldValue sets a key of l from a value as a file or an event holds
+// it (a number, a text, a list, a mapping); nil removes it.
+func (l *Lead) SetFieldValue(key string, v any) {
+	text := func() string {
+		if v == nil {
+			return ""
+		}
+		return fmt.Sprint(v)
+	}
+	num := func() *float64 {
+		switch x := v.(type) {
+		case float64:
+			return &x
+		case int:
+			f := float64(x)
+			return &f
+		case int64:
+			f := float64(x)
+			return &f
+		}
+		return nil
+	}
+	date := func(v any) Date {
+		switch x := v.(type) {
+		case Date:
+			return x
+		case time.Time:
+			return DateOf(x)
+		case string:
+			if d, err := ParseDate(x, time.Now()); err == nil {
+				return d
+			}
+		}
+		return Date{}
+	}
+	switch key {
+	case "title":
+		l.Title = text()
+	case "company":
+		l.Company = text()
+	case "currency":
+		l.Currency = text()
+	case "owner":
+		l.Owner = text()
+	case "source":
+		l.Source = text()
+	case "value":
+		l.Value = num()
+	case "probability":
+		l.Probability = num()
+	case "tags":
+		l.Tags = nil
+		switch x := v.(type) {
+		case []string:
+			l.Tags = x
+		case []any:
+			for _, t := range x {
+				l.Tags = append(l.Tags, fmt.Sprint(t))
+			}
+		}
+	case "expected_close":
+		l.ExpectedClose = date(v)
+	case "created":
+		switch x := v.(type) {
+		case time.Time:
+			l.Created = x
+		case string:
+			if t, err := ParseTime(x, time.UTC); err == nil {
+				l.Created = t
+			}
+		}
+	case "next_action":
+		l.NextAction = nil
+		switch x := v.(type) {
+		case *NextAction:
+			l.NextAction = x
+		case map[string]any:
+			na := &NextAction{Date: date(x["date"])}
+			if t, ok := x["text"]; ok {
+				na.Text = fmt.Sprint(t)
+			}
+			l.NextAction = na
+		}
+	case "contacts":
+		// Contacts are not rebuilt from events: they keep their current list.
+	default:
+		if v == nil {
+			delete(l.Fields, key)
+			return
+		}
+		if l.Fields == nil {
+			l.Fields = map[string]any{}
+		}
+		l.Fields[key] = v
+	}
+}
+
+// AsOf rebuilds the lead as it was at t from its history: what happened
+// after t is undone (field changes back to their old values, step and
+// status to the last ones at or before t), and the events and activities
+// after t are dropped. ok is false for a lead created after t.
+func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
+	if l.Created.After(t) {
+		return nil, false
+	}
+	later := false
+	for _, e := range l.History {
+		if e.At.After(t) {
+			later = true
+		}
+	}
+	for _, a := range l.Activities {
+		if a.At.After(t) {
+			later = true
+		}
+	}
+	if !later && (l.Closed.IsZero() || !l.Closed.After(t)) {
+		return l, true
+	}
+	c := *l
+	c.Fields = make(map[string]any, len(l.Fields))
+	for k, v := range l.Fields {
+		c.Fields[k] = v
+	}
+	c.History, c.Activities = nil, nil
+	for _, a := range l.Activities {
+		if !a.At.After(t) {
+			c.Activities = append(c.Activities, a)
+		}
+	}
+	for i := len(l.History) - 1; i >= 0; i-- {
+		e := l.History[i]
+		if !e.At.After(t) {
+			continue
+		}
+		for j := len(e.Changes) - 1; j >= 0; j-- {
+			ch := e.Changes[j]
+			c.SetFieldValue(ch.Field, ch.From)
+		}
+	}
+	status, closed, reason := Status(""), time.Time{}, ""
+	for _, e := range l.History {
+		if e.At.After(t) {
+			break
+		}
+		c.History = append(c.History, e)
+		if e.Step != "" {
+			c.Step = e.Step
+		}
+		if e.Status != "" {
+			status = e.Status
+			if e.Status.Closed() {
+				closed, reason = e.At, e.Reason
+			} else {
+				closed, reason = time.Time{}, ""
+			}
+		}
+	}
+	if status == "" {
+		status = Todo
+	}
+	c.Status, c.Closed = status, closed
+	if status == Lost || status == Cancelled {
+		c.Reason = reason
+	} else {
+		c.Reason = ""
+	}
+	if status != Standby {
+		c.StandbyUntil = Date{}
+	}
+	return &c, true
+}
+
+// FieldChanges is the patch that turns before's fields into after's (the
+// fields a step or status event tells aside): what a hand edit changed,
+// so it can be recorded as an event.
+func FieldChanges(before, after *Lead) Patch {
+	var p Patch
+	keys := append([]string(nil), LeadKeys...)
+	custom := make([]string, 0, len(after.Fields)+len(before.Fields))
+	for k := range before.Fields {
+		custom = append(custom, k)
+	}
+	for k := range after.Fields {
+		if _, ok := before.Fields[k]; !ok {
+			custom = append(custom, k)
+		}
+	}
+	sort.Strings(custom)
+	for _, k := range append(keys, custom...) {
+		if lifecycleKeys[k] {
+			continue
+		}
+		old, had := before.FieldValue(k)
+		v, has := after.FieldValue(k)
+		switch {
+		case has && (!had || !sameValue(old, v)):
+			p.Set = append(p.Set, Field{k, v})
+		case had && !has:
+			p.Unset = append(p.Unset, k)
+		}
+	}
+	return p
+}
