@@ -282,3 +282,27 @@ func (a *App) completeSteps(c *cobra.Command, args []string, _ string) ([]string
 	}
 	return s.Pipeline.StepNames(), cobra.ShellCompDirectiveNoFileComp
 }
+
+// asOf reads --as-of: a time, or a day (its end: the state after
+// everything that happened that day).
+func (a *App) asOf(s string) (time.Time, error) {
+	if d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), a.Loc); err == nil {
+		return d.AddDate(0, 0, 1).Add(-time.Second), nil
+	}
+	t, err := model.ParseTime(s, a.Loc)
+	if err != nil {
+		return t, usagef("--as-of: %v", err)
+	}
+	return t, nil
+}
+
+// leadsAsOf rebuilds every lead as it was at t, from its history.
+func leadsAsOf(leads []*model.Lead, t time.Time) []*model.Lead {
+	out := make([]*model.Lead, 0, len(leads))
+	for _, l := range leads {
+		if past, ok := l.AsOf(t); ok {
+			out = append(out, past)
+		}
+	}
+	return out
+}

@@ -136,6 +136,7 @@ func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) err
 }
 
 type leadListOptions struct {
+	asOf     string
 	steps    []string
 	statuses []string
 	owner    string
@@ -224,6 +225,13 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if o.asOf != "" {
+		t, err := a.asOf(o.asOf)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		leads = leadsAsOf(leads, t)
+	}
 	for _, l := range leads {
 		if f.Match(l) {
 			out = append(out, l)
@@ -243,11 +251,13 @@ func addFilterFlags(c *cobra.Command, o *leadListOptions) {
 	f.StringVar(&o.source, "source", "", "only leads from this source")
 	f.BoolVar(&o.open, "open", false, "only open leads (todo, standby)")
 	f.BoolVar(&o.closed, "closed", false, "only closed leads (won, lost, cancelled)")
+	f.StringVar(&o.asOf, "as-of", "", "the leads as they were at `TIME` (a day: its end), rebuilt from their history")
 	c.MarkFlagsMutuallyExclusive("open", "closed")
 }
 
 type leadShowOptions struct {
 	format string
+	asOf   string
 }
 
 func newLeadShowCmd(app *App) *cobra.Command {
@@ -263,6 +273,9 @@ disk (the file is the truth); json prints the documented JSON form.`,
 			s, err := app.Store(c)
 			if err != nil {
 				return err
+			}
+			if o.asOf != "" {
+				return showAsOf(app, s, args[0], o)
 			}
 			if o.format == "json" {
 				l, f, err := s.Get(args[0])
@@ -289,5 +302,32 @@ disk (the file is the truth); json prints the documented JSON form.`,
 		},
 	}
 	addFormatFlag(c, &o.format, "yaml", "yaml", "json")
+	c.Flags().StringVar(&o.asOf, "as-of", "", "the lead as it was at `TIME` (a day: its end), rebuilt from its history")
 	return c
+}
+
+// showAsOf prints a lead as it was at a past moment.
+func showAsOf(app *App, s *fsstore.Store, id string, o *leadShowOptions) error {
+	t, err := app.asOf(o.asOf)
+	if err != nil {
+		return err
+	}
+	l, f, err := s.Get(id)
+	if err != nil {
+		return err
+	}
+	past, ok := l.AsOf(t)
+	if !ok {
+		return fmt.Errorf("%s did not exist yet at %s: it was created %s", f.ID, model.FormatTime(t), model.FormatTime(l.Created))
+	}
+	if o.format == "json" {
+		return render(app.Out, "json", nil, report.LeadShowJSON{SchemaVersion: report.SchemaVersion, Lead: report.NewLeadJSON(past, s.Rel(f.Path))})
+	}
+	data, err := schema.EncodeLead(past)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(app.Out, "# %s as of %s, rebuilt from its history\n", f.ID, model.FormatTime(t))
+	_, err = app.Out.Write(data)
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,8 @@ type reportOptions struct {
 	keepGoing bool
 	format    string
 	output    string
+	asOf      string
+	rev       string
 }
 
 func newReportCmd(app *App) *cobra.Command {
@@ -46,7 +49,9 @@ lost per month with the win %, and every figure as text.`,
   crm report --period last-quarter --by owner
   crm report --from 2026-09-01 --to 2026-12-01 --format markdown >> "$GITHUB_STEP_SUMMARY"
   crm report --all --format json | jq '.reports[].summary.win_rate'
-  crm report --period this-year --format html -O report.html`,
+  crm report --period this-year --format html -O report.html
+  crm report --as-of 2026-06-30
+  crm report --rev v1.0 --by owner`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runReport(app, c, o)
@@ -60,6 +65,8 @@ lost per month with the win %, and every figure as text.`,
 	f.BoolVar(&o.all, "all", false, "report on every pipeline of the repository, each in its own section")
 	f.BoolVar(&o.keepGoing, "keep-going", false, "report over the valid lead files when some are invalid, and say on stderr how many were left out")
 	addFormatFlag(c, &o.format, "table", "table", "markdown", "csv", "json", "html")
+	f.StringVar(&o.asOf, "as-of", "", "the report as of `TIME` (a day: its end): every lead rebuilt from its history as it was then, values included")
+	f.StringVar(&o.rev, "rev", "", "read the pipeline from the git commit `REV` (a branch, tag or hash) without touching the work tree")
 	f.StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically; - is standard output) instead of standard output")
 	c.MarkFlagsMutuallyExclusive("period", "from")
 	c.MarkFlagsMutuallyExclusive("period", "to")
@@ -99,6 +106,14 @@ func (o *reportOptions) parsePeriod(app *App) (report.Period, error) {
 }
 
 func runReport(app *App, c *cobra.Command, o *reportOptions) error {
+	var asOf time.Time
+	if o.asOf != "" {
+		t, err := app.asOf(o.asOf)
+		if err != nil {
+			return err
+		}
+		asOf, app.now = t, t // periods such as this-month are then relative to it
+	}
 	period, err := o.parsePeriod(app)
 	if err != nil {
 		return err
@@ -135,6 +150,18 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 		}
 		stores = append(stores, s)
 	}
+	if o.rev != "" {
+		for i, s := range stores {
+			dir, cleanup, err := fsstore.AtRevision(s.Dir, o.rev)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			if stores[i], err = fsstore.Open(dir, dir, app.Loc); err != nil {
+				return fmt.Errorf("the pipeline at %s: %w", o.rev, err)
+			}
+		}
+	}
 	reports := make([]report.Report, 0, len(stores))
 	for _, s := range stores {
 		leads, problems, err := s.LoadAll(c.Context())
@@ -151,6 +178,9 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 				files[p.Path] = true
 			}
 			fmt.Fprintf(app.Err, "crm: warning: %d invalid lead file%s left out of the %s report (crm check shows why)\n", len(files), plural(len(files)), s.Pipeline.Name)
+		}
+		if !asOf.IsZero() {
+			leads = leadsAsOf(leads, asOf)
 		}
 		// Months and quarters are cut in the user's time zone, as --period is.
 		now := app.now.In(app.Loc)

@@ -1,9 +1,15 @@
 package fsstore
 
 import (
+	"archive/tar"
+	"fmt"
+	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/crmcli/crm/schema"
 )
 
 // GitUserName returns `git config user.name` as seen from dir, or "" when
@@ -39,4 +45,83 @@ func (s *Store) Unmerged() []string {
 		paths = append(paths, filepath.Join(s.Dir, path))
 	}
 	return paths
+}
+
+// AtRevision writes the pipeline in dir as it is in the git commit rev
+// into a temporary folder (git archive: the work tree is not touched) and
+// returns that pipeline's folder and a function that removes it.
+func AtRevision(dir, rev string) (string, func(), error) {
+	top, err := gitOutput(dir, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", nil, fmt.Errorf("--rev needs a git repository: %v", err)
+	}
+	top = strings.TrimSpace(top)
+	real, _ := filepath.EvalSymlinks(dir)
+	rel, err := filepath.Rel(top, real)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", nil, fmt.Errorf("%s is not inside the git repository %s", dir, top)
+	}
+	if _, err := gitOutput(top, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
+		return "", nil, fmt.Errorf("--rev %s: no such commit in %s", rev, top)
+	}
+	tmp, err := os.MkdirTemp("", "crm-rev-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	c := exec.Command("git", "archive", "--format=tar", rev, "--", rel)
+	c.Dir = top
+	out, err := c.StdoutPipe()
+	if err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	var errb strings.Builder
+	c.Stderr = &errb
+	if err := c.Start(); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	tr := tar.NewReader(out)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			cleanup()
+			return "", nil, fmt.Errorf("read %s at %s: %w", rel, rev, err)
+		}
+		name := filepath.Join(tmp, filepath.FromSlash(h.Name))
+		if !strings.HasPrefix(name, tmp+string(filepath.Separator)) {
+			continue
+		}
+		switch h.Typeflag {
+		case tar.TypeDir:
+			_ = os.MkdirAll(name, 0o755)
+		case tar.TypeReg:
+			_ = os.MkdirAll(filepath.Dir(name), 0o755)
+			f, err := os.Create(name)
+			if err == nil {
+				_, err = io.Copy(f, io.LimitReader(tr, schema.MaxFileSize+1))
+				f.Close()
+			}
+			if err != nil {
+				cleanup()
+				return "", nil, err
+			}
+		}
+	}
+	if err := c.Wait(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("git archive %s: %v: %s", rev, err, strings.TrimSpace(errb.String()))
+	}
+	return filepath.Join(tmp, rel), cleanup, nil
+}
+
+func gitOutput(dir string, args ...string) (string, error) {
+	c := exec.Command("git", args...)
+	c.Dir = dir
+	out, err := c.Output()
+	return string(out), err
 }

@@ -212,3 +212,42 @@ func NewEventJSON(e model.Event) EventJSON {
 	}
 	return ej
 }
+
+// FeedJSON is the document of crm activity --format json.
+type FeedJSON struct {
+	SchemaVersion int             `json:"schema_version"`
+	Pipeline      string          `json:"pipeline"`
+	Entries       []FeedEntryJSON `json:"entries"`
+}
+
+// FeedEntryJSON is one entry of the activity feed.
+type FeedEntryJSON struct {
+	At    string `json:"at"`
+	By    string `json:"by"`
+	Lead  string `json:"lead"`
+	Title string `json:"title"`
+	Kind  string `json:"kind"`
+	Text  string `json:"text"`
+}
+
+// NewFeedJSON and FeedTable show the activity feed.
+func NewFeedJSON(pipeline string, entries []model.FeedEntry) FeedJSON {
+	doc := FeedJSON{SchemaVersion: SchemaVersion, Pipeline: pipeline, Entries: []FeedEntryJSON{}}
+	for _, e := range entries {
+		doc.Entries = append(doc.Entries, FeedEntryJSON{At: model.FormatTime(e.At), By: e.By, Lead: e.LeadID, Title: e.Title, Kind: e.Kind, Text: e.Text})
+	}
+	return doc
+}
+
+// FeedTable is the activity feed as a table, in the time zone of loc.
+func FeedTable(entries []model.FeedEntry, loc *time.Location) *Table {
+	t := &Table{Header: []string{"when", "by", "lead", "what"}}
+	for _, e := range entries {
+		what := e.Text
+		if e.Kind != "move" && e.Kind != "status" && e.Kind != "change" && e.Kind != "created" {
+			what = e.Kind + ": " + e.Text
+		}
+		t.Rows = append(t.Rows, []string{e.At.In(loc).Format("2006-01-02 15:04"), e.By, e.LeadID, what})
+	}
+	return t
+}

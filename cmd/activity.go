@@ -1,0 +1,79 @@
+package cmd
+
+import (
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/report"
+)
+
+type activityOptions struct {
+	by, since, until, lead string
+	format                 string
+}
+
+func newActivityCmd(app *App) *cobra.Command {
+	o := &activityOptions{}
+	c := &cobra.Command{
+		Use:   "activity",
+		Short: "The team's feed: every change and activity, newest first",
+		Long: `List what happened to the pipeline's leads, newest first: leads created,
+moves, wins and losses, reopenings, every field set or removed (with its old
+value), and logged calls, e-mails, meetings, demos and notes. Filter by who
+did it, by time and by lead. A lead file crm check rejects is named on
+stderr and left out (exit 1).`,
+		Example: `  crm activity --by bob --since 2026-11-01
+  crm activity --lead acme
+  crm activity --since 2026-11-16 --until 2026-11-23 --format json`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runActivity(app, c, o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.by, "by", "", "only what `NAME` did")
+	f.StringVar(&o.since, "since", "", "only from `TIME` on (included)")
+	f.StringVar(&o.until, "until", "", "only before `TIME` (excluded)")
+	f.StringVar(&o.lead, "lead", "", "only the lead `ID` (or a unique prefix)")
+	addFormatFlag(c, &o.format, "table", "table", "markdown", "csv", "json")
+	return c
+}
+
+func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
+	s, err := app.Store(c)
+	if err != nil {
+		return err
+	}
+	var f model.FeedFilter
+	f.By = strings.TrimSpace(o.by)
+	for _, t := range []struct {
+		flag, v string
+		dst     *time.Time
+	}{{"since", o.since, &f.Since}, {"until", o.until, &f.Until}} {
+		if t.v == "" {
+			continue
+		}
+		if *t.dst, err = model.ParseTime(t.v, app.Loc); err != nil {
+			return usagef("--%s: %v", t.flag, err)
+		}
+	}
+	if o.lead != "" {
+		lf, err := s.Resolve(o.lead)
+		if err != nil {
+			return err
+		}
+		f.LeadID = lf.ID
+	}
+	leads, problems, err := s.LoadAll(c.Context())
+	if err != nil {
+		return err
+	}
+	entries := model.Feed(leads, f)
+	if err := render(app.Out, o.format, report.FeedTable(entries, app.Loc), report.NewFeedJSON(s.Pipeline.Name, entries)); err != nil {
+		return err
+	}
+	return app.skipBroken(problems)
+}

@@ -1,0 +1,72 @@
+package model
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestRecordAndAsOf(t *testing.T) {
+	at := func(d int) time.Time { return time.Date(2026, 5, d, 10, 0, 0, 0, time.UTC) }
+	v := func(f float64) *float64 { return &f }
+	l := &Lead{ID: "a", Title: "A", Step: "New", Status: Todo, Created: at(1), Value: v(50500),
+		History: []Event{{At: at(1), Step: "New", Status: Todo}}}
+	apply := func(p Patch) {
+		for _, f := range p.Set {
+			l.SetFieldValue(f.Key, f.Value)
+		}
+		for _, k := range p.Unset {
+			l.SetFieldValue(k, nil)
+		}
+		l.History = append(l.History, p.Events...)
+	}
+	// 05-03: bob sets the value to 55,000 and an industry.
+	p := Record(l, Patch{Set: []Field{{"value", 55000.0}, {"industry", "energy"}}}, Stamp{At: at(3), By: "bob"})
+	want := []Event{{At: at(3), By: "bob", Changes: []Change{{Field: "value", From: 50500.0, To: 55000.0}, {Field: "industry", To: "energy"}}}}
+	if diff := cmp.Diff(want, p.Events); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
+	apply(p)
+	// 05-05: alice wins it at 56,000; winning records the value in the won event.
+	win, err := Win(l, v(56000), Stamp{At: at(5), By: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	win = Record(l, win, Stamp{At: at(5), By: "alice"})
+	if len(win.Events) != 1 || win.Events[0].Status != Won || len(win.Events[0].Changes) != 1 {
+		t.Fatalf("won event: %+v", win.Events)
+	}
+	apply(win)
+	l.Status, l.Closed = Won, at(5)
+	// Same value again: nothing to record.
+	if p := Record(l, Patch{Set: []Field{{"value", 56000.0}}}, Stamp{At: at(6)}); len(p.Events) != 0 {
+		t.Errorf("an unchanged value made an event: %+v", p.Events)
+	}
+
+	tests := []struct {
+		at       time.Time
+		value    float64
+		industry any
+		status   Status
+	}{
+		{at(2), 50500, nil, Todo},
+		{at(4), 55000, "energy", Todo},
+		{at(6), 56000, "energy", Won},
+	}
+	for _, tt := range tests {
+		got, ok := l.AsOf(tt.at)
+		if !ok {
+			t.Fatalf("no lead as of %s", tt.at)
+		}
+		if *got.Value != tt.value || got.Fields["industry"] != tt.industry || got.Status != tt.status {
+			t.Errorf("as of %s: value %v industry %v status %s; want %v %v %s", tt.at.Format("01-02"), *got.Value, got.Fields["industry"], got.Status, tt.value, tt.industry, tt.status)
+		}
+	}
+	if _, ok := l.AsOf(at(1).Add(-time.Hour)); ok {
+		t.Errorf("the lead exists before it was created")
+	}
+	if *l.Value != 56000 {
+		t.Errorf("AsOf changed the lead itself")
+	}
+}
