@@ -100,5 +100,15 @@ func runInit(app *App, o *initOptions, dir string) error {
 		rel = dir
 	}
 	fmt.Fprintf(app.Out, "Created pipeline %q in %s (%s)\n", p.Name, rel, strings.Join(p.StepNames(), " > "))
+	// In a git work tree, git merges the pipeline's files with crm.
+	if fsstore.InGitWorkTree(dir) {
+		did, err := fsstore.GitSetup(dir)
+		if err != nil {
+			return err
+		}
+		for _, d := range did {
+			fmt.Fprintln(app.Out, "git setup: "+d)
+		}
+	}
 	return nil
 }

@@ -1,0 +1,141 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
+)
+
+func newGitSetupCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "git-setup",
+		Short: "Make git merge this clone's pipelines with crm's merge driver",
+		Long: `Register crm's merge driver in this clone's git config (merge.crm) and add
+the pipeline's .gitattributes lines that send lead files and pipeline.yaml
+to it. crm init does this in a git work tree; a fresh clone needs it once
+(git does not copy its config). It changes only what is missing and says
+what it changed; nothing when all is in place.`,
+		Example: "  git clone git@example.com:team/pipeline.git && cd pipeline && crm git-setup",
+		Args:    exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, _ []string) error {
+			ts, err := app.targets(nil)
+			if err != nil {
+				return err
+			}
+			changed := false
+			for _, t := range ts {
+				did, err := fsstore.GitSetup(t.dir)
+				if err != nil {
+					return err
+				}
+				for _, d := range did {
+					changed = true
+					fmt.Fprintln(app.Out, d)
+				}
+			}
+			if !changed {
+				fmt.Fprintln(app.Out, "git merges this clone's pipelines with crm already: nothing to change")
+			}
+			return nil
+		},
+	}
+}
+
+func newMergeDriverCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "merge-driver BASE OURS THEIRS PATH",
+		Short: "Three-way merge of a lead file or pipeline.yaml (git runs it)",
+		Long: `Git runs this as the merge driver of crm's files (crm git-setup registers
+it as "` + fsstore.MergeDriver + `"). History and activities are merged as
+sets of events in time order; a field changed on one side only takes that
+side; comments and custom keys of both sides survive; the result is written
+in canonical style and passes crm check.
+
+A real clash (the same field changed to two values: won and lost, two moves
+to different steps, two values or reminders) is not resolved: the file is
+left with git's conflict markers and a comment that says who did what on
+each side, git reports the conflict, and crm check names it until a person
+resolves it.`,
+		Hidden: true,
+		Args:   exactArgs(4, "BASE OURS THEIRS PATH (git's %O %A %B %P)"),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runMergeDriver(app, args[0], args[1], args[2], args[3])
+		},
+	}
+}
+
+func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error {
+	read := func(p string) ([]byte, error) { return fsstore.ReadInput(app.path(p), nil) }
+	base, err := read(basePath)
+	if err != nil {
+		return err
+	}
+	ours, err := read(oursPath)
+	if err != nil {
+		return err
+	}
+	theirs, err := read(theirsPath)
+	if err != nil {
+		return err
+	}
+	var res schema.MergeResult
+	if filepath.Base(name) == schema.PipelineFile {
+		res, err = schema.MergePipeline(base, ours, theirs, name)
+	} else {
+		var p *model.Pipeline
+		if dir, ok := fsstore.FindPipelineUp(filepath.Dir(app.path(name))); ok {
+			p, _, _ = fsstore.ReadPipeline(dir)
+		}
+		id := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+		res, err = schema.MergeLead(base, ours, theirs, schema.ParseOptions{Path: name, ID: id, Loc: app.Loc}, p)
+	}
+	if err != nil {
+		// A side crm cannot read: merge its lines as git would.
+		fmt.Fprintf(app.Err, "crm merge-driver: %s: %v; merging its lines as git does\n", name, err)
+		return textMerge(app, oursPath, basePath, theirsPath, nil)
+	}
+	if len(res.Clashes) == 0 {
+		return fsstore.WriteOutput(app.path(oursPath), res.Data, app.Out)
+	}
+	fmt.Fprintf(app.Err, "crm: %s: a real clash, for a person to resolve:\n", name)
+	for _, c := range res.Clashes {
+		fmt.Fprintf(app.Err, "  %s\n", c)
+	}
+	return textMerge(app, oursPath, basePath, theirsPath, res.Clashes)
+}
+
+// textMerge leaves git's line merge in ours, with conflict markers, and the
+// clash explained in comments on top; crm exits 1 so git reports the
+// conflict.
+func textMerge(app *App, ours, base, theirs string, clashes []string) error {
+	conflicts, err := fsstore.MergeFileText(app.path(ours), app.path(base), app.path(theirs))
+	if err != nil {
+		return err
+	}
+	if len(clashes) > 0 {
+		data, err := os.ReadFile(app.path(ours))
+		if err != nil {
+			return err
+		}
+		var head strings.Builder
+		head.WriteString("# crm merge: a real clash, resolve it by hand (keep one side), then crm check and git add:\n")
+		for _, c := range clashes {
+			head.WriteString("#   " + c + "\n")
+		}
+		if err := fsstore.WriteOutput(app.path(ours), append([]byte(head.String()), data...), app.Out); err != nil {
+			return err
+		}
+		conflicts = true
+	}
+	if conflicts {
+		return &exitError{code: exitData}
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package fsstore
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// MergeDriver is the command git runs to merge crm's files (merge.crm.driver).
+const MergeDriver = "crm merge-driver %O %A %B %P"
+
+// gitAttributes are the lines of a pipeline's .gitattributes that send its
+// files to crm's merge driver.
+var gitAttributes = []string{"pipeline.yaml merge=crm", "leads/**/*.yaml merge=crm"}
+
+// InGitWorkTree reports whether dir is inside a git work tree.
+func InGitWorkTree(dir string) bool {
+	out, err := gitOutput(dir, "rev-parse", "--is-inside-work-tree")
+	return err == nil && strings.TrimSpace(out) == "true"
+}
+
+// MergeDriverRegistered reports whether the repository of dir runs crm's
+// merge driver (merge.crm.driver in its git config).
+func MergeDriverRegistered(dir string) bool {
+	out, err := gitOutput(dir, "config", "--get", "merge.crm.driver")
+	return err == nil && strings.TrimSpace(out) != ""
+}
+
+// GitSetup makes git merge the pipeline in dir with crm: the lines of the
+// pipeline's .gitattributes, and merge.crm in the repository's git config.
+// It changes only what is missing and says what it changed.
+func GitSetup(dir string) ([]string, error) {
+	if !InGitWorkTree(dir) {
+		return nil, fmt.Errorf("%s is not in a git work tree: run git init (or clone the repository) first", dir)
+	}
+	var did []string
+	path := filepath.Join(dir, ".gitattributes")
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	data := append([]byte(nil), old...)
+	var added []string
+	for _, line := range gitAttributes {
+		if !bytes.Contains(old, []byte(line)) {
+			if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
+				data = append(data, '\n')
+			}
+			if len(added) == 0 && len(old) == 0 {
+				data = append(data, "# crm merges its own files: history and activities as sets of events (crm git-setup)\n"...)
+			}
+			data = append(data, line+"\n"...)
+			added = append(added, line)
+		}
+	}
+	if len(added) > 0 {
+		if err := WriteFileAtomic(path, data, 0o644); err != nil {
+			return nil, err
+		}
+		did = append(did, fmt.Sprintf("%s: added %s", path, strings.Join(added, ", ")))
+	}
+	for _, kv := range [][2]string{{"merge.crm.name", "crm: lead files and pipeline.yaml"}, {"merge.crm.driver", MergeDriver}} {
+		cur, _ := gitOutput(dir, "config", "--get", kv[0])
+		if strings.TrimSpace(cur) == kv[1] {
+			continue
+		}
+		if _, err := gitOutput(dir, "config", kv[0], kv[1]); err != nil {
+			return did, fmt.Errorf("git config %s: %w", kv[0], err)
+		}
+		did = append(did, fmt.Sprintf("git config %s %q", kv[0], kv[1]))
+	}
+	return did, nil
+}
+
+// MergeFileText merges three versions line by line, as git does, into
+// ours (git merge-file), with conflict markers where both sides changed
+// the same lines. It reports whether there were conflicts.
+func MergeFileText(ours, base, theirs string) (bool, error) {
+	c := exec.Command("git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", ours, base, theirs)
+	var errb bytes.Buffer
+	c.Stderr = &errb
+	err := c.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.As(err, &ee) && ee.ExitCode() > 0 && ee.ExitCode() < 128:
+		return true, nil
+	}
+	return false, fmt.Errorf("git merge-file: %v: %s", err, strings.TrimSpace(errb.String()))
+}

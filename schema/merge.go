@@ -1,0 +1,285 @@
+package schema
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/crmcli/crm/model"
+)
+
+// MergeResult is a three-way merge of one of crm's files.
+type MergeResult struct {
+	// Data is the merged file in canonical style when Clashes is empty.
+	Data []byte
+	// Clashes say in plain words what each side did where both changed
+	// the same thing to different values: a person decides.
+	Clashes []string
+}
+
+// listKeys are merged as sets of one-line items sorted by time: nothing
+// lost, nothing doubled.
+var listKeys = map[string]bool{"history": true, "activities": true}
+
+// MergeLead merges two changed versions of a lead file with their common
+// ancestor (base may be empty: the file was added on both sides). History
+// and activities are merged as sets of events in time order; any other key
+// changed on one side only takes that side; a key changed on both sides to
+// different values is a clash. Comments and custom keys of both sides
+// survive. A merge that would break a rule of crm check is a clash too.
+func MergeLead(base, ours, theirs []byte, opt ParseOptions, p *model.Pipeline) (MergeResult, error) {
+	trees := make([]*yaml.Node, 3)
+	leads := make([]*model.Lead, 3)
+	for i, data := range [][]byte{base, ours, theirs} {
+		if i == 0 && len(bytes.TrimSpace(data)) == 0 {
+			trees[0] = &yaml.Node{Kind: yaml.MappingNode}
+			leads[0] = &model.Lead{}
+			continue
+		}
+		doc, err := ParseLead(data, opt)
+		if err != nil {
+			return MergeResult{}, err
+		}
+		trees[i], leads[i] = doc.Root.Content[0], doc.Lead
+	}
+	merged, clashed := mergeMapping(trees[0], trees[1], trees[2])
+	res := MergeResult{}
+	if len(clashed) > 0 {
+		res.Clashes = describeClash(clashed, leads)
+		return res, nil
+	}
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{merged}}
+	if head := mergeComment(trees[0].HeadComment, trees[1].HeadComment, trees[2].HeadComment); head != nil {
+		merged.HeadComment = *head
+	}
+	data, err := Encode(doc)
+	if err != nil {
+		return res, err
+	}
+	if err := ValidLeadFile(data, opt, p); err != nil {
+		res.Clashes = append(describeClash(nil, leads), "the merged lead would break a rule of crm check: "+strings.ReplaceAll(err.Error(), "\n", "; "))
+		return res, nil
+	}
+	res.Data = data
+	return res, nil
+}
+
+// MergePipeline merges pipeline.yaml key by key: a key changed on one side
+// takes that side; on both sides to different values, a clash.
+func MergePipeline(base, ours, theirs []byte, path string) (MergeResult, error) {
+	trees := make([]*yaml.Node, 3)
+	for i, data := range [][]byte{base, ours, theirs} {
+		if i == 0 && len(bytes.TrimSpace(data)) == 0 {
+			trees[0] = &yaml.Node{Kind: yaml.MappingNode}
+			continue
+		}
+		root, errs := parseDocument(data, path)
+		if errs != nil {
+			return MergeResult{}, errs
+		}
+		trees[i] = root.Content[0]
+	}
+	merged, clashed := mergeMapping(trees[0], trees[1], trees[2])
+	if len(clashed) > 0 {
+		return MergeResult{Clashes: []string{"pipeline.yaml: both sides changed " + strings.Join(clashed, ", ") + " differently: keep one"}}, nil
+	}
+	data, err := Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{merged}, HeadComment: trees[1].HeadComment})
+	if err != nil {
+		return MergeResult{}, err
+	}
+	if _, probs := CheckPipeline(data, path); probs.Err() != nil {
+		return MergeResult{Clashes: []string{"the merged pipeline.yaml would break a rule of crm check: " + strings.ReplaceAll(probs.Err().Error(), "\n", "; ")}}, nil
+	}
+	return MergeResult{Data: data}, nil
+}
+
+// mergeMapping merges the top-level keys of three mappings, in the order
+// of ours then the keys only theirs has. It returns the keys that clash.
+func mergeMapping(base, ours, theirs *yaml.Node) (*yaml.Node, []string) {
+	out := &yaml.Node{Kind: yaml.MappingNode}
+	var clashed []string
+	var keys []string
+	seen := map[string]bool{}
+	for _, m := range []*yaml.Node{ours, theirs} {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if k := m.Content[i].Value; !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	for _, k := range keys {
+		bv, bk := mapGet(base, k)
+		ov, ok := mapGet(ours, k)
+		tv, tk := mapGet(theirs, k)
+		var key, value *yaml.Node
+		switch {
+		case listKeys[k]:
+			key, value = firstNode(ok, tk), mergeList(bv, ov, tv)
+		default:
+			b, o, t := nodeText(bv), nodeText(ov), nodeText(tv)
+			switch {
+			case o == t, t == b:
+				key, value = ok, ov
+			case o == b:
+				key, value = tk, tv
+			default:
+				clashed = append(clashed, k)
+				key, value = ok, ov
+			}
+		}
+		if value == nil {
+			continue // removed on the side that changed it
+		}
+		key = copyNode(firstNode(key, ok, tk))
+		// Comments: each side's change to a key's comments survives.
+		if c := mergeComment(commentOf(bk), commentOf(ok), commentOf(tk)); c != nil {
+			key.HeadComment = *c
+		}
+		if ok == nil {
+			// A key only theirs has goes to its canonical place.
+			setKey(out, k, value)
+			for i := 0; i+1 < len(out.Content); i += 2 {
+				if out.Content[i].Value == k {
+					out.Content[i] = key
+				}
+			}
+			continue
+		}
+		out.Content = append(out.Content, key, value)
+	}
+	return out, clashed
+}
+
+func firstNode(ns ...*yaml.Node) *yaml.Node {
+	for _, n := range ns {
+		if n != nil {
+			return n
+		}
+	}
+	return nil
+}
+
+func commentOf(n *yaml.Node) string {
+	if n == nil {
+		return ""
+	}
+	return n.HeadComment
+}
+
+// mergeComment is the three-way merge of one comment: nil when ours stays.
+func mergeComment(b, o, t string) *string {
+	if o == t || t == b {
+		return nil
+	}
+	if o == b {
+		return &t
+	}
+	both := o + "\n" + t // both sides wrote one: keep both
+	return &both
+}
+
+// mergeList merges two lists of one-line items (history, activities) as a
+// set, sorted by their at: time (stable, ours first).
+func mergeList(base, ours, theirs *yaml.Node) *yaml.Node {
+	out := &yaml.Node{Kind: yaml.SequenceNode}
+	seen := map[string]bool{}
+	for _, l := range []*yaml.Node{ours, theirs, base} {
+		if l == nil || l.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, item := range l.Content {
+			if t := nodeText(item); !seen[t] {
+				seen[t] = true
+				out.Content = append(out.Content, item)
+			}
+		}
+	}
+	if len(out.Content) == 0 {
+		return firstNode(ours, theirs)
+	}
+	at := func(n *yaml.Node) time.Time {
+		v, _ := mapGet(n, "at")
+		if v == nil {
+			return time.Time{}
+		}
+		t, _ := model.ParseTime(v.Value, time.UTC)
+		return t
+	}
+	sort.SliceStable(out.Content, func(i, j int) bool { return at(out.Content[i]).Before(at(out.Content[j])) })
+	return out
+}
+
+// nodeText is a node's value as text, comments left out: what the merge
+// compares. "" for a missing node.
+func nodeText(n *yaml.Node) string {
+	if n == nil {
+		return ""
+	}
+	c := stripComments(copyNode(n))
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return fmt.Sprint(n.Value)
+	}
+	return "=" + string(b)
+}
+
+func copyNode(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, x := range n.Content {
+		c.Content[i] = copyNode(x)
+	}
+	return &c
+}
+
+func stripComments(n *yaml.Node) *yaml.Node {
+	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+	n.Style &^= yaml.FlowStyle | yaml.LiteralStyle | yaml.FoldedStyle
+	n.Line, n.Column = 0, 0
+	for _, c := range n.Content {
+		stripComments(c)
+	}
+	return n
+}
+
+// describeClash says in plain words what each side did since the common
+// ancestor: its new history events, or the keys it changed.
+func describeClash(keys []string, leads []*model.Lead) []string {
+	base := map[string]bool{}
+	for _, e := range leads[0].History {
+		base[eventKey(e)] = true
+	}
+	var out []string
+	for i, side := range []string{"this side (ours)", "the other side (theirs)"} {
+		var did []string
+		for _, e := range leads[i+1].History {
+			if base[eventKey(e)] {
+				continue
+			}
+			who := e.By
+			if who == "" {
+				who = "someone"
+			}
+			did = append(did, fmt.Sprintf("%s %s on %s", who, e.Describe(), e.At.Format("2006-01-02")))
+		}
+		if len(did) == 0 && len(keys) > 0 {
+			did = append(did, "changed "+strings.Join(keys, ", ")+" by hand")
+		}
+		if len(did) > 0 {
+			out = append(out, side+": "+strings.Join(did, "; "))
+		}
+	}
+	if len(keys) > 0 {
+		out = append([]string{"both sides changed " + strings.Join(keys, ", ") + " to different values"}, out...)
+	}
+	return out
+}
+
+func eventKey(e model.Event) string {
+	return model.FormatTime(e.At) + "|" + e.By + "|" + e.Describe()
+}
