@@ -1,0 +1,234 @@
+package cmd_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// crmOnPath makes the test binary answer to the name crm on a PATH that
+// git sees, so git can run crm's merge driver.
+func crmOnPath(t *testing.T) []string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is needed")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	if err := os.Symlink(self, filepath.Join(bin, "crm")); err != nil {
+		t.Fatal(err)
+	}
+	return append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t",
+		"GIT_CONFIG_NOSYSTEM=1", "HOME="+bin, "TZ=UTC", "CRM_TEST_SEED=1")
+}
+
+// sh runs a command in dir and returns its exit code and output.
+func sh(t *testing.T, env []string, dir string, name string, args ...string) (int, string) {
+	t.Helper()
+	c := exec.Command(name, args...)
+	c.Dir, c.Env = dir, env
+	out, err := c.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), string(out)
+	}
+	if err != nil {
+		t.Fatalf("%s %v: %v", name, args, err)
+	}
+	return 0, string(out)
+}
+
+// matrixOps are everyday changes to one lead, each done by side "a"
+// (alice) or "b" (bob) with values of its own.
+var matrixOps = []string{"log", "move", "remind", "value", "field", "won", "lost", "comment"}
+
+// realClash lists the pairs where both sides change the same field to
+// different values: a person must decide.
+var realClash = map[[2]string]bool{
+	{"move", "move"}: true, {"remind", "remind"}: true, {"value", "value"}: true, {"field", "field"}: true,
+	{"won", "won"}: true, {"lost", "lost"}: true, {"won", "lost"}: true,
+}
+
+func applyOp(t *testing.T, env []string, dir, lead, op, side string) {
+	t.Helper()
+	who := map[string]string{"a": "alice", "b": "bob"}[side]
+	at := map[string]string{"a": "2026-10-10T10:00:00Z", "b": "2026-10-10T11:00:00Z"}[side]
+	pick := func(a, b string) string {
+		if side == "a" {
+			return a
+		}
+		return b
+	}
+	var args []string
+	switch op {
+	case "log":
+		args = []string{"lead", "log", lead, "call by " + who, "--type", "call"}
+	case "move":
+		args = []string{"lead", "move", lead, pick("Engaging", "Qualified")}
+	case "remind":
+		args = []string{"lead", "remind", lead, pick("2026-12-01", "2026-12-02"), "call " + who}
+	case "value":
+		args = []string{"lead", "set", lead, "value=" + pick("1000", "2000")}
+	case "field":
+		args = []string{"lead", "set", lead, "industry=" + pick("energy", "retail")}
+	case "won":
+		args = []string{"lead", "won", lead}
+	case "lost":
+		args = []string{"lead", "lost", lead, "--reason", "Price"}
+	case "comment":
+		path := filepath.Join(dir, "p", "leads", lead+".yaml")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := pick("title:", "created:")
+		data = bytes.Replace(data, []byte("\n"+key), []byte("\n# a note from "+who+"\n"+key), 1)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	args = append(args, "-C", "p", "--at", at, "--by", who)
+	if code, out := sh(t, env, dir, "crm", args...); code != 0 {
+		t.Fatalf("crm %v: %s", args, out)
+	}
+}
+
+// newLines are the lines of after that before does not have.
+func newLines(before, after string) []string {
+	have := map[string]bool{}
+	for _, l := range strings.Split(before, "\n") {
+		have[l] = true
+	}
+	var out []string
+	for _, l := range strings.Split(after, "\n") {
+		if !have[l] && strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Every pair of 8 everyday changes to one lead, made on two branches and
+// merged with real git and the driver crm init registers: a pair without a
+// real clash merges with no conflict, passes crm check and keeps both
+// sides' events and comments; a real clash is flagged with who did what.
+func TestMergeMatrix(t *testing.T) {
+	env := crmOnPath(t)
+	for _, withActivities := range []bool{false, true} {
+		for i, a := range matrixOps {
+			for _, b := range matrixOps[i:] {
+				name := fmt.Sprintf("%s+%s", a, b)
+				if withActivities {
+					name += "/with-activities"
+				}
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					dir := t.TempDir()
+					sh(t, env, dir, "git", "init", "-q", "-b", "main", ".")
+					if code, out := sh(t, env, dir, "crm", "init", "p", "--optional-lost-reason"); code != 0 || !strings.Contains(out, "merge.crm.driver") {
+						t.Fatalf("crm init did not register the driver: %s", out)
+					}
+					sh(t, env, dir, "crm", "lead", "add", "Acme", "-C", "p", "--at", "2026-10-01", "--by", "tess")
+					lead := "acme-ffw3k"
+					if withActivities {
+						for d := 2; d <= 4; d++ {
+							sh(t, env, dir, "crm", "lead", "log", lead, fmt.Sprintf("earlier call %d", d), "--type", "call", "-C", "p", "--at", fmt.Sprintf("2026-10-0%d", d))
+						}
+					}
+					sh(t, env, dir, "git", "add", "-A")
+					sh(t, env, dir, "git", "commit", "-qm", "base")
+					path := filepath.Join(dir, "p", "leads", lead+".yaml")
+					base, _ := os.ReadFile(path)
+					sh(t, env, dir, "git", "checkout", "-q", "-b", "bob")
+					applyOp(t, env, dir, lead, b, "b")
+					theirs, _ := os.ReadFile(path)
+					sh(t, env, dir, "git", "commit", "-qam", "bob: "+b)
+					sh(t, env, dir, "git", "checkout", "-q", "main")
+					applyOp(t, env, dir, lead, a, "a")
+					ours, _ := os.ReadFile(path)
+					sh(t, env, dir, "git", "commit", "-qam", "alice: "+a)
+					code, out := sh(t, env, dir, "git", "merge", "--no-edit", "bob")
+					merged, _ := os.ReadFile(path)
+					checkCode, checkOut := sh(t, env, dir, "crm", "check", "-C", "p")
+					if realClash[[2]string{a, b}] {
+						if code == 0 {
+							t.Fatalf("a real clash merged silently:\n%s", merged)
+						}
+						if !strings.Contains(string(merged), "# crm merge: a real clash") || !strings.Contains(out, "this side (ours): alice") || !strings.Contains(out, "the other side (theirs): bob") {
+							t.Errorf("the clash does not say who did what:\n%s\n%s", out, merged)
+						}
+						if checkCode == 0 {
+							t.Errorf("crm check passes a conflicted file")
+						}
+						return
+					}
+					if code != 0 {
+						t.Fatalf("git merge: exit %d\n%s\n%s", code, out, merged)
+					}
+					if checkCode != 0 {
+						t.Fatalf("crm check after the merge:\n%s\n%s", checkOut, merged)
+					}
+					for _, side := range [][]byte{ours, theirs} {
+						for _, l := range newLines(string(base), string(side)) {
+							if strings.HasPrefix(l, "  - ") || strings.HasPrefix(l, "# ") {
+								if !strings.Contains(string(merged), l) {
+									t.Errorf("the merge lost %q:\n%s", l, merged)
+								}
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// Two clones of a bare origin log a call on the same lead at once; the
+// second pulls the first's push without a conflict.
+func TestTwoClonesLogOnOneLead(t *testing.T) {
+	env := crmOnPath(t)
+	root := t.TempDir()
+	origin := filepath.Join(root, "origin.git")
+	sh(t, env, root, "git", "init", "-q", "--bare", "-b", "main", origin)
+	alice, bob := filepath.Join(root, "alice"), filepath.Join(root, "bob")
+	sh(t, env, root, "git", "clone", "-q", origin, alice)
+	sh(t, env, alice, "git", "checkout", "-q", "-b", "main")
+	sh(t, env, alice, "crm", "init", "p")
+	sh(t, env, alice, "crm", "lead", "add", "Acme", "-C", "p", "--at", "2026-10-01")
+	sh(t, env, alice, "git", "add", "-A")
+	sh(t, env, alice, "git", "commit", "-qm", "start")
+	sh(t, env, alice, "git", "push", "-q", "origin", "main")
+	sh(t, env, root, "git", "clone", "-q", "-b", "main", origin, bob)
+	// A fresh clone registers the driver with crm git-setup.
+	if code, out := sh(t, env, bob, "crm", "git-setup"); code != 0 || !strings.Contains(out, "merge.crm.driver") {
+		t.Fatalf("git-setup: %s", out)
+	}
+	if code, out := sh(t, env, bob, "crm", "git-setup"); code != 0 || !strings.Contains(out, "nothing to change") {
+		t.Fatalf("git-setup is not idempotent: %s", out)
+	}
+	sh(t, env, alice, "crm", "lead", "log", "acme", "alice called", "--type", "call", "-C", "p", "--at", "2026-10-02T10:00:00Z", "--by", "alice")
+	sh(t, env, bob, "crm", "lead", "log", "acme", "bob called", "--type", "call", "-C", "p", "--at", "2026-10-02T11:00:00Z", "--by", "bob")
+	sh(t, env, alice, "git", "commit", "-qam", "alice")
+	sh(t, env, alice, "git", "push", "-q")
+	sh(t, env, bob, "git", "commit", "-qam", "bob")
+	if code, out := sh(t, env, bob, "git", "pull", "-q", "--rebase"); code != 0 {
+		t.Fatalf("pull --rebase: %s", out)
+	}
+	data, _ := os.ReadFile(filepath.Join(bob, "p", "leads", "acme-ffw3k.yaml"))
+	for _, want := range []string{"text: alice called", "text: bob called"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("after the pull the lead lacks %q:\n%s", want, data)
+		}
+	}
+	if code, out := sh(t, env, bob, "crm", "check", "-C", "p"); code != 0 {
+		t.Errorf("check: %s", out)
+	}
+}
