@@ -232,3 +232,66 @@ func TestTwoClonesLogOnOneLead(t *testing.T) {
 		t.Errorf("check: %s", out)
 	}
 }
+
+// crm sync: commit crm's changes, pull with the driver, check, push; stop
+// with a clear explanation on a real clash; never commit unrelated files.
+func TestSync(t *testing.T) {
+	env := crmOnPath(t)
+	root := t.TempDir()
+	origin := filepath.Join(root, "origin.git")
+	sh(t, env, root, "git", "init", "-q", "--bare", "-b", "main", origin)
+	alice, bob := filepath.Join(root, "alice"), filepath.Join(root, "bob")
+	sh(t, env, root, "git", "clone", "-q", origin, alice)
+	sh(t, env, alice, "git", "checkout", "-q", "-b", "main")
+	sh(t, env, alice, "crm", "init", "p")
+	sh(t, env, alice, "crm", "lead", "add", "Acme", "-C", "p", "--at", "2026-10-01")
+	sh(t, env, alice, "crm", "lead", "add", "Globex", "-C", "p", "--at", "2026-10-01")
+	sh(t, env, alice, "git", "add", "-A")
+	sh(t, env, alice, "git", "commit", "-qm", "start")
+	sh(t, env, alice, "git", "push", "-q", "-u", "origin", "main")
+	sh(t, env, root, "git", "clone", "-q", "-b", "main", origin, bob)
+	if code, out := sh(t, env, bob, "crm", "sync"); code != 1 || !strings.Contains(out, "run crm git-setup first") {
+		t.Fatalf("sync without the driver: %d %s", code, out)
+	}
+	sh(t, env, bob, "crm", "git-setup")
+
+	// Two calls on one lead, each synced: no conflict, both kept.
+	sh(t, env, alice, "crm", "lead", "log", "acme", "alice called", "-C", "p", "--at", "2026-10-02T10:00:00Z", "--by", "alice")
+	sh(t, env, bob, "crm", "lead", "log", "acme", "bob called", "-C", "p", "--at", "2026-10-02T11:00:00Z", "--by", "bob")
+	if code, out := sh(t, env, alice, "crm", "sync"); code != 0 || !strings.Contains(out, "committed: crm sync: 1 changed") || !strings.Contains(out, "pushed") {
+		t.Fatalf("alice's sync: %d %s", code, out)
+	}
+	if code, out := sh(t, env, bob, "crm", "sync"); code != 0 || !strings.Contains(out, "pulled, checked and pushed") {
+		t.Fatalf("bob's sync: %d %s", code, out)
+	}
+	sh(t, env, alice, "crm", "sync")
+	data, _ := os.ReadFile(filepath.Join(alice, "p", "leads", "acme-ffw3k.yaml"))
+	if !strings.Contains(string(data), "alice called") || !strings.Contains(string(data), "bob called") {
+		t.Errorf("after syncing both ways, a call is missing:\n%s", data)
+	}
+
+	// Unrelated staged files are not committed by crm.
+	if err := os.WriteFile(filepath.Join(bob, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sh(t, env, bob, "git", "add", "notes.txt")
+	if code, out := sh(t, env, bob, "crm", "sync"); code != 1 || !strings.Contains(out, "files outside the pipelines are staged (notes.txt)") {
+		t.Errorf("sync with a staged unrelated file: %d %s", code, out)
+	}
+	sh(t, env, bob, "git", "reset", "-q", "notes.txt")
+
+	// A real clash stops sync and says who did what.
+	lead := "globex-ym6bq"
+	if _, err := os.Stat(filepath.Join(alice, "p", "leads", lead+".yaml")); err != nil {
+		matches, _ := filepath.Glob(filepath.Join(alice, "p", "leads", "globex-*.yaml"))
+		lead = strings.TrimSuffix(filepath.Base(matches[0]), ".yaml")
+	}
+	sh(t, env, alice, "crm", "lead", "won", lead, "-C", "p", "--at", "2026-10-10", "--by", "alice")
+	sh(t, env, bob, "crm", "lead", "lost", lead, "--reason", "Price", "-C", "p", "--at", "2026-10-11", "--by", "bob")
+	sh(t, env, alice, "crm", "sync")
+	code, out := sh(t, env, bob, "crm", "sync")
+	if code != 1 || !strings.Contains(out, "crm sync stopped on a real clash in p/leads/"+lead+".yaml") ||
+		!strings.Contains(out, "alice marked won on 2026-10-10") || !strings.Contains(out, "bob marked lost (Price) on 2026-10-11") {
+		t.Errorf("sync on a clash: %d\n%s", code, out)
+	}
+}

@@ -94,3 +94,34 @@ func MergeFileText(ours, base, theirs string) (bool, error) {
 	}
 	return false, fmt.Errorf("git merge-file: %v: %s", err, strings.TrimSpace(errb.String()))
 }
+
+// Git runs git commands in a work tree: the plumbing of crm sync.
+type Git struct {
+	Dir string
+	// Stderr receives what git prints while it merges (the merge driver's
+	// explanations among it).
+	Stderr *bytes.Buffer
+}
+
+// Run runs git with args and returns its standard output, and an error
+// with its standard error when it fails.
+func (g Git) Run(args ...string) (string, error) {
+	c := exec.Command("git", args...)
+	c.Dir = g.Dir
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	err := c.Run()
+	if g.Stderr != nil {
+		g.Stderr.Write(errb.Bytes())
+	}
+	if err != nil {
+		return out.String(), fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()+" "+out.String()))
+	}
+	return out.String(), nil
+}
+
+// Top is the root of the work tree.
+func (g Git) Top() (string, error) {
+	out, err := g.Run("rev-parse", "--show-toplevel")
+	return strings.TrimSpace(out), err
+}
