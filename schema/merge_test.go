@@ -1,0 +1,105 @@
+package schema
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crmcli/crm/model"
+)
+
+func mergePipeline() *model.Pipeline {
+	return &model.Pipeline{Name: "p", Steps: []model.Step{{Name: "New"}, {Name: "Demo"}, {Name: "Deal"}}, LostReasons: []string{"Price", "Timing"}}
+}
+
+// randomEdits applies n random valid changes (as crm's commands make them)
+// to the lead file data, from time t on, by who.
+func randomEdits(r *rand.Rand, data []byte, p *model.Pipeline, t time.Time, who string, n int) ([]byte, error) {
+	opt := ParseOptions{Path: "x.yaml", ID: "acme-aaaaa"}
+	for i := 0; i < n; i++ {
+		doc, err := ParseLead(data, opt)
+		if err != nil {
+			return nil, err
+		}
+		l := doc.Lead
+		t = t.Add(time.Duration(1+r.IntN(48)) * time.Hour)
+		st := model.Stamp{At: t, By: who}
+		var patch model.Patch
+		switch r.IntN(9) {
+		case 0:
+			patch, err = model.LogOn(l, fmt.Sprintf("call %d by %s", i, who), model.Call, st)
+		case 1:
+			patch, err = model.Move(l, p, p.Steps[r.IntN(len(p.Steps))].Name, st)
+		case 2:
+			patch = model.Remind(model.DateOf(t.AddDate(0, 0, 1+r.IntN(9))), "next "+who)
+		case 3:
+			patch, err = model.SetFields([]string{fmt.Sprintf("value=%d", 100*(1+r.IntN(50)))}, t)
+		case 4:
+			patch, err = model.SetFields([]string{"industry=" + []string{"energy", "retail", "health"}[r.IntN(3)]}, t)
+		case 5:
+			patch, err = model.Win(l, nil, st)
+		case 6:
+			patch, err = model.Lose(l, p, []string{"Price", "Timing"}[r.IntN(2)], st)
+		case 7:
+			patch, err = model.Reopen(l, st)
+		case 8:
+			doc.Root.Content[0].Content[0].HeadComment = "# note " + who
+		}
+		if err != nil {
+			continue // not valid in this state: crm refuses it too
+		}
+		patch = model.Record(l, patch, st)
+		if err := Apply(doc.Root, patch); err != nil {
+			return nil, err
+		}
+		if data, err = Encode(doc.Root); err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
+}
+
+// Random pairs of valid edits of one base merge to a file crm check
+// accepts, or to a clash that says who did what: never to a broken file.
+func FuzzMergeLead(f *testing.F) {
+	for seed := uint64(0); seed < 40; seed++ {
+		f.Add(seed, uint8(1+seed%5), uint8(1+seed%3))
+	}
+	p := mergePipeline()
+	base := []byte("id: acme-aaaaa\ntitle: Acme\nstep: New\nstatus: todo\ncreated: 2026-10-01T00:00:00Z\nhistory:\n  - {at: \"2026-10-01T00:00:00Z\", step: New, status: todo, by: tess}\n")
+	f.Fuzz(func(t *testing.T, seed uint64, na, nb uint8) {
+		r := rand.New(rand.NewPCG(seed, 3))
+		start := time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)
+		ours, err := randomEdits(r, base, p, start, "alice", int(na%6))
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := randomEdits(r, base, p, start.Add(30*time.Minute), "bob", int(nb%6))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := MergeLead(base, ours, theirs, ParseOptions{Path: "x.yaml", ID: "acme-aaaaa"}, p)
+		if err != nil {
+			t.Fatalf("merge: %v", err)
+		}
+		if len(res.Clashes) > 0 {
+			if !strings.Contains(strings.Join(res.Clashes, "\n"), "side") {
+				t.Errorf("a clash that says nothing of the sides: %v", res.Clashes)
+			}
+			return
+		}
+		if err := ValidLeadFile(res.Data, ParseOptions{Path: "x.yaml", ID: "acme-aaaaa"}, p); err != nil {
+			t.Fatalf("the merge is a file crm check rejects: %v\n--- ours\n%s--- theirs\n%s--- merged\n%s", err, ours, theirs, res.Data)
+		}
+		// Merging is symmetric in what it keeps: every event of each side.
+		for _, side := range [][]byte{ours, theirs} {
+			for _, line := range strings.Split(string(side), "\n") {
+				if strings.HasPrefix(line, "  - {at:") && !strings.Contains(string(res.Data), line) {
+					t.Fatalf("the merge lost %q\n%s", line, res.Data)
+				}
+			}
+		}
+	})
+}
