@@ -56,7 +56,7 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 		if t.v == "" {
 			continue
 		}
-		if *t.dst, err = model.ParseTime(t.v, app.Loc); err != nil {
+		if *t.dst, err = model.ParseStart(t.v, app.now.In(app.Loc)); err != nil {
 			return usagef("--%s: %v", t.flag, err)
 		}
 	}

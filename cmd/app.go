@@ -216,7 +216,7 @@ func (a *App) stamp(at, by string) (model.Stamp, error) {
 	t := a.now
 	if at != "" {
 		var err error
-		if t, err = model.ParseTime(at, a.Loc); err != nil {
+		if t, err = model.ParseWhen(at, a.clock().In(a.Loc)); err != nil {
 			return model.Stamp{}, usagef("--at: %v", err)
 		}
 		if now := a.clock(); t.After(now.Add(maxClockSkew)) {
@@ -289,7 +289,7 @@ func (a *App) asOf(s string) (time.Time, error) {
 	if d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), a.Loc); err == nil {
 		return d.AddDate(0, 0, 1).Add(-time.Second), nil
 	}
-	t, err := model.ParseTime(s, a.Loc)
+	t, err := model.ParseWhen(s, a.now.In(a.Loc))
 	if err != nil {
 		return t, usagef("--as-of: %v", err)
 	}

@@ -90,12 +90,12 @@ func (o *reportOptions) parsePeriod(app *App) (report.Period, error) {
 	var p report.Period
 	var err error
 	if o.from != "" {
-		if p.From, err = model.ParseTime(o.from, app.Loc); err != nil {
+		if p.From, err = model.ParseStart(o.from, app.now.In(app.Loc)); err != nil {
 			return p, usagef("--from: %v", err)
 		}
 	}
 	if o.to != "" {
-		if p.To, err = model.ParseTime(o.to, app.Loc); err != nil {
+		if p.To, err = model.ParseStart(o.to, app.now.In(app.Loc)); err != nil {
 			return p, usagef("--to: %v", err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +14,7 @@ import (
 const TimeFormats = "RFC 3339 (2026-11-02T14:00:00+01:00), 2026-11-02 or 2026-11-02 14:00"
 
 // DateFormats is the user-facing list of accepted date formats.
-const DateFormats = "2026-11-02, today, tomorrow, +3d or +2w"
+const DateFormats = "2026-11-02, " + DayWords
 
 var timeLayouts = []string{
 	"2006-01-02T15:04:05",
@@ -128,8 +127,6 @@ func (d Date) In(loc *time.Location) time.Time {
 // Before reports whether d is before e.
 func (d Date) Before(e Date) bool { return d.String() < e.String() }
 
-var relDate = regexp.MustCompile(`^\+(\d{1,4})([dw])$`)
-
 // ParseDate reads a calendar day: YYYY-MM-DD, a full time (its day is kept),
 // today, tomorrow, or +Nd / +Nw counted from now.
 func ParseDate(s string, now time.Time) (Date, error) {
@@ -144,18 +141,8 @@ func ParseDate(s string, now time.Time) (Date, error) {
 
 func parseDate(s string, now time.Time) (Date, error) {
 	s = strings.TrimSpace(s)
-	switch strings.ToLower(s) {
-	case "today":
-		return DateOf(now), nil
-	case "tomorrow":
-		return DateOf(now.AddDate(0, 0, 1)), nil
-	}
-	if m := relDate.FindStringSubmatch(strings.ToLower(s)); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		if m[2] == "w" {
-			n *= 7
-		}
-		return DateOf(now.AddDate(0, 0, n)), nil
+	if d, ok, err := dayWord(s, now); ok {
+		return d, err
 	}
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return DateOf(t), nil

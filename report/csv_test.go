@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -71,5 +72,23 @@ func TestPrintable(t *testing.T) {
 	}
 	if bytes.ContainsRune(b.Bytes(), 0x1b) || !bytes.Contains(b.Bytes(), []byte(`\x1b[2Jgone`)) {
 		t.Errorf("table shows the escape raw: %q", b.String())
+	}
+}
+
+func TestWeekPeriods(t *testing.T) {
+	now := time.Date(2026, 11, 4, 15, 30, 0, 0, time.UTC)
+	for _, tt := range []struct{ in, from, to, label string }{
+		{"this-week", "2026-11-02", "2026-11-09", "2026-W45"},
+		{"last-week", "2026-10-26", "2026-11-02", "2026-W44"},
+		{"2026-W01", "2025-12-29", "2026-01-05", "2026-W01"},
+	} {
+		p, err := ParsePeriod(tt.in, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []string{p.From.Format("2006-01-02"), p.To.Format("2006-01-02"), p.Label}
+		if diff := cmp.Diff([]string{tt.from, tt.to, tt.label}, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.in, diff)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/crmcli/crm/model"
 )
 
 // Period is [From, To). A zero From or To is open on that side.
@@ -86,7 +88,16 @@ func Year(t time.Time) Period {
 }
 
 // PeriodWords lists the relative periods --period accepts.
-const PeriodWords = "this-month, last-month, this-quarter, last-quarter, this-year, last-year"
+const PeriodWords = "this-week, last-week, this-month, last-month, this-quarter, last-quarter, this-year, last-year, 2026-W45"
+
+// Week returns the ISO week (Monday to Monday) holding t.
+func Week(t time.Time) Period {
+	from := model.WeekStart(t)
+	y, w := from.ISOWeek()
+	return Period{From: from, To: from.AddDate(0, 0, 7), Kind: "week", Label: fmt.Sprintf("%d-W%02d", y, w)}
+}
+
+var weekRe = regexp.MustCompile(`^(\d{4})-[Ww](\d{2})$`)
 
 // ParsePeriod reads --period: 2026-11, 2026-Q4, 2026, or a word relative
 // to now (this-month, last-quarter...).
@@ -94,6 +105,10 @@ func ParsePeriod(s string, now time.Time) (Period, error) {
 	s = strings.TrimSpace(s)
 	loc := now.Location()
 	switch strings.ToLower(s) {
+	case "this-week":
+		return Week(now), nil
+	case "last-week":
+		return Week(Week(now).From.AddDate(0, 0, -7)), nil
 	case "this-month":
 		return Month(now), nil
 	case "last-month":
@@ -117,9 +132,17 @@ func ParsePeriod(s string, now time.Time) (Period, error) {
 		q, _ := strconv.Atoi(m[2])
 		return Quarter(time.Date(y, time.Month((q-1)*3+1), 1, 0, 0, 0, 0, loc)), nil
 	}
+	if m := weekRe.FindStringSubmatch(s); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		w, _ := strconv.Atoi(m[2])
+		if w < 1 || w > 53 {
+			return Period{}, fmt.Errorf("invalid week %q: weeks are 01 to 53", s)
+		}
+		return Week(model.ISOWeekStart(y, w, loc)), nil
+	}
 	if m := yearRe.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		return Year(time.Date(y, 1, 1, 0, 0, 0, 0, loc)), nil
 	}
-	return Period{}, fmt.Errorf("invalid period %q: use 2026-11, 2026-Q4, 2026, or %s", s, PeriodWords)
+	return Period{}, fmt.Errorf("invalid period %q: use 2026-11, 2026-Q4, 2026, 2026-W45, or %s", s, PeriodWords)
 }

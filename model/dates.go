@@ -1,0 +1,173 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DayWords says which words people type for days (--at, remind, --since,
+// --from, --until): the one parser, in one place, documented in
+// docs/commands.md.
+const DayWords = "today, yesterday, tomorrow, monday (the coming one), next friday (in next week), last friday, in 3 days, 3d ago, +2w, -3d, +1m, end of month, end of week, start of month, 2026-W45 (its Monday)"
+
+var (
+	weekdays = map[string]time.Weekday{
+		"monday": time.Monday, "mon": time.Monday, "tuesday": time.Tuesday, "tue": time.Tuesday,
+		"wednesday": time.Wednesday, "wed": time.Wednesday, "thursday": time.Thursday, "thu": time.Thursday,
+		"friday": time.Friday, "fri": time.Friday, "saturday": time.Saturday, "sat": time.Saturday,
+		"sunday": time.Sunday, "sun": time.Sunday,
+	}
+	signedRe  = regexp.MustCompile(`^([+-])(\d{1,4})\s*(d|w|m|y)$`)
+	inRe      = regexp.MustCompile(`^in\s+(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)$`)
+	agoRe     = regexp.MustCompile(`^(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)\s+ago$`)
+	isoWeekRe = regexp.MustCompile(`^(\d{4})-w(\d{2})$`)
+)
+
+// shift moves t by n units: d, w, m (calendar months), y.
+func shift(t time.Time, n int, unit string) time.Time {
+	switch unit[0] {
+	case 'w':
+		return t.AddDate(0, 0, 7*n)
+	case 'm':
+		return t.AddDate(0, n, 0)
+	case 'y':
+		return t.AddDate(n, 0, 0)
+	}
+	return t.AddDate(0, 0, n)
+}
+
+// ISOWeekStart is the Monday of ISO week w of year y, in loc.
+func ISOWeekStart(y, w int, loc *time.Location) time.Time {
+	// 4 January is always in week 1.
+	jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, loc)
+	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
+	return monday.AddDate(0, 0, 7*(w-1))
+}
+
+// WeekStart is the Monday that starts t's week.
+func WeekStart(t time.Time) time.Time {
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+}
+
+// dayWord reads a day people type, relative to now; ok is false when s is
+// no such word.
+func dayWord(s string, now time.Time) (Date, bool, error) {
+	w := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	switch w {
+	case "today", "now":
+		return DateOf(today), true, nil
+	case "yesterday":
+		return DateOf(today.AddDate(0, 0, -1)), true, nil
+	case "tomorrow":
+		return DateOf(today.AddDate(0, 0, 1)), true, nil
+	case "end of month", "end of the month", "eom":
+		return DateOf(time.Date(now.Year(), now.Month()+1, 0, 0, 0, 0, 0, now.Location())), true, nil
+	case "start of month", "beginning of month":
+		return DateOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location())), true, nil
+	case "end of week":
+		return DateOf(WeekStart(now).AddDate(0, 0, 6)), true, nil
+	case "start of week":
+		return DateOf(WeekStart(now)), true, nil
+	}
+	if wd, ok := weekdays[w]; ok {
+		ahead := (int(wd) - int(today.Weekday()) + 7) % 7
+		if ahead == 0 {
+			ahead = 7
+		}
+		return DateOf(today.AddDate(0, 0, ahead)), true, nil
+	}
+	if rest, ok := strings.CutPrefix(w, "next "); ok {
+		if wd, ok := weekdays[rest]; ok {
+			return DateOf(WeekStart(now).AddDate(0, 0, 7+(int(wd)+6)%7)), true, nil
+		}
+	}
+	if rest, ok := strings.CutPrefix(w, "last "); ok {
+		if wd, ok := weekdays[rest]; ok {
+			back := (int(today.Weekday()) - int(wd) + 7) % 7
+			if back == 0 {
+				back = 7
+			}
+			return DateOf(today.AddDate(0, 0, -back)), true, nil
+		}
+	}
+	if m := signedRe.FindStringSubmatch(w); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		if m[1] == "-" {
+			n = -n
+		}
+		return DateOf(shift(today, n, m[3])), true, nil
+	}
+	if m := inRe.FindStringSubmatch(w); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return DateOf(shift(today, n, m[2])), true, nil
+	}
+	if m := agoRe.FindStringSubmatch(w); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return DateOf(shift(today, -n, m[2])), true, nil
+	}
+	if m := isoWeekRe.FindStringSubmatch(w); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		n, _ := strconv.Atoi(m[2])
+		if n < 1 || n > 52+b2i(has53(y)) {
+			return Date{}, true, fmt.Errorf("invalid week %q: %d has weeks 01 to %d", s, y, 52+b2i(has53(y)))
+		}
+		return DateOf(ISOWeekStart(y, n, now.Location())), true, nil
+	}
+	return Date{}, false, nil
+}
+
+func has53(y int) bool {
+	_, w := time.Date(y, 12, 28, 0, 0, 0, 0, time.UTC).ISOWeek()
+	return w == 53
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ParseWhen reads the time of an event given on the command line (--at):
+// a time as in the files, or a day word, which means that day at the
+// current time of day ("yesterday" is 24 hours ago).
+func ParseWhen(s string, now time.Time) (time.Time, error) {
+	t, err := ParseTime(s, now.Location())
+	if err == nil || errors.Is(err, ErrOutOfRange) {
+		return t, err
+	}
+	d, ok, err := dayWord(s, now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !ok {
+		return time.Time{}, fmt.Errorf("invalid time %q: use %s, or %s", strings.TrimSpace(s), TimeFormats, DayWords)
+	}
+	t = time.Date(d.Year, d.Month, d.Day, now.Hour(), now.Minute(), now.Second(), 0, now.Location())
+	return t, CheckTime(t)
+}
+
+// ParseStart reads the start of a span given on the command line (--since,
+// --from, --until, --to): a time, or a day word, which means the start of
+// that day.
+func ParseStart(s string, now time.Time) (time.Time, error) {
+	t, err := ParseTime(s, now.Location())
+	if err == nil || errors.Is(err, ErrOutOfRange) {
+		return t, err
+	}
+	d, ok, err := dayWord(s, now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !ok {
+		return time.Time{}, fmt.Errorf("invalid time %q: use %s, or %s", strings.TrimSpace(s), TimeFormats, DayWords)
+	}
+	t = d.In(now.Location())
+	return t, CheckTime(t)
+}
