@@ -124,31 +124,9 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 			return usagef("--by: %v", err)
 		}
 	}
-	var stores []*fsstore.Store
-	if o.all && c.Flags().Changed("pipeline") {
-		return usagef("--all and --pipeline exclude each other: --all reports on every pipeline")
-	}
-	if o.all {
-		refs, err := fsstore.ListPipelines(app.dir())
-		if err != nil {
-			return err
-		}
-		if len(refs) == 0 {
-			return fsstore.ErrNoPipeline
-		}
-		for _, r := range refs {
-			s, err := fsstore.Open(r.Dir, app.Wd, app.Loc)
-			if err != nil {
-				return err
-			}
-			stores = append(stores, s)
-		}
-	} else {
-		s, err := app.Store(c)
-		if err != nil {
-			return err
-		}
-		stores = append(stores, s)
+	stores, err := app.stores(c, o.all)
+	if err != nil {
+		return err
 	}
 	if o.rev != "" {
 		for i, s := range stores {

@@ -3,6 +3,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -110,14 +111,24 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 			},
 		})))
 	}
-	tb := tablewriter.NewTable(w, opts...)
+	var b bytes.Buffer
+	tb := tablewriter.NewTable(&b, opts...)
 	tb.Header(toAny(t.Header)...)
 	for _, r := range t.Rows {
 		if err := tb.Append(toAny(r)...); err != nil {
 			return err
 		}
 	}
-	return tb.Render()
+	if err := tb.Render(); err != nil {
+		return err
+	}
+	// No trailing spaces: the table's padding ends each line with them.
+	lines := bytes.SplitAfter(b.Bytes(), []byte("\n"))
+	for i, l := range lines {
+		lines[i] = append(bytes.TrimRight(bytes.TrimSuffix(l, []byte("\n")), " "), l[len(bytes.TrimSuffix(l, []byte("\n"))):]...)
+	}
+	_, err := w.Write(bytes.Join(lines, nil))
+	return err
 }
 
 // blockStyle turns JSON's flow style into YAML's block style, quoting

@@ -21,9 +21,9 @@ func TestRender(t *testing.T) {
 		format, want string
 	}{
 		{FormatTable, "" +
-			"ID       TITLE       VALUE  \n" +
-			"acme-7k  Acme, Corp  12000  \n" +
-			"b        multi line      5  \n"},
+			"ID       TITLE       VALUE\n" +
+			"acme-7k  Acme, Corp  12000\n" +
+			"b        multi line      5\n"},
 		{FormatMarkdown, "" +
 			"| ID      | TITLE      | VALUE |\n" +
 			"|:--------|:-----------|------:|\n" +

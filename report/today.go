@@ -1,0 +1,222 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/crmcli/crm/model"
+)
+
+// TodayItem is one lead of the morning view, with why it is there.
+type TodayItem struct {
+	Lead *model.Lead
+	// Date is the reminder's day, the day a standby lead wakes up, or the
+	// day of the last change of a stale lead.
+	Date model.Date
+	Text string
+	// Days is how long a stale lead has not changed.
+	Days int
+}
+
+// TodayView is what a salesperson works on this morning.
+type TodayView struct {
+	Pipeline string
+	Today    model.Date
+	Days     int
+	Overdue  []TodayItem // reminders before today, oldest first
+	Due      []TodayItem // reminders for today
+	Upcoming []TodayItem // reminders for the next Days days
+	Stale    []TodayItem // no change for longer than the stale limit, oldest first
+	Wake     []TodayItem // standby leads whose day has come
+	NoNext   []TodayItem // open leads with no next action
+}
+
+// Today builds the morning view of the open leads as of now: reminders
+// (overdue, today's, the next days'), stale leads (the report's Stale
+// figure, lead by lead), standby leads to wake, and leads with nothing
+// next.
+func Today(p *model.Pipeline, leads []*model.Lead, now time.Time, ahead int) TodayView {
+	today := model.DateOf(now)
+	v := TodayView{Pipeline: p.Name, Today: today, Days: ahead}
+	until := model.DateOf(now.AddDate(0, 0, ahead))
+	ix := newIndex(p)
+	m := moment{at: now}
+	for _, l := range leads {
+		if !l.Status.Open() {
+			continue
+		}
+		if l.Status == model.Standby && !l.StandbyUntil.IsZero() && !today.Before(l.StandbyUntil) {
+			v.Wake = append(v.Wake, TodayItem{Lead: l, Date: l.StandbyUntil})
+		}
+		switch na := l.NextAction; {
+		case na == nil:
+			if l.Status == model.Todo {
+				v.NoNext = append(v.NoNext, TodayItem{Lead: l})
+			}
+		case na.Date.Before(today):
+			v.Overdue = append(v.Overdue, TodayItem{Lead: l, Date: na.Date, Text: na.Text})
+		case na.Date == today:
+			v.Due = append(v.Due, TodayItem{Lead: l, Date: na.Date, Text: na.Text})
+		case !until.Before(na.Date):
+			v.Upcoming = append(v.Upcoming, TodayItem{Lead: l, Date: na.Date, Text: na.Text})
+		}
+		if f, ok := ix.factsAt(l, m, false); ok && f.status.Open() {
+			if lim := staleLimit(p, f); lim > 0 && days(now.Sub(f.lastActive)) > float64(lim) {
+				v.Stale = append(v.Stale, TodayItem{Lead: l, Date: model.DateOf(f.lastActive.In(now.Location())), Days: int(days(now.Sub(f.lastActive)))})
+			}
+		}
+	}
+	byDate := func(items []TodayItem) {
+		sort.SliceStable(items, func(i, j int) bool {
+			if items[i].Date != items[j].Date {
+				return items[i].Date.Before(items[j].Date)
+			}
+			return items[i].Lead.ID < items[j].Lead.ID
+		})
+	}
+	for _, s := range [][]TodayItem{v.Overdue, v.Due, v.Upcoming, v.Stale, v.Wake} {
+		byDate(s)
+	}
+	noNext := make([]*model.Lead, len(v.NoNext))
+	for i, it := range v.NoNext {
+		noNext[i] = it.Lead
+	}
+	model.SortLeads(p, noNext) // the order of crm lead list
+	for i, l := range noNext {
+		v.NoNext[i] = TodayItem{Lead: l}
+	}
+	return v
+}
+
+// Empty reports whether there is nothing to do.
+func (v TodayView) Empty() bool {
+	return len(v.Overdue)+len(v.Due)+len(v.Upcoming)+len(v.Stale)+len(v.Wake)+len(v.NoNext) == 0
+}
+
+type todaySection struct {
+	key, title string
+	items      []TodayItem
+	date, text string // column headers; "" for none
+	days       bool
+}
+
+func (v TodayView) sections() []todaySection {
+	return []todaySection{
+		{"overdue", "Overdue reminders", v.Overdue, "due", "what", false},
+		{"due", "Today", v.Due, "due", "what", false},
+		{"upcoming", fmt.Sprintf("Next %d days", v.Days), v.Upcoming, "due", "what", false},
+		{"stale", "Stale: no change for longer than the step's limit", v.Stale, "last change", "", true},
+		{"wake", "Standby leads to wake", v.Wake, "standby until", "", false},
+		{"no_next", "Open leads with no next action", v.NoNext, "", "", false},
+	}
+}
+
+// WriteToday prints the morning view as a table or markdown (a daily
+// e-mail or chat post); empty sections are left out.
+func WriteToday(w io.Writer, format string, views []TodayView) error {
+	for i, v := range views {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		head := fmt.Sprintf("%s — today, %s", v.Pipeline, v.Today)
+		if format == FormatMarkdown {
+			fmt.Fprintf(w, "## %s\n\n", Printable(head))
+		} else {
+			fmt.Fprintf(w, "%s\n", Printable(head))
+		}
+		if v.Empty() {
+			fmt.Fprintln(w, "\nNothing to do: no reminder, no stale lead, every open lead has a next action.")
+			continue
+		}
+		for _, s := range v.sections() {
+			if len(s.items) == 0 {
+				continue
+			}
+			title := fmt.Sprintf("%s (%d)", s.title, len(s.items))
+			if format == FormatMarkdown {
+				fmt.Fprintf(w, "\n### %s\n\n", title)
+			} else {
+				fmt.Fprintf(w, "\n%s\n", title)
+			}
+			t := &Table{Header: []string{"id", "title", "step", "value", "owner"}, Right: map[int]bool{3: true}}
+			if s.date != "" {
+				t.Header = append(t.Header, s.date)
+			}
+			if s.days {
+				t.Header = append(t.Header, "days")
+				t.Right[len(t.Header)-1] = true
+			}
+			if s.text != "" {
+				t.Header = append(t.Header, s.text)
+			}
+			for _, it := range s.items {
+				row := []string{it.Lead.ID, it.Lead.Title, it.Lead.Step, it.Lead.ValueString(), it.Lead.Owner}
+				if s.date != "" {
+					row = append(row, it.Date.String())
+				}
+				if s.days {
+					row = append(row, strconv.Itoa(it.Days))
+				}
+				if s.text != "" {
+					row = append(row, it.Text)
+				}
+				t.Rows = append(t.Rows, row)
+			}
+			if err := renderTable(w, t, format == FormatMarkdown); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// TodayJSON is the document of crm today --format json.
+type TodayJSON struct {
+	SchemaVersion int             `json:"schema_version"`
+	Views         []TodayViewJSON `json:"pipelines"`
+}
+
+// TodayViewJSON is one pipeline's morning view.
+type TodayViewJSON struct {
+	Pipeline string                     `json:"pipeline"`
+	Today    string                     `json:"today"`
+	Days     int                        `json:"days"`
+	Sections map[string][]TodayItemJSON `json:"sections"`
+}
+
+// TodayItemJSON is one lead of a section.
+type TodayItemJSON struct {
+	ID    string   `json:"id"`
+	Title string   `json:"title"`
+	Step  string   `json:"step"`
+	Value *float64 `json:"value"`
+	Owner string   `json:"owner"`
+	Date  *string  `json:"date"`
+	Text  string   `json:"text,omitempty"`
+	Days  *int     `json:"days,omitempty"`
+}
+
+// NewTodayJSON converts morning views for JSON output.
+func NewTodayJSON(views []TodayView) TodayJSON {
+	doc := TodayJSON{SchemaVersion: SchemaVersion, Views: []TodayViewJSON{}}
+	for _, v := range views {
+		vj := TodayViewJSON{Pipeline: v.Pipeline, Today: v.Today.String(), Days: v.Days, Sections: map[string][]TodayItemJSON{}}
+		for _, s := range v.sections() {
+			items := []TodayItemJSON{}
+			for _, it := range s.items {
+				ij := TodayItemJSON{ID: it.Lead.ID, Title: it.Lead.Title, Step: it.Lead.Step, Value: it.Lead.Value, Owner: it.Lead.Owner, Date: datePtr(it.Date), Text: it.Text}
+				if s.days {
+					d := it.Days
+					ij.Days = &d
+				}
+				items = append(items, ij)
+			}
+			vj.Sections[s.key] = items
+		}
+		doc.Views = append(doc.Views, vj)
+	}
+	return doc
+}
