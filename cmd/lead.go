@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,7 +29,7 @@ is its id. Every command that takes an ID accepts any unique prefix of it.`,
 		newLeadAddCmd(app), newLeadListCmd(app), newLeadShowCmd(app),
 		newLeadMoveCmd(app), newLeadWonCmd(app), newLeadLostCmd(app), newLeadCancelCmd(app),
 		newLeadStandbyCmd(app), newLeadReopenCmd(app), newLeadLogCmd(app), newLeadRemindCmd(app),
-		newLeadSetCmd(app), newLeadEditCmd(app), newLeadRmCmd(app),
+		newLeadSetCmd(app), newLeadEditCmd(app), newLeadRmCmd(app), newLeadFindCmd(app),
 	)
 	return c
 }
@@ -136,15 +137,23 @@ func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) err
 }
 
 type leadListOptions struct {
-	asOf     string
-	steps    []string
-	statuses []string
-	owner    string
-	tags     []string
-	source   string
-	open     bool
-	closed   bool
-	format   string
+	asOf                      string
+	due, overdue, stale       bool
+	noNext                    bool
+	valueMin, valueMax        string
+	createdSince, closedSince string
+	grep                      string
+	sort                      string
+	reverse                   bool
+	limit                     int
+	steps                     []string
+	statuses                  []string
+	owner                     string
+	tags                      []string
+	source                    string
+	open                      bool
+	closed                    bool
+	format                    string
 }
 
 func newLeadListCmd(app *App) *cobra.Command {
@@ -210,10 +219,36 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	f, err := model.NewFilter(s.Pipeline, model.FilterSpec{
+	spec := model.FilterSpec{
 		Steps: o.steps, Statuses: o.statuses, Owner: o.owner, Tags: o.tags, Source: o.source,
-		Open: o.open, Closed: o.closed, Query: query,
-	})
+		Open: o.open, Closed: o.closed, Query: append(query, o.grep),
+		Due: o.due, Overdue: o.overdue, Stale: o.stale, NoNext: o.noNext, Now: a.now.In(a.Loc),
+	}
+	for _, v := range []struct {
+		flag, s string
+		dst     **float64
+	}{{"value-min", o.valueMin, &spec.ValueMin}, {"value-max", o.valueMax, &spec.ValueMax}} {
+		if v.s != "" {
+			x, err := model.ParseValue(v.s)
+			if err != nil {
+				return nil, nil, nil, usagef("--%s: %v", v.flag, err)
+			}
+			*v.dst = &x
+		}
+	}
+	for _, v := range []struct {
+		flag, s string
+		dst     *time.Time
+	}{{"created-since", o.createdSince, &spec.CreatedSince}, {"closed-since", o.closedSince, &spec.ClosedSince}} {
+		if v.s != "" {
+			t, err := model.ParseStart(v.s, a.now.In(a.Loc))
+			if err != nil {
+				return nil, nil, nil, usagef("--%s: %v", v.flag, err)
+			}
+			*v.dst = t
+		}
+	}
+	f, err := model.NewFilter(s.Pipeline, spec)
 	var fe *model.FieldError
 	if errors.As(err, &fe) {
 		return nil, nil, nil, usagef("--%v", fe)
@@ -237,7 +272,10 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 			out = append(out, l)
 		}
 	}
-	model.SortLeads(s.Pipeline, out)
+	model.SortBy(s.Pipeline, out, o.sort, o.reverse, a.now)
+	if o.limit > 0 && len(out) > o.limit {
+		out = out[:o.limit]
+	}
 	return s, out, a.skipBroken(problems), nil
 }
 
@@ -252,6 +290,18 @@ func addFilterFlags(c *cobra.Command, o *leadListOptions) {
 	f.BoolVar(&o.open, "open", false, "only open leads (todo, standby)")
 	f.BoolVar(&o.closed, "closed", false, "only closed leads (won, lost, cancelled)")
 	f.StringVar(&o.asOf, "as-of", "", "the leads as they were at `TIME` (a day: its end), rebuilt from their history")
+	f.BoolVar(&o.due, "due", false, "only leads whose next action is due today or before")
+	f.BoolVar(&o.overdue, "overdue", false, "only leads whose next action is before today")
+	f.BoolVar(&o.stale, "stale", false, "only stale leads (no change for longer than the step's stale_days)")
+	f.BoolVar(&o.noNext, "no-next", false, "only open leads with no next action")
+	f.StringVar(&o.valueMin, "value-min", "", "only leads worth at least `N`")
+	f.StringVar(&o.valueMax, "value-max", "", "only leads worth at most `N`")
+	f.StringVar(&o.createdSince, "created-since", "", "only leads created since `DAY` (a date or a word: 2026-11-01, last monday)")
+	f.StringVar(&o.closedSince, "closed-since", "", "only leads closed since `DAY`")
+	f.StringVar(&o.grep, "grep", "", "only leads whose id, title, company, contacts, tags or activities hold `TEXT` (any case, any accents)")
+	addEnumFlag(c, &o.sort, "sort", "", "step", "order", model.SortKeys...)
+	f.BoolVar(&o.reverse, "reverse", false, "reverse the order")
+	f.IntVar(&o.limit, "limit", 0, "show at most `N` leads (0: all)")
 	c.MarkFlagsMutuallyExclusive("open", "closed")
 }
 

@@ -2,8 +2,13 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // FilterSpec is a filter as a person writes it (crm lead list, crm export).
@@ -19,6 +24,13 @@ type FilterSpec struct {
 	// Query words must all appear, in any case, in the id, title, company,
 	// owner, source, tags or contacts.
 	Query []string
+	// Due: a next action due today or before; Overdue: before today;
+	// Stale: the report's stale rule; NoNext: open with no next action.
+	Due, Overdue, Stale, NoNext bool
+	ValueMin, ValueMax          *float64
+	CreatedSince, ClosedSince   time.Time
+	// Now is the clock for Due, Overdue and Stale.
+	Now time.Time
 }
 
 // FieldError is a bad value of one filter or field: Field names it.
@@ -65,7 +77,7 @@ func NewFilter(p *Pipeline, spec FilterSpec) (*Filter, error) {
 		}
 	}
 	for _, q := range spec.Query {
-		f.words = append(f.words, strings.Fields(strings.ToLower(q))...)
+		f.words = append(f.words, strings.Fields(Fold(q))...)
 	}
 	return f, nil
 }
@@ -95,6 +107,26 @@ func (f *Filter) Match(l *Lead) bool {
 			return false
 		}
 	}
+	if f.spec.Due || f.spec.Overdue {
+		today := DateOf(f.spec.Now)
+		if l.NextAction == nil || !l.Status.Open() || today.Before(l.NextAction.Date) || f.spec.Overdue && l.NextAction.Date == today {
+			return false
+		}
+	}
+	if f.spec.NoNext && (l.NextAction != nil || !l.Status.Open()) {
+		return false
+	}
+	if f.spec.Stale && !f.p.Stale(l.Status, l.Step, l.LastChange(f.spec.Now), f.spec.Now) {
+		return false
+	}
+	if f.spec.ValueMin != nil && (l.Value == nil || *l.Value < *f.spec.ValueMin) ||
+		f.spec.ValueMax != nil && (l.Value == nil || *l.Value > *f.spec.ValueMax) {
+		return false
+	}
+	if !f.spec.CreatedSince.IsZero() && l.Created.Before(f.spec.CreatedSince) ||
+		!f.spec.ClosedSince.IsZero() && (l.Closed.IsZero() || l.Closed.Before(f.spec.ClosedSince)) {
+		return false
+	}
 	if len(f.words) > 0 {
 		hay := l.searchText()
 		for _, w := range f.words {
@@ -116,17 +148,95 @@ func (l *Lead) HasTag(t string) bool {
 	return false
 }
 
-// searchText is what a query searches, in lower case.
+// searchText is what a query searches, folded (Fold): the id, title,
+// company, owner, source, tags, contacts and the text of activities.
 func (l *Lead) searchText() string {
 	var b strings.Builder
 	for _, s := range []string{l.ID, l.Title, l.Company, l.Owner, l.Source, strings.Join(l.Tags, " ")} {
-		b.WriteString(strings.ToLower(s))
+		b.WriteString(s)
 		b.WriteByte('\n')
 	}
 	for _, ct := range l.Contacts {
-		b.WriteString(strings.ToLower(ct.Name + " " + ct.Email + " " + ct.Phone + "\n"))
+		b.WriteString(ct.Name + " " + ct.Email + " " + ct.Phone + "\n")
+	}
+	for _, a := range l.Activities {
+		b.WriteString(a.Text + "\n")
+	}
+	return Fold(b.String())
+}
+
+// Fold is text as searches compare it: lower case, accents dropped
+// ("Société" finds "societe" and the other way round).
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
 	}
 	return b.String()
+}
+
+// SortKeys are the orders crm lead list --sort knows.
+var SortKeys = []string{"step", "value", "created", "next", "updated", "title"}
+
+// SortBy orders leads by key (SortKeys; step when ""), ties by the display
+// order; reverse turns it around. Leads without a value or next action
+// come last either way.
+func SortBy(p *Pipeline, leads []*Lead, key string, reverse bool, now time.Time) {
+	SortLeads(p, leads)
+	if key == "" || key == "step" {
+		if reverse {
+			slices.Reverse(leads)
+		}
+		return
+	}
+	less := func(a, b *Lead) (bool, bool) { return false, false } // (less, comparable)
+	switch key {
+	case "value":
+		less = func(a, b *Lead) (bool, bool) {
+			if a.Value == nil || b.Value == nil {
+				return false, a.Value != nil || b.Value != nil
+			}
+			return *a.Value < *b.Value, *a.Value != *b.Value
+		}
+	case "created":
+		less = func(a, b *Lead) (bool, bool) { return a.Created.Before(b.Created), !a.Created.Equal(b.Created) }
+	case "next":
+		less = func(a, b *Lead) (bool, bool) {
+			if a.NextAction == nil || b.NextAction == nil {
+				return false, a.NextAction != nil || b.NextAction != nil
+			}
+			return a.NextAction.Date.Before(b.NextAction.Date), a.NextAction.Date != b.NextAction.Date
+		}
+	case "updated":
+		less = func(a, b *Lead) (bool, bool) {
+			x, y := a.LastChange(now), b.LastChange(now)
+			return x.Before(y), !x.Equal(y)
+		}
+	case "title":
+		less = func(a, b *Lead) (bool, bool) {
+			x, y := strings.ToLower(a.Title), strings.ToLower(b.Title)
+			return x < y, x != y
+		}
+	}
+	missing := func(l *Lead) bool {
+		return key == "value" && l.Value == nil || key == "next" && l.NextAction == nil
+	}
+	sort.SliceStable(leads, func(i, j int) bool {
+		a, b := leads[i], leads[j]
+		if ma, mb := missing(a), missing(b); ma != mb {
+			return mb // present first, in both directions
+		}
+		l, differ := less(a, b)
+		if !differ {
+			return false
+		}
+		if reverse {
+			l, _ = less(b, a)
+		}
+		return l
+	})
 }
 
 // SortLeads orders leads for display: by step (pipeline order), then

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // MaxSteps is the number of steps above which a pipeline gets a warning.
@@ -195,4 +196,39 @@ func quoteList(ss []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
+}
+
+// StaleLimit is how many days an open lead at step may go without a
+// change before it is stale: the step's stale_days, else the pipeline's;
+// 0 means never.
+func (p *Pipeline) StaleLimit(step string) int {
+	if i := p.StepIndex(step); i >= 0 && p.Steps[i].StaleDays != nil {
+		return *p.Steps[i].StaleDays
+	}
+	return p.StaleDays
+}
+
+// Stale is the one rule of a stale lead: open (status), and no activity,
+// step or status change since last for longer than the limit of its step,
+// at now. report's Stale figure, crm today and lead list --stale ask it.
+func (p *Pipeline) Stale(status Status, step string, last, now time.Time) bool {
+	lim := p.StaleLimit(step)
+	return status.Open() && lim > 0 && now.Sub(last).Hours()/24 > float64(lim)
+}
+
+// LastChange is when the lead last changed up to now: its last history
+// event or activity, else its creation.
+func (l *Lead) LastChange(now time.Time) time.Time {
+	last := l.Created
+	for _, e := range l.History {
+		if !e.At.After(now) && e.At.After(last) {
+			last = e.At
+		}
+	}
+	for _, a := range l.Activities {
+		if !a.At.After(now) && a.At.After(last) {
+			last = a.At
+		}
+	}
+	return last
 }

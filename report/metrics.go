@@ -309,11 +309,13 @@ func probability(p *model.Pipeline, f facts) (float64, bool) {
 	return 0, false
 }
 
-func staleLimit(p *model.Pipeline, f facts) int {
-	if f.step >= 0 && p.Steps[f.step].StaleDays != nil {
-		return *p.Steps[f.step].StaleDays
+// stale asks model's one rule of a stale lead, with the state at the moment.
+func stale(p *model.Pipeline, f facts, at time.Time) bool {
+	step := ""
+	if f.step >= 0 {
+		step = p.Steps[f.step].Name
 	}
-	return p.StaleDays
+	return p.Stale(f.status, step, f.lastActive, at)
 }
 
 func markIndex(p *model.Pipeline, mark func(model.Step) bool) int {
@@ -359,7 +361,7 @@ func summarize(p *model.Pipeline, snap, flow []facts, period Period, at time.Tim
 					s.WeightedValue += *l.Value * pr / 100
 				}
 			}
-			if lim := staleLimit(p, f); lim > 0 && days(at.Sub(f.lastActive)) > float64(lim) {
+			if stale(p, f, at) {
 				s.Stale++
 			}
 		}

@@ -63,8 +63,8 @@ func Today(p *model.Pipeline, leads []*model.Lead, now time.Time, ahead int) Tod
 		case !until.Before(na.Date):
 			v.Upcoming = append(v.Upcoming, TodayItem{Lead: l, Date: na.Date, Text: na.Text})
 		}
-		if f, ok := ix.factsAt(l, m, false); ok && f.status.Open() {
-			if lim := staleLimit(p, f); lim > 0 && days(now.Sub(f.lastActive)) > float64(lim) {
+		if f, ok := ix.factsAt(l, m, false); ok {
+			if stale(p, f, now) {
 				v.Stale = append(v.Stale, TodayItem{Lead: l, Date: model.DateOf(f.lastActive.In(now.Location())), Days: int(days(now.Sub(f.lastActive)))})
 			}
 		}
