@@ -29,7 +29,7 @@ is its id. Every command that takes an ID accepts any unique prefix of it.`,
 		newLeadAddCmd(app), newLeadListCmd(app), newLeadShowCmd(app),
 		newLeadMoveCmd(app), newLeadWonCmd(app), newLeadLostCmd(app), newLeadCancelCmd(app),
 		newLeadStandbyCmd(app), newLeadReopenCmd(app), newLeadLogCmd(app), newLeadRemindCmd(app),
-		newLeadSetCmd(app), newLeadEditCmd(app), newLeadRmCmd(app), newLeadFindCmd(app),
+		newLeadSetCmd(app), newLeadEditCmd(app), newLeadRmCmd(app), newLeadFindCmd(app), newLeadContactCmd(app),
 	)
 	return c
 }

@@ -236,8 +236,9 @@ func newLeadLogCmd(app *App) *cobra.Command {
 		Use:   "log ID TEXT",
 		Short: "Log an activity: a call, e-mail, meeting, demo or note",
 		Long: `Append an activity to the lead, one line in its file. Calls, e-mails,
-meetings and demos count as contact (lead response time); notes do not.`,
-		Example:           "  crm lead log acme \"called, wants a quote\" --type call",
+meetings and demos count as contact (lead response time); notes do not.
+TEXT - reads the text from standard input (its lines joined by spaces).`,
+		Example:           "  crm lead log acme \"called, wants a quote\" --type call\n  pbpaste | crm lead log acme - --type email",
 		Args:              exactArgs(2, "a lead ID and the TEXT (quote it)"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -245,11 +246,19 @@ meetings and demos count as contact (lead response time); notes do not.`,
 			if err != nil {
 				return usagef("--type: %v", err)
 			}
-			if strings.TrimSpace(args[1]) == "" {
+			text := args[1]
+			if text == "-" { // the text from standard input: a long note, a pipe
+				data, err := fsstore.ReadInput("-", app.In)
+				if err != nil {
+					return err
+				}
+				text = strings.Join(strings.Fields(string(data)), " ")
+			}
+			if strings.TrimSpace(text) == "" {
 				return usagef("nothing to log: give the text of the activity")
 			}
 			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
-				return model.LogOn(l, args[1], t, st)
+				return model.LogOn(l, text, t, st)
 			}, func(_, _ *model.Lead) string { return "logged " + string(t) })
 		},
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,8 +21,45 @@ import (
 	"github.com/crmcli/crm/schema"
 )
 
-// Version is set at build time with -ldflags "-X github.com/crmcli/crm/cmd.Version=...".
-var Version = "dev"
+// Version is set at build time with -ldflags "-X github.com/crmcli/crm/cmd.Version=...";
+// otherwise it comes from the build info: the module version (go install
+// crm@v1.2.0) and the VCS revision the binary was built from.
+var Version = ""
+
+// version says which crm this is.
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown (no build info)"
+	}
+	v := bi.Main.Version
+	var rev, when, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", with local changes"
+			}
+		}
+	}
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		v += fmt.Sprintf(" (revision %s, %s%s)", rev, when, dirty)
+	}
+	return v + " " + bi.GoVersion
+}
 
 // Exit codes: decided here and nowhere else.
 const (
@@ -157,7 +195,7 @@ defines the team's sales steps. Commands change the files; git shares them.
 crm finds its pipeline the way git finds its repository: from the current
 directory upward, or from -C DIR, or by --pipeline NAME in a repository
 that holds several.`,
-		Version:           Version,
+		Version:           version(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return app.load(c) },

@@ -111,10 +111,17 @@ func (s *Store) ListFiles() ([]LeadFile, error) {
 	return out, err
 }
 
-// NotFoundError says no lead matches an id.
-type NotFoundError struct{ ID string }
+// NotFoundError says no lead matches an id; Closest are the ids nearest
+// to it.
+type NotFoundError struct {
+	ID      string
+	Closest []string
+}
 
 func (e *NotFoundError) Error() string {
+	if len(e.Closest) > 0 {
+		return fmt.Sprintf("no lead %q: did you mean %s? (crm lead list shows the ids)", e.ID, strings.Join(e.Closest, ", "))
+	}
 	return fmt.Sprintf("no lead %q: crm lead list shows the ids", e.ID)
 }
 
@@ -134,8 +141,13 @@ func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("lead id %q is ambiguous: it matches %s%s; give more of the id", e.Prefix, strings.Join(c, ", "), more)
 }
 
-// Resolve finds the lead an id or unique id prefix names.
+// Resolve finds the lead an id or unique id prefix names, in any case
+// (ids are lower case: Acme finds acme-corp-7k3q9). When none matches, the
+// error suggests the closest leads.
 func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
+	if lower := strings.ToLower(idOrPrefix); model.ValidID(lower) == nil {
+		idOrPrefix = lower
+	}
 	if err := model.ValidID(idOrPrefix); err != nil {
 		return LeadFile{}, err
 	}
@@ -162,7 +174,11 @@ func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
 	}
 	switch {
 	case len(matches) == 0:
-		return LeadFile{}, &NotFoundError{ID: idOrPrefix}
+		ids := make([]string, len(files))
+		for i, f := range files {
+			ids[i] = f.ID
+		}
+		return LeadFile{}, &NotFoundError{ID: idOrPrefix, Closest: model.Closest(idOrPrefix, ids, 3)}
 	case len(matches) > 1:
 		ids := make([]string, len(matches))
 		for i, m := range matches {

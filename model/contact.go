@@ -1,6 +1,9 @@
 package model
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // EmailKey is an e-mail address as crm compares it: trimmed, in lower case.
 func EmailKey(addr string) string { return strings.ToLower(strings.TrimSpace(addr)) }
@@ -33,4 +36,49 @@ func (l *Lead) HasContact(c Contact) bool {
 		}
 	}
 	return false
+}
+
+// RemoveContact removes the contacts whose e-mail or name is who (any
+// case); it is an error when none is.
+func RemoveContact(l *Lead, who string) (Patch, error) {
+	key := Fold(strings.TrimSpace(who))
+	var keep []Contact
+	for _, c := range l.Contacts {
+		if key != "" && (Fold(c.Email) == key || Fold(c.Name) == key) {
+			continue
+		}
+		keep = append(keep, c)
+	}
+	if len(keep) == len(l.Contacts) {
+		var have []string
+		for _, c := range l.Contacts {
+			have = append(have, c.String())
+		}
+		if len(have) == 0 {
+			return Patch{}, fmt.Errorf("lead %s has no contacts", l.ID)
+		}
+		return Patch{}, fmt.Errorf("lead %s has no contact %q: it has %s", l.ID, who, strings.Join(have, ", "))
+	}
+	if len(keep) == 0 {
+		return Patch{Unset: []string{"contacts"}}, nil
+	}
+	return Patch{Set: []Field{{"contacts", keep}}}, nil
+}
+
+// String writes a contact as a person reads it: Jane Doe <jane@acme.example>,
+// then its phone; one of them when that is all there is.
+func (c Contact) String() string {
+	var parts []string
+	switch {
+	case c.Name != "" && c.Email != "":
+		parts = append(parts, c.Name+" <"+c.Email+">")
+	case c.Name != "":
+		parts = append(parts, c.Name)
+	case c.Email != "":
+		parts = append(parts, c.Email)
+	}
+	if c.Phone != "" {
+		parts = append(parts, c.Phone)
+	}
+	return strings.Join(parts, ", ")
 }

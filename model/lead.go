@@ -29,8 +29,17 @@ func ParseContact(s string) (Contact, error) {
 		}
 		return Contact{Name: a.Name, Email: a.Address}, nil
 	}
+	if IsPhone(s) {
+		return Contact{Phone: s}, nil
+	}
 	return Contact{Name: s}, nil
 }
+
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ().\-/]{5,}[0-9]$`)
+
+// IsPhone reports whether s reads as a phone number (+33 1 23 45 67 89,
+// (555) 010-0100): digits with spaces, dots, dashes and brackets.
+func IsPhone(s string) bool { return phonePattern.MatchString(strings.TrimSpace(s)) }
 
 // NextAction is what to do next on a lead, and when.
 type NextAction struct {
