@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -250,7 +251,14 @@ func plural(n int) string {
 // subcommand (exit 2) instead of printing help and succeeding.
 func groupRunE(c *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("unknown command %q for %q", args[0], c.CommandPath())
+		hint := ""
+		if c.SuggestionsMinimumDistance <= 0 {
+			c.SuggestionsMinimumDistance = 2
+		}
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			hint = fmt.Sprintf("; did you mean %s?", strings.Join(s, " or "))
+		}
+		return usagef("unknown command %q for %q%s (%s --help lists them)", args[0], c.CommandPath(), hint, c.CommandPath())
 	}
 	return c.Help()
 }

@@ -303,6 +303,19 @@ func SetFields(assignments []string, now time.Time) (Patch, error) {
 		if why, ok := protected[k]; ok {
 			return Patch{}, fmt.Errorf("cannot set %q: %s", k, why)
 		}
+		if _, known := settable[k]; !known && v != "" {
+			// A custom key one typo away from a known one is a typo.
+			keys := make([]string, 0, len(settable)+len(protected))
+			for key := range settable {
+				keys = append(keys, key)
+			}
+			for key := range protected {
+				keys = append(keys, key)
+			}
+			if near := Closest(k, keys, 1); len(near) > 0 && Distance(k, near[0]) <= 1 {
+				return Patch{}, fmt.Errorf("unknown key %q: did you mean %s? (write the custom key another way if you meant one)", k, near[0])
+			}
+		}
 		if v == "" {
 			if k == "title" || k == "created" {
 				return Patch{}, fmt.Errorf("cannot remove %q: every lead has one", k)

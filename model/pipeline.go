@@ -89,7 +89,25 @@ func (p *Pipeline) LookupStep(name string) (string, error) {
 	if i := p.StepIndex(name); i >= 0 {
 		return p.Steps[i].Name, nil
 	}
-	return "", fmt.Errorf("unknown step %q: pipeline %q has steps %s", name, p.Name, quoteList(p.StepNames()))
+	if st, err := ParseStatus(name); err == nil {
+		return "", fmt.Errorf("%q is a status, not a step: use crm lead %s (pipeline %q has steps %s)", name, statusCommand(st), p.Name, quoteList(p.StepNames()))
+	}
+	hint := ""
+	if near := Closest(NormalizeStep(name), p.StepNames(), 1); len(near) > 0 {
+		hint = fmt.Sprintf("did you mean %q? ", near[0])
+	}
+	return "", fmt.Errorf("unknown step %q: %spipeline %q has steps %s", name, hint, p.Name, quoteList(p.StepNames()))
+}
+
+// statusCommand is the crm lead command that gives a lead status st.
+func statusCommand(st Status) string {
+	switch st {
+	case Todo:
+		return "reopen"
+	case Cancelled:
+		return "cancel"
+	}
+	return string(st)
 }
 
 // FirstStep is where new leads start.
