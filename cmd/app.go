@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,12 +65,12 @@ func (a *App) load(c *cobra.Command) error {
 	}
 	v.SetConfigType("yaml")
 	if xdg := a.userConfigFile(); xdg != "" {
-		if err := mergeConfig(v, xdg); err != nil {
+		if err := a.mergeConfig(v, xdg); err != nil {
 			return err
 		}
 	}
 	repoCfg := filepath.Join(fsstore.RepoRoot(a.dir()), fsstore.ConfigFile)
-	if err := mergeConfig(v, repoCfg); err != nil {
+	if err := a.mergeConfig(v, repoCfg); err != nil {
 		return err
 	}
 	a.now = a.Now()
@@ -95,7 +96,10 @@ func (a *App) userConfigFile() string {
 	return ""
 }
 
-func mergeConfig(v *viper.Viper, path string) error {
+// configKeys are the keys a configuration file may hold.
+var configKeys = []string{"by", "owner", "pipeline", "editor", "now"}
+
+func (a *App) mergeConfig(v *viper.Viper, path string) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -104,8 +108,23 @@ func mergeConfig(v *viper.Viper, path string) error {
 		return fmt.Errorf("read config %s: %w", path, err)
 	}
 	defer f.Close()
+	before := map[string]bool{}
+	for _, k := range v.AllKeys() {
+		before[k] = true
+	}
 	if err := v.MergeConfig(f); err != nil {
 		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	// A mistyped key is said, not silently ignored.
+	for _, k := range v.AllKeys() {
+		if before[k] || slices.Contains(configKeys, k) {
+			continue
+		}
+		hint := ""
+		if near := model.Closest(k, configKeys, 1); len(near) > 0 {
+			hint = fmt.Sprintf(": did you mean %s?", near[0])
+		}
+		fmt.Fprintf(a.Err, "crm: warning: %s: unknown key %q (crm reads %s)%s\n", path, k, strings.Join(configKeys, ", "), hint)
 	}
 	return nil
 }

@@ -368,6 +368,7 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 func newSchemaCmd(app *App) *cobra.Command {
 	return &cobra.Command{
 		Use:       "schema lead|pipeline",
+		Example:   "  crm schema lead > .crm/lead.schema.json",
 		Short:     "Print the JSON Schema of lead files or of pipeline.yaml",
 		Long:      "Print the JSON Schema (draft 2020-12) that crm check validates against.\nEditors use it for completion and errors (docs/check.md shows how).",
 		Args:      exactArgs(1, "lead or pipeline"),

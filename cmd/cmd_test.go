@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
 )
 
 type fakeRand struct{ r *rand.ChaCha8 }
@@ -135,4 +137,18 @@ func TestLostOnClosedLeadIsNotUsageError(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "is won: reopen it") {
 		t.Errorf("exit %d, stderr %q; want 1 and a reopen hint", code, stderr)
 	}
+}
+
+// Every command's --help has examples.
+func TestEveryCommandHasExamples(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if !c.Hidden && c.Runnable() && c.Name() != "help" && c.Name() != "completion" && c.Example == "" && c.Parent() != nil && c.Parent().Name() != "completion" {
+			t.Errorf("%s has no examples in its --help", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewRootCmd(&App{Env: &Env{}, v: viper.New()}))
 }

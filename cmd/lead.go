@@ -20,6 +20,7 @@ func newLeadCmd(app *App) *cobra.Command {
 		Use:     "lead",
 		Aliases: []string{"leads"},
 		Short:   "Add, list, show and change leads",
+		Example: "  crm lead add \"Acme Corp\" --value 12000\n  crm lead list --open\n  crm lead move acme proposal",
 		Long: `Every lead is one YAML file under the pipeline's leads/ folder; its file name
 is its id. Every command that takes an ID accepts any unique prefix of it.`,
 		Args: cobra.ArbitraryArgs,
@@ -313,8 +314,9 @@ type leadShowOptions struct {
 func newLeadShowCmd(app *App) *cobra.Command {
 	o := &leadShowOptions{}
 	c := &cobra.Command{
-		Use:   "show ID",
-		Short: "Show a lead: its file as it is, or JSON",
+		Use:     "show ID",
+		Example: "  crm lead show acme\n  crm lead show acme --format json | jq .lead.history\n  crm lead show acme --as-of 2026-06-30",
+		Short:   "Show a lead: its file as it is, or JSON",
 		Long: `Show a lead. The default, yaml, prints the lead's file exactly as it is on
 disk (the file is the truth); json prints the documented JSON form.`,
 		Args:              exactArgs(1, "one lead ID"),

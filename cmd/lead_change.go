@@ -215,6 +215,7 @@ func newLeadReopenCmd(app *App) *cobra.Command {
 	var ev eventFlags
 	c := &cobra.Command{
 		Use:               "reopen ID",
+		Example:           "  crm lead reopen acme\n  crm lead reopen acme --at 2026-11-03 --by bob",
 		Short:             "Bring a closed or standby lead back to todo",
 		Long:              "Reopen a won, lost, cancelled or standby lead: status todo again. The closed\ntime, reason and standby date are removed; the history keeps them.",
 		Args:              exactArgs(1, "one lead ID"),

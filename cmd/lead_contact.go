@@ -12,10 +12,11 @@ import (
 
 func newLeadContactCmd(app *App) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "contact",
-		Short: "Add or remove a lead's contacts",
-		Args:  cobra.ArbitraryArgs,
-		RunE:  groupRunE,
+		Use:     "contact",
+		Example: "  crm lead contact add acme \"Jane Doe <jane@acme.example>\"\n  crm lead contact rm acme jane@acme.example",
+		Short:   "Add or remove a lead's contacts",
+		Args:    cobra.ArbitraryArgs,
+		RunE:    groupRunE,
 	}
 	var phone, role string
 	var ev eventFlags

@@ -16,8 +16,9 @@ import (
 func newLeadEditCmd(app *App) *cobra.Command {
 	var ev eventFlags
 	c := &cobra.Command{
-		Use:   "edit ID",
-		Short: "Edit a lead's file in $EDITOR, validated before it is saved",
+		Use:     "edit ID",
+		Example: "  crm lead edit acme\n  EDITOR=nano crm lead edit acme --by alice",
+		Short:   "Edit a lead's file in $EDITOR, validated before it is saved",
 		Long: `Open a copy of the lead's file in your editor (config editor, else $VISUAL,
 else $EDITOR, else vi). When you close it, crm checks the result: if it is
 valid it replaces the file; if not, crm shows what is wrong and, on a

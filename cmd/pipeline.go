@@ -12,10 +12,11 @@ import (
 
 func newPipelineCmd(app *App) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "pipeline",
-		Short: "Work with the pipelines of this repository",
-		Args:  cobra.ArbitraryArgs,
-		RunE:  groupRunE,
+		Use:     "pipeline",
+		Example: "  crm pipeline list",
+		Short:   "Work with the pipelines of this repository",
+		Args:    cobra.ArbitraryArgs,
+		RunE:    groupRunE,
 	}
 	c.AddCommand(newPipelineListCmd(app))
 	return c
@@ -28,8 +29,9 @@ type pipelineListOptions struct {
 func newPipelineListCmd(app *App) *cobra.Command {
 	o := &pipelineListOptions{}
 	c := &cobra.Command{
-		Use:   "list",
-		Short: "List the pipelines of this repository",
+		Use:     "list",
+		Example: "  crm pipeline list\n  crm pipeline list --format json",
+		Short:   "List the pipelines of this repository",
 		Long: `List every pipeline (every folder with a pipeline.yaml) of the repository
 that holds the current directory: its name, folder, steps and number of lead
 files.`,

@@ -160,6 +160,9 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 		if !asOf.IsZero() {
 			leads = leadsAsOf(leads, asOf)
 		}
+		if by != "" {
+			app.warnUnknownKey(s.Pipeline.Name, by, leads)
+		}
 		// Months and quarters are cut in the user's time zone, as --period is.
 		now := app.now.In(app.Loc)
 		r := report.Compute(s.Pipeline, leads, period, now, by)
@@ -176,4 +179,38 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 		o.output = "-"
 	}
 	return fsstore.WriteOutput(app.path(o.output), b.Bytes(), app.Out)
+}
+
+// warnUnknownKey says on stderr when no lead has the --by key, with the
+// closest key leads have: a typo would otherwise print one "(none)" group.
+func (a *App) warnUnknownKey(pipeline, by string, leads []*model.Lead) {
+	for _, k := range report.ByKeys {
+		if k == by {
+			return
+		}
+	}
+	keys := map[string]bool{"company": true, "currency": true, "status": true}
+	for _, k := range report.ByKeys {
+		keys[k] = true
+	}
+	for _, l := range leads {
+		if _, ok := l.Fields[by]; ok || keys[by] {
+			return
+		}
+		for k := range l.Fields {
+			keys[k] = true
+		}
+	}
+	if len(leads) == 0 {
+		return
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	hint := ""
+	if near := model.Closest(by, names, 1); len(near) > 0 {
+		hint = fmt.Sprintf(": did you mean %s?", near[0])
+	}
+	fmt.Fprintf(a.Err, "crm: warning: no lead of %s has a key %q, so every lead is in %s%s\n", pipeline, by, report.NoKey, hint)
 }

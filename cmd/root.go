@@ -187,7 +187,12 @@ func exitCode(stderr io.Writer, err error) int {
 // NewRootCmd builds the command tree.
 func NewRootCmd(app *App) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "crm",
+		Use: "crm",
+		Example: `  crm init sales --template b2b && cd sales
+  crm lead add "Acme Corp" --value 12000 --contact "Jane Doe <jane@acme.example>"
+  crm lead move acme proposal
+  crm today
+  crm report --period this-quarter --by owner`,
 		Short: "A sales pipeline CRM over plain YAML files in git",
 		Long: `crm keeps a sales pipeline as plain YAML files in a git repository:
 one file per lead under a pipeline directory, and a pipeline.yaml that
