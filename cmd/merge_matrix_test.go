@@ -295,3 +295,40 @@ func TestSync(t *testing.T) {
 		t.Errorf("sync on a clash: %d\n%s", code, out)
 	}
 }
+
+// The README's first session, replayed exactly as written (but for
+// go install: the crm under test is on the PATH) in a fresh HOME.
+func TestReadmeFirstSession(t *testing.T) {
+	env := crmOnPath(t)
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "## A first session\n\n```sh\n")
+	if !ok {
+		t.Fatal("the README has no first session")
+	}
+	session, _, _ := strings.Cut(rest, "```")
+	var script []string
+	for _, line := range strings.Split(session, "\n") {
+		if strings.HasPrefix(line, "go install") {
+			continue
+		}
+		script = append(script, line)
+	}
+	home := t.TempDir()
+	env = append(env, "HOME="+home, "CRM_BY=", "CRM_NOW=")
+	c := exec.Command("bash", "-eo", "pipefail", "-c", strings.Join(script, "\n"))
+	c.Dir, c.Env = home, env
+	out, err := c.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the first session fails: %v\n%s", err, out)
+	}
+	// lead list --open shows Globex (Acme was just won), today shows the
+	// reminder, and git diff shows the changes.
+	for _, want := range []string{"globex-renewal-ffw3k  Globex renewal  Globex", "send the quote", "diff --git a/sales/leads/acme-corp-50-seats-", "+status: won"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the first session's output lacks %q:\n%s", want, out)
+		}
+	}
+}
