@@ -195,18 +195,7 @@ func TestMergeMatrix(t *testing.T) {
 // second pulls the first's push without a conflict.
 func TestTwoClonesLogOnOneLead(t *testing.T) {
 	env := crmOnPath(t)
-	root := t.TempDir()
-	origin := filepath.Join(root, "origin.git")
-	sh(t, env, root, "git", "init", "-q", "--bare", "-b", "main", origin)
-	alice, bob := filepath.Join(root, "alice"), filepath.Join(root, "bob")
-	sh(t, env, root, "git", "clone", "-q", origin, alice)
-	sh(t, env, alice, "git", "checkout", "-q", "-b", "main")
-	sh(t, env, alice, "crm", "init", "p")
-	sh(t, env, alice, "crm", "lead", "add", "Acme", "-C", "p", "--at", "2026-10-01")
-	sh(t, env, alice, "git", "add", "-A")
-	sh(t, env, alice, "git", "commit", "-qm", "start")
-	sh(t, env, alice, "git", "push", "-q", "origin", "main")
-	sh(t, env, root, "git", "clone", "-q", "-b", "main", origin, bob)
+	alice, bob := twoClones(t, env)
 	// A fresh clone registers the driver with crm git-setup.
 	if code, out := sh(t, env, bob, "crm", "git-setup"); code != 0 || !strings.Contains(out, "merge.crm.driver") {
 		t.Fatalf("git-setup: %s", out)
@@ -237,19 +226,7 @@ func TestTwoClonesLogOnOneLead(t *testing.T) {
 // with a clear explanation on a real clash; never commit unrelated files.
 func TestSync(t *testing.T) {
 	env := crmOnPath(t)
-	root := t.TempDir()
-	origin := filepath.Join(root, "origin.git")
-	sh(t, env, root, "git", "init", "-q", "--bare", "-b", "main", origin)
-	alice, bob := filepath.Join(root, "alice"), filepath.Join(root, "bob")
-	sh(t, env, root, "git", "clone", "-q", origin, alice)
-	sh(t, env, alice, "git", "checkout", "-q", "-b", "main")
-	sh(t, env, alice, "crm", "init", "p")
-	sh(t, env, alice, "crm", "lead", "add", "Acme", "-C", "p", "--at", "2026-10-01")
-	sh(t, env, alice, "crm", "lead", "add", "Globex", "-C", "p", "--at", "2026-10-01")
-	sh(t, env, alice, "git", "add", "-A")
-	sh(t, env, alice, "git", "commit", "-qm", "start")
-	sh(t, env, alice, "git", "push", "-q", "-u", "origin", "main")
-	sh(t, env, root, "git", "clone", "-q", "-b", "main", origin, bob)
+	alice, bob := twoClones(t, env)
 	if code, out := sh(t, env, bob, "crm", "sync"); code != 1 || !strings.Contains(out, "run crm git-setup first") {
 		t.Fatalf("sync without the driver: %d %s", code, out)
 	}
@@ -331,4 +308,25 @@ func TestReadmeFirstSession(t *testing.T) {
 			t.Errorf("the first session's output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// twoClones makes a bare origin holding a pipeline with leads Acme and
+// Globex (alice pushed it) and two clones: alice's, set up by crm init,
+// and bob's, fresh (no merge driver registered yet).
+func twoClones(t *testing.T, env []string) (alice, bob string) {
+	t.Helper()
+	root := t.TempDir()
+	origin := filepath.Join(root, "origin.git")
+	sh(t, env, root, "git", "init", "-q", "--bare", "-b", "main", origin)
+	alice, bob = filepath.Join(root, "alice"), filepath.Join(root, "bob")
+	sh(t, env, root, "git", "clone", "-q", origin, alice)
+	sh(t, env, alice, "git", "checkout", "-q", "-b", "main")
+	sh(t, env, alice, "crm", "init", "p")
+	sh(t, env, alice, "crm", "lead", "add", "Acme", "-C", "p", "--at", "2026-10-01")
+	sh(t, env, alice, "crm", "lead", "add", "Globex", "-C", "p", "--at", "2026-10-01")
+	sh(t, env, alice, "git", "add", "-A")
+	sh(t, env, alice, "git", "commit", "-qm", "start")
+	sh(t, env, alice, "git", "push", "-q", "-u", "origin", "main")
+	sh(t, env, root, "git", "clone", "-q", "-b", "main", origin, bob)
+	return alice, bob
 }

@@ -138,25 +138,17 @@ func b2i(b bool) int {
 // a time as in the files, or a day word, which means that day at the
 // current time of day ("yesterday" is 24 hours ago).
 func ParseWhen(s string, now time.Time) (time.Time, error) {
-	t, err := ParseTime(s, now.Location())
-	if err == nil || errors.Is(err, ErrOutOfRange) {
-		return t, err
-	}
-	d, ok, err := dayWord(s, now)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if !ok {
-		return time.Time{}, fmt.Errorf("invalid time %q: use %s, or %s", strings.TrimSpace(s), TimeFormats, DayWords)
-	}
-	t = time.Date(d.Year, d.Month, d.Day, now.Hour(), now.Minute(), now.Second(), 0, now.Location())
-	return t, CheckTime(t)
+	return parseFlagTime(s, now, true)
 }
 
 // ParseStart reads the start of a span given on the command line (--since,
 // --from, --until, --to): a time, or a day word, which means the start of
 // that day.
 func ParseStart(s string, now time.Time) (time.Time, error) {
+	return parseFlagTime(s, now, false)
+}
+
+func parseFlagTime(s string, now time.Time, timeOfDay bool) (time.Time, error) {
 	t, err := ParseTime(s, now.Location())
 	if err == nil || errors.Is(err, ErrOutOfRange) {
 		return t, err
@@ -169,5 +161,8 @@ func ParseStart(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("invalid time %q: use %s, or %s", strings.TrimSpace(s), TimeFormats, DayWords)
 	}
 	t = d.In(now.Location())
+	if timeOfDay {
+		t = time.Date(d.Year, d.Month, d.Day, now.Hour(), now.Minute(), now.Second(), 0, now.Location())
+	}
 	return t, CheckTime(t)
 }
