@@ -55,7 +55,11 @@ func CheckValue(v float64) error {
 	case v < 0:
 		return fmt.Errorf("a value cannot be negative")
 	case v > MaxValue:
-		return fmt.Errorf("%s is more than %s, the largest value crm keeps", FormatNumber(v), FormatNumber(MaxValue))
+		n := FormatNumber(v)
+		if v >= 1e21 {
+			n = strconv.FormatFloat(v, 'g', -1, 64) // 1e+308, not 309 digits
+		}
+		return fmt.Errorf("%s is more than %s, the largest value crm keeps", n, FormatNumber(MaxValue))
 	}
 	return nil
 }

@@ -21,6 +21,10 @@ import "github.com/crmcli/crm/model"
 func ReadValidLead(data []byte, opt ParseOptions, p *model.Pipeline) (*model.Lead, error) {
 	l, err := ReadLead(data, opt)
 	if err != nil {
+		// crm check's words for the same problems.
+		if _, errs := CheckLead(data, opt, p); errs.Err() != nil {
+			return nil, onlyErrors(errs)
+		}
 		return nil, err
 	}
 	for _, prob := range l.Check(p) {
