@@ -72,7 +72,7 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 		return err
 	}
 	entries := model.Feed(leads, f)
-	if err := render(app.Out, o.format, report.FeedTable(entries, app.Loc), report.NewFeedJSON(s.Pipeline.Name, entries)); err != nil {
+	if err := app.render(app.Out, o.format, report.FeedTable(entries, app.Loc), report.NewFeedJSON(s.Pipeline.Name, entries)); err != nil {
 		return err
 	}
 	return app.skipBroken(problems)

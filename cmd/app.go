@@ -30,6 +30,17 @@ type App struct {
 	// errors say themselves whether they are usage errors). Any other
 	// error is cobra's refusal of the command line: a usage error.
 	started, loadFailed bool
+	// quiet leaves out the messages that say what was done (--quiet);
+	// noHeaders the header line of tables (--no-headers).
+	quiet, noHeaders bool
+}
+
+// sayf prints a message that says what crm did, unless --quiet. Data (an
+// id, a list, a report) is never left out.
+func (a *App) sayf(format string, args ...any) {
+	if !a.quiet {
+		fmt.Fprintf(a.Out, format, args...)
+	}
 }
 
 // dir is where crm acts: the working directory, or -C DIR.

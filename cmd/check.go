@@ -175,7 +175,7 @@ func runCheck(app *App, c *cobra.Command, o *checkOptions, args []string) error 
 		}
 	}
 	if o.format == "json" {
-		if err := render(app.Out, "json", nil, doc); err != nil {
+		if err := app.render(app.Out, "json", nil, doc); err != nil {
 			return err
 		}
 	}
@@ -322,7 +322,7 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 			} else {
 				removed, err := s.RemoveLeftoverTemps()
 				for _, p := range removed {
-					fmt.Fprintf(app.Out, "%s: removed (a temporary file left by an interrupted write)\n", s.Rel(p))
+					app.sayf("%s: removed (a temporary file left by an interrupted write)\n", s.Rel(p))
 				}
 				if err != nil {
 					return err

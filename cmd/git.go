@@ -37,7 +37,7 @@ what it changed; nothing when all is in place.`,
 				}
 				for _, d := range did {
 					changed = true
-					fmt.Fprintln(app.Out, d)
+					app.sayf("%s\n", d)
 				}
 			}
 			if !changed {

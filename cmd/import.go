@@ -280,7 +280,7 @@ func (a *App) finishImport(o *importOptions, path string, rows []exchange.Import
 			return err
 		}
 	}
-	fmt.Fprintf(a.Out, "%d rows: %d %screated, %d %supdated, %d unchanged, %d skipped\n",
+	a.sayf("%d rows: %d %screated, %d %supdated, %d unchanged, %d skipped\n",
 		len(rows), n.created.Load(), verb, n.updated.Load(), verb, n.unchanged.Load(), n.skipped.Load())
 	if n.skipped.Load() > 0 {
 		return &exitError{code: exitData}
@@ -367,7 +367,7 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 		ix.Add(l)
 		created++
 	}
-	fmt.Fprintf(app.Out, "%d cards: %d leads created, %d contacts added, %d skipped\n", len(cards), created, added, skipped)
+	app.sayf("%d cards: %d leads created, %d contacts added, %d skipped\n", len(cards), created, added, skipped)
 	if skipped > 0 {
 		return &exitError{code: exitData}
 	}

@@ -99,7 +99,7 @@ func runInit(app *App, o *initOptions, dir string) error {
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = dir
 	}
-	fmt.Fprintf(app.Out, "Created pipeline %q in %s (%s)\n", p.Name, rel, strings.Join(p.StepNames(), " > "))
+	app.sayf("Created pipeline %q in %s (%s)\n", p.Name, rel, strings.Join(p.StepNames(), " > "))
 	// In a git work tree, git merges the pipeline's files with crm.
 	if fsstore.InGitWorkTree(dir) {
 		did, err := fsstore.GitSetup(dir)
@@ -107,7 +107,7 @@ func runInit(app *App, o *initOptions, dir string) error {
 			return err
 		}
 		for _, d := range did {
-			fmt.Fprintln(app.Out, "git setup: "+d)
+			app.sayf("git setup: %s\n", d)
 		}
 	}
 	return nil

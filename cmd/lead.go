@@ -188,7 +188,7 @@ func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string)
 		fmt.Fprintln(app.Err, "no leads match")
 		return skipped
 	}
-	if err := render(app.Out, o.format, report.LeadTable(out), report.NewLeadListJSON(s.Pipeline.Name, out)); err != nil {
+	if err := app.render(app.Out, o.format, report.LeadTable(out), report.NewLeadListJSON(s.Pipeline.Name, out)); err != nil {
 		return err
 	}
 	return skipped
@@ -334,7 +334,7 @@ disk (the file is the truth); json prints the documented JSON form.`,
 				if err != nil {
 					return err
 				}
-				return render(app.Out, "json", nil, report.LeadShowJSON{SchemaVersion: report.SchemaVersion, Lead: report.NewLeadJSON(l, s.Rel(f.Path))})
+				return app.render(app.Out, "json", nil, report.LeadShowJSON{SchemaVersion: report.SchemaVersion, Lead: report.NewLeadJSON(l, s.Rel(f.Path))})
 			}
 			// The file as it is, even one with problems (a merge conflict):
 			// the problems follow on stderr, and crm exits 1.
@@ -373,7 +373,7 @@ func showAsOf(app *App, s *fsstore.Store, id string, o *leadShowOptions) error {
 		return fmt.Errorf("%s did not exist yet at %s: it was created %s", f.ID, model.FormatTime(t), model.FormatTime(l.Created))
 	}
 	if o.format == "json" {
-		return render(app.Out, "json", nil, report.LeadShowJSON{SchemaVersion: report.SchemaVersion, Lead: report.NewLeadJSON(past, s.Rel(f.Path))})
+		return app.render(app.Out, "json", nil, report.LeadShowJSON{SchemaVersion: report.SchemaVersion, Lead: report.NewLeadJSON(past, s.Rel(f.Path))})
 	}
 	data, err := schema.EncodeLead(past)
 	if err != nil {

@@ -27,10 +27,10 @@ func (a *App) change(c *cobra.Command, id string, patch func(s *fsstore.Store, l
 		return err
 	}
 	if !changed {
-		fmt.Fprintf(a.Out, "%s: nothing to change\n", f.ID)
+		a.sayf("%s: nothing to change\n", f.ID)
 		return nil
 	}
-	fmt.Fprintf(a.Out, "%s: %s\n", f.ID, msg(&before, after))
+	a.sayf("%s: %s\n", f.ID, msg(&before, after))
 	return nil
 }
 

@@ -76,7 +76,7 @@ func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 			return err
 		}
 		if bytes.Equal(edited, orig) {
-			fmt.Fprintf(app.Out, "%s: no changes\n", f.ID)
+			app.sayf("%s: no changes\n", f.ID)
 			return nil
 		}
 		verr := validateEdit(s, f, edited)
@@ -89,7 +89,7 @@ func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 				keep = true
 				return fmt.Errorf("%w; your edit is kept in %s", err, tmp)
 			}
-			fmt.Fprintf(app.Out, "%s: saved\n", f.ID)
+			app.sayf("%s: saved\n", f.ID)
 			return nil
 		}
 		fmt.Fprintln(app.Err, verr.Error())

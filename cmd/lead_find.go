@@ -58,7 +58,7 @@ of TEXT, in any case and with or without accents ("societe" finds
 				fmt.Fprintf(app.Err, "no lead holds %q\n", strings.Join(args, " "))
 				return skipped
 			}
-			if err := render(app.Out, format, t, report.NewLeadListJSON("", found)); err != nil {
+			if err := app.render(app.Out, format, t, report.NewLeadListJSON("", found)); err != nil {
 				return err
 			}
 			return skipped

@@ -56,7 +56,7 @@ func runLeadRm(app *App, c *cobra.Command, o *leadRmOptions, id string) error {
 	case o.yes:
 	case app.IsTerminal():
 		if !app.confirm(bufio.NewReader(app.In), fmt.Sprintf("Delete %s (%s)?", f.ID, title), false) {
-			fmt.Fprintf(app.Out, "%s: kept\n", f.ID)
+			app.sayf("%s: kept\n", f.ID)
 			return nil
 		}
 	default:
@@ -65,6 +65,6 @@ func runLeadRm(app *App, c *cobra.Command, o *leadRmOptions, id string) error {
 	if err := s.Remove(f); err != nil {
 		return err
 	}
-	fmt.Fprintf(app.Out, "%s: removed %s\n", f.ID, s.Rel(f.Path))
+	app.sayf("%s: removed %s\n", f.ID, s.Rel(f.Path))
 	return nil
 }

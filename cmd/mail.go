@@ -102,7 +102,7 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 		if _, err := s.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
 			return err
 		}
-		fmt.Fprintf(app.Out, "%s: created, logged email\n", l.ID)
+		app.sayf("%s: created, logged email\n", l.ID)
 		return nil
 	}
 	return app.change(c, ids[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {

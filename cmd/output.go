@@ -52,8 +52,18 @@ func addFormatFlag(c *cobra.Command, dst *string, def string, formats ...string)
 }
 
 func render(w io.Writer, format string, t *table, doc any) error {
+
 	if err := report.Render(w, format, t, doc); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
+}
+
+// render writes a command's output, its tables without their header line
+// with --no-headers.
+func (a *App) render(w io.Writer, format string, t *table, doc any) error {
+	if t != nil && a.noHeaders {
+		t.NoHeader = true
+	}
+	return render(w, format, t, doc)
 }

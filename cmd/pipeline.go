@@ -67,5 +67,5 @@ func runPipelineList(app *App, o *pipelineListOptions) error {
 		}
 		t.Rows = append(t.Rows, []string{rw.Name, rw.Path, steps, strconv.Itoa(rw.Leads)})
 	}
-	return render(app.Out, o.format, t, report.PipelineListJSON{SchemaVersion: report.SchemaVersion, Pipelines: rows})
+	return app.render(app.Out, o.format, t, report.PipelineListJSON{SchemaVersion: report.SchemaVersion, Pipelines: rows})
 }

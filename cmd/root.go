@@ -217,6 +217,8 @@ that holds several.`,
 	f.StringVarP(&app.chdir, "directory", "C", "", "run as if crm was started in `DIR`")
 	f.String("pipeline", "", "use the pipeline named `NAME` (its name or folder) in this repository")
 	f.String("now", "", "fix the clock at `TIME` (also CRM_NOW), for reproducible output")
+	f.BoolVarP(&app.quiet, "quiet", "q", false, "print no message about what was done (data and errors still)")
+	f.BoolVar(&app.noHeaders, "no-headers", false, "print tables without their header line")
 	_ = app.v.BindPFlag("pipeline", f.Lookup("pipeline"))
 	_ = app.v.BindPFlag("now", f.Lookup("now"))
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)

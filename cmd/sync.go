@@ -104,13 +104,13 @@ func runSync(app *App, c *cobra.Command, o *syncOptions) error {
 		if _, err := g.Run("commit", "-q", "-m", msg); err != nil {
 			return err
 		}
-		fmt.Fprintf(app.Out, "committed: %s\n", strings.SplitN(msg, "\n", 2)[0])
+		app.sayf("committed: %s\n", strings.SplitN(msg, "\n", 2)[0])
 	} else {
-		fmt.Fprintln(app.Out, "nothing to commit")
+		app.sayf("nothing to commit\n")
 	}
 	// 2. Pull, with the driver.
 	if _, err := g.Run("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}"); err != nil {
-		fmt.Fprintln(app.Out, "no upstream branch: committed here only (git push -u origin BRANCH sets one)")
+		app.sayf("no upstream branch: committed here only (git push -u origin BRANCH sets one)\n")
 		return nil
 	}
 	for try := 0; ; try++ {
@@ -135,7 +135,7 @@ func runSync(app *App, c *cobra.Command, o *syncOptions) error {
 			}
 		}
 		if o.noPush {
-			fmt.Fprintln(app.Out, "pulled and checked; not pushed (--no-push)")
+			app.sayf("pulled and checked; not pushed (--no-push)\n")
 			return nil
 		}
 		// 4. Push; someone may have pushed meanwhile: pull again.
@@ -145,7 +145,7 @@ func runSync(app *App, c *cobra.Command, o *syncOptions) error {
 			}
 			return err
 		}
-		fmt.Fprintln(app.Out, "pulled, checked and pushed")
+		app.sayf("pulled, checked and pushed\n")
 		return nil
 	}
 }

@@ -103,7 +103,7 @@ func runToday(app *App, c *cobra.Command, o *todayOptions) error {
 		views = append(views, report.Today(s.Pipeline, leads, now, o.days))
 	}
 	if o.format == "json" {
-		err = render(app.Out, "json", nil, report.NewTodayJSON(views))
+		err = app.render(app.Out, "json", nil, report.NewTodayJSON(views))
 	} else {
 		err = report.WriteToday(app.Out, o.format, views)
 	}

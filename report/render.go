@@ -25,6 +25,8 @@ type Table struct {
 	Rows   [][]string
 	// Right lists the columns (by index) that hold numbers, aligned right.
 	Right map[int]bool
+	// NoHeader leaves the header line out of a table (--no-headers).
+	NoHeader bool
 }
 
 // Formats a table can be rendered in.
@@ -124,6 +126,9 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 	}
 	// No trailing spaces: the table's padding ends each line with them.
 	lines := bytes.SplitAfter(b.Bytes(), []byte("\n"))
+	if t.NoHeader && !markdown && len(lines) > 0 {
+		lines = lines[1:]
+	}
 	for i, l := range lines {
 		lines[i] = append(bytes.TrimRight(bytes.TrimSuffix(l, []byte("\n")), " "), l[len(bytes.TrimSuffix(l, []byte("\n"))):]...)
 	}
