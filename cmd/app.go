@@ -298,10 +298,33 @@ func (a *App) completeIDs(c *cobra.Command, args []string, toComplete string) ([
 	return ids, cobra.ShellCompDirectiveNoFileComp
 }
 
-// completeSteps offers the pipeline's steps for the second argument.
-func (a *App) completeSteps(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+// completeOpenIDs offers the ids of open leads only: a closed lead cannot
+// be moved, won, lost or cancelled without reopening it.
+func (a *App) completeOpenIDs(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	if err := a.load(c); err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	s, err := a.Store(c)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	leads, _, _ := s.LoadAll(c.Context())
+	var ids []string
+	for _, l := range leads {
+		if l.Status.Open() && strings.HasPrefix(l.ID, strings.ToLower(toComplete)) {
+			ids = append(ids, l.ID)
+		}
+	}
+	return ids, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeSteps offers open leads' ids, then the pipeline's steps.
+func (a *App) completeSteps(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	if len(args) == 0 {
-		return a.completeIDs(c, args, "")
+		return a.completeOpenIDs(c, args, toComplete)
 	}
 	if err := a.load(c); err != nil {
 		return nil, cobra.ShellCompDirectiveError

@@ -37,7 +37,7 @@ func newExportCmd(app *App) *cobra.Command {
 			return runExport(app, c, o, args)
 		},
 	}
-	addFilterFlags(c, &o.list)
+	addFilterFlags(app, c, &o.list)
 	c.Flags().StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically; - is standard output) instead of standard output")
 	addFormatFlag(c, &o.list.format, "csv", "csv", "json", "ics", "vcf")
 	return c

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -174,7 +175,7 @@ filter (--step A --step B) matches any of its values.`,
 			return runLeadList(app, c, o, args)
 		},
 	}
-	addFilterFlags(c, o)
+	addFilterFlags(app, c, o)
 	addFormatFlag(c, &o.format, "table", "table", "json", "csv", "yaml")
 	return c
 }
@@ -281,7 +282,7 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 }
 
 // addFilterFlags adds the filters of crm lead list and crm export.
-func addFilterFlags(c *cobra.Command, o *leadListOptions) {
+func addFilterFlags(app *App, c *cobra.Command, o *leadListOptions) {
 	f := c.Flags()
 	f.StringArrayVar(&o.steps, "step", nil, "only leads at this `STEP` (repeatable)")
 	f.StringArrayVar(&o.statuses, "status", nil, "only leads with this `STATUS`: todo, standby, won, lost, cancelled (repeatable)")
@@ -304,6 +305,48 @@ func addFilterFlags(c *cobra.Command, o *leadListOptions) {
 	f.BoolVar(&o.reverse, "reverse", false, "reverse the order")
 	f.IntVar(&o.limit, "limit", 0, "show at most `N` leads (0: all)")
 	c.MarkFlagsMutuallyExclusive("open", "closed")
+	// Completion offers the real values: the pipeline's steps, the
+	// statuses, the owners and tags its leads have.
+	values := func(get func(*fsstore.Store, []*model.Lead) []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return func(cc *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if app.load(cc) != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			s, err := app.Store(cc)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			leads, _, _ := s.LoadAll(cc.Context())
+			return get(s, leads), cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	distinct := func(pick func(*model.Lead) []string) func(*fsstore.Store, []*model.Lead) []string {
+		return func(_ *fsstore.Store, leads []*model.Lead) []string {
+			seen := map[string]bool{}
+			var out []string
+			for _, l := range leads {
+				for _, v := range pick(l) {
+					if v != "" && !seen[v] {
+						seen[v] = true
+						out = append(out, v)
+					}
+				}
+			}
+			sort.Strings(out)
+			return out
+		}
+	}
+	_ = c.RegisterFlagCompletionFunc("step", values(func(s *fsstore.Store, _ []*model.Lead) []string { return s.Pipeline.StepNames() }))
+	_ = c.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, st := range model.Statuses {
+			out = append(out, string(st))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = c.RegisterFlagCompletionFunc("owner", values(distinct(func(l *model.Lead) []string { return []string{l.Owner} })))
+	_ = c.RegisterFlagCompletionFunc("tag", values(distinct(func(l *model.Lead) []string { return l.Tags })))
+	_ = c.RegisterFlagCompletionFunc("source", values(distinct(func(l *model.Lead) []string { return []string{l.Source} })))
 }
 
 type leadShowOptions struct {

@@ -94,7 +94,7 @@ func newLeadWonCmd(app *App) *cobra.Command {
 		Long:              "Mark an open lead won: status won, a closed time, and one history event.\n--value records the final value of the deal.",
 		Example:           "  crm lead won acme --value 11500",
 		Args:              exactArgs(1, "one lead ID"),
-		ValidArgsFunction: app.completeIDs,
+		ValidArgsFunction: app.completeOpenIDs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var v *float64
 			if value != "" {
@@ -138,7 +138,7 @@ them; when it sets lost_reasons.required, --reason must be given.
 A project that did not happen at all is cancelled, not lost (crm lead cancel).`,
 		Example:           "  crm lead lost acme --reason Competitor",
 		Args:              exactArgs(1, "one lead ID"),
-		ValidArgsFunction: app.completeIDs,
+		ValidArgsFunction: app.completeOpenIDs,
 		RunE: func(c *cobra.Command, args []string) error {
 			return app.changeAt(c, args[0], &ev, func(s *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				p, err := model.Lose(l, s.Pipeline, reason, st)
@@ -173,7 +173,7 @@ func newLeadCancelCmd(app *App) *cobra.Command {
 		Long:              "Mark an open lead cancelled: status cancelled, a closed time, an optional\nreason, and one history event. Cancelled leads do not count against the win rate.",
 		Example:           "  crm lead cancel acme --reason \"budget frozen for 2027\"",
 		Args:              exactArgs(1, "one lead ID"),
-		ValidArgsFunction: app.completeIDs,
+		ValidArgsFunction: app.completeOpenIDs,
 		RunE: func(c *cobra.Command, args []string) error {
 			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Cancel(l, reason, st)
@@ -194,7 +194,7 @@ func newLeadStandbyCmd(app *App) *cobra.Command {
 		Long:              "Put an open lead on standby: something to do later. Standby needs a date\n(--until), when the lead comes back to mind. crm lead reopen makes it todo again.",
 		Example:           "  crm lead standby acme --until 2027-01-15\n  crm lead standby acme --until +3w",
 		Args:              exactArgs(1, "one lead ID"),
-		ValidArgsFunction: app.completeIDs,
+		ValidArgsFunction: app.completeOpenIDs,
 		RunE: func(c *cobra.Command, args []string) error {
 			d, err := model.ParseDate(until, app.now)
 			if err != nil {
