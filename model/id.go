@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/mozillazg/go-unidecode"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -38,6 +39,12 @@ func Slug(title string) string {
 		}
 	}
 	s := b.String()
+	if s == "" && strings.TrimSpace(title) != "" {
+		// A title with no Latin letter (Москва, 東京): its transliteration.
+		if t := unidecode.Unidecode(title); t != title {
+			return Slug(t)
+		}
+	}
 	if len(s) > maxSlugLen {
 		s = s[:maxSlugLen]
 		if i := strings.LastIndexByte(s, '-'); i > maxSlugLen/2 {

@@ -113,7 +113,7 @@ func TestSlugAndID(t *testing.T) {
 		{"Acme Corp – 50 seats!", "acme-corp-50-seats"},
 		{"Société Générale", "societe-generale"},
 		{"  ", "lead"},
-		{"日本", "lead"},
+		{"日本", "ri-ben"},
 		{"A very long title that goes on and on beyond any reason", "a-very-long-title-that-goes-on"},
 		{"../../etc/passwd", "etc-passwd"},
 	}
@@ -342,6 +342,15 @@ func TestParseContact(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("ParseContact(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+// A title with no Latin letter gets a readable id from its transliteration.
+func TestSlugTransliterates(t *testing.T) {
+	for in, want := range map[string]string{"Москва Сити": "moskva-siti", "Αθήνα": "athena", "Société Générale": "societe-generale", "!!!": "lead"} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
