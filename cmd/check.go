@@ -249,6 +249,7 @@ func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, 
 	}
 	perFile := make([]schema.Errors, len(files))
 	ids := make([]string, len(files))
+	dupKeys := make([]string, len(files))
 	err = s.ReadEach(ctx, files, func(i int, data []byte, problem *schema.Error) {
 		ids[i] = files[i].ID
 		if problem != nil {
@@ -259,6 +260,9 @@ func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, 
 		perFile[i] = errs
 		if l != nil && l.ID != "" {
 			ids[i] = l.ID
+		}
+		if l != nil && errs.Err() == nil {
+			dupKeys[i] = model.DuplicateKey(l)
 		}
 	})
 	if err != nil {
@@ -277,7 +281,16 @@ func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, 
 			Msg: "a temporary file left by an interrupted write (a killed crm): delete it; crm fmt does"})
 	}
 	seen := schema.IDSet{}
+	sameDeal := map[string]string{}
 	for i, f := range files {
+		if k := dupKeys[i]; k != "" {
+			if first, dup := sameDeal[k]; dup {
+				problems = append(problems, &schema.Error{Path: s.Rel(f.Path), Line: 1, Col: 1, Warning: true,
+					Msg: fmt.Sprintf("likely a duplicate of %s: the same title and company, both open; merge them (crm lead edit, crm lead rm)", first)})
+			} else {
+				sameDeal[k] = ids[i]
+			}
+		}
 		problems = append(problems, perFile[i]...)
 		if dup := seen.Add(ids[i], s.Rel(f.Path)); dup != nil {
 			problems = append(problems, dup)

@@ -37,16 +37,17 @@ is its id. Every command that takes an ID accepts any unique prefix of it.`,
 }
 
 type leadAddOptions struct {
-	company  string
-	value    string
-	currency string
-	owner    string
-	source   string
-	tags     []string
-	step     string
-	contacts []string
-	set      []string
-	ev       eventFlags
+	allowDuplicate bool
+	company        string
+	value          string
+	currency       string
+	owner          string
+	source         string
+	tags           []string
+	step           string
+	contacts       []string
+	set            []string
+	ev             eventFlags
 }
 
 func newLeadAddCmd(app *App) *cobra.Command {
@@ -78,6 +79,7 @@ Adding a lead reads no other lead: it stays fast in any pipeline.`,
 	f.StringVar(&o.step, "step", "", "the starting `STEP` (default: the pipeline's first)")
 	f.StringArrayVar(&o.contacts, "contact", nil, "a contact, \"Name <email>\" (repeat for several)")
 	f.StringArrayVar(&o.set, "set", nil, "a custom field, `key=value` (repeat for several)")
+	f.BoolVar(&o.allowDuplicate, "allow-duplicate", false, "add the lead without warning when an open lead has the same title and company")
 	o.ev.add(c)
 	_ = c.RegisterFlagCompletionFunc("step", func(cc *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 		return app.completeSteps(cc, []string{""}, "")
@@ -130,6 +132,15 @@ func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) err
 	l, err := model.NewLead(s.Pipeline, "", in, st)
 	if err != nil {
 		return err
+	}
+	if !o.allowDuplicate {
+		// Only the leads of the same title are read (their ids start with
+		// the same slug): adding a lead never reads the others.
+		for _, f := range s.WithSlug(model.Slug(title)) {
+			if other, err := s.ReadFile(f); err == nil && model.DuplicateKey(other) == model.DuplicateKey(l) {
+				fmt.Fprintf(app.Err, "crm: warning: the open lead %s has the same title and company: a duplicate? (--allow-duplicate says it is not)\n", f.ID)
+			}
+		}
 	}
 	if _, err := s.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
 		return err

@@ -487,3 +487,20 @@ func (s *Store) ParseRaw(f LeadFile, data []byte) (*model.Lead, error) {
 func (s *Store) AppendEvents(f LeadFile, data []byte, events []model.Event) ([]byte, error) {
 	return schema.AppendEvents(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}, events)
 }
+
+// WithSlug lists the lead files whose id starts with slug and a dash (the
+// leads of the same title), by their names only.
+func (s *Store) WithSlug(slug string) []LeadFile {
+	entries, err := os.ReadDir(s.LeadsPath())
+	if err != nil {
+		return nil
+	}
+	var out []LeadFile
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, slug+"-") && strings.HasSuffix(name, ".yaml") && e.Type().IsRegular() {
+			out = append(out, LeadFile{ID: strings.TrimSuffix(name, ".yaml"), Path: filepath.Join(s.LeadsPath(), name)})
+		}
+	}
+	return out
+}

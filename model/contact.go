@@ -82,3 +82,13 @@ func (c Contact) String() string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// DuplicateKey is what makes two leads likely the same deal: the same
+// title and company (any case, any accents), both open. "" for a closed
+// lead.
+func DuplicateKey(l *Lead) string {
+	if !l.Status.Open() {
+		return ""
+	}
+	return Fold(strings.Join(strings.Fields(l.Company), " ")) + "\x00" + Fold(strings.Join(strings.Fields(l.Title), " "))
+}
