@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"io"
 	"strings"
 	"time"
 
@@ -72,7 +73,9 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 		return err
 	}
 	entries := model.Feed(leads, f)
-	if err := app.render(app.Out, o.format, report.FeedTable(entries, app.Loc), report.NewFeedJSON(s.Pipeline.Name, entries)); err != nil {
+	if err := app.page(func(w io.Writer) error {
+		return app.render(w, o.format, report.FeedTable(entries, app.Loc), report.NewFeedJSON(s.Pipeline.Name, entries))
+	}); err != nil {
 		return err
 	}
 	return app.skipBroken(problems)

@@ -1,10 +1,13 @@
 package cmd
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,6 +36,58 @@ type App struct {
 	// quiet leaves out the messages that say what was done (--quiet);
 	// noHeaders the header line of tables (--no-headers).
 	quiet, noHeaders bool
+	color            string // --color: auto, never, always
+}
+
+// colored reports whether tables get colours: --color always, or auto on
+// a terminal when NO_COLOR is not set (and the terminal is not dumb).
+func (a *App) colored() bool {
+	switch a.color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return a.OutIsTerminal != nil && a.OutIsTerminal() && a.Getenv("NO_COLOR") == "" && a.Getenv("TERM") != "dumb"
+}
+
+// page writes a long output through the pager (CRM_PAGER, else PAGER, else
+// less -FRX) when it goes to a terminal and is taller than it; straight
+// out in a pipe or a file.
+func (a *App) page(write func(io.Writer) error) error {
+	if a.OutIsTerminal == nil || !a.OutIsTerminal() {
+		return write(a.Out)
+	}
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		return err
+	}
+	pager := a.Getenv("CRM_PAGER")
+	if pager == "" {
+		pager = a.Getenv("PAGER")
+	}
+	if pager == "" {
+		pager = "less -FRX"
+	}
+	height := 24
+	if a.TermHeight != nil {
+		height = a.TermHeight()
+	}
+	if pager == "cat" || bytes.Count(b.Bytes(), []byte("\n")) < height-1 {
+		_, err := a.Out.Write(b.Bytes())
+		return err
+	}
+	cmd := exec.Command("sh", "-c", pager)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = &b, a.Out, a.Err
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil // the pager was quit
+		}
+		_, err = a.Out.Write(b.Bytes()) // no pager to be had
+		return err
+	}
+	return nil
 }
 
 // sayf prints a message that says what crm did, unless --quiet. Data (an

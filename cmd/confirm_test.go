@@ -153,3 +153,34 @@ func TestNoWriteOverTheSizeLimit(t *testing.T) {
 		t.Errorf("check after refused writes: %s", stdout)
 	}
 }
+
+// On a terminal: colour by default (not with NO_COLOR), and a long list
+// goes through the pager (CRM_PAGER).
+func TestColourAndPagerOnATerminal(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", ".")
+	for i := range 5 {
+		run(t, dir, "lead", "add", fmt.Sprintf("Lead %d", i))
+	}
+	paged := filepath.Join(dir, "paged.txt")
+	tty := func(env map[string]string, args ...string) (string, int) {
+		var out, errb bytes.Buffer
+		e := &Env{In: strings.NewReader(""), Out: &out, Err: &errb,
+			Now:    func() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) },
+			Rand:   fakeRand{rand.NewChaCha8([32]byte{1})},
+			Getenv: func(k string) string { return env[k] }, Wd: dir, Loc: time.UTC,
+			IsTerminal: func() bool { return true }, OutIsTerminal: func() bool { return true },
+			TermHeight: func() int { return 4 }}
+		code := Run(context.Background(), e, args)
+		return out.String(), code
+	}
+	out, _ := tty(map[string]string{"CRM_PAGER": "cat > " + paged}, "lead", "list")
+	data, _ := os.ReadFile(paged)
+	if out != "" || !strings.Contains(string(data), "\x1b[36mNew opportunity") {
+		t.Errorf("a long list on a terminal did not go through the pager in colour: stdout %q, pager got %q", out, data)
+	}
+	out, _ = tty(map[string]string{"CRM_PAGER": "cat", "NO_COLOR": "1"}, "lead", "list")
+	if strings.Contains(out, "\x1b") || !strings.Contains(out, "lead-4") {
+		t.Errorf("NO_COLOR on a terminal: %q", out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -200,7 +201,13 @@ func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string)
 		fmt.Fprintln(app.Err, "no leads match")
 		return skipped
 	}
-	if err := app.render(app.Out, o.format, report.LeadTable(out), report.NewLeadListJSON(s.Pipeline.Name, out)); err != nil {
+	t := report.LeadTable(out)
+	if app.colored() {
+		t.Style = report.LeadStyle(out, model.DateOf(app.now.In(app.Loc)))
+	}
+	if err := app.page(func(w io.Writer) error {
+		return app.render(w, o.format, t, report.NewLeadListJSON(s.Pipeline.Name, out))
+	}); err != nil {
 		return err
 	}
 	return skipped

@@ -94,6 +94,10 @@ type Env struct {
 	IsTerminal func() bool
 	// ErrIsTerminal reports whether errors go to a terminal (progress bars).
 	ErrIsTerminal func() bool
+	// OutIsTerminal reports whether the output goes to a terminal (colour,
+	// the pager); TermHeight is its height in lines.
+	OutIsTerminal func() bool
+	TermHeight    func() int
 }
 
 // Main runs crm with args and returns the exit code.
@@ -119,6 +123,8 @@ func NewEnv(stdin io.Reader, stdout, stderr io.Writer) (*Env, error) {
 		Now: time.Now, Rand: rand.Reader, Getenv: os.Getenv, Wd: wd, Loc: time.Local,
 		IsTerminal:    func() bool { return isTerminal(stdin) },
 		ErrIsTerminal: func() bool { return isTerminal(stderr) },
+		OutIsTerminal: func() bool { return isTerminal(stdout) },
+		TermHeight:    func() int { return terminalHeight(stdout) },
 	}, nil
 }
 
@@ -219,6 +225,8 @@ that holds several.`,
 	f.String("now", "", "fix the clock at `TIME` (also CRM_NOW), for reproducible output")
 	f.BoolVarP(&app.quiet, "quiet", "q", false, "print no message about what was done (data and errors still)")
 	f.BoolVar(&app.noHeaders, "no-headers", false, "print tables without their header line")
+	root.PersistentFlags().Var(&enumValue{dst: &app.color, name: "color", values: []string{"auto", "never", "always"}}, "color", "colour in tables: auto (on a terminal, unless NO_COLOR is set), never, always")
+	app.color = "auto"
 	_ = app.v.BindPFlag("pipeline", f.Lookup("pipeline"))
 	_ = app.v.BindPFlag("now", f.Lookup("now"))
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -102,11 +103,12 @@ func runToday(app *App, c *cobra.Command, o *todayOptions) error {
 		}
 		views = append(views, report.Today(s.Pipeline, leads, now, o.days))
 	}
-	if o.format == "json" {
-		err = app.render(app.Out, "json", nil, report.NewTodayJSON(views))
-	} else {
-		err = report.WriteToday(app.Out, o.format, views)
-	}
+	err = app.page(func(w io.Writer) error {
+		if o.format == "json" {
+			return app.render(w, "json", nil, report.NewTodayJSON(views))
+		}
+		return report.WriteToday(w, o.format, views, app.colored())
+	})
 	if err != nil {
 		return err
 	}

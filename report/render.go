@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/crmcli/crm/model"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -27,6 +28,9 @@ type Table struct {
 	Right map[int]bool
 	// NoHeader leaves the header line out of a table (--no-headers).
 	NoHeader bool
+	// Style, when set, gives the ANSI colour of a cell (row, column), ""
+	// for none: colour on a terminal only (the caller decides).
+	Style func(row, col int) string
 }
 
 // Formats a table can be rendered in.
@@ -116,8 +120,16 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 	var b bytes.Buffer
 	tb := tablewriter.NewTable(&b, opts...)
 	tb.Header(toAny(t.Header)...)
-	for _, r := range t.Rows {
-		if err := tb.Append(toAny(r)...); err != nil {
+	for i, r := range t.Rows {
+		cells := toAny(r)
+		if t.Style != nil && !markdown {
+			for j := range cells {
+				if c := t.Style(i, j); c != "" {
+					cells[j] = c + cells[j].(string) + ansiReset
+				}
+			}
+		}
+		if err := tb.Append(cells...); err != nil {
 			return err
 		}
 	}
@@ -183,4 +195,40 @@ func Printable(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// ANSI colours of tables on a terminal.
+const (
+	ansiReset  = "\x1b[0m"
+	AnsiGreen  = "\x1b[32m"
+	AnsiRed    = "\x1b[31m"
+	AnsiYellow = "\x1b[33m"
+	AnsiCyan   = "\x1b[36m"
+	AnsiDim    = "\x1b[2m"
+	AnsiBold   = "\x1b[1m"
+)
+
+// StatusColor is the colour of a status: won green, lost red, cancelled
+// dim, standby yellow.
+func StatusColor(status string) string {
+	return map[string]string{"won": AnsiGreen, "lost": AnsiRed, "cancelled": AnsiDim, "standby": AnsiYellow}[status]
+}
+
+// LeadStyle colours the lead table (LeadTable's columns): steps cyan,
+// statuses by StatusColor, a next action before today red.
+func LeadStyle(leads []*model.Lead, today model.Date) func(row, col int) string {
+	return func(row, col int) string {
+		l := leads[row]
+		switch col {
+		case 3:
+			return AnsiCyan
+		case 4:
+			return StatusColor(string(l.Status))
+		case 7:
+			if l.NextAction != nil && l.Status.Open() && l.NextAction.Date.Before(today) {
+				return AnsiRed + AnsiBold
+			}
+		}
+		return ""
+	}
 }

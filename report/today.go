@@ -116,7 +116,7 @@ func (v TodayView) sections() []todaySection {
 
 // WriteToday prints the morning view as a table or markdown (a daily
 // e-mail or chat post); empty sections are left out.
-func WriteToday(w io.Writer, format string, views []TodayView) error {
+func WriteToday(w io.Writer, format string, views []TodayView, color bool) error {
 	for i, v := range views {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -164,6 +164,14 @@ func WriteToday(w io.Writer, format string, views []TodayView) error {
 					row = append(row, it.Text)
 				}
 				t.Rows = append(t.Rows, row)
+			}
+			if color && (s.key == "overdue" || s.key == "stale") {
+				t.Style = func(_, col int) string {
+					if col == 5 {
+						return AnsiRed + AnsiBold
+					}
+					return ""
+				}
 			}
 			if err := renderTable(w, t, format == FormatMarkdown); err != nil {
 				return err
