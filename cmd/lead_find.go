@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -58,7 +59,9 @@ of TEXT, in any case and with or without accents ("societe" finds
 				fmt.Fprintf(app.Err, "no lead holds %q\n", strings.Join(args, " "))
 				return skipped
 			}
-			if err := app.render(app.Out, format, t, report.NewLeadListJSON("", found)); err != nil {
+			if err := app.page(func(w io.Writer) error {
+				return app.render(w, format, t, report.NewLeadListJSON("", found))
+			}); err != nil {
 				return err
 			}
 			return skipped
