@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
 )
 
@@ -136,7 +137,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	root.SetIn(env.In)
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
-	err := root.ExecuteContext(ctx)
+	failed, err := root.ExecuteContextC(ctx)
 	if err != nil && !app.started && !app.loadFailed {
 		// cobra refused the command line before crm ran: an unknown
 		// command, a bad flag, a wrong number of arguments, flags that
@@ -146,7 +147,11 @@ func Run(ctx context.Context, env *Env, args []string) int {
 			err = &usageError{err}
 		}
 	}
-	return exitCode(env.Err, err)
+	help := "crm"
+	if failed != nil {
+		help = failed.CommandPath()
+	}
+	return exitCode(env.Err, err, help)
 }
 
 // markStart wraps the hooks crm runs so that app.started tells whether
@@ -163,7 +168,9 @@ func markStart(c *cobra.Command, app *App) {
 	}
 }
 
-func exitCode(stderr io.Writer, err error) int {
+// exitCode prints err and decides the exit code; a usage error points to
+// the help of the command that failed.
+func exitCode(stderr io.Writer, err error, help string) int {
 	if err == nil {
 		return exitOK
 	}
@@ -184,7 +191,7 @@ func exitCode(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "crm: %v\n", err)
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "Run 'crm --help' for usage.")
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", help)
 		return exitUsage
 	}
 	return exitData
@@ -212,10 +219,20 @@ that holds several.`,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return app.load(c) },
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		var iv *pflag.InvalidValueError
 		if errors.As(err, &iv) && errors.As(iv.Unwrap(), new(*enumError)) {
 			err = iv.Unwrap() // the enum's own message says it all
+		}
+		var nf *pflag.NotExistError
+		if errors.As(err, &nf) {
+			// A mistyped flag: the closest flags of this command.
+			var names []string
+			c.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+			c.InheritedFlags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+			if near := model.Closest(nf.GetSpecifiedName(), names, 2); len(near) > 0 {
+				err = fmt.Errorf("%w; did you mean --%s?", err, strings.Join(near, " or --"))
+			}
 		}
 		return &usageError{err}
 	})
@@ -267,10 +284,13 @@ func plural(n int) string {
 func groupRunE(c *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		hint := ""
-		if c.SuggestionsMinimumDistance <= 0 {
-			c.SuggestionsMinimumDistance = 2
+		var names []string
+		for _, sub := range c.Commands() {
+			if !sub.Hidden && sub.IsAvailableCommand() {
+				names = append(names, sub.Name())
+			}
 		}
-		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		if s := model.Closest(args[0], names, 2); len(s) > 0 {
 			hint = fmt.Sprintf("; did you mean %s?", strings.Join(s, " or "))
 		}
 		return usagef("unknown command %q for %q%s (%s --help lists them)", args[0], c.CommandPath(), hint, c.CommandPath())
