@@ -331,17 +331,24 @@ func (a *App) completePipelines(c *cobra.Command, _ []string, _ string) ([]strin
 	return names, cobra.ShellCompDirectiveNoFileComp
 }
 
-// completeIDs offers lead ids for the first argument.
-func (a *App) completeIDs(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	if err := a.load(c); err != nil {
-		return nil, cobra.ShellCompDirectiveError
+// completionStore opens the pipeline for completing a lead id, the first
+// argument; nil when there is nothing to complete.
+func (a *App) completionStore(c *cobra.Command, args []string) *fsstore.Store {
+	if len(args) > 0 || a.load(c) != nil {
+		return nil
 	}
 	s, err := a.Store(c)
 	if err != nil {
-		return nil, cobra.ShellCompDirectiveError
+		return nil
+	}
+	return s
+}
+
+// completeIDs offers lead ids for the first argument.
+func (a *App) completeIDs(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	s := a.completionStore(c, args)
+	if s == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	files, _ := s.ListFiles()
 	var ids []string
@@ -356,15 +363,9 @@ func (a *App) completeIDs(c *cobra.Command, args []string, toComplete string) ([
 // completeOpenIDs offers the ids of open leads only: a closed lead cannot
 // be moved, won, lost or cancelled without reopening it.
 func (a *App) completeOpenIDs(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
+	s := a.completionStore(c, args)
+	if s == nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	if err := a.load(c); err != nil {
-		return nil, cobra.ShellCompDirectiveError
-	}
-	s, err := a.Store(c)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveError
 	}
 	leads, _, _ := s.LoadAll(c.Context())
 	var ids []string
