@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +118,18 @@ func TestExampleReport(t *testing.T) {
 	}
 	if r.Summary.New != len(leads) || r.Summary.Won+r.Summary.Lost+r.Summary.Cancelled+r.Summary.InPipeline != len(leads) {
 		t.Errorf("summary does not account for every lead: %+v", r.Summary)
+	}
+}
+
+// The sample's copies of the JSON Schemas (for editors) are crm's own.
+func TestExampleSchemasAreCurrent(t *testing.T) {
+	for name, want := range map[string][]byte{"lead.schema.json": schema.LeadSchemaJSON, "pipeline.schema.json": schema.PipelineSchemaJSON} {
+		got, err := os.ReadFile("northwind/.crm/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("northwind/.crm/%s differs from crm schema: copy it again (crm schema %s > ...)", name, strings.TrimSuffix(name, ".schema.json"))
+		}
 	}
 }
