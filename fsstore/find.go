@@ -159,19 +159,9 @@ func readPipeline(dir, base string) (*model.Pipeline, schema.Errors, error) {
 	}
 	p, problems := schema.CheckPipeline(data, name)
 	if err := problems.Err(); err != nil {
-		return nil, nil, onlyErrors(problems)
+		return nil, nil, problems.Errors()
 	}
 	return p, problems, nil
-}
-
-func onlyErrors(es schema.Errors) schema.Errors {
-	var out schema.Errors
-	for _, e := range es {
-		if !e.Warning {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // relTo names path relative to base for messages (path itself when base

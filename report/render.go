@@ -137,14 +137,16 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 		return err
 	}
 	// No trailing spaces: the table's padding ends each line with them.
-	lines := bytes.SplitAfter(b.Bytes(), []byte("\n"))
-	if t.NoHeader && !markdown && len(lines) > 0 {
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if t.NoHeader && !markdown {
 		lines = lines[1:]
 	}
-	for i, l := range lines {
-		lines[i] = append(bytes.TrimRight(bytes.TrimSuffix(l, []byte("\n")), " "), l[len(bytes.TrimSuffix(l, []byte("\n"))):]...)
+	var out bytes.Buffer
+	for _, l := range lines {
+		out.WriteString(strings.TrimRight(l, " "))
+		out.WriteByte('\n')
 	}
-	_, err := w.Write(bytes.Join(lines, nil))
+	_, err := w.Write(out.Bytes())
 	return err
 }
 

@@ -23,14 +23,14 @@ func ReadValidLead(data []byte, opt ParseOptions, p *model.Pipeline) (*model.Lea
 	if err != nil {
 		// crm check's words for the same problems.
 		if _, errs := CheckLead(data, opt, p); errs.Err() != nil {
-			return nil, onlyErrors(errs)
+			return nil, errs.Errors()
 		}
 		return nil, err
 	}
 	for _, prob := range l.Check(p) {
 		if !prob.Warning {
 			_, errs := CheckLead(data, opt, p)
-			return nil, onlyErrors(errs)
+			return nil, errs.Errors()
 		}
 	}
 	return l, nil
@@ -43,10 +43,11 @@ func ValidLeadFile(data []byte, opt ParseOptions, p *model.Pipeline) error {
 	if errs.Err() == nil {
 		return nil
 	}
-	return onlyErrors(errs)
+	return errs.Errors()
 }
 
-func onlyErrors(es Errors) Errors {
+// Errors returns the problems that are errors, warnings left out.
+func (es Errors) Errors() Errors {
 	var out Errors
 	for _, e := range es {
 		if !e.Warning {
