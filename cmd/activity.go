@@ -40,6 +40,10 @@ stderr and left out (exit 1).`,
 	f.StringVar(&o.until, "until", "", "only before `TIME` (excluded)")
 	f.StringVar(&o.lead, "lead", "", "only the lead `ID` (or a unique prefix)")
 	addFormatFlag(c, &o.format, "table", "table", "markdown", "csv", "json")
+	_ = c.RegisterFlagCompletionFunc("by", app.completeOwners)
+	_ = c.RegisterFlagCompletionFunc("lead", func(cc *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return app.completeIDs(cc, nil, toComplete)
+	})
 	return c
 }
 

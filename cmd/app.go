@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -379,17 +380,51 @@ func (a *App) completeOpenIDs(c *cobra.Command, args []string, toComplete string
 
 // completeSteps offers open leads' ids, then the pipeline's steps.
 func (a *App) completeSteps(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) == 0 {
+	switch len(args) {
+	case 0:
 		return a.completeOpenIDs(c, args, toComplete)
+	case 1:
+		return a.completeStepNames(c, nil, toComplete)
 	}
-	if err := a.load(c); err != nil {
-		return nil, cobra.ShellCompDirectiveError
-	}
-	s, err := a.Store(c)
-	if err != nil || len(args) > 1 {
+	return nil, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeStepNames offers the pipeline's steps.
+func (a *App) completeStepNames(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	s := a.completionStore(c, nil)
+	if s == nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	return s.Pipeline.StepNames(), cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeLeadValues offers the values the pipeline's leads have, as pick
+// finds them (owners, tags...), each once, sorted.
+func (a *App) completeLeadValues(pick func(*model.Lead) []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		s := a.completionStore(c, nil)
+		if s == nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		leads, _, _ := s.LoadAll(c.Context())
+		seen := map[string]bool{}
+		var out []string
+		for _, l := range leads {
+			for _, v := range pick(l) {
+				if v != "" && !seen[v] {
+					seen[v] = true
+					out = append(out, v)
+				}
+			}
+		}
+		sort.Strings(out)
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeOwners offers the owners the pipeline's leads have.
+func (a *App) completeOwners(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return a.completeLeadValues(func(l *model.Lead) []string { return []string{l.Owner} })(c, args, toComplete)
 }
 
 // asOf reads --as-of: a time, or a day (its end: the state after

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -82,9 +81,7 @@ Adding a lead reads no other lead: it stays fast in any pipeline.`,
 	f.StringArrayVar(&o.set, "set", nil, "a custom field, `key=value` (repeat for several)")
 	f.BoolVar(&o.allowDuplicate, "allow-duplicate", false, "add the lead without warning when an open lead has the same title and company")
 	o.ev.add(c)
-	_ = c.RegisterFlagCompletionFunc("step", func(cc *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-		return app.completeSteps(cc, []string{""}, "")
-	})
+	_ = c.RegisterFlagCompletionFunc("step", app.completeStepNames)
 	return c
 }
 
@@ -324,37 +321,8 @@ func addFilterFlags(app *App, c *cobra.Command, o *leadListOptions) {
 	f.IntVar(&o.limit, "limit", 0, "show at most `N` leads (0: all)")
 	c.MarkFlagsMutuallyExclusive("open", "closed")
 	// Completion offers the real values: the pipeline's steps, the
-	// statuses, the owners and tags its leads have.
-	values := func(get func(*fsstore.Store, []*model.Lead) []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return func(cc *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-			if app.load(cc) != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			s, err := app.Store(cc)
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			leads, _, _ := s.LoadAll(cc.Context())
-			return get(s, leads), cobra.ShellCompDirectiveNoFileComp
-		}
-	}
-	distinct := func(pick func(*model.Lead) []string) func(*fsstore.Store, []*model.Lead) []string {
-		return func(_ *fsstore.Store, leads []*model.Lead) []string {
-			seen := map[string]bool{}
-			var out []string
-			for _, l := range leads {
-				for _, v := range pick(l) {
-					if v != "" && !seen[v] {
-						seen[v] = true
-						out = append(out, v)
-					}
-				}
-			}
-			sort.Strings(out)
-			return out
-		}
-	}
-	_ = c.RegisterFlagCompletionFunc("step", values(func(s *fsstore.Store, _ []*model.Lead) []string { return s.Pipeline.StepNames() }))
+	// statuses, the owners, tags and sources its leads have.
+	_ = c.RegisterFlagCompletionFunc("step", app.completeStepNames)
 	_ = c.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, st := range model.Statuses {
@@ -362,9 +330,9 @@ func addFilterFlags(app *App, c *cobra.Command, o *leadListOptions) {
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	})
-	_ = c.RegisterFlagCompletionFunc("owner", values(distinct(func(l *model.Lead) []string { return []string{l.Owner} })))
-	_ = c.RegisterFlagCompletionFunc("tag", values(distinct(func(l *model.Lead) []string { return l.Tags })))
-	_ = c.RegisterFlagCompletionFunc("source", values(distinct(func(l *model.Lead) []string { return []string{l.Source} })))
+	_ = c.RegisterFlagCompletionFunc("owner", app.completeOwners)
+	_ = c.RegisterFlagCompletionFunc("tag", app.completeLeadValues(func(l *model.Lead) []string { return l.Tags }))
+	_ = c.RegisterFlagCompletionFunc("source", app.completeLeadValues(func(l *model.Lead) []string { return []string{l.Source} }))
 }
 
 type leadShowOptions struct {

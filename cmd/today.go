@@ -54,6 +54,7 @@ sent by cron. A lead file crm check rejects is named on stderr and left out.`,
 	f.StringVar(&o.asOf, "as-of", "", "the view as of `TIME` (a day: its end), leads rebuilt from their history")
 	addFormatFlag(c, &o.format, "table", "table", "markdown", "json")
 	c.MarkFlagsMutuallyExclusive("owner", "mine")
+	_ = c.RegisterFlagCompletionFunc("owner", app.completeOwners)
 	return c
 }
 
