@@ -53,7 +53,7 @@ func (s *Store) Unmerged() []string {
 func AtRevision(dir, rev string) (string, func(), error) {
 	top, err := gitOutput(dir, "rev-parse", "--show-toplevel")
 	if err != nil {
-		return "", nil, fmt.Errorf("--rev needs a git repository: %v", err)
+		return "", nil, fmt.Errorf("--rev needs a git repository: %s is not in one", dir)
 	}
 	top = strings.TrimSpace(top)
 	real, _ := filepath.EvalSymlinks(dir)

@@ -43,7 +43,11 @@ func Closest(word string, candidates []string, n int) []string {
 		d int
 	}
 	var out []scored
+	// One typo in a short word, a third of a longer one, two at least.
 	limit := max(2, len([]rune(word))/3)
+	if len([]rune(word)) <= 4 {
+		limit = 1
+	}
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
 		d := Distance(word, lc)

@@ -19,7 +19,7 @@ func TestDistanceAndClosest(t *testing.T) {
 	for _, tt := range []struct {
 		word string
 		want []string
-	}{{"acem", []string{"acme-corp-7k3q9"}}, {"glbex", []string{"globex-ab2cd"}}, {"zzz", nil}} {
+	}{{"acem", []string{"acme-corp-7k3q9"}}, {"glbex", []string{"globex-ab2cd"}}, {"zzz", nil}, {"nope", nil}} {
 		if diff := cmp.Diff(tt.want, Closest(tt.word, ids, 3)); diff != "" {
 			t.Errorf("Closest(%q) (-want +got):\n%s", tt.word, diff)
 		}
