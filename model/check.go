@@ -55,19 +55,19 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	lastStep, lastStatus := "", Status("")
 	lastStepAt, lastStatusAt := -1, -1
 	for i, e := range l.History {
-		field := fmt.Sprintf("history[%d]", i)
+		field := func() string { return fmt.Sprintf("history[%d]", i) } // only for a problem: Check runs on every lead a report reads
 		if i > 0 && e.At.Before(l.History[i-1].At) {
-			add(field, false, "event at %s is before the one above it (%s): history is kept in time order", FormatTime(e.At), FormatTime(l.History[i-1].At))
+			add(field(), false, "event at %s is before the one above it (%s): history is kept in time order", FormatTime(e.At), FormatTime(l.History[i-1].At))
 		}
 		if e.Status.Closed() && lastStatus.Closed() {
-			add(field, false, "the history marks the lead %s while it is already %s, with no reopening between: a closed lead is reopened first (crm lead reopen); after a merge, keep one of the two", e.Status, lastStatus)
+			add(field(), false, "the history marks the lead %s while it is already %s, with no reopening between: a closed lead is reopened first (crm lead reopen); after a merge, keep one of the two", e.Status, lastStatus)
 		}
 		if i == 0 && !l.Created.IsZero() && e.At.Before(l.Created) {
-			add(field, true, "the first event (%s) is before created (%s)", FormatTime(e.At), FormatTime(l.Created))
+			add(field(), true, "the first event (%s) is before created (%s)", FormatTime(e.At), FormatTime(l.Created))
 		}
 		if e.Step != "" {
 			if p != nil && p.StepIndex(e.Step) < 0 {
-				add(field, true, "history names step %q, which pipeline.yaml does not have (renamed?)", e.Step)
+				add(field(), true, "history names step %q, which pipeline.yaml does not have (renamed?)", e.Step)
 			}
 			lastStep, lastStepAt = e.Step, i
 		}
