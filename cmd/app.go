@@ -37,7 +37,10 @@ type App struct {
 	// quiet leaves out the messages that say what was done (--quiet);
 	// noHeaders the header line of tables (--no-headers).
 	quiet, noHeaders bool
-	color            string // --color: auto, never, always
+	// noCache makes reads skip the cache of parsed leads (--no-cache,
+	// CRM_NO_CACHE).
+	noCache bool
+	color   string // --color: auto, never, always
 }
 
 // colored reports whether tables get colours: --color always, or auto on
@@ -208,6 +211,9 @@ func (a *App) Store(c *cobra.Command) (*fsstore.Store, error) {
 	s, err := fsstore.Open(dir, a.Wd, a.Loc)
 	if err != nil {
 		return nil, err
+	}
+	if v := a.Getenv(fsstore.NoCacheEnv); a.noCache || v != "" && v != "0" {
+		s.NoCache = true
 	}
 	for _, w := range s.Warnings {
 		fmt.Fprintln(a.Err, w.Error())

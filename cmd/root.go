@@ -242,6 +242,7 @@ that holds several.`,
 	f.String("now", "", "fix the clock at `TIME` (also CRM_NOW), for reproducible output")
 	f.BoolVarP(&app.quiet, "quiet", "q", false, "print no message about what was done (data and errors still)")
 	f.BoolVar(&app.noHeaders, "no-headers", false, "print tables without their header line")
+	f.BoolVar(&app.noCache, "no-cache", false, "read every lead file, not the cache of parsed leads in .crm/cache (also CRM_NO_CACHE=1)")
 	root.PersistentFlags().Var(&enumValue{dst: &app.color, name: "color", values: []string{"auto", "never", "always"}}, "color", "colour in tables: auto (on a terminal, unless NO_COLOR is set), never, always")
 	app.color = "auto"
 	_ = app.v.BindPFlag("pipeline", f.Lookup("pipeline"))

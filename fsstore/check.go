@@ -22,7 +22,7 @@ func OpenUnchecked(dir, base string, loc *time.Location) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Store{Dir: abs, Loc: loc, Base: base}, nil
+	return &Store{Dir: abs, Loc: loc, Base: base, NoCache: true}, nil
 }
 
 // PipelinePath is the path of the pipeline's pipeline.yaml.

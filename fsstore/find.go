@@ -3,6 +3,7 @@ package fsstore
 import (
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -145,23 +146,24 @@ func listPipelines(root string, maxDepth int) ([]PipelineRef, error) {
 
 // ReadPipeline reads dir/pipeline.yaml.
 func ReadPipeline(dir string) (*model.Pipeline, schema.Errors, error) {
-	return readPipeline(dir, "")
+	p, warns, _, err := readPipeline(dir, "")
+	return p, warns, err
 }
 
 // readPipeline reads dir/pipeline.yaml, naming it relative to base in
-// messages.
-func readPipeline(dir, base string) (*model.Pipeline, schema.Errors, error) {
+// messages, with the checksum of its bytes.
+func readPipeline(dir, base string) (*model.Pipeline, schema.Errors, uint32, error) {
 	path := filepath.Join(dir, schema.PipelineFile)
 	name := relTo(base, path)
 	data, err := readLimited(path, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	p, problems := schema.CheckPipeline(data, name)
 	if err := problems.Err(); err != nil {
-		return nil, nil, problems.Errors()
+		return nil, nil, 0, problems.Errors()
 	}
-	return p, problems, nil
+	return p, problems, crc32.Checksum(data, crcTable), nil
 }
 
 // relTo names path relative to base for messages (path itself when base

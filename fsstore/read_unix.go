@@ -10,10 +10,11 @@ import (
 )
 
 // readSmall reads a whole lead file with plain system calls, into buf when
-// it is large enough. os.Open would also set the file non-blocking and try
+// it is large enough, and returns the file's stat as it was read (what the
+// cache compares next time). os.Open would also set the file non-blocking and try
 // to register it with the poller: a third of the time of reading 100,000
 // small files.
-func readSmall(path, name string, buf []byte) ([]byte, error) {
+func readSmall(path, name string, buf []byte) ([]byte, fileStat, error) {
 	var fd int
 	var err error
 	for {
@@ -23,18 +24,18 @@ func readSmall(path, name string, buf []byte) ([]byte, error) {
 		}
 	}
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, fileStat{}, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
-		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
+		return nil, fileStat{}, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, &schema.Error{Path: name, Msg: "not a regular file"}
+		return nil, fileStat{}, &schema.Error{Path: name, Msg: "not a regular file"}
 	}
 	if st.Size > schema.MaxFileSize {
-		return nil, schema.TooLarge(name, st.Size)
+		return nil, fileStat{}, schema.TooLarge(name, st.Size)
 	}
 	size := int(st.Size) + 1 // one more byte to see a file that grew
 	if cap(buf) < size {
@@ -48,7 +49,7 @@ func readSmall(path, name string, buf []byte) ([]byte, error) {
 			continue
 		}
 		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+			return nil, fileStat{}, &fs.PathError{Op: "read", Path: path, Err: err}
 		}
 		if m == 0 {
 			break
@@ -59,7 +60,7 @@ func readSmall(path, name string, buf []byte) ([]byte, error) {
 		}
 	}
 	if n > schema.MaxFileSize {
-		return nil, schema.TooLarge(name, -1)
+		return nil, fileStat{}, schema.TooLarge(name, -1)
 	}
-	return buf[:n], nil
+	return buf[:n], statOf(&st), nil
 }

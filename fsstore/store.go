@@ -30,6 +30,12 @@ type Store struct {
 	// Base is the folder paths in messages are relative to (the user's
 	// working directory); the pipeline directory when empty.
 	Base string
+	// NoCache makes LoadAll and ListFiles read the files themselves, never
+	// the cache of parsed leads.
+	NoCache bool
+	// pipelineSum is the checksum of pipeline.yaml: the cache holds leads
+	// checked against one pipeline.
+	pipelineSum uint32
 }
 
 // Open reads the pipeline in dir. Times without an offset are read in loc;
@@ -39,7 +45,7 @@ func Open(dir, base string, loc *time.Location) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, warns, err := readPipeline(abs, base)
+	p, warns, sum, err := readPipeline(abs, base)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w (no %s)", abs, ErrNoPipeline, schema.PipelineFile)
@@ -49,7 +55,7 @@ func Open(dir, base string, loc *time.Location) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	s := &Store{Dir: abs, Pipeline: p, Warnings: warns, Loc: loc, Base: base}
+	s := &Store{Dir: abs, Pipeline: p, Warnings: warns, Loc: loc, Base: base, pipelineSum: sum}
 	if err := s.CheckLeadsDir(); err != nil {
 		return nil, err
 	}
@@ -76,6 +82,15 @@ type LeadFile struct {
 // ListFiles finds every lead file (*.yaml, *.yml) under leads/, subfolders
 // included, by name only: no file is opened. Sorted by id.
 func (s *Store) ListFiles() ([]LeadFile, error) {
+	if files, ok := s.cachedFiles(); ok {
+		return files, nil
+	}
+	return s.listFiles(nil)
+}
+
+// listFiles is ListFiles from the folders themselves; onDir is called
+// with each folder it lists, leads/ included.
+func (s *Store) listFiles(onDir func(path string)) ([]LeadFile, error) {
 	var out []LeadFile
 	root := s.LeadsPath()
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -89,6 +104,9 @@ func (s *Store) ListFiles() ([]LeadFile, error) {
 		if d.IsDir() {
 			if path != root && strings.HasPrefix(name, ".") {
 				return filepath.SkipDir
+			}
+			if onDir != nil {
+				onDir(path)
 			}
 			return nil
 		}
@@ -211,13 +229,13 @@ func (s *Store) readDoc(f LeadFile) (*schema.LeadDoc, []byte, error) {
 
 // readLead reads a lead for listings and reports (no YAML tree kept),
 // reusing buf for the file's bytes; it returns buf for the next file.
-func (s *Store) readLead(f LeadFile, buf []byte) (*model.Lead, []byte, error) {
-	data, err := readSmall(f.Path, s.Rel(f.Path), buf)
+func (s *Store) readLead(f LeadFile, buf []byte) (*model.Lead, fileStat, []byte, error) {
+	data, st, err := readSmall(f.Path, s.Rel(f.Path), buf)
 	if err != nil {
-		return nil, buf, err
+		return nil, st, buf, err
 	}
 	l, err := schema.ReadValidLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}, s.Pipeline)
-	return l, data[:0], err
+	return l, st, data[:0], err
 }
 
 // Get resolves an id and reads its lead.
@@ -232,19 +250,18 @@ func (s *Store) Get(idOrPrefix string) (*model.Lead, LeadFile, error) {
 
 // LoadAll reads every lead in parallel. It returns the leads it could read
 // (in id order) and every problem, so a caller may go on without the bad
-// files or stop.
+// files or stop. Unless NoCache is set, leads whose files did not change
+// come from the cache.
 func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, error) {
-	files, err := s.ListFiles()
-	if err != nil {
-		return nil, nil, err
+	var leads []*model.Lead
+	var errs []error
+	var files []LeadFile
+	var err error
+	if s.NoCache {
+		leads, errs, files, err = s.loadFiles(ctx)
+	} else {
+		leads, errs, files, err = s.loadCached(ctx)
 	}
-	leads := make([]*model.Lead, len(files))
-	errs := make([]error, len(files))
-	err = eachFile(ctx, len(files), func(i int) {
-		buf := readBufs.Get().(*[]byte) // read buffers are reused across files
-		leads[i], *buf, errs[i] = s.readLead(files[i], *buf)
-		readBufs.Put(buf)
-	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -269,6 +286,22 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 	return out, problems, nil
 }
 
+// loadFiles reads every lead file, without the cache.
+func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, []error, []LeadFile, error) {
+	files, err := s.listFiles(nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	leads := make([]*model.Lead, len(files))
+	errs := make([]error, len(files))
+	err = eachFile(ctx, len(files), func(i int) {
+		buf := readBufs.Get().(*[]byte) // read buffers are reused across files
+		leads[i], _, *buf, errs[i] = s.readLead(files[i], *buf)
+		readBufs.Put(buf)
+	})
+	return leads, errs, files, err
+}
+
 var readBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // IOWorkers is how many files crm reads or writes at once: more than the
@@ -286,6 +319,17 @@ func eachFile(ctx context.Context, n int, work func(int)) error {
 	}
 	_ = g.Wait()
 	return ctx.Err()
+}
+
+// eachChunk runs work(i) for i in [0, n) on IOWorkers goroutines, a chunk
+// of indexes at a time: for work as small as one stat.
+func eachChunk(ctx context.Context, n int, work func(int)) error {
+	const chunk = 512
+	return eachFile(ctx, (n+chunk-1)/chunk, func(c int) {
+		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
+			work(i)
+		}
+	})
 }
 
 // Create writes a new lead file. newID is called for a fresh id until one

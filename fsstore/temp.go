@@ -36,7 +36,7 @@ func (s *Store) tempDir() (string, error) {
 }
 
 // GitIgnore is .crm/.gitignore: what crm keeps in .crm that git must not.
-const GitIgnore = "# Written by crm: temporary files of interrupted writes.\ntmp/\n"
+const GitIgnore = "# Written by crm: temporary files of interrupted writes, and the cache of\n# parsed leads (rebuilt when missing).\ntmp/\ncache/\n"
 
 // tempPattern names a temporary file after the process writing it, so a
 // later crm can tell one that a killed process left from one being written.

@@ -1,0 +1,332 @@
+package fsstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crmcli/crm/model"
+)
+
+// The cache of parsed leads: .crm/cache/leads, ignored by git. Commands
+// that read every lead (report, lead list, today, activity, export...)
+// take a lead from it when its file's stat (size, modification and change
+// time in nanoseconds, inode, device) is the one the cache recorded, and
+// read the file otherwise. Writes never read it.
+//
+// A file whose modification or change time is not older than the moment
+// the cache started looking at the files is "racily clean", as git calls
+// it: it could change again within the same tick of the file system's
+// clock without its stat changing, so it is read every time until a later
+// cache is newer than it.
+//
+// A missing, damaged or old cache is rebuilt without a word; the cache is
+// written to a temporary file and renamed, without the leads' lock, so it
+// never blocks a writer: two commands writing it at once leave one whole
+// cache, and every entry in it is checked against its file anyway.
+var CacheDir = filepath.Join(SchemaDir, "cache")
+
+const (
+	cacheName = "leads"
+	// cacheIgnore keeps the cache folder out of git by itself, even in a
+	// pipeline whose .crm/.gitignore predates the cache.
+	cacheIgnore = "# Written by crm: the cache of parsed leads. Safe to delete.\n*\n"
+	// racySlack is how far back from now a file's time counts as racy when
+	// the file system's own clock cannot be read (a read-only pipeline).
+	racySlack = 2 * time.Second
+)
+
+// NoCacheEnv turns the cache off when set to anything but "" or "0".
+const NoCacheEnv = "CRM_NO_CACHE"
+
+// cacheSig is what a cache must have been written for: this crm's lead
+// type, the pipeline.yaml it checked leads against and the time zones it
+// read times in.
+func (s *Store) cacheSig() string {
+	return fmt.Sprintf("%s|pipeline %08x|loc %s|TZ %s", leadSignature, s.pipelineSum, s.Loc, os.Getenv("TZ"))
+}
+
+func (s *Store) cachePath() string { return filepath.Join(s.Dir, CacheDir, cacheName) }
+
+// cacheStamp opens the temporary file the new cache would be written to
+// and returns the file system's time at this moment (its modification
+// time): every file looked at afterwards that is not older than it is
+// racy. Without a writable cache folder, the stamp is the clock less a
+// margin and tmp is nil.
+func (s *Store) cacheStamp() (stamp int64, tmp *os.File) {
+	dir := filepath.Join(s.Dir, CacheDir)
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		ignore := filepath.Join(dir, ".gitignore")
+		if _, err := os.Lstat(ignore); errors.Is(err, fs.ErrNotExist) {
+			_ = CreateFileExclusive(ignore, []byte(cacheIgnore), 0o644)
+		}
+		if f, err := os.CreateTemp(dir, tempPattern(cacheName)); err == nil {
+			if fi, err := f.Stat(); err == nil {
+				return fileStat{Mtime: fi.ModTime().UnixNano()}.grained().Mtime, f
+			}
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}
+	return time.Now().Add(-racySlack).UnixNano(), nil
+}
+
+// readCache returns the cache, or nil when there is none that fits.
+func (s *Store) readCache(pathsOnly bool) *cacheFile {
+	data, err := os.ReadFile(s.cachePath())
+	if err != nil {
+		return nil
+	}
+	c, err := decodeCache(data, s.cacheSig(), s.Loc, pathsOnly)
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+// writeCache fills tmp with c and renames it into place; nothing is said
+// when it fails (the next command reads the files again).
+func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
+	name := tmp.Name()
+	data := encodeCache(c, s.Loc)
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(name)
+		return
+	}
+	// No fsync: a cache lost in a crash is rebuilt, and one that is cut
+	// short fails its checksum.
+	if err := os.Rename(name, s.cachePath()); err != nil {
+		os.Remove(name)
+	}
+	s.clearTemps(filepath.Dir(name))
+}
+
+// discard removes the unused temporary cache file.
+func discard(tmp *os.File) {
+	if tmp != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}
+}
+
+// scanLeads lists the lead files as ListFiles does, with the stat of
+// each file and of each folder under leads/: one lstat per name, in
+// parallel, and no other look at a file.
+func (s *Store) scanLeads(ctx context.Context) ([]LeadFile, []fileStat, []cacheDir, error) {
+	type found struct {
+		file LeadFile
+		stat fileStat
+	}
+	var out []found
+	var dirs []cacheDir
+	root := s.LeadsPath()
+	queue := []string{root}
+	for len(queue) > 0 {
+		dir := queue[0]
+		queue = queue[1:]
+		d, err := openDir(dir)
+		if err != nil {
+			if dir == root && errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			return nil, nil, nil, err
+		}
+		names, err := d.names()
+		if err != nil {
+			d.close()
+			return nil, nil, nil, err
+		}
+		dirs = append(dirs, cacheDir{Rel: s.leadRel(dir), Stat: d.stat})
+		kinds := make([]fileKind, len(names))
+		stats := make([]fileStat, len(names))
+		err = eachChunk(ctx, len(names), func(i int) {
+			if !strings.HasPrefix(names[i], ".") {
+				stats[i], kinds[i] = d.lstat(names[i])
+			}
+		})
+		d.close()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		prefix := dir + string(filepath.Separator) // dir is clean: no Join needed
+		for i, name := range names {
+			switch kinds[i] {
+			case kindDir:
+				queue = append(queue, prefix+name)
+			case kindFile:
+				ext := filepath.Ext(name)
+				if ext == ".yaml" || ext == ".yml" {
+					out = append(out, found{LeadFile{ID: name[:len(name)-len(ext)], Path: prefix + name}, stats[i]})
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b found) int {
+		if c := strings.Compare(a.file.ID, b.file.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.file.Path, b.file.Path)
+	})
+	slices.SortFunc(dirs, func(a, b cacheDir) int { return strings.Compare(a.Rel, b.Rel) })
+	files := make([]LeadFile, len(out))
+	stats := make([]fileStat, len(out))
+	for i, f := range out {
+		files[i], stats[i] = f.file, f.stat
+	}
+	return files, stats, dirs, nil
+}
+
+// leadRel is path relative to the leads folder ("" for the folder).
+func (s *Store) leadRel(path string) string {
+	root := s.LeadsPath()
+	if path == root {
+		return ""
+	}
+	return strings.TrimPrefix(path, root+string(filepath.Separator))
+}
+
+// timeGrain is the file system's timestamp granularity in nanoseconds as
+// the cache sees it: 1 (every time as the kernel gives it) except in tests,
+// which make it a second to play a file system with coarse timestamps.
+var timeGrain int64 = 1
+
+// grained rounds a stat's times down to timeGrain.
+func (st fileStat) grained() fileStat {
+	if timeGrain > 1 {
+		st.Mtime -= st.Mtime % timeGrain
+		st.Ctime -= st.Ctime % timeGrain
+	}
+	return st
+}
+
+// racy reports whether a stat is too recent to trust.
+func (st fileStat) racy(stamp int64) bool { return st.Mtime >= stamp || st.Ctime >= stamp }
+
+// loadCached is LoadAll through the cache.
+func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadFile, error) {
+	stamp, tmp := s.cacheStamp()
+	var old *cacheFile
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); old = s.readCache(false) }()
+	files, stats, dirs, err := s.scanLeads(ctx)
+	wg.Wait()
+	if err != nil {
+		discard(tmp)
+		return nil, nil, nil, err
+	}
+
+	var prev []cacheEntry
+	if old != nil {
+		prev = old.Entries
+	}
+	find := entryFinder(prev)
+	leads := make([]*model.Lead, len(files))
+	errs := make([]error, len(files))
+	entries := make([]cacheEntry, len(files))
+	var todo []int
+	for i, f := range files {
+		rel := s.leadRel(f.Path)
+		e := find(i, rel)
+		if e != nil && e.Lead != nil && !e.Racy && e.Stat == stats[i] {
+			leads[i] = e.Lead
+			entries[i] = *e
+			continue
+		}
+		entries[i].Rel = rel
+		todo = append(todo, i)
+	}
+	changed := old == nil || len(todo) > 0 || len(old.Entries) != len(files) || len(old.Dirs) != len(dirs)
+	if err := eachFile(ctx, len(todo), func(k int) {
+		i := todo[k]
+		buf := readBufs.Get().(*[]byte)
+		var st fileStat
+		leads[i], st, *buf, errs[i] = s.readLead(files[i], *buf)
+		readBufs.Put(buf)
+		entries[i].Stat = st
+		entries[i].Racy = st.racy(stamp)
+		entries[i].Lead = leads[i]
+	}); err != nil {
+		discard(tmp)
+		return nil, nil, nil, err
+	}
+	for i := range dirs {
+		dirs[i].Racy = dirs[i].Stat.racy(stamp)
+		if !changed && (old.Dirs[i] != dirs[i]) {
+			changed = true
+		}
+	}
+	if changed && tmp != nil {
+		s.writeCache(&cacheFile{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: entries}, tmp)
+	} else {
+		discard(tmp)
+	}
+	return leads, errs, files, nil
+}
+
+// entryFinder returns a lookup of cache entries by path for the i-th file
+// listed. Entries are kept in the order files are listed, so the i-th
+// file is usually the i-th entry, or a few places away; a map is built
+// only when that fails.
+func entryFinder(entries []cacheEntry) func(i int, rel string) *cacheEntry {
+	shift := 0
+	var byRel map[string]int
+	return func(i int, rel string) *cacheEntry {
+		for _, j := range [...]int{i + shift, i + shift + 1, i + shift - 1} {
+			if j >= 0 && j < len(entries) && entries[j].Rel == rel {
+				shift = j - i
+				return &entries[j]
+			}
+		}
+		if byRel == nil {
+			byRel = make(map[string]int, len(entries))
+			for k := range entries {
+				byRel[entries[k].Rel] = k
+			}
+		}
+		j, ok := byRel[rel]
+		if !ok {
+			return nil
+		}
+		shift = j - i
+		return &entries[j]
+	}
+}
+
+// cachedFiles lists the lead files from the cache when no folder under
+// leads/ changed since it was written (the folder's stat changes when a
+// file is added, removed or renamed in it); ok is false otherwise.
+func (s *Store) cachedFiles() (files []LeadFile, ok bool) {
+	if s.NoCache {
+		return nil, false
+	}
+	c := s.readCache(true)
+	if c == nil || len(c.Dirs) == 0 {
+		return nil, false
+	}
+	for _, d := range c.Dirs {
+		st, kind := lstatPath(filepath.Join(s.LeadsPath(), d.Rel))
+		if d.Racy || kind != kindDir || st != d.Stat {
+			return nil, false
+		}
+	}
+	files = make([]LeadFile, len(c.Entries))
+	root := s.LeadsPath()
+	for i, e := range c.Entries {
+		name := filepath.Base(e.Rel)
+		files[i] = LeadFile{ID: strings.TrimSuffix(name, filepath.Ext(name)), Path: filepath.Join(root, e.Rel)}
+	}
+	return files, true
+}

@@ -1,0 +1,363 @@
+package fsstore
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/crmcli/crm/model"
+)
+
+// fill sets every field of v, recursively, to a value other than its zero
+// value, so a field the cache format forgets shows up as a difference.
+func fill(t *testing.T, v reflect.Value, n *int) {
+	*n++
+	switch v.Interface().(type) {
+	case time.Time:
+		v.Set(reflect.ValueOf(time.Date(2025, 3, 4, 5, 6, 7, 8+*n, time.FixedZone("", 3600*(*n%5+1)))))
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fmt.Sprintf("s%d", *n))
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		v.SetInt(int64(*n))
+	case reflect.Float64:
+		v.SetFloat(float64(*n) + 0.5)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(t, v.Elem(), n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fill(t, v.Index(i), n)
+		}
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		k := reflect.New(v.Type().Key()).Elem()
+		fill(t, k, n)
+		e := reflect.New(v.Type().Elem()).Elem()
+		fill(t, e, n)
+		v.SetMapIndex(k, e)
+	case reflect.Interface:
+		v.Set(reflect.ValueOf(fmt.Sprintf("any%d", *n)))
+	case reflect.Struct:
+		for i := range v.NumField() {
+			fill(t, v.Field(i), n)
+		}
+	default:
+		t.Fatalf("fill: no rule for %s", v.Type())
+	}
+}
+
+// yamlValues is every kind of value a custom key or a change may hold.
+func yamlValues(loc *time.Location) map[string]any {
+	return map[string]any{
+		"nil": nil, "str": "x", "empty": "", "no": false, "yes": true, "int": -7, "int64": int64(1) << 40,
+		"uint64": uint64(1) << 63, "float": 2.5, "utc": time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
+		"fixed": time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("", -5*3600)), "store": time.Date(2026, 1, 2, 0, 0, 0, 0, loc),
+		"list": []any{"a", 1, []any{}, map[string]any{"k": nil}}, "nilList": []any(nil), "map": map[string]any{"a": map[string]any{}},
+	}
+}
+
+func TestCacheRoundTrip(t *testing.T) {
+	loc := time.FixedZone("Somewhere", 7*3600)
+	full := &model.Lead{}
+	n := 0
+	fill(t, reflect.ValueOf(full).Elem(), &n)
+	full.Fields = yamlValues(loc)
+	full.History[0].Changes[0].From = yamlValues(loc)
+	full.History[0].Changes[1].To = []any{time.Date(2026, 5, 6, 7, 8, 9, 0, time.Local)}
+	full.Created = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	full.Closed = time.Date(2026, 1, 1, 9, 0, 0, 0, loc)
+	empty := &model.Lead{ID: "empty", Contacts: []model.Contact{}, Tags: []string{}, Fields: map[string]any{}, History: []model.Event{{Changes: []model.Change{}}}, Activities: []model.Activity{}}
+	zero := &model.Lead{}
+	unkept := &model.Lead{ID: "unkept", Fields: map[string]any{"odd": struct{}{}}}
+	in := &cacheFile{
+		Sig: "sig", Stamp: 12345,
+		Dirs: []cacheDir{{Rel: "", Stat: fileStat{1, 2, 3, 4, 5}}, {Rel: "sub", Stat: fileStat{6, 7, 8, 9, 10}, Racy: true}},
+		Entries: []cacheEntry{
+			{Rel: "full.yaml", Stat: fileStat{11, 12, 13, 14, 15}, Lead: full},
+			{Rel: "empty.yaml", Stat: fileStat{Size: 1}, Racy: true, Lead: empty},
+			{Rel: "zero.yaml", Lead: zero},
+			{Rel: "broken.yaml", Stat: fileStat{Size: 2}},
+			{Rel: "sub/unkept.yaml", Lead: unkept},
+		},
+	}
+	data := encodeCache(in, loc)
+	got, err := decodeCache(data, "sig", loc, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *in
+	want.Entries = append([]cacheEntry(nil), in.Entries...)
+	want.Entries[4].Lead = nil // a value the format has no code for: the file is read every time
+	if diff := cmp.Diff(&want, got, cmp.AllowUnexported(cacheFile{}, cacheEntry{}, cacheDir{}, fileStat{})); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	for _, e := range got.Entries[:3] {
+		for _, tm := range []time.Time{e.Lead.Created, e.Lead.Closed} {
+			if w := tm.Location(); w != time.UTC && w != loc && w.String() != "" {
+				t.Errorf("%s: time in %v", e.Rel, w)
+			}
+		}
+	}
+	if got.Entries[0].Lead.Closed.Location() != loc {
+		t.Errorf("a time in the store's zone came back in %v", got.Entries[0].Lead.Closed.Location())
+	}
+
+	paths, err := decodeCache(data, "sig", loc, true)
+	if err != nil || len(paths.Entries) != 5 || paths.Entries[0].Lead != nil {
+		t.Errorf("paths only: %v, %+v", err, paths)
+	}
+	if _, err := decodeCache(data, "other", loc, false); err == nil {
+		t.Error("a cache for another signature decoded")
+	}
+}
+
+// TestCacheDamage cuts and flips every byte of a cache: each one is
+// refused, never a panic and never a wrong lead.
+func TestCacheDamage(t *testing.T) {
+	l := &model.Lead{ID: "a", Title: "A", Step: "New", Status: model.Todo, Created: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		History: []model.Event{{At: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Step: "New", Status: model.Todo, By: "me"}}}
+	data := encodeCache(&cacheFile{Sig: "s", Dirs: []cacheDir{{}}, Entries: []cacheEntry{{Rel: "a.yaml", Lead: l}}}, time.UTC)
+	for i := range data {
+		if _, err := decodeCache(data[:i], "s", time.UTC, false); err == nil {
+			t.Errorf("cut at %d of %d: decoded", i, len(data))
+		}
+		bad := append([]byte(nil), data...)
+		bad[i] ^= 0x5a
+		if _, err := decodeCache(bad, "s", time.UTC, false); err == nil {
+			t.Errorf("byte %d flipped: decoded", i)
+		}
+	}
+}
+
+func FuzzCacheDecode(f *testing.F) {
+	l := &model.Lead{ID: "a", Fields: map[string]any{"k": []any{1, "x"}}, History: []model.Event{{Changes: []model.Change{{Field: "f", To: 2.5}}}}}
+	data := encodeCache(&cacheFile{Sig: "s", Entries: []cacheEntry{{Rel: "a.yaml", Lead: l}}}, time.UTC)
+	f.Add(data[:len(data)-4])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// The checksum is skipped by pathsOnly; the rest must hold anyway.
+		_, _ = decodeCache(data, "s", time.UTC, true)
+		c, err := decodeCache(data, "s", time.UTC, false)
+		if err != nil {
+			return
+		}
+		// What decodes is a cache: written again, it reads back the same.
+		again, err := decodeCache(encodeCache(c, time.UTC), "s", time.UTC, false)
+		if err != nil {
+			t.Fatalf("a decoded cache does not decode once written again: %v", err)
+		}
+		if diff := cmp.Diff(c, again, cmp.AllowUnexported(cacheFile{}, cacheEntry{}, cacheDir{}, fileStat{}), cmpopts.EquateNaNs()); diff != "" {
+			t.Fatalf("round trip (-first +second):\n%s", diff)
+		}
+	})
+}
+
+// leadText is a canonical lead file whose size does not depend on value
+// (always 5 digits), so an edit can keep the size.
+func leadText(id string, value int) string {
+	return fmt.Sprintf(`id: %s
+title: Lead %s
+value: %05d
+step: New opportunity
+status: todo
+created: 2026-01-05T09:00:00Z
+history:
+  - {at: "2026-01-05T09:00:00Z", step: New opportunity, status: todo, by: test}
+`, id, id, value)
+}
+
+type loaded struct {
+	Leads    []*model.Lead
+	Problems []string
+	Files    []LeadFile
+}
+
+func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
+	t.Helper()
+	for _, c := range []struct {
+		noCache bool
+		out     *loaded
+	}{{false, &cached}, {true, &uncached}} {
+		s.NoCache = c.noCache
+		// Files first: from the cache the last load wrote, before the edit.
+		files, err := s.ListFiles()
+		if err != nil {
+			t.Fatal(err)
+		}
+		leads, problems, err := s.LoadAll(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		*c.out = loaded{Leads: leads, Files: files}
+		for _, p := range problems {
+			c.out.Problems = append(c.out.Problems, p.Error())
+		}
+	}
+	s.NoCache = false
+	return cached, uncached
+}
+
+// TestCacheAgreesWithTheFiles edits lead files behind crm's back the ways
+// that fool a careless cache (same size, same second, the old time put
+// back, delete, rename, a symlink in place of a file, a broken file, a
+// subfolder) and loads after each edit with the cache and without it:
+// the two always agree, on a file system with nanosecond timestamps and
+// on one with timestamps of a second (where racily clean files abound).
+func TestCacheAgreesWithTheFiles(t *testing.T) {
+	for _, grain := range []int64{1, int64(time.Second)} {
+		t.Run(fmt.Sprintf("timestamps of %v", time.Duration(grain)), func(t *testing.T) {
+			defer func(g int64) { timeGrain = g }(timeGrain)
+			timeGrain = grain
+			cacheAgreesWithTheFiles(t)
+		})
+	}
+}
+
+func cacheAgreesWithTheFiles(t *testing.T) {
+	s := newStore(t)
+	dir := s.LeadsPath()
+	rng := rand.New(rand.NewPCG(1, 2))
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 30 {
+		write(fmt.Sprintf("l%02d.yaml", i), leadText(fmt.Sprintf("l%02d", i), i))
+	}
+	names := func() []string {
+		var out []string
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() && strings.HasSuffix(p, ".yaml") {
+				rel, _ := filepath.Rel(dir, p)
+				out = append(out, rel)
+			}
+			return nil
+		})
+		return out
+	}
+	edits := []struct {
+		name string
+		do   func(rel string)
+	}{
+		{"same size, same time put back", func(rel string) {
+			p := filepath.Join(dir, rel)
+			fi, err := os.Lstat(p)
+			if err != nil || !fi.Mode().IsRegular() {
+				return
+			}
+			data, _ := os.ReadFile(p)
+			id := strings.TrimSuffix(filepath.Base(rel), ".yaml")
+			text := leadText(id, rng.IntN(99999))
+			if len(text) != len(data) {
+				text = string(data)
+			}
+			if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			os.Chtimes(p, fi.ModTime(), fi.ModTime())
+		}},
+		{"same size in place, no time change", func(rel string) {
+			p := filepath.Join(dir, rel)
+			f, err := os.OpenFile(p, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			defer f.Close()
+			id := strings.TrimSuffix(filepath.Base(rel), ".yaml")
+			text := leadText(id, rng.IntN(99999))
+			if fi, _ := f.Stat(); fi.Size() == int64(len(text)) {
+				f.WriteAt([]byte(text), 0)
+			}
+		}},
+		{"delete", func(rel string) { os.Remove(filepath.Join(dir, rel)) }},
+		{"rename", func(rel string) {
+			os.Rename(filepath.Join(dir, rel), filepath.Join(dir, fmt.Sprintf("r%03d.yaml", rng.IntN(1000))))
+		}},
+		{"symlink", func(rel string) {
+			p := filepath.Join(dir, rel)
+			os.Remove(p)
+			os.Symlink("l00.yaml", p)
+		}},
+		{"broken", func(rel string) { write(rel, "id: [\n") }},
+		{"new", func(string) {
+			id := fmt.Sprintf("n%03d", rng.IntN(1000))
+			write(id+".yaml", leadText(id, rng.IntN(99999)))
+		}},
+		{"new in a subfolder", func(string) {
+			os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+			id := fmt.Sprintf("s%03d", rng.IntN(1000))
+			write(filepath.Join("sub", id+".yaml"), leadText(id, rng.IntN(99999)))
+		}},
+		{"chmod", func(rel string) { os.Chmod(filepath.Join(dir, rel), 0o600) }},
+		{"cache removed", func(string) { os.Remove(s.cachePath()) }},
+		{"cache damaged", func(string) {
+			if data, err := os.ReadFile(s.cachePath()); err == nil && len(data) > 10 {
+				data[len(data)/2] ^= 1
+				os.WriteFile(s.cachePath(), data, 0o600)
+			}
+		}},
+	}
+	for round := range 300 {
+		all := names()
+		e := edits[rng.IntN(len(edits))]
+		rel := "l00.yaml"
+		if len(all) > 0 {
+			rel = all[rng.IntN(len(all))]
+		}
+		e.do(rel)
+		if round%7 == 0 {
+			time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
+		}
+		cached, uncached := loadBoth(t, s)
+		if diff := cmp.Diff(uncached, cached); diff != "" {
+			t.Fatalf("round %d, after %q on %s: cached load differs (-files +cache):\n%s", round, e.name, rel, diff)
+		}
+	}
+	// The cache is in use at the end, not bypassed.
+	if c := s.readCache(false); c == nil || len(c.Entries) == 0 {
+		t.Fatal("no cache was written")
+	}
+}
+
+func TestNoCacheWritesNoCache(t *testing.T) {
+	s := newStore(t)
+	addLead(t, s, "acme", "Acme")
+	s.NoCache = true
+	if _, _, err := s.LoadAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir, CacheDir)); !os.IsNotExist(err) {
+		t.Errorf("--no-cache made %s: %v", CacheDir, err)
+	}
+	s.NoCache = false
+	if _, _, err := s.LoadAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ignore, err := os.ReadFile(filepath.Join(s.Dir, CacheDir, ".gitignore"))
+	if err != nil || !strings.Contains(string(ignore), "\n*\n") {
+		t.Errorf("the cache folder does not ignore itself: %q, %v", ignore, err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(s.Dir, CacheDir))
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if diff := cmp.Diff([]string{".gitignore", cacheName}, got); diff != "" {
+		t.Errorf("cache folder (-want +got):\n%s", diff)
+	}
+}

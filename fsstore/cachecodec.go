@@ -1,0 +1,769 @@
+package fsstore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/crmcli/crm/model"
+)
+
+// The cache's binary format. It is private to crm (never shared, never in
+// git): a file that does not decode, or was written by a crm whose lead
+// type differs, is thrown away and rebuilt.
+//
+//	magic "CRMCACHE", uvarint version, string signature, varint stamp,
+//	folders:  uvarint n, each: path, stat
+//	entries:  uvarint n, each: path, stat, flags (racy, has a lead)
+//	strings:  uvarint n, each: uvarint length, bytes
+//	leads:    one per entry that has a lead, its fields in declaration
+//	          order, strings as indexes into the string table
+//	crc32c of everything before it, 4 bytes
+//
+// Paths of folders and entries come before the strings and leads so that
+// an id lookup reads no lead.
+const (
+	cacheMagic   = "CRMCACHE"
+	cacheVersion = 1
+)
+
+// fileStat is what the cache compares to decide a file is unchanged: the
+// same as git's index keeps (size, modification and change time in
+// nanoseconds, inode, device).
+type fileStat struct {
+	Size, Mtime, Ctime int64
+	Ino, Dev           uint64
+}
+
+// cacheEntry is one lead file in the cache: its path under leads/, its
+// stat when it was read, whether that stat is too recent to trust (racy),
+// and its lead (nil when the file had a problem or holds a value the cache
+// cannot keep: such a file is read every time).
+type cacheEntry struct {
+	Rel  string
+	Stat fileStat
+	Racy bool
+	Lead *model.Lead
+}
+
+// cacheDir is one folder under leads/ (leads/ itself is ""), with its
+// stat: while no folder's stat changed, the set of lead files is the same.
+type cacheDir struct {
+	Rel  string
+	Stat fileStat
+	Racy bool
+}
+
+type cacheFile struct {
+	Sig     string
+	Stamp   int64 // file system time (ns) before the first file was looked at
+	Dirs    []cacheDir
+	Entries []cacheEntry
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// errUncacheable marks a lead holding a value the format has no code for.
+var errUncacheable = errors.New("value the cache cannot keep")
+
+type cacheEncoder struct {
+	buf     []byte
+	strs    map[string]uint64
+	table   []string
+	loc     *time.Location
+	scratch []byte
+}
+
+func (e *cacheEncoder) uvarint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
+func (e *cacheEncoder) varint(v int64)   { e.buf = binary.AppendVarint(e.buf, v) }
+func (e *cacheEncoder) rawString(s string) {
+	e.uvarint(uint64(len(s)))
+	e.buf = append(e.buf, s...)
+}
+
+func (e *cacheEncoder) str(s string) {
+	i, ok := e.strs[s]
+	if !ok {
+		i = uint64(len(e.table))
+		e.strs[s] = i
+		e.table = append(e.table, s)
+	}
+	e.uvarint(i)
+}
+
+func (e *cacheEncoder) stat(st fileStat, racy bool) {
+	e.varint(st.Size)
+	e.varint(st.Mtime)
+	e.varint(st.Ctime)
+	e.uvarint(st.Ino)
+	e.uvarint(st.Dev)
+	e.bool(racy)
+}
+
+func (e *cacheEncoder) bool(b bool) {
+	if b {
+		e.buf = append(e.buf, 1)
+	} else {
+		e.buf = append(e.buf, 0)
+	}
+}
+
+func (e *cacheEncoder) float(f float64) {
+	e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(f))
+}
+
+func (e *cacheEncoder) floatPtr(f *float64) {
+	e.bool(f != nil)
+	if f != nil {
+		e.float(*f)
+	}
+}
+
+// count writes a slice's or map's length so that nil and empty stay apart.
+func (e *cacheEncoder) count(n int, isNil bool) {
+	if isNil {
+		e.uvarint(0)
+		return
+	}
+	e.uvarint(uint64(n) + 1)
+}
+
+// Time locations: the zero time, UTC, Local, the store's location, and a
+// fixed offset (what parsing "+02:00" gives).
+const (
+	locZero byte = iota
+	locUTC
+	locLocal
+	locStore
+	locFixed
+)
+
+func (e *cacheEncoder) time(t time.Time) error {
+	if t.IsZero() && t.Location() == time.UTC {
+		e.buf = append(e.buf, locZero)
+		return nil
+	}
+	switch loc := t.Location(); {
+	case loc == time.UTC:
+		e.buf = append(e.buf, locUTC)
+	case loc == e.loc:
+		e.buf = append(e.buf, locStore)
+	case loc == time.Local:
+		e.buf = append(e.buf, locLocal)
+	case loc.String() == "":
+		_, off := t.Zone()
+		e.buf = append(e.buf, locFixed)
+		e.varint(int64(off))
+	default:
+		return errUncacheable
+	}
+	e.varint(t.Unix())
+	e.uvarint(uint64(t.Nanosecond()))
+	return nil
+}
+
+func (e *cacheEncoder) date(d model.Date) {
+	e.varint(int64(d.Year))
+	e.varint(int64(d.Month))
+	e.varint(int64(d.Day))
+}
+
+// The kinds of YAML values in custom keys and history changes.
+const (
+	anyNil byte = iota
+	anyString
+	anyFalse
+	anyTrue
+	anyInt
+	anyInt64
+	anyUint64
+	anyFloat
+	anyTime
+	anyList
+	anyMap
+)
+
+func (e *cacheEncoder) value(v any) error {
+	switch v := v.(type) {
+	case nil:
+		e.buf = append(e.buf, anyNil)
+	case string:
+		e.buf = append(e.buf, anyString)
+		e.str(v)
+	case bool:
+		if v {
+			e.buf = append(e.buf, anyTrue)
+		} else {
+			e.buf = append(e.buf, anyFalse)
+		}
+	case int:
+		e.buf = append(e.buf, anyInt)
+		e.varint(int64(v))
+	case int64:
+		e.buf = append(e.buf, anyInt64)
+		e.varint(v)
+	case uint64:
+		e.buf = append(e.buf, anyUint64)
+		e.uvarint(v)
+	case float64:
+		e.buf = append(e.buf, anyFloat)
+		e.float(v)
+	case time.Time:
+		e.buf = append(e.buf, anyTime)
+		return e.time(v)
+	case []any:
+		e.buf = append(e.buf, anyList)
+		e.count(len(v), v == nil)
+		for _, x := range v {
+			if err := e.value(x); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		e.buf = append(e.buf, anyMap)
+		return e.fields(v)
+	default:
+		return errUncacheable
+	}
+	return nil
+}
+
+func (e *cacheEncoder) fields(m map[string]any) error {
+	e.count(len(m), m == nil)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		e.str(k)
+		if err := e.value(m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lead appends l's fields; on errUncacheable the caller drops what was
+// appended.
+func (e *cacheEncoder) lead(l *model.Lead) error {
+	e.str(l.ID)
+	e.str(l.Title)
+	e.str(l.Company)
+	e.count(len(l.Contacts), l.Contacts == nil)
+	for _, c := range l.Contacts {
+		e.str(c.Name)
+		e.str(c.Email)
+		e.str(c.Phone)
+		e.str(c.Role)
+	}
+	e.floatPtr(l.Value)
+	e.str(l.Currency)
+	e.str(l.Owner)
+	e.str(l.Source)
+	e.count(len(l.Tags), l.Tags == nil)
+	for _, t := range l.Tags {
+		e.str(t)
+	}
+	e.str(l.Step)
+	e.str(string(l.Status))
+	e.str(l.Reason)
+	if err := e.time(l.Created); err != nil {
+		return err
+	}
+	if err := e.time(l.Closed); err != nil {
+		return err
+	}
+	e.bool(l.NextAction != nil)
+	if l.NextAction != nil {
+		e.date(l.NextAction.Date)
+		e.str(l.NextAction.Text)
+	}
+	e.date(l.StandbyUntil)
+	e.date(l.ExpectedClose)
+	e.floatPtr(l.Probability)
+	if err := e.fields(l.Fields); err != nil {
+		return err
+	}
+	e.count(len(l.History), l.History == nil)
+	for _, ev := range l.History {
+		if err := e.time(ev.At); err != nil {
+			return err
+		}
+		e.str(ev.Step)
+		e.str(string(ev.Status))
+		e.str(ev.By)
+		e.str(ev.Reason)
+		e.count(len(ev.Changes), ev.Changes == nil)
+		for _, c := range ev.Changes {
+			e.str(c.Field)
+			if err := e.value(c.From); err != nil {
+				return err
+			}
+			if err := e.value(c.To); err != nil {
+				return err
+			}
+			e.bool(c.Unset)
+		}
+	}
+	e.count(len(l.Activities), l.Activities == nil)
+	for _, a := range l.Activities {
+		if err := e.time(a.At); err != nil {
+			return err
+		}
+		e.str(string(a.Type))
+		e.str(a.By)
+		e.str(a.Text)
+	}
+	return nil
+}
+
+// encodeCache writes c in the cache format. Leads that hold a value the
+// format cannot keep are left out (their files are read every time).
+func encodeCache(c *cacheFile, loc *time.Location) []byte {
+	head := &cacheEncoder{}
+	head.buf = append(head.buf, cacheMagic...)
+	head.uvarint(cacheVersion)
+	head.rawString(c.Sig)
+	head.varint(c.Stamp)
+	head.uvarint(uint64(len(c.Dirs)))
+	for _, d := range c.Dirs {
+		head.rawString(d.Rel)
+		head.stat(d.Stat, d.Racy)
+	}
+	body := &cacheEncoder{strs: map[string]uint64{}, loc: loc}
+	has := make([]bool, len(c.Entries))
+	for i, en := range c.Entries {
+		if en.Lead == nil {
+			continue
+		}
+		mark := len(body.buf)
+		table := len(body.table)
+		if err := body.lead(en.Lead); err != nil {
+			body.buf = body.buf[:mark]
+			for _, s := range body.table[table:] {
+				delete(body.strs, s)
+			}
+			body.table = body.table[:table]
+			continue
+		}
+		has[i] = true
+	}
+	head.uvarint(uint64(len(c.Entries)))
+	for i, en := range c.Entries {
+		head.rawString(en.Rel)
+		head.stat(en.Stat, en.Racy)
+		head.bool(has[i])
+	}
+	head.uvarint(uint64(len(body.table)))
+	for _, s := range body.table {
+		head.rawString(s)
+	}
+	out := append(head.buf, body.buf...)
+	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, crcTable))
+}
+
+// errCorrupt is any cache that does not decode: it is rebuilt.
+var errCorrupt = errors.New("corrupt cache")
+
+type cacheDecoder struct {
+	data  []byte
+	pos   int
+	err   error
+	table []string
+	loc   *time.Location
+	fixed map[int64]*time.Location
+}
+
+func (d *cacheDecoder) fail() {
+	if d.err == nil {
+		d.err = errCorrupt
+	}
+	d.pos = len(d.data)
+}
+
+func (d *cacheDecoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.data[d.pos:])
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.pos += n
+	return v
+}
+
+func (d *cacheDecoder) varint() int64 {
+	v, n := binary.Varint(d.data[d.pos:])
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.pos += n
+	return v
+}
+
+func (d *cacheDecoder) byte() byte {
+	if d.pos >= len(d.data) {
+		d.fail()
+		return 0
+	}
+	b := d.data[d.pos]
+	d.pos++
+	return b
+}
+
+func (d *cacheDecoder) bool() bool { return d.byte() == 1 }
+
+// rawString returns a string that shares the cache file's bytes: they are
+// never written to after decoding, and the cache's strings live as long as
+// its leads.
+func (d *cacheDecoder) rawString() string {
+	n := d.uvarint()
+	if n > uint64(len(d.data)-d.pos) {
+		d.fail()
+		return ""
+	}
+	if n == 0 {
+		return ""
+	}
+	s := unsafe.String(&d.data[d.pos], int(n))
+	d.pos += int(n)
+	return s
+}
+
+func (d *cacheDecoder) str() string {
+	i := d.uvarint()
+	if i >= uint64(len(d.table)) {
+		d.fail()
+		return ""
+	}
+	return d.table[i]
+}
+
+// count reads a length written by count: -1 for nil. A length larger than
+// the bytes left is corrupt (every element takes at least one byte).
+func (d *cacheDecoder) count() int {
+	n := d.uvarint()
+	if n == 0 {
+		return -1
+	}
+	if n-1 > uint64(len(d.data)-d.pos) {
+		d.fail()
+		return -1
+	}
+	return int(n - 1)
+}
+
+func (d *cacheDecoder) stat() (fileStat, bool) {
+	return fileStat{Size: d.varint(), Mtime: d.varint(), Ctime: d.varint(), Ino: d.uvarint(), Dev: d.uvarint()}, d.bool()
+}
+
+func (d *cacheDecoder) float() float64 {
+	if len(d.data)-d.pos < 8 {
+		d.fail()
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(d.data[d.pos:]))
+	d.pos += 8
+	return v
+}
+
+func (d *cacheDecoder) floatPtr() *float64 {
+	if !d.bool() {
+		return nil
+	}
+	v := d.float()
+	return &v
+}
+
+func (d *cacheDecoder) time() time.Time {
+	kind := d.byte()
+	if kind == locZero {
+		return time.Time{}
+	}
+	var loc *time.Location
+	switch kind {
+	case locUTC:
+		loc = time.UTC
+	case locLocal:
+		loc = time.Local
+	case locStore:
+		loc = d.loc
+	case locFixed:
+		off := d.varint()
+		if loc = d.fixed[off]; loc == nil {
+			loc = time.FixedZone("", int(off))
+			d.fixed[off] = loc
+		}
+	default:
+		d.fail()
+		return time.Time{}
+	}
+	sec := d.varint()
+	nsec := d.uvarint()
+	if nsec >= 1e9 {
+		d.fail()
+	}
+	return time.Unix(sec, int64(nsec)).In(loc)
+}
+
+func (d *cacheDecoder) date() model.Date {
+	return model.Date{Year: int(d.varint()), Month: time.Month(d.varint()), Day: int(d.varint())}
+}
+
+func (d *cacheDecoder) value(depth int) any {
+	if depth > 100 {
+		d.fail()
+		return nil
+	}
+	switch d.byte() {
+	case anyNil:
+		return nil
+	case anyString:
+		return d.str()
+	case anyFalse:
+		return false
+	case anyTrue:
+		return true
+	case anyInt:
+		return int(d.varint())
+	case anyInt64:
+		return d.varint()
+	case anyUint64:
+		return d.uvarint()
+	case anyFloat:
+		return d.float()
+	case anyTime:
+		return d.time()
+	case anyList:
+		n := d.count()
+		if n < 0 {
+			return []any(nil)
+		}
+		l := make([]any, n)
+		for i := range l {
+			l[i] = d.value(depth + 1)
+		}
+		return l
+	case anyMap:
+		return d.fields(depth + 1)
+	}
+	d.fail()
+	return nil
+}
+
+func (d *cacheDecoder) fields(depth int) map[string]any {
+	n := d.count()
+	if n < 0 {
+		return nil
+	}
+	m := make(map[string]any, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		k := d.str()
+		m[k] = d.value(depth)
+	}
+	return m
+}
+
+// slabs hand out the leads' events and activities from a few large
+// allocations instead of one per lead.
+type slabs struct {
+	events     []model.Event
+	activities []model.Activity
+}
+
+func (s *slabs) takeEvents(n int) []model.Event {
+	if n > len(s.events) {
+		s.events = make([]model.Event, max(n, 4096))
+	}
+	out := s.events[:n:n]
+	s.events = s.events[n:]
+	return out
+}
+
+func (s *slabs) takeActivities(n int) []model.Activity {
+	if n > len(s.activities) {
+		s.activities = make([]model.Activity, max(n, 1024))
+	}
+	out := s.activities[:n:n]
+	s.activities = s.activities[n:]
+	return out
+}
+
+func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
+	l.ID = d.str()
+	l.Title = d.str()
+	l.Company = d.str()
+	if n := d.count(); n >= 0 {
+		l.Contacts = make([]model.Contact, n)
+		for i := range l.Contacts {
+			l.Contacts[i] = model.Contact{Name: d.str(), Email: d.str(), Phone: d.str(), Role: d.str()}
+		}
+	}
+	l.Value = d.floatPtr()
+	l.Currency = d.str()
+	l.Owner = d.str()
+	l.Source = d.str()
+	if n := d.count(); n >= 0 {
+		l.Tags = make([]string, n)
+		for i := range l.Tags {
+			l.Tags[i] = d.str()
+		}
+	}
+	l.Step = d.str()
+	l.Status = model.Status(d.str())
+	l.Reason = d.str()
+	l.Created = d.time()
+	l.Closed = d.time()
+	if d.bool() {
+		l.NextAction = &model.NextAction{Date: d.date(), Text: d.str()}
+	}
+	l.StandbyUntil = d.date()
+	l.ExpectedClose = d.date()
+	l.Probability = d.floatPtr()
+	l.Fields = d.fields(0)
+	if n := d.count(); n >= 0 {
+		l.History = sl.takeEvents(n)
+		for i := range l.History {
+			ev := &l.History[i]
+			ev.At = d.time()
+			ev.Step = d.str()
+			ev.Status = model.Status(d.str())
+			ev.By = d.str()
+			ev.Reason = d.str()
+			if n := d.count(); n >= 0 {
+				ev.Changes = make([]model.Change, n)
+				for j := range ev.Changes {
+					ev.Changes[j] = model.Change{Field: d.str(), From: d.value(0), To: d.value(0), Unset: d.bool()}
+				}
+			}
+			if d.err != nil {
+				return
+			}
+		}
+	}
+	if n := d.count(); n >= 0 {
+		l.Activities = sl.takeActivities(n)
+		for i := range l.Activities {
+			a := &l.Activities[i]
+			a.At = d.time()
+			a.Type = model.ActivityType(d.str())
+			a.By = d.str()
+			a.Text = d.str()
+			if d.err != nil {
+				return
+			}
+		}
+	}
+}
+
+// decodeCache reads a cache written by encodeCache. With pathsOnly it
+// stops before the strings and leads (an id lookup). Any damage, or a
+// signature other than sig, is errCorrupt.
+func decodeCache(data []byte, sig string, loc *time.Location, pathsOnly bool) (c *cacheFile, err error) {
+	defer func() {
+		if recover() != nil {
+			c, err = nil, errCorrupt
+		}
+	}()
+	if len(data) < len(cacheMagic)+4 || string(data[:len(cacheMagic)]) != cacheMagic {
+		return nil, errCorrupt
+	}
+	body := data[:len(data)-4]
+	if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(data[len(body):]) {
+		return nil, errCorrupt
+	}
+	d := &cacheDecoder{data: body, pos: len(cacheMagic), loc: loc, fixed: map[int64]*time.Location{}}
+	if d.uvarint() != cacheVersion || d.rawString() != sig {
+		return nil, errCorrupt
+	}
+	c = &cacheFile{Sig: sig, Stamp: d.varint()}
+	n := d.uvarint()
+	if n > uint64(len(body)) {
+		return nil, errCorrupt
+	}
+	c.Dirs = make([]cacheDir, n)
+	for i := range c.Dirs {
+		c.Dirs[i].Rel = d.rawString()
+		c.Dirs[i].Stat, c.Dirs[i].Racy = d.stat()
+	}
+	n = d.uvarint()
+	if n > uint64(len(body)) {
+		return nil, errCorrupt
+	}
+	c.Entries = make([]cacheEntry, n)
+	has := make([]bool, n)
+	leads := 0
+	for i := range c.Entries {
+		c.Entries[i].Rel = d.rawString()
+		c.Entries[i].Stat, c.Entries[i].Racy = d.stat()
+		if has[i] = d.bool(); has[i] {
+			leads++
+		}
+	}
+	if d.err != nil || pathsOnly {
+		return c, d.err
+	}
+	n = d.uvarint()
+	if n > uint64(len(body)) {
+		return nil, errCorrupt
+	}
+	d.table = make([]string, n)
+	for i := range d.table {
+		d.table[i] = d.rawString()
+	}
+	slab := make([]model.Lead, leads)
+	sl := &slabs{}
+	for i := range c.Entries {
+		if !has[i] || d.err != nil {
+			continue
+		}
+		l := &slab[0]
+		slab = slab[1:]
+		d.lead(l, sl)
+		c.Entries[i].Lead = l
+	}
+	if d.err == nil && d.pos != len(body) {
+		d.fail()
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return c, nil
+}
+
+// leadSignature describes model.Lead's fields, recursively: a cache
+// written by a crm whose lead type differs does not decode.
+var leadSignature = typeSignature(reflect.TypeOf(model.Lead{}), map[reflect.Type]bool{})
+
+func typeSignature(t reflect.Type, seen map[reflect.Type]bool) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return "*" + typeSignature(t.Elem(), seen)
+	case reflect.Slice:
+		return "[]" + typeSignature(t.Elem(), seen)
+	case reflect.Map:
+		return "map[" + typeSignature(t.Key(), seen) + "]" + typeSignature(t.Elem(), seen)
+	case reflect.Struct:
+		if seen[t] || t.PkgPath() == "time" {
+			return t.String()
+		}
+		seen[t] = true
+		var b strings.Builder
+		b.WriteString(t.String() + "{")
+		for i := range t.NumField() {
+			f := t.Field(i)
+			fmt.Fprintf(&b, "%s %s;", f.Name, typeSignature(f.Type, seen))
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	return t.String()
+}

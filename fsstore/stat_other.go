@@ -1,0 +1,69 @@
+//go:build !unix
+
+package fsstore
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// fileKind is what the cache needs to know of a name in a folder.
+type fileKind uint8
+
+const (
+	kindOther fileKind = iota // gone, a symbolic link, a device...
+	kindFile
+	kindDir
+)
+
+func kindOfInfo(fi fs.FileInfo) fileKind {
+	switch {
+	case fi.Mode().IsRegular():
+		return kindFile
+	case fi.IsDir():
+		return kindDir
+	}
+	return kindOther
+}
+
+// statOfInfo is what the cache compares here: size and modification time
+// only (no inode or change time).
+func statOfInfo(fi fs.FileInfo) fileStat {
+	return fileStat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}.grained()
+}
+
+func lstatPath(path string) (fileStat, fileKind) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return fileStat{}, kindOther
+	}
+	return statOfInfo(fi), kindOfInfo(fi)
+}
+
+// scanDir is a folder being listed.
+type scanDir struct {
+	path string
+	f    *os.File
+	stat fileStat
+}
+
+func openDir(path string) (*scanDir, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &scanDir{path: path, f: f, stat: statOfInfo(fi)}, nil
+}
+
+func (d *scanDir) names() ([]string, error) { return d.f.Readdirnames(-1) }
+func (d *scanDir) close()                   { d.f.Close() }
+
+func (d *scanDir) lstat(name string) (fileStat, fileKind) {
+	return lstatPath(filepath.Join(d.path, name))
+}

@@ -1,0 +1,98 @@
+//go:build unix
+
+package fsstore
+
+import (
+	"io/fs"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// fileKind is what the cache needs to know of a name in a folder.
+type fileKind uint8
+
+const (
+	kindOther fileKind = iota // gone, a symbolic link, a device...
+	kindFile
+	kindDir
+)
+
+func kindOf(mode uint32) fileKind {
+	switch mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+		return kindFile
+	case syscall.S_IFDIR:
+		return kindDir
+	}
+	return kindOther
+}
+
+// statOf is the part of a stat the cache compares.
+func statOf(st *syscall.Stat_t) fileStat {
+	mt, ct := statTimes(st)
+	return fileStat{Size: st.Size, Mtime: mt, Ctime: ct, Ino: uint64(st.Ino), Dev: uint64(st.Dev)}.grained()
+}
+
+// statOfInfo reads the stat out of a FileInfo from os.Lstat.
+func statOfInfo(fi fs.FileInfo) fileStat {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return statOf(st)
+	}
+	return fileStat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
+}
+
+// lstatPath is lstat(2) without the allocations of os.Lstat.
+func lstatPath(path string) (fileStat, fileKind) {
+	var st syscall.Stat_t
+	for {
+		err := syscall.Lstat(path, &st)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return fileStat{}, kindOther
+		}
+		return statOf(&st), kindOf(uint32(st.Mode))
+	}
+}
+
+// scanDir is an open folder being listed; lstat looks at its names
+// relative to it (fstatat(2)), without resolving the folder's path again.
+type scanDir struct {
+	f    *os.File
+	fd   int
+	stat fileStat
+}
+
+func openDir(path string) (*scanDir, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fd := int(f.Fd())
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		f.Close()
+		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	return &scanDir{f: f, fd: fd, stat: statOf(&st)}, nil
+}
+
+func (d *scanDir) names() ([]string, error) { return d.f.Readdirnames(-1) }
+func (d *scanDir) close()                   { d.f.Close() }
+
+func (d *scanDir) lstat(name string) (fileStat, fileKind) {
+	var st unix.Stat_t
+	for {
+		err := unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fileStat{}, kindOther
+		}
+		return fileStat{Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: uint64(st.Ino), Dev: uint64(st.Dev)}.grained(), kindOf(uint32(st.Mode))
+	}
+}
