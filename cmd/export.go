@@ -58,7 +58,7 @@ func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) erro
 		data, err = exchange.ExportVCard(out)
 	case "json":
 		var b bytes.Buffer
-		err = render(&b, "json", nil, report.NewLeadListJSON(s.Pipeline.Name, out))
+		err = report.WriteLeadList(&b, report.FormatJSON, s.Pipeline.Name, out)
 		data = b.Bytes()
 	}
 	if err != nil {

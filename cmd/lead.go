@@ -198,12 +198,8 @@ func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string)
 		fmt.Fprintln(app.Err, "no leads match")
 		return skipped
 	}
-	t := report.LeadTable(out)
-	if app.colored() {
-		t.Style = report.LeadStyle(out, model.DateOf(app.now.In(app.Loc)))
-	}
 	if err := app.page(func(w io.Writer) error {
-		return app.render(w, o.format, t, report.NewLeadListJSON(s.Pipeline.Name, out))
+		return app.renderLeads(w, o.format, s.Pipeline.Name, out)
 	}); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
 )
 
@@ -57,6 +58,22 @@ func render(w io.Writer, format string, t *table, doc any) error {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
+}
+
+// renderLeads writes a list of leads: JSON and YAML one lead at a time,
+// a table or CSV from the lead table.
+func (a *App) renderLeads(w io.Writer, format, pipeline string, leads []*model.Lead) error {
+	if format == report.FormatJSON || format == report.FormatYAML {
+		if err := report.WriteLeadList(w, format, pipeline, leads); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		return nil
+	}
+	t := report.LeadTable(leads)
+	if a.colored() {
+		t.Style = report.LeadStyle(leads, model.DateOf(a.now.In(a.Loc)))
+	}
+	return a.render(w, format, t, nil)
 }
 
 // render writes a command's output, its tables without their header line

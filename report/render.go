@@ -3,6 +3,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/crmcli/crm/model"
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 	"go.yaml.in/yaml/v3"
@@ -67,23 +69,12 @@ func Render(w io.Writer, format string, t *Table, doc any) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(doc)
 	case FormatYAML:
-		// Through JSON, so YAML keys, their order and shapes match the JSON
-		// interface; JSON is YAML, so a node tree keeps the key order.
-		b, err := json.Marshal(doc)
+		b, err := yamlOf(doc)
 		if err != nil {
 			return err
 		}
-		var n yaml.Node
-		if err := yaml.Unmarshal(b, &n); err != nil {
-			return err
-		}
-		blockStyle(&n)
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		if err := enc.Encode(&n); err != nil {
-			return err
-		}
-		return enc.Close()
+		_, err = w.Write(b)
+		return err
 	}
 	return fmt.Errorf("unknown format %q", format)
 }
@@ -91,6 +82,9 @@ func Render(w io.Writer, format string, t *Table, doc any) error {
 func renderTable(w io.Writer, t *Table, markdown bool) error {
 	if len(t.Rows) == 0 && !markdown {
 		return nil
+	}
+	if !markdown {
+		return renderPlain(w, t)
 	}
 	align := make([]tw.Align, len(t.Header))
 	for i := range align {
@@ -148,6 +142,87 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 	}
 	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// tableCell is a cell as a table shows it: on one line, control
+// characters escaped, no surrounding space.
+func tableCell(s string) string {
+	return strings.TrimSpace(Printable(strings.ReplaceAll(s, "\n", " ")))
+}
+
+// renderPlain writes a table without borders, as the table library would
+// (the same header style and display widths, two spaces after each cell,
+// no trailing spaces), in two passes over the rows and without holding a
+// rendered copy: 100,000 rows print in a fraction of a second.
+func renderPlain(w io.Writer, t *Table) error {
+	header := make([]string, len(t.Header))
+	widths := make([]int, len(t.Header))
+	for i, h := range t.Header {
+		header[i] = tw.Title(strings.Join(tw.SplitCamelCase(tableCell(h)), tw.Space))
+		widths[i] = displayWidth(header[i])
+	}
+	for _, r := range t.Rows {
+		for j, c := range r {
+			if j < len(widths) {
+				widths[j] = max(widths[j], displayWidth(tableCell(c)))
+			}
+		}
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	writeRow := func(row int, cells []string) {
+		line = line[:0]
+		for j, width := range widths {
+			c := ""
+			if j < len(cells) {
+				c = tableCell(cells[j])
+			}
+			pad := width - displayWidth(c)
+			if t.Right[j] {
+				line = appendSpaces(line, pad)
+			}
+			style := ""
+			if row >= 0 && t.Style != nil {
+				style = t.Style(row, j)
+			}
+			if style != "" {
+				line = append(append(append(line, style...), c...), ansiReset...)
+			} else {
+				line = append(line, c...)
+			}
+			if !t.Right[j] {
+				line = appendSpaces(line, pad)
+			}
+			line = append(line, "  "...)
+		}
+		line = append(bytes.TrimRight(line, " "), '\n')
+		bw.Write(line)
+	}
+	if !t.NoHeader {
+		writeRow(-1, header)
+	}
+	for i, r := range t.Rows {
+		writeRow(i, r)
+	}
+	return bw.Flush()
+}
+
+// displayWidth is the columns s takes on a terminal, as the table library
+// measures it; printable ASCII is one column a byte.
+func displayWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return twwidth.Width(s)
+		}
+	}
+	return len(s)
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for ; n > 0; n-- {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 // blockStyle turns JSON's flow style into YAML's block style, quoting
