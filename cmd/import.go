@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -185,9 +186,15 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	return app.finishImport(o, path, rows, skipped, &n)
 }
 
-// runImportActions creates and updates leads in parallel; each file is
-// written atomically, so an interrupted import leaves whole files and can
-// be run again.
+// importChunk is how many new leads an import writes before it makes
+// them durable together: one flush to disk per chunk, not per file, and
+// a bounded number of temporary files at any time.
+const importChunk = 4096
+
+// runImportActions creates and updates leads in parallel. New leads go
+// through a batch (written, made durable together, then linked into
+// place); updates are written one by one, each atomically. An interrupted
+// import leaves whole files and can be run again.
 func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exchange.ImportAction, st model.Stamp, n *importCounts) []*exchange.ImportRow {
 	var bar *progressbar.ProgressBar
 	if a.ErrIsTerminal != nil && a.ErrIsTerminal() && len(actions) > 200 {
@@ -197,54 +204,78 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exc
 	}
 	var mu sync.Mutex
 	var failed []*exchange.ImportRow
-	var g errgroup.Group
-	g.SetLimit(fsstore.IOWorkers())
-	for _, act := range actions {
-		if c.Context().Err() != nil {
-			break
+	fail := func(act exchange.ImportAction, err error) {
+		if err == nil {
+			return
 		}
-		g.Go(func() error {
-			if err := applyImport(s, act, st, n); err != nil {
-				act.Row.Err = err
-				mu.Lock()
-				failed = append(failed, act.Row)
-				mu.Unlock()
-			}
-			if bar != nil {
-				_ = bar.Add(1)
-			}
-			return nil
-		})
+		act.Row.Err = err
+		mu.Lock()
+		failed = append(failed, act.Row)
+		mu.Unlock()
 	}
-	_ = g.Wait()
+	done := func() {
+		if bar != nil {
+			_ = bar.Add(1)
+		}
+	}
+	ctx := c.Context()
+	batch, err := s.NewBatch()
+	if err != nil {
+		for _, act := range actions {
+			fail(act, err)
+		}
+		return failed
+	}
+	for start := 0; start < len(actions) && ctx.Err() == nil; start += importChunk {
+		part := actions[start:min(len(actions), start+importChunk)]
+		var g errgroup.Group
+		// Checking and encoding a new lead is work for the CPU (its file
+		// is flushed later with the batch): a worker per core.
+		g.SetLimit(runtime.GOMAXPROCS(0))
+		for i, act := range part {
+			if ctx.Err() != nil {
+				break
+			}
+			g.Go(func() error {
+				if act.Match == "" {
+					fail(act, batch.Create(act.Row.Lead, act.ID, i))
+					return nil
+				}
+				fail(act, importUpdate(s, act.Match, act, st, n))
+				done()
+				return nil
+			})
+		}
+		_ = g.Wait()
+		for i, err := range batch.Commit(ctx) {
+			act := part[i]
+			switch {
+			case err == nil:
+				n.created.Add(1)
+			case errors.Is(err, fsstore.ErrExist):
+				// Another import made this lead meanwhile: it is the
+				// match, updated, never duplicated.
+				fail(act, importUpdate(s, act.ID, act, st, n))
+			default:
+				fail(act, err)
+			}
+			done()
+		}
+	}
 	if bar != nil {
 		_ = bar.Finish()
 	}
 	return failed
 }
 
-// applyImport creates a row's lead, or updates the lead it matches. A
-// lead that exists already with the row's own id (another import made it
-// meanwhile) is the match: it is updated, never duplicated.
-func applyImport(s *fsstore.Store, act exchange.ImportAction, st model.Stamp, n *importCounts) error {
-	l := act.Row.Lead
-	id := act.Match
-	if id == "" {
-		_, err := s.CreateAs(l, act.ID)
-		if !errors.Is(err, fsstore.ErrExist) {
-			if err == nil {
-				n.created.Add(1)
-			}
-			return err
-		}
-		id = act.ID
-	}
+// importUpdate applies a row to the lead id.
+func importUpdate(s *fsstore.Store, id string, act exchange.ImportAction, st model.Stamp, n *importCounts) error {
 	f, err := s.Resolve(id)
 	if err != nil {
 		return err
 	}
 	_, changed, err := s.Update(f, func(cur *model.Lead) (model.Patch, error) {
-		p, err := model.ImportChange(cur, l, s.Pipeline, st)
+		p, err := model.ImportChange(cur, act.Row.Lead, s.Pipeline, st)
 		return model.Record(cur, p, st), err
 	})
 	switch {

@@ -266,3 +266,51 @@ func TestFindPipelines(t *testing.T) {
 		t.Errorf("ListPipelines (-want +got):\n%s", diff)
 	}
 }
+
+// TestBatchCreates writes new leads through a batch: each lands whole,
+// readable by others, a lead that exists already is never overwritten,
+// and no temporary file stays.
+func TestBatchCreates(t *testing.T) {
+	s := newStore(t)
+	taken := addLead(t, s, "taken", "Taken")
+	before, _ := os.ReadFile(taken.Path)
+	b, err := s.NewBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range []string{"one", "taken", "two"} {
+		l, err := model.NewLead(s.Pipeline, "", model.NewLeadInput{Title: id}, model.Stamp{At: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), By: "bob"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Create(l, id, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := b.Commit(context.Background())
+	if diff := cmp.Diff(map[int]error{0: nil, 1: ErrExist, 2: nil}, got, cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) || a == b })); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+	after, _ := os.ReadFile(taken.Path)
+	if diff := cmp.Diff(string(before), string(after)); diff != "" {
+		t.Errorf("an existing lead was overwritten:\n%s", diff)
+	}
+	leads, problems, err := s.LoadAll(context.Background())
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	var ids []string
+	for _, l := range leads {
+		ids = append(ids, l.ID)
+	}
+	if diff := cmp.Diff([]string{"one", "taken", "two"}, ids); diff != "" {
+		t.Errorf("leads (-want +got):\n%s", diff)
+	}
+	fi, err := os.Stat(filepath.Join(s.LeadsPath(), "one.yaml"))
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("one.yaml: %v, %v", fi, err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(s.Dir, TempDir)); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
