@@ -120,7 +120,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	src, _ := filepath.Abs("../examples/northwind")
 	csvPath := filepath.Join(dir, "leads.csv")
-	if code, _, stderr := runIn(t, src, "export", "--format", "csv", "-O", csvPath); code != 0 {
+	// --no-cache: the sample in the source tree is read, never written to.
+	if code, _, stderr := runIn(t, src, "--no-cache", "export", "--format", "csv", "-O", csvPath); code != 0 {
 		t.Fatalf("export: %s", stderr)
 	}
 	pipe, err := os.ReadFile(filepath.Join(src, "pipeline.yaml"))
@@ -139,7 +140,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 	for _, args := range [][]string{{}, {"--by", "owner"}, {"--by", "month"}, {"--by", "product"}, {"--period", "2026-Q3"}} {
 		base := append([]string{"report", "--format", "json", "--now", "2026-11-20T18:00:00Z"}, args...)
-		_, want, _ := runIn(t, src, base...)
+		_, want, _ := runIn(t, src, append([]string{"--no-cache"}, base...)...)
 		_, got, _ := runIn(t, dst, base...)
 		if want == "" || got != want {
 			t.Errorf("report %v differs after the round trip:\n--- original\n%s\n--- round trip\n%s", args, want, got)

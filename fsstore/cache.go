@@ -113,6 +113,10 @@ func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
 	s.clearTemps(filepath.Dir(name))
 }
 
+// Close waits for the cache being written, if any. A store may be used
+// again after Close.
+func (s *Store) Close() { s.pending.Wait() }
+
 // discard removes the unused temporary cache file.
 func discard(tmp *os.File) {
 	if tmp != nil {
@@ -269,7 +273,9 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadF
 		}
 	}
 	if changed && tmp != nil {
-		s.writeCache(&cacheFile{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: entries}, tmp)
+		// Written while the caller works on the leads; Close waits for it.
+		c := &cacheFile{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: entries}
+		s.pending.Go(func() { s.writeCache(c, tmp) })
 	} else {
 		discard(tmp)
 	}

@@ -329,6 +329,7 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 		}
 	}
 	// The cache is in use at the end, not bypassed.
+	s.Close()
 	if c := s.readCache(false); c == nil || len(c.Entries) == 0 {
 		t.Fatal("no cache was written")
 	}
@@ -348,6 +349,7 @@ func TestNoCacheWritesNoCache(t *testing.T) {
 	if _, _, err := s.LoadAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	s.Close() // the cache is written in the background
 	ignore, err := os.ReadFile(filepath.Join(s.Dir, CacheDir, ".gitignore"))
 	if err != nil || !strings.Contains(string(ignore), "\n*\n") {
 		t.Errorf("the cache folder does not ignore itself: %q, %v", ignore, err)

@@ -24,14 +24,15 @@ import (
 //	entries:  uvarint n, each: path, stat, flags (racy, has a lead)
 //	strings:  uvarint n, each: uvarint length, bytes
 //	leads:    one per entry that has a lead, its fields in declaration
-//	          order, strings as indexes into the string table
+//	          order; strings that repeat across leads as indexes into the
+//	          string table, the others (id, title, notes) in place
 //	crc32c of everything before it, 4 bytes
 //
 // Paths of folders and entries come before the strings and leads so that
 // an id lookup reads no lead.
 const (
 	cacheMagic   = "CRMCACHE"
-	cacheVersion = 1
+	cacheVersion = 2
 )
 
 // fileStat is what the cache compares to decide a file is unchanged: the
@@ -97,6 +98,10 @@ func (e *cacheEncoder) str(s string) {
 	}
 	e.uvarint(i)
 }
+
+// inline writes a string that is likely unique to its lead (an id, a
+// title, a note) in place, not through the string table.
+func (e *cacheEncoder) inline(s string) { e.rawString(s) }
 
 func (e *cacheEncoder) stat(st fileStat, racy bool) {
 	e.varint(st.Size)
@@ -254,14 +259,14 @@ func (e *cacheEncoder) fields(m map[string]any) error {
 // lead appends l's fields; on errUncacheable the caller drops what was
 // appended.
 func (e *cacheEncoder) lead(l *model.Lead) error {
-	e.str(l.ID)
-	e.str(l.Title)
+	e.inline(l.ID)
+	e.inline(l.Title)
 	e.str(l.Company)
 	e.count(len(l.Contacts), l.Contacts == nil)
 	for _, c := range l.Contacts {
-		e.str(c.Name)
-		e.str(c.Email)
-		e.str(c.Phone)
+		e.inline(c.Name)
+		e.inline(c.Email)
+		e.inline(c.Phone)
 		e.str(c.Role)
 	}
 	e.floatPtr(l.Value)
@@ -284,7 +289,7 @@ func (e *cacheEncoder) lead(l *model.Lead) error {
 	e.bool(l.NextAction != nil)
 	if l.NextAction != nil {
 		e.date(l.NextAction.Date)
-		e.str(l.NextAction.Text)
+		e.inline(l.NextAction.Text)
 	}
 	e.date(l.StandbyUntil)
 	e.date(l.ExpectedClose)
@@ -320,7 +325,7 @@ func (e *cacheEncoder) lead(l *model.Lead) error {
 		}
 		e.str(string(a.Type))
 		e.str(a.By)
-		e.str(a.Text)
+		e.inline(a.Text)
 	}
 	return nil
 }
@@ -598,13 +603,13 @@ func (s *slabs) takeActivities(n int) []model.Activity {
 }
 
 func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
-	l.ID = d.str()
-	l.Title = d.str()
+	l.ID = d.rawString()
+	l.Title = d.rawString()
 	l.Company = d.str()
 	if n := d.count(); n >= 0 {
 		l.Contacts = make([]model.Contact, n)
 		for i := range l.Contacts {
-			l.Contacts[i] = model.Contact{Name: d.str(), Email: d.str(), Phone: d.str(), Role: d.str()}
+			l.Contacts[i] = model.Contact{Name: d.rawString(), Email: d.rawString(), Phone: d.rawString(), Role: d.str()}
 		}
 	}
 	l.Value = d.floatPtr()
@@ -623,7 +628,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 	l.Created = d.time()
 	l.Closed = d.time()
 	if d.bool() {
-		l.NextAction = &model.NextAction{Date: d.date(), Text: d.str()}
+		l.NextAction = &model.NextAction{Date: d.date(), Text: d.rawString()}
 	}
 	l.StandbyUntil = d.date()
 	l.ExpectedClose = d.date()
@@ -656,7 +661,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 			a.At = d.time()
 			a.Type = model.ActivityType(d.str())
 			a.By = d.str()
-			a.Text = d.str()
+			a.Text = d.rawString()
 			if d.err != nil {
 				return
 			}

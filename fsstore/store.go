@@ -11,9 +11,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
@@ -36,6 +35,8 @@ type Store struct {
 	// pipelineSum is the checksum of pipeline.yaml: the cache holds leads
 	// checked against one pipeline.
 	pipelineSum uint32
+	// pending is the cache being written in the background (Close).
+	pending sync.WaitGroup
 }
 
 // Open reads the pipeline in dir. Times without an offset are read in loc;
@@ -312,12 +313,22 @@ func IOWorkers() int { return runtime.GOMAXPROCS(0) * 4 }
 // eachFile runs work(i) for i in [0, n) on IOWorkers goroutines. It stops
 // early when ctx ends.
 func eachFile(ctx context.Context, n int, work func(int)) error {
-	var g errgroup.Group
-	g.SetLimit(IOWorkers())
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		g.Go(func() error { work(i); return nil })
+	// A fixed set of workers taking the next index: a goroutine per file
+	// would grow a fresh stack for each of 100,000 files.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(IOWorkers(), n) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				work(i)
+			}
+		})
 	}
-	_ = g.Wait()
+	wg.Wait()
 	return ctx.Err()
 }
 
@@ -535,15 +546,14 @@ func (s *Store) AppendEvents(f LeadFile, data []byte, events []model.Event) ([]b
 // WithSlug lists the lead files whose id starts with slug and a dash (the
 // leads of the same title), by their names only.
 func (s *Store) WithSlug(slug string) []LeadFile {
-	entries, err := os.ReadDir(s.LeadsPath())
+	files, err := s.ListFiles() // the cache's id list while it is fresh
 	if err != nil {
 		return nil
 	}
 	var out []LeadFile
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, slug+"-") && strings.HasSuffix(name, ".yaml") && e.Type().IsRegular() {
-			out = append(out, LeadFile{ID: strings.TrimSuffix(name, ".yaml"), Path: filepath.Join(s.LeadsPath(), name)})
+	for _, f := range files {
+		if strings.HasPrefix(f.ID, slug+"-") {
+			out = append(out, f)
 		}
 	}
 	return out

@@ -31,6 +31,7 @@ func newStore(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close) // before the folder is removed
 	return s
 }
 

@@ -80,7 +80,7 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 			add(fmt.Sprintf("activities[%d]", i), false, "activity at %s is before the one above it (%s): activities are kept in time order", FormatTime(l.Activities[i].At), FormatTime(l.Activities[i-1].At))
 		}
 	}
-	if lastStepAt >= 0 && NormalizeStep(lastStep) != NormalizeStep(l.Step) {
+	if lastStepAt >= 0 && lastStep != l.Step && NormalizeStep(lastStep) != NormalizeStep(l.Step) {
 		add("step", false, "step is %q but the history's last step is %q: move leads with crm lead move, which records both", l.Step, lastStep)
 	}
 	if lastStatusAt >= 0 && lastStatus != l.Status {

@@ -65,6 +65,11 @@ func NormalizeStep(s string) string {
 
 // StepIndex returns the position of the named step, or -1.
 func (p *Pipeline) StepIndex(name string) int {
+	for i, s := range p.Steps {
+		if s.Name == name { // the usual case, without folding
+			return i
+		}
+	}
 	n := NormalizeStep(name)
 	for i, s := range p.Steps {
 		if NormalizeStep(s.Name) == n {

@@ -79,6 +79,9 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 
 func parseTime(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
+	if t, ok := parseUTC(s); ok {
+		return t, nil
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.Truncate(time.Second), nil
 	}
@@ -94,6 +97,34 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("invalid time %q: use %s", s, TimeFormats)
+}
+
+// parseUTC reads the form crm writes in UTC, 2006-01-02T15:04:05Z, without
+// the general parser (100,000 leads hold half a million of them); ok is
+// false for anything else, or a field out of range, left to time.Parse.
+func parseUTC(s string) (time.Time, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, mo, d, h, mi, se := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC)
+	if t.Day() != d {
+		return time.Time{}, false // 31 April and the like
+	}
+	return t, true
 }
 
 // FormatTime is the one way a point in time is written to a file.

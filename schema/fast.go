@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"unicode/utf8"
 	"unique"
 
@@ -21,11 +22,13 @@ import (
 func ReadLead(data []byte, opt ParseOptions) (*model.Lead, error) {
 	opt = opt.withDefaults()
 	if len(data) <= MaxFileSize {
-		if root, ok := scanCanonical(data); ok {
+		a := arenas.Get().(*scanArena)
+		defer a.release()
+		if root, ok := a.scanCanonical(data); ok {
 			d := &leadDecoder{path: opt.Path, loc: opt.Loc}
 			l := d.decode(root, opt.ID)
 			if len(d.errs) == 0 {
-				detach(l)
+				a.detach(l)
 				return l, nil
 			}
 		}
@@ -37,11 +40,65 @@ func ReadLead(data []byte, opt ParseOptions) (*model.Lead, error) {
 	return doc.Lead, nil
 }
 
+// scanArena is one reader's scratch memory, reused from file to file: the
+// YAML tree of a canonical file is built in it and thrown away once the
+// lead is decoded, so reading 100,000 files allocates little more than the
+// leads themselves.
+type scanArena struct {
+	nodes []yaml.Node
+	ptrs  []*yaml.Node
+	lines []string
+	items []string
+	// shared maps a string to its one shared copy, for this reader.
+	shared map[string]string
+}
+
+var arenas = sync.Pool{New: func() any { return &scanArena{shared: map[string]string{}} }}
+
+func (a *scanArena) release() {
+	a.nodes, a.ptrs = a.nodes[:0], a.ptrs[:0]
+	if len(a.shared) > 1<<14 {
+		clear(a.shared)
+	}
+	arenas.Put(a)
+}
+
+// node returns a new node in the arena. A full block is left to the tree
+// that points into it and a new one started.
+func (a *scanArena) node(n yaml.Node) *yaml.Node {
+	if len(a.nodes) == cap(a.nodes) {
+		a.nodes = make([]yaml.Node, 0, 512)
+	}
+	a.nodes = append(a.nodes, n)
+	return &a.nodes[len(a.nodes)-1]
+}
+
+// content returns an empty list of room for n nodes.
+func (a *scanArena) content(n int) []*yaml.Node {
+	if cap(a.ptrs)-len(a.ptrs) < n {
+		a.ptrs = make([]*yaml.Node, 0, max(n, 1024))
+	}
+	out := a.ptrs[len(a.ptrs) : len(a.ptrs) : len(a.ptrs)+n]
+	a.ptrs = a.ptrs[:len(a.ptrs)+n]
+	return out
+}
+
+// share returns the one shared copy of s: the repeated strings of leads
+// (steps, names, owners) are kept once.
+func (a *scanArena) share(s string) string {
+	if v, ok := a.shared[s]; ok {
+		return v
+	}
+	v := unique.Make(s).Value()
+	a.shared[v] = v
+	return v
+}
+
 // detach copies the lead's strings out of the file's text, so the text can
 // be freed, and shares the ones that repeat across leads (steps, statuses,
 // names): 100,000 leads in memory then take a fraction of their files' size.
-func detach(l *model.Lead) {
-	share := func(s string) string { return unique.Make(s).Value() }
+func (a *scanArena) detach(l *model.Lead) {
+	share := a.share
 	l.Title, l.Company = strings.Clone(l.Title), share(l.Company)
 	l.Currency, l.Owner, l.Source, l.Step, l.Reason = share(l.Currency), share(l.Owner), share(l.Source), share(l.Step), share(l.Reason)
 	for i := range l.Tags {
@@ -77,12 +134,27 @@ func detach(l *model.Lead) {
 // scanCanonical builds the YAML tree of a file in canonical style, or
 // returns false at the first thing it does not recognise.
 func scanCanonical(data []byte) (*yaml.Node, bool) {
+	a := &scanArena{shared: map[string]string{}}
+	return a.scanCanonical(data)
+}
+
+func (a *scanArena) scanCanonical(data []byte) (*yaml.Node, bool) {
 	if len(data) == 0 || data[len(data)-1] != '\n' || bytes.IndexByte(data, '\r') >= 0 ||
 		bytes.IndexByte(data, '\t') >= 0 || bytes.IndexByte(data, 0) >= 0 || bytes.HasPrefix(data, bom) || !utf8.Valid(data) {
 		return nil, false
 	}
-	lines := strings.Split(string(data[:len(data)-1]), "\n")
-	top := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
+	text := string(data[:len(data)-1])
+	lines := a.lines[:0]
+	for {
+		line, rest, more := strings.Cut(text, "\n")
+		lines = append(lines, line)
+		if !more {
+			break
+		}
+		text = rest
+	}
+	a.lines = lines
+	top := a.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1, Content: a.content(2 * len(lines))})
 	for i := 0; i < len(lines); {
 		line := lines[i]
 		if strings.HasPrefix(line, "#") {
@@ -93,7 +165,7 @@ func scanCanonical(data []byte) (*yaml.Node, bool) {
 		if !ok {
 			return nil, false
 		}
-		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: i + 1, Column: 1}
+		k := a.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: i + 1, Column: 1})
 		var v *yaml.Node
 		switch {
 		case rest == "":
@@ -104,24 +176,24 @@ func scanCanonical(data []byte) (*yaml.Node, bool) {
 			if end == i+1 {
 				return nil, false // an empty value: let the parser say what it is
 			}
-			if v, ok = block(lines[i+1:end], i+2); !ok {
+			if v, ok = a.block(lines[i+1:end], i+2); !ok {
 				return nil, false
 			}
 			i = end
 		case strings.HasPrefix(rest, "["):
-			if v, ok = scanFlowSeq(rest, i+1, len(key)+3); !ok {
+			if v, ok = a.scanFlowSeq(rest, i+1, len(key)+3); !ok {
 				return nil, false
 			}
 			i++
 		default:
-			if v, ok = scalar(rest, false, i+1, len(key)+3); !ok {
+			if v, ok = a.scalar(rest, false, i+1, len(key)+3); !ok {
 				return nil, false
 			}
 			i++
 		}
 		top.Content = append(top.Content, k, v)
 	}
-	return &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{top}}, true
+	return a.node(yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: append(a.content(1), top)}), true
 }
 
 func isKeyChar(c byte, first bool) bool {
@@ -149,9 +221,9 @@ func topKey(line string) (key, rest string, ok bool) {
 
 // block reads the indented lines under a key: a sequence ("  - ...") of
 // flow mappings, block mappings or scalars, or a mapping ("  key: value").
-func block(lines []string, firstLine int) (*yaml.Node, bool) {
+func (a *scanArena) block(lines []string, firstLine int) (*yaml.Node, bool) {
 	if strings.HasPrefix(lines[0], "  - ") {
-		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: firstLine, Column: 3}
+		seq := a.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: firstLine, Column: 3, Content: a.content(len(lines))})
 		for i := 0; i < len(lines); {
 			line := lines[i]
 			if !strings.HasPrefix(line, "  - ") {
@@ -161,7 +233,7 @@ func block(lines []string, firstLine int) (*yaml.Node, bool) {
 			ln := firstLine + i
 			switch {
 			case strings.HasPrefix(item, "{"):
-				n, ok := scanFlowMap(item, ln, 5)
+				n, ok := a.scanFlowMap(item, ln, 5)
 				if !ok {
 					return nil, false
 				}
@@ -178,7 +250,7 @@ func block(lines []string, firstLine int) (*yaml.Node, bool) {
 					for _, l := range lines[i+1 : end] {
 						sub = append(sub, l[4:])
 					}
-					n, ok := blockMap(sub, ln, 5)
+					n, ok := a.blockMap(sub, ln, 5)
 					if !ok {
 						return nil, false
 					}
@@ -186,7 +258,7 @@ func block(lines []string, firstLine int) (*yaml.Node, bool) {
 					i = end
 					continue
 				}
-				n, ok := scalar(item, false, ln, 5)
+				n, ok := a.scalar(item, false, ln, 5)
 				if !ok {
 					return nil, false
 				}
@@ -203,63 +275,65 @@ func block(lines []string, firstLine int) (*yaml.Node, bool) {
 		}
 		sub[i] = l[2:]
 	}
-	return blockMap(sub, firstLine, 3)
+	return a.blockMap(sub, firstLine, 3)
 }
 
 // blockMap reads "key: value" lines (already unindented) into a mapping of
 // scalars.
-func blockMap(lines []string, firstLine, col int) (*yaml.Node, bool) {
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: firstLine, Column: col}
+func (a *scanArena) blockMap(lines []string, firstLine, col int) (*yaml.Node, bool) {
+	m := a.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: firstLine, Column: col, Content: a.content(2 * len(lines))})
 	for i, line := range lines {
 		key, rest, ok := topKey(line)
 		if !ok || rest == "" || strings.HasPrefix(rest, "[") {
 			return nil, false
 		}
-		v, ok := scalar(rest, false, firstLine+i, col+len(key)+2)
+		v, ok := a.scalar(rest, false, firstLine+i, col+len(key)+2)
 		if !ok {
 			return nil, false
 		}
-		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: firstLine + i, Column: col}, v)
+		m.Content = append(m.Content, a.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: firstLine + i, Column: col}), v)
 	}
 	return m, true
 }
 
 // scanFlowMap reads "{k: v, k: v}" on one line.
-func scanFlowMap(s string, line, col int) (*yaml.Node, bool) {
+func (a *scanArena) scanFlowMap(s string, line, col int) (*yaml.Node, bool) {
 	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
 		return nil, false
 	}
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line, Column: col}
-	items, ok := flowItems(s[1 : len(s)-1])
+	items, ok := flowItems(a.items[:0], s[1:len(s)-1])
+	a.items = items
 	if !ok {
 		return nil, false
 	}
+	m := a.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line, Column: col, Content: a.content(2 * len(items))})
 	for _, it := range items {
 		key, rest, ok := topKey(it)
 		if !ok || rest == "" {
 			return nil, false
 		}
-		v, ok := scalar(rest, true, line, col)
+		v, ok := a.scalar(rest, true, line, col)
 		if !ok {
 			return nil, false
 		}
-		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: line, Column: col}, v)
+		m.Content = append(m.Content, a.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: line, Column: col}), v)
 	}
 	return m, true
 }
 
 // scanFlowSeq reads "[a, b]" on one line.
-func scanFlowSeq(s string, line, col int) (*yaml.Node, bool) {
+func (a *scanArena) scanFlowSeq(s string, line, col int) (*yaml.Node, bool) {
 	if len(s) < 2 || s[len(s)-1] != ']' {
 		return nil, false
 	}
-	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: line, Column: col}
-	items, ok := flowItems(s[1 : len(s)-1])
+	items, ok := flowItems(a.items[:0], s[1:len(s)-1])
+	a.items = items
 	if !ok {
 		return nil, false
 	}
+	seq := a.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: line, Column: col, Content: a.content(len(items))})
 	for _, it := range items {
-		v, ok := scalar(it, true, line, col)
+		v, ok := a.scalar(it, true, line, col)
 		if !ok {
 			return nil, false
 		}
@@ -268,12 +342,12 @@ func scanFlowSeq(s string, line, col int) (*yaml.Node, bool) {
 	return seq, true
 }
 
-// flowItems splits the inside of a flow collection at ", " outside quotes.
-func flowItems(s string) ([]string, bool) {
+// flowItems splits the inside of a flow collection at ", " outside quotes,
+// appending to items.
+func flowItems(items []string, s string) ([]string, bool) {
 	if s == "" {
-		return nil, true
+		return items, true
 	}
-	var items []string
 	start := 0
 	var quote byte
 	for i := 0; i < len(s); i++ {
@@ -309,11 +383,11 @@ func flowItems(s string) ([]string, bool) {
 // cases only: a quoted string without escapes, or a plain scalar that no
 // YAML rule could read differently. The tag of a plain scalar is left to
 // the library's resolver (Node.ShortTag).
-func scalar(s string, flow bool, line, col int) (*yaml.Node, bool) {
-	n := &yaml.Node{Kind: yaml.ScalarNode, Line: line, Column: col}
+func (a *scanArena) scalar(s string, flow bool, line, col int) (*yaml.Node, bool) {
 	if s == "" {
 		return nil, false
 	}
+	n := a.node(yaml.Node{Kind: yaml.ScalarNode, Line: line, Column: col})
 	switch s[0] {
 	case '"':
 		if len(s) < 2 || s[len(s)-1] != '"' {

@@ -3,6 +3,9 @@
 //
 //	go run ./scripts/floor stat DIR   list leads/ and stat every file
 //	go run ./scripts/floor read DIR   list leads/ and read every file
+//	go run ./scripts/floor evict DIR  drop the lead files from the page cache
+//	                                  (posix_fadvise, Linux), for a cold run
+//	                                  without root
 //
 // It prints the number of files and the seconds taken, one line.
 package main
@@ -16,8 +19,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 || (os.Args[1] != "stat" && os.Args[1] != "read") {
-		fmt.Fprintln(os.Stderr, "usage: floor stat|read PIPELINE_DIR")
+	if len(os.Args) != 3 || (os.Args[1] != "stat" && os.Args[1] != "read" && os.Args[1] != "evict") {
+		fmt.Fprintln(os.Stderr, "usage: floor stat|read|evict PIPELINE_DIR")
 		os.Exit(2)
 	}
 	mode, dir := os.Args[1], filepath.Join(os.Args[2], "leads")
@@ -28,6 +31,9 @@ func main() {
 			return err
 		}
 		n++
+		if mode == "evict" {
+			return evict(path)
+		}
 		if mode == "stat" {
 			fi, err := os.Lstat(path)
 			if err != nil {

@@ -1,0 +1,31 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// TestParseUTCAgreesWithTime checks the fast path for crm's own UTC form
+// against the general parser, on valid times and on every field one past
+// its range (30 February, hour 24, second 60...).
+func TestParseUTCAgreesWithTime(t *testing.T) {
+	cases := []string{"2025-04-12T09:00:00Z", "2024-02-29T23:59:59Z", "2025-02-29T00:00:00Z", "2025-04-31T00:00:00Z",
+		"2025-13-01T00:00:00Z", "2025-00-10T00:00:00Z", "2025-01-00T00:00:00Z", "2025-01-01T24:00:00Z", "2025-01-01T00:60:00Z",
+		"2025-01-01T00:00:60Z", "2025-01-01t00:00:00Z", "2025-01-01T00:00:00z", "+025-01-01T00:00:00Z", "2025-1-01T00:00:00Z", "0000-01-01T00:00:00Z"}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 2000 {
+		cases = append(cases, fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", 1890+rng.IntN(230), rng.IntN(14), rng.IntN(33), rng.IntN(26), rng.IntN(62), rng.IntN(62)))
+	}
+	for _, s := range cases {
+		want, werr := time.Parse(time.RFC3339, s)
+		got, ok := parseUTC(s)
+		if ok && (werr != nil || !got.Equal(want) || got.Location() != want.Location()) {
+			t.Errorf("parseUTC(%q) = %v; time.Parse: %v, %v", s, got, want, werr)
+		}
+		if !ok && werr == nil && len(s) == 20 {
+			t.Errorf("parseUTC(%q) refused what time.Parse reads as %v", s, want)
+		}
+	}
+}
