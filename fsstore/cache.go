@@ -128,7 +128,11 @@ func discard(tmp *os.File) {
 // scanLeads lists the lead files as ListFiles does, with the stat of
 // each file and of each folder under leads/: one lstat per name, in
 // parallel, and no other look at a file.
-func (s *Store) scanLeads(ctx context.Context) ([]LeadFile, []fileStat, []cacheDir, error) {
+//
+// Without statFiles, the files' stats are left out and their kinds come
+// from the folder listing itself: for a first load, which reads every
+// file (and takes its stat as it reads it) anyway.
+func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fileStat, []cacheDir, error) {
 	type found struct {
 		file LeadFile
 		stat fileStat
@@ -147,25 +151,53 @@ func (s *Store) scanLeads(ctx context.Context) ([]LeadFile, []fileStat, []cacheD
 			}
 			return nil, nil, nil, err
 		}
-		names, err := d.names()
+		names, types, err := d.names(!statFiles)
 		if err != nil {
 			d.close()
 			return nil, nil, nil, err
 		}
-		dirs = append(dirs, cacheDir{Rel: s.leadRel(dir), Stat: d.stat})
+		// In id order (the name without .yaml), so that the files of one
+		// folder need no sorting after.
+		byID := func(a, b string) int {
+			if c := strings.Compare(leadID(a), leadID(b)); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		}
 		kinds := make([]fileKind, len(names))
 		stats := make([]fileStat, len(names))
-		err = eachChunk(ctx, len(names), func(i int) {
-			if !strings.HasPrefix(names[i], ".") {
-				stats[i], kinds[i] = d.lstat(names[i])
+		if types != nil {
+			order := make([]int, len(names))
+			for i := range order {
+				order[i] = i
 			}
-		})
+			slices.SortFunc(order, func(a, b int) int { return byID(names[a], names[b]) })
+			sorted := make([]string, len(names))
+			for i, j := range order {
+				sorted[i], kinds[i] = names[j], types[j]
+			}
+			names = sorted
+		} else {
+			slices.SortFunc(names, byID)
+			err = eachChunk(ctx, len(names), func(i int) {
+				if !strings.HasPrefix(names[i], ".") {
+					stats[i], kinds[i] = d.lstat(names[i])
+				}
+			})
+		}
+		dirs = append(dirs, cacheDir{Rel: s.leadRel(dir), Stat: d.stat})
 		d.close()
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		prefix := dir + string(filepath.Separator) // dir is clean: no Join needed
+		if out == nil {
+			out = make([]found, 0, len(names))
+		}
 		for i, name := range names {
+			if strings.HasPrefix(name, ".") {
+				continue // hidden: .gitkeep, an editor's swap file, a hidden folder
+			}
 			switch kinds[i] {
 			case kindDir:
 				queue = append(queue, prefix+name)
@@ -177,19 +209,29 @@ func (s *Store) scanLeads(ctx context.Context) ([]LeadFile, []fileStat, []cacheD
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b found) int {
-		if c := strings.Compare(a.file.ID, b.file.ID); c != 0 {
-			return c
-		}
-		return strings.Compare(a.file.Path, b.file.Path)
-	})
-	slices.SortFunc(dirs, func(a, b cacheDir) int { return strings.Compare(a.Rel, b.Rel) })
+	if len(dirs) > 1 {
+		slices.SortStableFunc(out, func(a, b found) int {
+			if c := strings.Compare(a.file.ID, b.file.ID); c != 0 {
+				return c
+			}
+			return strings.Compare(a.file.Path, b.file.Path)
+		})
+		slices.SortFunc(dirs, func(a, b cacheDir) int { return strings.Compare(a.Rel, b.Rel) })
+	}
 	files := make([]LeadFile, len(out))
 	stats := make([]fileStat, len(out))
 	for i, f := range out {
 		files[i], stats[i] = f.file, f.stat
 	}
 	return files, stats, dirs, nil
+}
+
+// leadID is the id a file name gives: the name without .yaml or .yml.
+func leadID(name string) string {
+	if ext := filepath.Ext(name); ext == ".yaml" || ext == ".yml" {
+		return name[:len(name)-len(ext)]
+	}
+	return name
 }
 
 // leadRel is path relative to the leads folder ("" for the folder).
@@ -225,7 +267,8 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadF
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); old = s.readCache(false) }()
-	files, stats, dirs, err := s.scanLeads(ctx)
+	_, err := os.Lstat(s.cachePath())
+	files, stats, dirs, err := s.scanLeads(ctx, err == nil)
 	wg.Wait()
 	if err != nil {
 		discard(tmp)
@@ -335,4 +378,22 @@ func (s *Store) cachedFiles() (files []LeadFile, ok bool) {
 		files[i] = LeadFile{ID: strings.TrimSuffix(name, filepath.Ext(name)), Path: filepath.Join(root, e.Rel)}
 	}
 	return files, true
+}
+
+// listWithTypes lists a folder with each name's kind as the listing gives
+// it (a symbolic link is kindOther: never followed).
+func listWithTypes(f *os.File) ([]string, []fileKind, error) {
+	entries, err := f.ReadDir(-1)
+	names := make([]string, len(entries))
+	kinds := make([]fileKind, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+		switch t := e.Type(); {
+		case t.IsRegular():
+			kinds[i] = kindFile
+		case t.IsDir():
+			kinds[i] = kindDir
+		}
+	}
+	return names, kinds, err
 }

@@ -232,6 +232,7 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 	dir := s.LeadsPath()
 	rng := rand.New(rand.NewPCG(1, 2))
 	write := func(name, text string) {
+		os.Remove(filepath.Join(dir, name)) // a symlink put there earlier
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -302,6 +303,11 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 			os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
 			id := fmt.Sprintf("s%03d", rng.IntN(1000))
 			write(filepath.Join("sub", id+".yaml"), leadText(id, rng.IntN(99999)))
+		}},
+		{"hidden file and folder", func(string) {
+			write(".hidden.yaml", leadText("hidden", 1))
+			os.MkdirAll(filepath.Join(dir, ".hid"), 0o755)
+			write(filepath.Join(".hid", "h.yaml"), leadText("h", 1))
 		}},
 		{"chmod", func(rel string) { os.Chmod(filepath.Join(dir, rel), 0o600) }},
 		{"cache removed", func(string) { os.Remove(s.cachePath()) }},

@@ -385,6 +385,9 @@ type cacheDecoder struct {
 	table []string
 	loc   *time.Location
 	fixed map[int64]*time.Location
+	// text holds the decoded strings, copied out of the cache file so that
+	// its bytes (mostly numbers) can be freed; strings share its blocks.
+	text []byte
 }
 
 func (d *cacheDecoder) fail() {
@@ -426,9 +429,9 @@ func (d *cacheDecoder) byte() byte {
 
 func (d *cacheDecoder) bool() bool { return d.byte() == 1 }
 
-// rawString returns a string that shares the cache file's bytes: they are
-// never written to after decoding, and the cache's strings live as long as
-// its leads.
+// rawString reads a string in place. Its bytes are copied into blocks of
+// text that are never written to again, shared by many strings: one
+// allocation per 64 KiB of text, and none of the cache file kept.
 func (d *cacheDecoder) rawString() string {
 	n := d.uvarint()
 	if n > uint64(len(d.data)-d.pos) {
@@ -438,9 +441,13 @@ func (d *cacheDecoder) rawString() string {
 	if n == 0 {
 		return ""
 	}
-	s := unsafe.String(&d.data[d.pos], int(n))
+	if cap(d.text)-len(d.text) < int(n) {
+		d.text = make([]byte, 0, max(int(n), 64<<10))
+	}
+	start := len(d.text)
+	d.text = append(d.text, d.data[d.pos:d.pos+int(n)]...)
 	d.pos += int(n)
-	return s
+	return unsafe.String(&d.text[start], int(n))
 }
 
 func (d *cacheDecoder) str() string {

@@ -61,7 +61,14 @@ func openDir(path string) (*scanDir, error) {
 	return &scanDir{path: path, f: f, stat: statOfInfo(fi)}, nil
 }
 
-func (d *scanDir) names() ([]string, error) { return d.f.Readdirnames(-1) }
+// names lists the folder; withTypes also gives each name's kind.
+func (d *scanDir) names(withTypes bool) ([]string, []fileKind, error) {
+	if !withTypes {
+		names, err := d.f.Readdirnames(-1)
+		return names, nil, err
+	}
+	return listWithTypes(d.f)
+}
 func (d *scanDir) close()                   { d.f.Close() }
 
 func (d *scanDir) lstat(name string) (fileStat, fileKind) {

@@ -266,9 +266,11 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []*model.Lead
+	out := make([]*model.Lead, 0, len(leads))
 	var problems schema.Errors
-	seen := schema.IDSet{}
+	// A valid lead's id is its file's name, and files come sorted by id:
+	// two files with one id are next to each other among the valid ones.
+	last := -1
 	for i, l := range leads {
 		if errs[i] != nil {
 			if es, ok := schema.AsErrors(errs[i]); ok {
@@ -278,10 +280,12 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 			problems = append(problems, &schema.Error{Path: s.Rel(files[i].Path), Msg: errs[i].Error()})
 			continue
 		}
-		if dup := seen.Add(l.ID, s.Rel(files[i].Path)); dup != nil {
-			problems = append(problems, dup)
+		if last >= 0 && leads[last].ID == l.ID {
+			seen := schema.IDSet{l.ID: s.Rel(files[last].Path)}
+			problems = append(problems, seen.Add(l.ID, s.Rel(files[i].Path)))
 			continue
 		}
+		last = i
 		out = append(out, l)
 	}
 	return out, problems, nil

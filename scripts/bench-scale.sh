@@ -44,7 +44,7 @@ measure() {
   done
   printf '  %-44s %7.2f s %6d MB\n' "$name" "$t" $((m / 1024))
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 
 echo "$(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3)"
 for n in "${sizes[@]}"; do
@@ -66,7 +66,8 @@ for n in "${sizes[@]}"; do
   measure "lead list (table)" 3 : "$work/crm" -C "$p" lead list; ltable=$t
   measure "lead list --format csv" 3 : "$work/crm" -C "$p" lead list --format csv; lcsv=$t
   measure "lead list --format json" 3 : "$work/crm" -C "$p" lead list --format json; ljson=$t
-  measure "lead add" 3 : "$work/crm" -C "$p" lead add "Zebra $n" --quiet
+  measure "lead add" 3 : "$work/crm" -C "$p" lead add "Added lead" --quiet
+  crm lead add "Zebra" --quiet
   crm report >/dev/null
   measure "lead show FULL-ID" 3 : "$work/crm" -C "$p" lead show lead-000000
   measure "lead show PREFIX (zebra)" 3 : "$work/crm" -C "$p" lead show zebra
