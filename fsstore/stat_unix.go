@@ -89,7 +89,7 @@ func (d *scanDir) names(withTypes bool) ([]string, []fileKind, error) {
 	}
 	return listWithTypes(d.f)
 }
-func (d *scanDir) close()                   { d.f.Close() }
+func (d *scanDir) close() { d.f.Close() }
 
 func (d *scanDir) lstat(name string) (fileStat, fileKind) {
 	var st unix.Stat_t
