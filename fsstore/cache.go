@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -78,9 +80,16 @@ func (s *Store) cacheStamp() (stamp int64, tmp *os.File) {
 	return time.Now().Add(-racySlack).UnixNano(), nil
 }
 
-// readCache returns the cache, or nil when there is none that fits.
+// readCache returns the cache, or nil when there is none that fits. With
+// pathsOnly it reads the head alone: the paths and stats, no lead.
 func (s *Store) readCache(pathsOnly bool) *cacheFile {
-	data, err := os.ReadFile(s.cachePath())
+	var data []byte
+	var err error
+	if pathsOnly {
+		data, err = readCacheHead(s.cachePath())
+	} else {
+		data, err = os.ReadFile(s.cachePath())
+	}
 	if err != nil {
 		return nil
 	}
@@ -89,6 +98,30 @@ func (s *Store) readCache(pathsOnly bool) *cacheFile {
 		return nil
 	}
 	return c
+}
+
+// readCacheHead reads the head of the cache at path and its checksum.
+func readCacheHead(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	start := make([]byte, len(cacheMagic)+8)
+	if _, err := io.ReadFull(f, start); err != nil {
+		return nil, err
+	}
+	n, ok := cacheHeadLen(start)
+	fi, err := f.Stat()
+	if !ok || err != nil || int64(n)+4 > fi.Size() {
+		return nil, errCorrupt
+	}
+	data := make([]byte, n+4)
+	copy(data, start)
+	if _, err := io.ReadFull(f, data[len(start):]); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 // writeCache fills tmp with c and renames it into place; nothing is said
@@ -354,10 +387,11 @@ func entryFinder(entries []cacheEntry) func(i int, rel string) *cacheEntry {
 	}
 }
 
-// cachedFiles lists the lead files from the cache when no folder under
-// leads/ changed since it was written (the folder's stat changes when a
-// file is added, removed or renamed in it); ok is false otherwise.
-func (s *Store) cachedFiles() (files []LeadFile, ok bool) {
+// cachedEntries returns the cache's entries (paths and stats, no lead)
+// when no folder under leads/ changed since it was written (the folder's
+// stat changes when a file is added, removed or renamed in it); ok is
+// false otherwise.
+func (s *Store) cachedEntries() (entries []cacheEntry, ok bool) {
 	if s.NoCache {
 		return nil, false
 	}
@@ -371,13 +405,83 @@ func (s *Store) cachedFiles() (files []LeadFile, ok bool) {
 			return nil, false
 		}
 	}
-	files = make([]LeadFile, len(c.Entries))
-	root := s.LeadsPath()
-	for i, e := range c.Entries {
-		name := filepath.Base(e.Rel)
-		files[i] = LeadFile{ID: strings.TrimSuffix(name, filepath.Ext(name)), Path: filepath.Join(root, e.Rel)}
+	return c.Entries, true
+}
+
+// leadFile is the lead file of a cache entry.
+func (s *Store) leadFile(e cacheEntry) LeadFile {
+	return LeadFile{ID: leadID(filepath.Base(e.Rel)), Path: s.LeadsPath() + string(filepath.Separator) + e.Rel}
+}
+
+// cachedFiles is ListFiles from the cache, when it is fresh.
+func (s *Store) cachedFiles() ([]LeadFile, bool) {
+	entries, ok := s.cachedEntries()
+	if !ok {
+		return nil, false
+	}
+	files := make([]LeadFile, len(entries))
+	for i, e := range entries {
+		files[i] = s.leadFile(e)
 	}
 	return files, true
+}
+
+// FilesWithPrefix lists the lead files whose id starts with prefix, in id
+// order: from the cache's sorted ids while it is fresh (a binary search),
+// else from the folders.
+func (s *Store) FilesWithPrefix(prefix string) ([]LeadFile, error) {
+	var out []LeadFile
+	if entries, ok := s.cachedEntries(); ok {
+		id := func(i int) string { return leadID(filepath.Base(entries[i].Rel)) }
+		for i := sort.Search(len(entries), func(i int) bool { return id(i) >= prefix }); i < len(entries) && strings.HasPrefix(id(i), prefix); i++ {
+			out = append(out, s.leadFile(entries[i]))
+		}
+		return out, nil
+	}
+	return s.scanPrefix(prefix)
+}
+
+// scanPrefix lists the lead files whose id starts with prefix from the
+// folders, in id order: one listing of each folder, no stat and no sort of
+// the names that do not match.
+func (s *Store) scanPrefix(prefix string) ([]LeadFile, error) {
+	var out []LeadFile
+	root := s.LeadsPath()
+	queue := []string{root}
+	for len(queue) > 0 {
+		dir := queue[0]
+		queue = queue[1:]
+		f, err := os.Open(dir)
+		if err != nil {
+			if dir == root && errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			return nil, err
+		}
+		names, kinds, err := listMatching(f, prefix)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		for i, name := range names {
+			switch {
+			case strings.HasPrefix(name, "."):
+			case kinds[i] == kindDir:
+				queue = append(queue, dir+string(filepath.Separator)+name)
+			case kinds[i] == kindFile && strings.HasPrefix(name, prefix):
+				if ext := filepath.Ext(name); ext == ".yaml" || ext == ".yml" {
+					out = append(out, LeadFile{ID: name[:len(name)-len(ext)], Path: dir + string(filepath.Separator) + name})
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b LeadFile) int {
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
+	return out, nil
 }
 
 // listWithTypes lists a folder with each name's kind as the listing gives

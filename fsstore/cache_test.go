@@ -184,6 +184,7 @@ type loaded struct {
 	Leads    []*model.Lead
 	Problems []string
 	Files    []LeadFile
+	Prefixed []LeadFile // ids that start with "l1" or "s"
 }
 
 func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
@@ -198,11 +199,19 @@ func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		l1, err := s.FilesWithPrefix("l1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := s.FilesWithPrefix("s")
+		if err != nil {
+			t.Fatal(err)
+		}
 		leads, problems, err := s.LoadAll(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		*c.out = loaded{Leads: leads, Files: files}
+		*c.out = loaded{Leads: leads, Files: files, Prefixed: append(l1, sub...)}
 		for _, p := range problems {
 			c.out.Problems = append(c.out.Problems, p.Error())
 		}

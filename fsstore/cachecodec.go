@@ -19,20 +19,22 @@ import (
 // git): a file that does not decode, or was written by a crm whose lead
 // type differs, is thrown away and rebuilt.
 //
-//	magic "CRMCACHE", uvarint version, string signature, varint stamp,
-//	folders:  uvarint n, each: path, stat
-//	entries:  uvarint n, each: path, stat, flags (racy, has a lead)
+//	magic "CRMCACHE", 8 bytes: the length of the head (little endian)
+//	head:     uvarint version, string signature, varint stamp,
+//	          folders:  uvarint n, each: path, stat
+//	          entries:  uvarint n, each: path, stat, flags (racy, has a lead)
+//	crc32c of everything before it, 4 bytes
 //	strings:  uvarint n, each: uvarint length, bytes
 //	leads:    one per entry that has a lead, its fields in declaration
 //	          order; strings that repeat across leads as indexes into the
 //	          string table, the others (id, title, notes) in place
 //	crc32c of everything before it, 4 bytes
 //
-// Paths of folders and entries come before the strings and leads so that
-// an id lookup reads no lead.
+// The head comes first, with its own checksum, so that an id lookup reads
+// only the paths, not the leads.
 const (
 	cacheMagic   = "CRMCACHE"
-	cacheVersion = 2
+	cacheVersion = 3
 )
 
 // fileStat is what the cache compares to decide a file is unchanged: the
@@ -335,6 +337,7 @@ func (e *cacheEncoder) lead(l *model.Lead) error {
 func encodeCache(c *cacheFile, loc *time.Location) []byte {
 	head := &cacheEncoder{}
 	head.buf = append(head.buf, cacheMagic...)
+	head.buf = binary.LittleEndian.AppendUint64(head.buf, 0) // the head's length, below
 	head.uvarint(cacheVersion)
 	head.rawString(c.Sig)
 	head.varint(c.Stamp)
@@ -367,6 +370,8 @@ func encodeCache(c *cacheFile, loc *time.Location) []byte {
 		head.stat(en.Stat, en.Racy)
 		head.bool(has[i])
 	}
+	binary.LittleEndian.PutUint64(head.buf[len(cacheMagic):], uint64(len(head.buf)))
+	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf, crcTable))
 	head.uvarint(uint64(len(body.table)))
 	for _, s := range body.table {
 		head.rawString(s)
@@ -685,14 +690,24 @@ func decodeCache(data []byte, sig string, loc *time.Location, pathsOnly bool) (c
 			c, err = nil, errCorrupt
 		}
 	}()
-	if len(data) < len(cacheMagic)+4 || string(data[:len(cacheMagic)]) != cacheMagic {
+	headLen, ok := cacheHeadLen(data)
+	if !ok || uint64(len(data)) < headLen+4 {
 		return nil, errCorrupt
 	}
-	body := data[:len(data)-4]
-	if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(data[len(body):]) {
+	if crc32.Checksum(data[:headLen], crcTable) != binary.LittleEndian.Uint32(data[headLen:]) {
 		return nil, errCorrupt
 	}
-	d := &cacheDecoder{data: body, pos: len(cacheMagic), loc: loc, fixed: map[int64]*time.Location{}}
+	body := data[:headLen]
+	if !pathsOnly {
+		if uint64(len(data)) < headLen+8 {
+			return nil, errCorrupt
+		}
+		body = data[:len(data)-4]
+		if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(data[len(body):]) {
+			return nil, errCorrupt
+		}
+	}
+	d := &cacheDecoder{data: body[:headLen], pos: len(cacheMagic) + 8, loc: loc, fixed: map[int64]*time.Location{}}
 	if d.uvarint() != cacheVersion || d.rawString() != sig {
 		return nil, errCorrupt
 	}
@@ -720,9 +735,13 @@ func decodeCache(data []byte, sig string, loc *time.Location, pathsOnly bool) (c
 			leads++
 		}
 	}
+	if d.err == nil && d.pos != len(d.data) {
+		d.fail()
+	}
 	if d.err != nil || pathsOnly {
 		return c, d.err
 	}
+	d.data, d.pos = body, int(headLen)+4
 	n = d.uvarint()
 	if n > uint64(len(body)) {
 		return nil, errCorrupt
@@ -749,6 +768,15 @@ func decodeCache(data []byte, sig string, loc *time.Location, pathsOnly bool) (c
 		return nil, d.err
 	}
 	return c, nil
+}
+
+// cacheHeadLen reads the length of a cache's head from its first bytes.
+func cacheHeadLen(data []byte) (uint64, bool) {
+	if len(data) < len(cacheMagic)+8 || string(data[:len(cacheMagic)]) != cacheMagic {
+		return 0, false
+	}
+	n := binary.LittleEndian.Uint64(data[len(cacheMagic):])
+	return n, n >= uint64(len(cacheMagic)+8) && n <= 1<<40
 }
 
 // leadSignature describes model.Lead's fields, recursively: a cache

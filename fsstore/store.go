@@ -177,22 +177,22 @@ func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
 			return LeadFile{ID: idOrPrefix, Path: p}, nil
 		}
 	}
-	files, err := s.ListFiles()
+	matches, err := s.FilesWithPrefix(idOrPrefix)
 	if err != nil {
 		return LeadFile{}, err
 	}
-	var matches []LeadFile
-	for _, f := range files {
-		if f.ID == idOrPrefix {
+	for _, f := range matches {
+		if f.ID == idOrPrefix { // a full id in a subfolder
 			matches = []LeadFile{f}
 			break
-		}
-		if strings.HasPrefix(f.ID, idOrPrefix) {
-			matches = append(matches, f)
 		}
 	}
 	switch {
 	case len(matches) == 0:
+		files, err := s.FilesWithPrefix("")
+		if err != nil {
+			return LeadFile{}, err
+		}
 		ids := make([]string, len(files))
 		for i, f := range files {
 			ids[i] = f.ID
@@ -550,15 +550,6 @@ func (s *Store) AppendEvents(f LeadFile, data []byte, events []model.Event) ([]b
 // WithSlug lists the lead files whose id starts with slug and a dash (the
 // leads of the same title), by their names only.
 func (s *Store) WithSlug(slug string) []LeadFile {
-	files, err := s.ListFiles() // the cache's id list while it is fresh
-	if err != nil {
-		return nil
-	}
-	var out []LeadFile
-	for _, f := range files {
-		if strings.HasPrefix(f.ID, slug+"-") {
-			out = append(out, f)
-		}
-	}
-	return out
+	files, _ := s.FilesWithPrefix(slug + "-")
+	return files
 }
