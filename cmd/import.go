@@ -163,9 +163,12 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 				n.created.Add(1)
 				continue
 			}
-			cur, _, err := s.Get(a.Match)
-			if err != nil {
-				return err
+			cur := a.Lead // as read for the plan
+			if cur == nil {
+				var err error
+				if cur, _, err = s.Get(a.Match); err != nil {
+					return err
+				}
 			}
 			p, err := model.ImportChange(cur, a.Row.Lead, s.Pipeline, st)
 			switch {
@@ -241,7 +244,11 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exc
 					fail(act, batch.Create(act.Row.Lead, act.ID, i))
 					return nil
 				}
-				fail(act, importUpdate(s, act.Match, act, st, n))
+				if unchanged(s, act, st) {
+					n.unchanged.Add(1) // nothing to write: the file is not opened
+				} else {
+					fail(act, importUpdate(s, act.Match, act, st, n))
+				}
 				done()
 				return nil
 			})
@@ -266,6 +273,18 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exc
 		_ = bar.Finish()
 	}
 	return failed
+}
+
+// unchanged reports whether a row changes nothing in the lead it matched,
+// as that lead was read for the plan. When it would change something, the
+// update reads the file afresh under the lock: a write never relies on
+// what was read before (nor on the cache).
+func unchanged(s *fsstore.Store, act exchange.ImportAction, st model.Stamp) bool {
+	if act.Lead == nil {
+		return false
+	}
+	p, err := model.ImportChange(act.Lead, act.Row.Lead, s.Pipeline, st)
+	return err == nil && p.Empty()
 }
 
 // importUpdate applies a row to the lead id.

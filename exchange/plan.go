@@ -22,6 +22,9 @@ type ImportAction struct {
 	Row   *ImportRow
 	Match string
 	ID    string
+	// Lead is the matched lead as it was read (nil for a new one): what
+	// the row would change in it is known before its file is touched.
+	Lead *model.Lead
 }
 
 // PlanImport matches rows to the leads of an earlier import. A row's own
@@ -33,9 +36,9 @@ type ImportAction struct {
 // Rows that match several leads are skipped with the reason.
 func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (actions []ImportAction, skipped []*ImportRow) {
 	ix := model.NewIndex(existing)
-	ids := make(map[string]bool, len(existing))
+	ids := make(map[string]*model.Lead, len(existing))
 	for _, l := range existing {
-		ids[l.ID] = true
+		ids[l.ID] = l
 	}
 	planned := make([]*ImportAction, len(rows))
 	claimed := map[string]bool{}
@@ -51,7 +54,7 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 			continue
 		}
 		planned[i] = &ImportAction{Row: r, ID: id}
-		if ids[id] {
+		if ids[id] != nil {
 			planned[i].Match = id
 			claimed[id] = true
 		}
@@ -80,6 +83,7 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 				claimed[free[0]] = true
 			}
 		}
+		a.Lead = ids[a.Match]
 		actions = append(actions, *a)
 	}
 	return actions, skipped

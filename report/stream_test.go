@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +28,19 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 			Activities: []model.Activity{{At: at, Type: model.Call, By: "me", Text: "#hash: text"}}},
 		{ID: "c", Title: "", Step: "", Status: model.Lost, Reason: "null"},
 	}
-	for _, n := range []int{0, 1, 3} {
+	// Text the YAML library quotes, folds or writes as a block, numbers
+	// of every shape, and enough leads to span several encoded blocks.
+	odd := []string{"yes", "null", "123", "1e3", "0x1F", "~", ": colon", "- dash", "#hash", "a #b", "trailing ", " leading",
+		"multi\nline\n", "tab\there", "日本語", "😀", strings.Repeat("long words that fold ", 8), "", "'", "\"", "@at", "`tick`", "2026-01-02"}
+	nums := []float64{0, -1, 0.1 + 0.2, 1e21, 123456789012, 1.5e-7}
+	for i := range 600 {
+		t := odd[i%len(odd)]
+		num := nums[i%len(nums)]
+		leads = append(leads, &model.Lead{ID: fmt.Sprintf("l%03d", i), Title: t, Company: odd[(i+3)%len(odd)], Owner: odd[(i+5)%len(odd)],
+			Step: "New", Status: model.Todo, Created: at, Value: &num, Tags: []string{odd[(i+7)%len(odd)]},
+			Fields: map[string]any{"n": i, "f": num, "s": t, "list": []any{t, i, nil, true}}})
+	}
+	for _, n := range []int{0, 1, 3, len(leads)} {
 		for _, format := range []string{FormatJSON, FormatYAML} {
 			var whole, streamed bytes.Buffer
 			if err := Render(&whole, format, nil, NewLeadListJSON("Sales \"EU\"", leads[:n])); err != nil {
