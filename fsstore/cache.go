@@ -290,6 +290,15 @@ func (st fileStat) grained() fileStat {
 	return st
 }
 
+// fileKind is what the cache needs to know of a name in a folder.
+type fileKind uint8
+
+const (
+	kindOther fileKind = iota // gone, a symbolic link, a device...
+	kindFile
+	kindDir
+)
+
 // racy reports whether a stat is too recent to trust.
 func (st fileStat) racy(stamp int64) bool { return st.Mtime >= stamp || st.Ctime >= stamp }
 
@@ -483,6 +492,18 @@ func (s *Store) scanPrefix(prefix string) ([]LeadFile, error) {
 	})
 	return out, nil
 }
+
+// names lists a folder being scanned; withTypes also gives each name's
+// kind, from the listing itself (no stat).
+func (d *scanDir) names(withTypes bool) ([]string, []fileKind, error) {
+	if !withTypes {
+		names, err := d.f.Readdirnames(-1)
+		return names, nil, err
+	}
+	return listWithTypes(d.f)
+}
+
+func (d *scanDir) close() { d.f.Close() }
 
 // listWithTypes lists a folder with each name's kind as the listing gives
 // it (a symbolic link is kindOther: never followed).

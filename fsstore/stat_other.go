@@ -8,15 +8,6 @@ import (
 	"path/filepath"
 )
 
-// fileKind is what the cache needs to know of a name in a folder.
-type fileKind uint8
-
-const (
-	kindOther fileKind = iota // gone, a symbolic link, a device...
-	kindFile
-	kindDir
-)
-
 func kindOfInfo(fi fs.FileInfo) fileKind {
 	switch {
 	case fi.Mode().IsRegular():
@@ -60,16 +51,6 @@ func openDir(path string) (*scanDir, error) {
 	}
 	return &scanDir{path: path, f: f, stat: statOfInfo(fi)}, nil
 }
-
-// names lists the folder; withTypes also gives each name's kind.
-func (d *scanDir) names(withTypes bool) ([]string, []fileKind, error) {
-	if !withTypes {
-		names, err := d.f.Readdirnames(-1)
-		return names, nil, err
-	}
-	return listWithTypes(d.f)
-}
-func (d *scanDir) close() { d.f.Close() }
 
 func (d *scanDir) lstat(name string) (fileStat, fileKind) {
 	return lstatPath(filepath.Join(d.path, name))

@@ -10,15 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fileKind is what the cache needs to know of a name in a folder.
-type fileKind uint8
-
-const (
-	kindOther fileKind = iota // gone, a symbolic link, a device...
-	kindFile
-	kindDir
-)
-
 func kindOf(mode uint32) fileKind {
 	switch mode & syscall.S_IFMT {
 	case syscall.S_IFREG:
@@ -79,17 +70,6 @@ func openDir(path string) (*scanDir, error) {
 	}
 	return &scanDir{f: f, fd: fd, stat: statOf(&st)}, nil
 }
-
-// names lists the folder; withTypes also gives each name's kind, from the
-// listing itself (no stat).
-func (d *scanDir) names(withTypes bool) ([]string, []fileKind, error) {
-	if !withTypes {
-		names, err := d.f.Readdirnames(-1)
-		return names, nil, err
-	}
-	return listWithTypes(d.f)
-}
-func (d *scanDir) close() { d.f.Close() }
 
 func (d *scanDir) lstat(name string) (fileStat, fileKind) {
 	var st unix.Stat_t

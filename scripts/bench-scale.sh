@@ -67,7 +67,7 @@ for n in "${sizes[@]}"; do
   measure "lead list --format csv" 3 : "$work/crm" -C "$p" lead list --format csv; lcsv=$t
   measure "lead list --format json" 3 : "$work/crm" -C "$p" lead list --format json; ljson=$t
   measure "lead add" 3 : "$work/crm" -C "$p" lead add "Added lead" --quiet
-  crm lead add "Zebra" --quiet
+  crm lead add "Zebra" --quiet >/dev/null
   crm report >/dev/null
   measure "lead show FULL-ID" 3 : "$work/crm" -C "$p" lead show lead-000000
   measure "lead show PREFIX (zebra)" 3 : "$work/crm" -C "$p" lead show zebra
