@@ -40,7 +40,9 @@ type App struct {
 	// noCache makes reads skip the cache of parsed leads (--no-cache,
 	// CRM_NO_CACHE).
 	noCache bool
-	color   string // --color: auto, never, always
+	// opened are the stores the command opened (closeStores).
+	opened []*fsstore.Store
+	color  string // --color: auto, never, always
 }
 
 // colored reports whether tables get colours: --color always, or auto on
@@ -208,18 +210,37 @@ func (a *App) Store(c *cobra.Command) (*fsstore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := fsstore.Open(dir, a.Wd, a.Loc)
+	s, err := a.open(dir, a.Wd)
 	if err != nil {
 		return nil, err
-	}
-	if v := a.Getenv(fsstore.NoCacheEnv); a.noCache || v != "" && v != "0" {
-		s.NoCache = true
 	}
 	for _, w := range s.Warnings {
 		fmt.Fprintln(a.Err, w.Error())
 	}
 	a.store = s
 	return s, nil
+}
+
+// open opens the pipeline in dir (paths in messages relative to base) with
+// the cache as --no-cache and CRM_NO_CACHE say, and keeps it to be closed
+// when the command ends (closeStores).
+func (a *App) open(dir, base string) (*fsstore.Store, error) {
+	s, err := fsstore.Open(dir, base, a.Loc)
+	if err != nil {
+		return nil, err
+	}
+	if v := a.Getenv(fsstore.NoCacheEnv); a.noCache || v != "" && v != "0" {
+		s.NoCache = true
+	}
+	a.opened = append(a.opened, s)
+	return s, nil
+}
+
+// closeStores waits for the caches the command's stores are writing.
+func (a *App) closeStores() {
+	for _, s := range a.opened {
+		s.Close()
+	}
 }
 
 func (a *App) findPipeline(c *cobra.Command) (string, error) {

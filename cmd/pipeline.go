@@ -55,7 +55,7 @@ func runPipelineList(app *App, o *pipelineListOptions) error {
 		rw := report.PipelineJSON{Name: r.Name, Path: r.Rel, Steps: []string{}}
 		if r.Err != nil {
 			rw.Error = r.Err.Error()
-		} else if s, err := fsstore.Open(r.Dir, app.Wd, app.Loc); err == nil {
+		} else if s, err := app.open(r.Dir, app.Wd); err == nil {
 			rw.Steps = s.Pipeline.StepNames()
 			files, _ := s.ListFiles()
 			rw.Leads = len(files)

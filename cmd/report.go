@@ -138,6 +138,7 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 			if stores[i], err = fsstore.Open(dir, dir, app.Loc); err != nil {
 				return fmt.Errorf("the pipeline at %s: %w", o.rev, err)
 			}
+			stores[i].NoCache = true // a copy made for this report only
 		}
 	}
 	reports := make([]report.Report, 0, len(stores))

@@ -138,9 +138,8 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
 	failed, err := root.ExecuteContextC(ctx)
-	if app.store != nil {
-		app.store.Close() // the cache being written while the output was
-	}
+	app.closeStores() // the caches being written while the output was
+
 	if err != nil && !app.started && !app.loadFailed {
 		// cobra refused the command line before crm ran: an unknown
 		// command, a bad flag, a wrong number of arguments, flags that

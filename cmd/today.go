@@ -138,7 +138,7 @@ func (a *App) stores(c *cobra.Command, all bool) ([]*fsstore.Store, error) {
 	}
 	var out []*fsstore.Store
 	for _, r := range refs {
-		s, err := fsstore.Open(r.Dir, a.Wd, a.Loc)
+		s, err := a.open(r.Dir, a.Wd)
 		if err != nil {
 			return nil, err
 		}
