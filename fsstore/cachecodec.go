@@ -77,11 +77,20 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 var errUncacheable = errors.New("value the cache cannot keep")
 
 type cacheEncoder struct {
-	buf     []byte
-	strs    map[string]uint64
-	table   []string
-	loc     *time.Location
-	scratch []byte
+	buf   []byte
+	strs  map[string]uint64
+	table []string
+	loc   *time.Location
+	// recent remembers the index of strings by where their bytes are:
+	// the strings leads repeat are shared copies, so most lookups end
+	// here without hashing the text.
+	recent [1024]recentString
+}
+
+type recentString struct {
+	p *byte
+	n int
+	i uint64
 }
 
 func (e *cacheEncoder) uvarint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
@@ -92,11 +101,23 @@ func (e *cacheEncoder) rawString(s string) {
 }
 
 func (e *cacheEncoder) str(s string) {
+	var slot *recentString
+	if len(s) > 0 {
+		p := unsafe.StringData(s)
+		slot = &e.recent[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(s)))%uintptr(len(e.recent))]
+		if slot.p == p && slot.n == len(s) {
+			e.uvarint(slot.i)
+			return
+		}
+	}
 	i, ok := e.strs[s]
 	if !ok {
 		i = uint64(len(e.table))
 		e.strs[s] = i
 		e.table = append(e.table, s)
+	}
+	if slot != nil {
+		*slot = recentString{unsafe.StringData(s), len(s), i}
 	}
 	e.uvarint(i)
 }
@@ -360,6 +381,7 @@ func encodeCache(c *cacheFile, loc *time.Location) []byte {
 				delete(body.strs, s)
 			}
 			body.table = body.table[:table]
+			body.recent = [len(body.recent)]recentString{} // may name what was just dropped
 			continue
 		}
 		has[i] = true

@@ -293,7 +293,7 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 
 // loadFiles reads every lead file, without the cache.
 func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, []error, []LeadFile, error) {
-	files, err := s.listFiles(nil)
+	files, _, _, err := s.scanLeads(ctx, false)
 	if err != nil {
 		return nil, nil, nil, err
 	}

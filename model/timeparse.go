@@ -82,6 +82,9 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 	if t, ok := parseUTC(s); ok {
 		return t, nil
 	}
+	if t, ok := parseDay(s, loc); ok {
+		return t, nil
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.Truncate(time.Second), nil
 	}
@@ -99,6 +102,36 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("invalid time %q: use %s", s, TimeFormats)
 }
 
+// parseDay reads a bare day, 2006-01-02, as midnight in loc, without the
+// general parser; ok is false for anything else or a day that does not
+// exist.
+func parseDay(s string, loc *time.Location) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	y, mo, d := digits(s[0:4]), digits(s[5:7]), digits(s[8:10])
+	if y < 0 || mo < 1 || mo > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc)
+	if t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// digits reads a run of ASCII digits, or -1.
+func digits(s string) int {
+	v := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v
+}
+
 // parseUTC reads the form crm writes in UTC, 2006-01-02T15:04:05Z, without
 // the general parser (100,000 leads hold half a million of them); ok is
 // false for anything else, or a field out of range, left to time.Parse.
@@ -106,16 +139,7 @@ func parseUTC(s string) (time.Time, bool) {
 	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
 		return time.Time{}, false
 	}
-	num := func(i, n int) int {
-		v := 0
-		for _, c := range []byte(s[i : i+n]) {
-			if c < '0' || c > '9' {
-				return -1
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v
-	}
+	num := func(i, n int) int { return digits(s[i : i+n]) }
 	y, mo, d, h, mi, se := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)
 	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
 		return time.Time{}, false

@@ -29,3 +29,29 @@ func TestParseUTCAgreesWithTime(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDayAgreesWithTime checks the fast path for a bare day against
+// the layout it stands in for.
+func TestParseDayAgreesWithTime(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		paris = time.FixedZone("CET", 3600)
+	}
+	cases := []string{"2026-11-02", "2024-02-29", "2025-02-29", "2025-04-31", "2025-13-01", "2025-00-01", "2025-01-00", "20x5-01-01", "2025/01/01", "0000-01-01"}
+	rng := rand.New(rand.NewPCG(2, 2))
+	for range 2000 {
+		cases = append(cases, fmt.Sprintf("%04d-%02d-%02d", 1890+rng.IntN(230), rng.IntN(14), rng.IntN(33)))
+	}
+	for _, loc := range []*time.Location{time.UTC, paris} {
+		for _, s := range cases {
+			want, werr := time.ParseInLocation("2006-01-02", s, loc)
+			got, ok := parseDay(s, loc)
+			if ok && (werr != nil || !got.Equal(want) || got.Location() != want.Location()) {
+				t.Errorf("parseDay(%q, %v) = %v; time.ParseInLocation: %v, %v", s, loc, got, want, werr)
+			}
+			if !ok && werr == nil {
+				t.Errorf("parseDay(%q) refused what time.ParseInLocation reads as %v", s, want)
+			}
+		}
+	}
+}

@@ -3,7 +3,6 @@ package schema
 import (
 	"bytes"
 	"strings"
-	"sync"
 	"unicode/utf8"
 	"unique"
 
@@ -22,7 +21,7 @@ import (
 func ReadLead(data []byte, opt ParseOptions) (*model.Lead, error) {
 	opt = opt.withDefaults()
 	if len(data) <= MaxFileSize {
-		a := arenas.Get().(*scanArena)
+		a := getArena()
 		defer a.release()
 		if root, ok := a.scanCanonical(data); ok {
 			d := &leadDecoder{path: opt.Path, loc: opt.Loc}
@@ -53,14 +52,29 @@ type scanArena struct {
 	shared map[string]string
 }
 
-var arenas = sync.Pool{New: func() any { return &scanArena{shared: map[string]string{}} }}
+// arenas keeps idle arenas between files. Not a sync.Pool: that empties at
+// every garbage collection, and a reader would rebuild its blocks and its
+// map of shared strings many times over 100,000 files.
+var arenas = make(chan *scanArena, 32)
+
+func getArena() *scanArena {
+	select {
+	case a := <-arenas:
+		return a
+	default:
+		return &scanArena{shared: map[string]string{}}
+	}
+}
 
 func (a *scanArena) release() {
 	a.nodes, a.ptrs = a.nodes[:0], a.ptrs[:0]
 	if len(a.shared) > 1<<14 {
 		clear(a.shared)
 	}
-	arenas.Put(a)
+	select {
+	case arenas <- a:
+	default: // more readers than ever at once: let it go
+	}
 }
 
 // node returns a new node in the arena. A full block is left to the tree
@@ -416,6 +430,17 @@ func (a *scanArena) scalar(s string, flow bool, line, col int) (*yaml.Node, bool
 		return nil, false
 	}
 	n.Value = s
-	n.Tag = n.ShortTag()
+	n.Tag = plainTag(n)
 	return n, true
+}
+
+// plainTag is the tag the YAML library resolves a plain scalar to. Text
+// that starts with a letter and is longer than its longest word ("false")
+// is always a string: asking the resolver is a tenth of the time of
+// reading 100,000 files, so it is asked only about the rest.
+func plainTag(n *yaml.Node) string {
+	if v := n.Value; len(v) > 5 && (v[0] >= 'a' && v[0] <= 'z' || v[0] >= 'A' && v[0] <= 'Z') {
+		return "!!str"
+	}
+	return n.ShortTag()
 }
