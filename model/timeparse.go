@@ -183,8 +183,17 @@ func (d Date) In(loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
 }
 
-// Before reports whether d is before e.
-func (d Date) Before(e Date) bool { return d.String() < e.String() }
+// Before reports whether d is before e; the zero date is before every day.
+// By the numbers, not the text: it orders 100,000 leads in crm today.
+func (d Date) Before(e Date) bool {
+	if d.Year != e.Year {
+		return d.Year < e.Year
+	}
+	if d.Month != e.Month {
+		return d.Month < e.Month
+	}
+	return d.Day < e.Day
+}
 
 // ParseDate reads a calendar day: YYYY-MM-DD, a full time (its day is kept),
 // today, tomorrow, or +Nd / +Nw counted from now.

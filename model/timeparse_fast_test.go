@@ -55,3 +55,16 @@ func TestParseDayAgreesWithTime(t *testing.T) {
 		}
 	}
 }
+
+// TestDateBefore holds the numeric order to the order of the written days
+// it replaced, the zero date first.
+func TestDateBefore(t *testing.T) {
+	days := []Date{{}, {1900, 1, 1}, {2025, 12, 31}, {2026, 1, 1}, {2026, 1, 2}, {2026, 2, 1}, {2026, 10, 1}, {2026, 9, 30}, {2100, 12, 31}}
+	for _, d := range days {
+		for _, e := range days {
+			if got, want := d.Before(e), d.String() < e.String(); got != want {
+				t.Errorf("%v.Before(%v) = %v, want %v", d, e, got, want)
+			}
+		}
+	}
+}
