@@ -128,11 +128,12 @@ func readCacheHead(path string) ([]byte, error) {
 // when it fails (the next command reads the files again).
 func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
 	name := tmp.Name()
-	data := encodeCache(c, s.Loc)
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return
+	for _, part := range encodeCacheParts(c, s.Loc) {
+		if _, err := tmp.Write(part); err != nil {
+			tmp.Close()
+			os.Remove(name)
+			return
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(name)

@@ -356,6 +356,14 @@ func (e *cacheEncoder) lead(l *model.Lead) error {
 // encodeCache writes c in the cache format. Leads that hold a value the
 // format cannot keep are left out (their files are read every time).
 func encodeCache(c *cacheFile, loc *time.Location) []byte {
+	parts := encodeCacheParts(c, loc)
+	return append(append(parts[0], parts[1]...), parts[2]...)
+}
+
+// encodeCacheParts is encodeCache in three parts to be written one after
+// the other (the head and string table, the leads, the checksum), so that
+// the whole is never copied into one buffer.
+func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 	head := &cacheEncoder{}
 	head.buf = append(head.buf, cacheMagic...)
 	head.buf = binary.LittleEndian.AppendUint64(head.buf, 0) // the head's length, below
@@ -368,6 +376,7 @@ func encodeCache(c *cacheFile, loc *time.Location) []byte {
 		head.stat(d.Stat, d.Racy)
 	}
 	body := &cacheEncoder{strs: map[string]uint64{}, loc: loc}
+	body.buf = make([]byte, 0, 192*len(c.Entries)) // about what a lead takes
 	has := make([]bool, len(c.Entries))
 	for i, en := range c.Entries {
 		if en.Lead == nil {
@@ -398,8 +407,8 @@ func encodeCache(c *cacheFile, loc *time.Location) []byte {
 	for _, s := range body.table {
 		head.rawString(s)
 	}
-	out := append(head.buf, body.buf...)
-	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, crcTable))
+	sum := crc32.Update(crc32.Checksum(head.buf, crcTable), crcTable, body.buf)
+	return [3][]byte{head.buf, body.buf, binary.LittleEndian.AppendUint32(nil, sum)}
 }
 
 // errCorrupt is any cache that does not decode: it is rebuilt.
