@@ -45,6 +45,9 @@ const (
 	racySlack = 2 * time.Second
 )
 
+// maxCacheSize is the largest cache file crm reads.
+const maxCacheSize = 1 << 30
+
 // NoCacheEnv turns the cache off when set to anything but "" or "0".
 const NoCacheEnv = "CRM_NO_CACHE"
 
@@ -81,39 +84,48 @@ func (s *Store) cacheStamp() (stamp int64, tmp *os.File) {
 }
 
 // readCache returns the cache, or nil when there is none that fits. With
-// pathsOnly it reads the head alone: the paths and stats, no lead.
+// pathsOnly it reads the head alone: the paths and stats, no lead. The
+// leads are decoded as the file is read, never held whole in memory.
 func (s *Store) readCache(pathsOnly bool) *cacheFile {
-	var data []byte
-	var err error
-	if pathsOnly {
-		data, err = readCacheHead(s.cachePath())
-	} else {
-		data, err = os.ReadFile(s.cachePath())
-	}
+	f, err := os.Open(s.cachePath())
 	if err != nil {
 		return nil
-	}
-	c, err := decodeCache(data, s.cacheSig(), s.Loc, pathsOnly)
-	if err != nil {
-		return nil
-	}
-	return c
-}
-
-// readCacheHead reads the head of the cache at path and its checksum.
-func readCacheHead(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
 	}
 	defer f.Close()
+	// Only a regular file of a sane size: not a link put in its place, not
+	// gigabytes to read (1,000,000 leads take 170 MB).
+	if fi, err := os.Lstat(s.cachePath()); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
+		return nil
+	}
+	head, err := readCacheHead(f, fi.Size())
+	if err != nil {
+		return nil
+	}
+	h, err := decodeHead(head, s.cacheSig(), s.Loc)
+	if err != nil {
+		return nil
+	}
+	if !pathsOnly {
+		if err := decodeBody(h, head, f, fi.Size(), s.Loc); err != nil {
+			return nil
+		}
+	}
+	return h.c
+}
+
+// readCacheHead reads the head of the cache f (size bytes) and its
+// checksum.
+func readCacheHead(f *os.File, size int64) ([]byte, error) {
 	start := make([]byte, len(cacheMagic)+8)
 	if _, err := io.ReadFull(f, start); err != nil {
 		return nil, err
 	}
 	n, ok := cacheHeadLen(start)
-	fi, err := f.Stat()
-	if !ok || err != nil || int64(n)+4 > fi.Size() {
+	if !ok || int64(n)+4 > size {
 		return nil, errCorrupt
 	}
 	data := make([]byte, n+4)
@@ -167,11 +179,8 @@ func discard(tmp *os.File) {
 // from the folder listing itself: for a first load, which reads every
 // file (and takes its stat as it reads it) anyway.
 func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fileStat, []cacheDir, error) {
-	type found struct {
-		file LeadFile
-		stat fileStat
-	}
-	var out []found
+	var files []LeadFile
+	var fstats []fileStat
 	var dirs []cacheDir
 	root := s.LeadsPath()
 	queue := []string{root}
@@ -225,8 +234,9 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 			return nil, nil, nil, err
 		}
 		prefix := dir + string(filepath.Separator) // dir is clean: no Join needed
-		if out == nil {
-			out = make([]found, 0, len(names))
+		if files == nil {
+			files = make([]LeadFile, 0, len(names))
+			fstats = make([]fileStat, 0, len(names))
 		}
 		for i, name := range names {
 			if strings.HasPrefix(name, ".") {
@@ -238,26 +248,32 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 			case kindFile:
 				ext := filepath.Ext(name)
 				if ext == ".yaml" || ext == ".yml" {
-					out = append(out, found{LeadFile{ID: name[:len(name)-len(ext)], Path: prefix + name}, stats[i]})
+					files = append(files, LeadFile{ID: name[:len(name)-len(ext)], Path: prefix + name})
+					fstats = append(fstats, stats[i])
 				}
 			}
 		}
 	}
 	if len(dirs) > 1 {
-		slices.SortStableFunc(out, func(a, b found) int {
-			if c := strings.Compare(a.file.ID, b.file.ID); c != 0 {
+		// Folders one after the other: merge them into id order.
+		order := make([]int, len(files))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int {
+			if c := strings.Compare(files[a].ID, files[b].ID); c != 0 {
 				return c
 			}
-			return strings.Compare(a.file.Path, b.file.Path)
+			return strings.Compare(files[a].Path, files[b].Path)
 		})
+		sorted, sortedStats := make([]LeadFile, len(files)), make([]fileStat, len(files))
+		for i, j := range order {
+			sorted[i], sortedStats[i] = files[j], fstats[j]
+		}
+		files, fstats = sorted, sortedStats
 		slices.SortFunc(dirs, func(a, b cacheDir) int { return strings.Compare(a.Rel, b.Rel) })
 	}
-	files := make([]LeadFile, len(out))
-	stats := make([]fileStat, len(out))
-	for i, f := range out {
-		files[i], stats[i] = f.file, f.stat
-	}
-	return files, stats, dirs, nil
+	return files, fstats, dirs, nil
 }
 
 // leadID is the id a file name gives: the name without .yaml or .yml.
@@ -325,29 +341,24 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadF
 	find := entryFinder(prev)
 	leads := make([]*model.Lead, len(files))
 	errs := make([]error, len(files))
-	entries := make([]cacheEntry, len(files))
+	hit := make([]int32, len(files)) // the cache entry a file's lead came from, or -1
 	var todo []int
 	for i, f := range files {
-		rel := s.leadRel(f.Path)
-		e := find(i, rel)
-		if e != nil && e.Lead != nil && !e.Racy && e.Stat == stats[i] {
-			leads[i] = e.Lead
-			entries[i] = *e
+		j := find(i, s.leadRel(f.Path))
+		if j >= 0 && prev[j].Lead != nil && !prev[j].Racy && prev[j].Stat == stats[i] {
+			leads[i], hit[i] = prev[j].Lead, int32(j)
 			continue
 		}
-		entries[i].Rel = rel
+		hit[i] = -1
 		todo = append(todo, i)
 	}
 	changed := old == nil || len(todo) > 0 || len(old.Entries) != len(files) || len(old.Dirs) != len(dirs)
+	read := make([]fileStat, len(todo)) // the stat of each file read, as it was read
 	if err := eachFile(ctx, len(todo), func(k int) {
 		i := todo[k]
 		buf := readBufs.Get().(*[]byte)
-		var st fileStat
-		leads[i], st, *buf, errs[i] = s.readLead(files[i], *buf)
+		leads[i], read[k], *buf, errs[i] = s.readLead(files[i], *buf)
 		readBufs.Put(buf)
-		entries[i].Stat = st
-		entries[i].Racy = st.racy(stamp)
-		entries[i].Lead = leads[i]
 	}); err != nil {
 		discard(tmp)
 		return nil, nil, nil, err
@@ -359,7 +370,19 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadF
 		}
 	}
 	if changed && tmp != nil {
-		// Written while the caller works on the leads; Close waits for it.
+		// The new entries are made only now: an unchanged pipeline (the
+		// usual case) needs none. Written while the caller works on the
+		// leads; Close waits for it.
+		entries := make([]cacheEntry, len(files))
+		k := 0
+		for i, f := range files {
+			if hit[i] >= 0 {
+				entries[i] = prev[hit[i]]
+				continue
+			}
+			entries[i] = cacheEntry{Rel: s.leadRel(f.Path), Stat: read[k], Racy: read[k].racy(stamp), Lead: leads[i]}
+			k++
+		}
 		c := &cacheFile{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: entries}
 		s.pending.Go(func() { s.writeCache(c, tmp) })
 	} else {
@@ -368,18 +391,18 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadF
 	return leads, errs, files, nil
 }
 
-// entryFinder returns a lookup of cache entries by path for the i-th file
-// listed. Entries are kept in the order files are listed, so the i-th
+// entryFinder returns a lookup of the index of the cache entry of the
+// i-th file listed, by its path (-1: none). Entries are kept in the order files are listed, so the i-th
 // file is usually the i-th entry, or a few places away; a map is built
 // only when that fails.
-func entryFinder(entries []cacheEntry) func(i int, rel string) *cacheEntry {
+func entryFinder(entries []cacheEntry) func(i int, rel string) int {
 	shift := 0
 	var byRel map[string]int
-	return func(i int, rel string) *cacheEntry {
+	return func(i int, rel string) int {
 		for _, j := range [...]int{i + shift, i + shift + 1, i + shift - 1} {
 			if j >= 0 && j < len(entries) && entries[j].Rel == rel {
 				shift = j - i
-				return &entries[j]
+				return j
 			}
 		}
 		if byRel == nil {
@@ -390,10 +413,10 @@ func entryFinder(entries []cacheEntry) func(i int, rel string) *cacheEntry {
 		}
 		j, ok := byRel[rel]
 		if !ok {
-			return nil
+			return -1
 		}
 		shift = j - i
-		return &entries[j]
+		return j
 	}
 }
 

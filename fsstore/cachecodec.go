@@ -1,10 +1,12 @@
 package fsstore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"reflect"
 	"sort"
@@ -22,7 +24,9 @@ import (
 //	magic "CRMCACHE", 8 bytes: the length of the head (little endian)
 //	head:     uvarint version, string signature, varint stamp,
 //	          folders:  uvarint n, each: path, stat
-//	          entries:  uvarint n, each: path, stat, flags (racy, has a lead)
+//	          entries:  uvarint n, each: path, stat, racy, the length of
+//	                    its lead's record (0: no lead)
+//	          uvarint length of the string table
 //	crc32c of everything before it, 4 bytes
 //	strings:  uvarint n, each: uvarint length, bytes
 //	leads:    one per entry that has a lead, its fields in declaration
@@ -31,7 +35,8 @@ import (
 //	crc32c of everything before it, 4 bytes
 //
 // The head comes first, with its own checksum, so that an id lookup reads
-// only the paths, not the leads.
+// only the paths, not the leads; with the length of every record, the
+// rest is decoded as it is read, through a small window, never held whole.
 const (
 	cacheMagic   = "CRMCACHE"
 	cacheVersion = 3
@@ -377,7 +382,7 @@ func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 	}
 	body := &cacheEncoder{strs: map[string]uint64{}, loc: loc}
 	body.buf = make([]byte, 0, 192*len(c.Entries)) // about what a lead takes
-	has := make([]bool, len(c.Entries))
+	size := make([]int, len(c.Entries))            // the bytes of each lead's record; 0: none
 	for i, en := range c.Entries {
 		if en.Lead == nil {
 			continue
@@ -393,20 +398,23 @@ func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 			body.recent = [len(body.recent)]recentString{} // may name what was just dropped
 			continue
 		}
-		has[i] = true
+		size[i] = len(body.buf) - mark
+	}
+	table := &cacheEncoder{}
+	table.uvarint(uint64(len(body.table)))
+	for _, s := range body.table {
+		table.rawString(s)
 	}
 	head.uvarint(uint64(len(c.Entries)))
 	for i, en := range c.Entries {
 		head.rawString(en.Rel)
 		head.stat(en.Stat, en.Racy)
-		head.bool(has[i])
+		head.uvarint(uint64(size[i]))
 	}
+	head.uvarint(uint64(len(table.buf)))
 	binary.LittleEndian.PutUint64(head.buf[len(cacheMagic):], uint64(len(head.buf)))
 	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf, crcTable))
-	head.uvarint(uint64(len(body.table)))
-	for _, s := range body.table {
-		head.rawString(s)
-	}
+	head.buf = append(head.buf, table.buf...)
 	sum := crc32.Update(crc32.Checksum(head.buf, crcTable), crcTable, body.buf)
 	return [3][]byte{head.buf, body.buf, binary.LittleEndian.AppendUint32(nil, sum)}
 }
@@ -712,13 +720,21 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 	}
 }
 
-// decodeCache reads a cache written by encodeCache. With pathsOnly it
-// stops before the strings and leads (an id lookup). Any damage, or a
-// signature other than sig, is errCorrupt.
-func decodeCache(data []byte, sig string, loc *time.Location, pathsOnly bool) (c *cacheFile, err error) {
+// cacheHead is a decoded head: the cache without its leads, and what
+// reading the rest needs.
+type cacheHead struct {
+	c          *cacheFile
+	size       []int // each entry's record length, 0 for none
+	tableBytes int
+	headLen    int
+}
+
+// decodeHead reads the head of a cache (data: the head and its checksum)
+// written for sig.
+func decodeHead(data []byte, sig string, loc *time.Location) (h *cacheHead, err error) {
 	defer func() {
 		if recover() != nil {
-			c, err = nil, errCorrupt
+			h, err = nil, errCorrupt
 		}
 	}()
 	headLen, ok := cacheHeadLen(data)
@@ -728,23 +744,15 @@ func decodeCache(data []byte, sig string, loc *time.Location, pathsOnly bool) (c
 	if crc32.Checksum(data[:headLen], crcTable) != binary.LittleEndian.Uint32(data[headLen:]) {
 		return nil, errCorrupt
 	}
-	body := data[:headLen]
-	if !pathsOnly {
-		if uint64(len(data)) < headLen+8 {
-			return nil, errCorrupt
-		}
-		body = data[:len(data)-4]
-		if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(data[len(body):]) {
-			return nil, errCorrupt
-		}
-	}
-	d := &cacheDecoder{data: body[:headLen], pos: len(cacheMagic) + 8, loc: loc, fixed: map[int64]*time.Location{}}
+	d := &cacheDecoder{data: data[:headLen], pos: len(cacheMagic) + 8, loc: loc}
 	if d.uvarint() != cacheVersion || d.rawString() != sig {
 		return nil, errCorrupt
 	}
-	c = &cacheFile{Sig: sig, Stamp: d.varint()}
+	c := &cacheFile{Sig: sig, Stamp: d.varint()}
+	// Every folder and entry takes 7 bytes at least: a damaged count
+	// cannot make it allocate more than the head could hold.
 	n := d.uvarint()
-	if n > uint64(len(body)) {
+	if n > uint64(len(d.data)-d.pos)/7 {
 		return nil, errCorrupt
 	}
 	c.Dirs = make([]cacheDir, n)
@@ -753,52 +761,151 @@ func decodeCache(data []byte, sig string, loc *time.Location, pathsOnly bool) (c
 		c.Dirs[i].Stat, c.Dirs[i].Racy = d.stat()
 	}
 	n = d.uvarint()
-	if n > uint64(len(body)) {
+	if n > uint64(len(d.data)-d.pos)/7 {
 		return nil, errCorrupt
 	}
 	c.Entries = make([]cacheEntry, n)
-	has := make([]bool, n)
-	leads := 0
+	size := make([]int, n)
 	for i := range c.Entries {
 		c.Entries[i].Rel = d.rawString()
 		c.Entries[i].Stat, c.Entries[i].Racy = d.stat()
-		if has[i] = d.bool(); has[i] {
-			leads++
+		if sz := d.uvarint(); sz <= maxCacheSize {
+			size[i] = int(sz)
+		} else {
+			d.fail()
 		}
 	}
-	if d.err == nil && d.pos != len(d.data) {
-		d.fail()
-	}
-	if d.err != nil || pathsOnly {
-		return c, d.err
-	}
-	d.data, d.pos = body, int(headLen)+4
-	n = d.uvarint()
-	if n > uint64(len(body)) {
-		return nil, errCorrupt
-	}
-	d.table = make([]string, n)
-	for i := range d.table {
-		d.table[i] = d.rawString()
-	}
-	slab := make([]model.Lead, leads)
-	sl := &slabs{}
-	for i := range c.Entries {
-		if !has[i] || d.err != nil {
-			continue
-		}
-		l := &slab[0]
-		slab = slab[1:]
-		d.lead(l, sl)
-		c.Entries[i].Lead = l
-	}
-	if d.err == nil && d.pos != len(body) {
+	tableBytes := d.uvarint()
+	if d.err == nil && (d.pos != len(d.data) || tableBytes > maxCacheSize) {
 		d.fail()
 	}
 	if d.err != nil {
 		return nil, d.err
 	}
-	return c, nil
+	return &cacheHead{c: c, size: size, tableBytes: int(tableBytes), headLen: int(headLen)}, nil
+}
+
+// window reads the rest of a cache, after its head, a record at a time:
+// the bytes it hands out are valid until the next call, and its checksum
+// runs over everything it reads.
+type window struct {
+	r          io.Reader
+	buf        []byte
+	start, end int
+	left       int64 // bytes of the body not read yet
+	sum        uint32
+}
+
+// next returns the next n bytes, or false when the body has fewer (a
+// damaged length never makes it allocate more than the file holds).
+func (w *window) next(n int) ([]byte, bool) {
+	if int64(n) > int64(w.end-w.start)+w.left {
+		return nil, false
+	}
+	if w.end-w.start < n {
+		w.end = copy(w.buf, w.buf[w.start:w.end])
+		w.start = 0
+		if n > len(w.buf) {
+			w.buf = append(w.buf[:w.end], make([]byte, n-w.end)...)
+			w.buf = w.buf[:cap(w.buf)]
+		}
+		for w.end < n && w.left > 0 {
+			m, err := w.r.Read(w.buf[w.end:min(int64(len(w.buf)), int64(w.end)+w.left)])
+			w.sum = crc32.Update(w.sum, crcTable, w.buf[w.end:w.end+m])
+			w.end += m
+			w.left -= int64(m)
+			if err != nil && m == 0 {
+				return nil, false
+			}
+		}
+		if w.end < n {
+			return nil, false
+		}
+	}
+	b := w.buf[w.start : w.start+n]
+	w.start += n
+	return b, true
+}
+
+// decodeBody reads the string table and the leads of the cache whose
+// head is h from r, which holds the rest of the file (size bytes in all,
+// head included), and checks the whole file's checksum.
+func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Location) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errCorrupt
+		}
+	}()
+	bodyLen := size - int64(h.headLen) - 4 - 4
+	if bodyLen < 0 {
+		return errCorrupt
+	}
+	w := &window{r: r, buf: make([]byte, 1<<20), left: bodyLen, sum: crc32.Checksum(head[:h.headLen+4], crcTable)}
+	d := &cacheDecoder{loc: loc, fixed: map[int64]*time.Location{}}
+	var ok bool
+	if d.data, ok = w.next(h.tableBytes); !ok {
+		return errCorrupt
+	}
+	n := d.uvarint()
+	if n > uint64(h.tableBytes) {
+		return errCorrupt
+	}
+	d.table = make([]string, n)
+	for i := range d.table {
+		d.table[i] = d.rawString()
+	}
+	if d.err != nil || d.pos != len(d.data) {
+		return errCorrupt
+	}
+	leads := 0
+	for _, sz := range h.size {
+		if sz > 0 {
+			leads++
+		}
+	}
+	slab := make([]model.Lead, leads)
+	sl := &slabs{}
+	for i, sz := range h.size {
+		if sz == 0 {
+			continue
+		}
+		if d.data, ok = w.next(sz); !ok {
+			return errCorrupt
+		}
+		d.pos = 0
+		l := &slab[0]
+		slab = slab[1:]
+		d.lead(l, sl)
+		if d.err != nil || d.pos != sz {
+			return errCorrupt
+		}
+		h.c.Entries[i].Lead = l
+	}
+	trailer := make([]byte, 4)
+	if w.left != 0 || w.start != w.end {
+		return errCorrupt
+	}
+	if _, err := io.ReadFull(r, trailer); err != nil || binary.LittleEndian.Uint32(trailer) != w.sum {
+		return errCorrupt
+	}
+	return nil
+}
+
+// decodeCache reads a whole cache held in memory (as written by
+// encodeCache); with pathsOnly, its head alone. Any damage, or a signature
+// other than sig, is errCorrupt.
+func decodeCache(data []byte, sig string, loc *time.Location, pathsOnly bool) (*cacheFile, error) {
+	h, err := decodeHead(data, sig, loc)
+	if err != nil {
+		return nil, err
+	}
+	if pathsOnly {
+		return h.c, nil
+	}
+	if err := decodeBody(h, data, bytes.NewReader(data[h.headLen+4:]), int64(len(data)), loc); err != nil {
+		return nil, err
+	}
+	return h.c, nil
 }
 
 // cacheHeadLen reads the length of a cache's head from its first bytes.
