@@ -39,7 +39,7 @@ import (
 // rest is decoded as it is read, through a small window, never held whole.
 const (
 	cacheMagic   = "CRMCACHE"
-	cacheVersion = 3
+	cacheVersion = 4
 )
 
 // fileStat is what the cache compares to decide a file is unchanged: the

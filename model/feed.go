@@ -2,7 +2,7 @@ package model
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -48,11 +48,13 @@ func Feed(leads []*Lead, f FeedFilter) []FeedEntry {
 			keep(FeedEntry{At: a.At, By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].At.Equal(out[j].At) {
-			return out[i].At.After(out[j].At)
+	// The same order as a stable sort.SliceStable, without reflection:
+	// hundreds of thousands of entries at 100,000 leads.
+	slices.SortStableFunc(out, func(a, b FeedEntry) int {
+		if c := b.At.Compare(a.At); c != 0 {
+			return c
 		}
-		return out[i].LeadID < out[j].LeadID
+		return strings.Compare(a.LeadID, b.LeadID)
 	})
 	return out
 }
