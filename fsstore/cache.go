@@ -156,7 +156,18 @@ func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
 	if err := os.Rename(name, s.cachePath()); err != nil {
 		os.Remove(name)
 	}
-	s.clearTemps(filepath.Dir(name))
+	// What killed crms left, never the cache or its ignore rule (old as
+	// they may be).
+	dir := filepath.Dir(name)
+	entries, _ := os.ReadDir(dir)
+	now := time.Now()
+	for _, e := range entries {
+		if n := e.Name(); strings.Contains(n, "-"+cacheName+"-") {
+			if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && leftover(n, fi, now) {
+				os.Remove(filepath.Join(dir, n))
+			}
+		}
+	}
 }
 
 // Close waits for the cache being written, if any. A store may be used

@@ -378,3 +378,39 @@ func TestNoCacheWritesNoCache(t *testing.T) {
 		t.Errorf("cache folder (-want +got):\n%s", diff)
 	}
 }
+
+// TestCacheWriteKeepsItsFolder: clearing what killed writers left never
+// takes the cache's own files, however old, and takes a dead writer's
+// temporary file.
+func TestCacheWriteKeepsItsFolder(t *testing.T) {
+	s := newStore(t)
+	addLead(t, s, "acme", "Acme")
+	if _, _, err := s.LoadAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	dir := filepath.Join(s.Dir, CacheDir)
+	old := time.Now().Add(-48 * time.Hour)
+	dead := filepath.Join(dir, "2147483646-leads-123")
+	if err := os.WriteFile(dead, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{".gitignore", cacheName, "2147483646-leads-123"} {
+		if err := os.Chtimes(filepath.Join(dir, name), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addLead(t, s, "globex", "Globex") // the next load writes the cache again
+	if _, _, err := s.LoadAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	entries, _ := os.ReadDir(dir)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if diff := cmp.Diff([]string{".gitignore", cacheName}, got); diff != "" {
+		t.Errorf("cache folder (-want +got):\n%s", diff)
+	}
+}
