@@ -331,7 +331,7 @@ const (
 func (st fileStat) racy(stamp int64) bool { return st.Mtime >= stamp || st.Ctime >= stamp }
 
 // loadCached is LoadAll through the cache.
-func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadFile, error) {
+func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, []LeadFile, error) {
 	stamp, tmp := s.cacheStamp()
 	var old *cacheFile
 	var wg sync.WaitGroup
@@ -351,7 +351,6 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadF
 	}
 	find := entryFinder(prev)
 	leads := make([]*model.Lead, len(files))
-	errs := make([]error, len(files))
 	hit := make([]int32, len(files)) // the cache entry a file's lead came from, or -1
 	var todo []int
 	for i, f := range files {
@@ -365,10 +364,11 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadF
 	}
 	changed := old == nil || len(todo) > 0 || len(old.Entries) != len(files) || len(old.Dirs) != len(dirs)
 	read := make([]fileStat, len(todo)) // the stat of each file read, as it was read
+	errs := make([]error, len(todo))
 	if err := eachFile(ctx, len(todo), func(k int) {
 		i := todo[k]
 		buf := readBufs.Get().(*[]byte)
-		leads[i], read[k], *buf, errs[i] = s.readLead(files[i], *buf)
+		leads[i], read[k], *buf, errs[k] = s.readLead(files[i], *buf)
 		readBufs.Put(buf)
 	}); err != nil {
 		discard(tmp)
@@ -399,7 +399,7 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, []error, []LeadF
 	} else {
 		discard(tmp)
 	}
-	return leads, errs, files, nil
+	return leads, failures(errs, func(k int) int { return todo[k] }), files, nil
 }
 
 // entryFinder returns a lookup of the index of the cache entry of the

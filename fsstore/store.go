@@ -256,7 +256,7 @@ func (s *Store) Get(idOrPrefix string) (*model.Lead, LeadFile, error) {
 // come from the cache.
 func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, error) {
 	var leads []*model.Lead
-	var errs []error
+	var errs map[int]error
 	var files []LeadFile
 	var err error
 	if s.NoCache {
@@ -273,12 +273,12 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 	// two files with one id are next to each other among the valid ones.
 	last := -1
 	for i, l := range leads {
-		if errs[i] != nil {
-			if es, ok := schema.AsErrors(errs[i]); ok {
+		if err := errs[i]; err != nil {
+			if es, ok := schema.AsErrors(err); ok {
 				problems = append(problems, es...)
 				continue
 			}
-			problems = append(problems, &schema.Error{Path: s.Rel(files[i].Path), Msg: errs[i].Error()})
+			problems = append(problems, &schema.Error{Path: s.Rel(files[i].Path), Msg: err.Error()})
 			continue
 		}
 		if last >= 0 && leads[last].ID == l.ID {
@@ -315,8 +315,22 @@ func settleHeap(leads int) {
 	})
 }
 
+// failures is the errors of the files that failed, by file number.
+func failures(errs []error, index func(k int) int) map[int]error {
+	var out map[int]error
+	for k, err := range errs {
+		if err != nil {
+			if out == nil {
+				out = map[int]error{}
+			}
+			out[index(k)] = err
+		}
+	}
+	return out
+}
+
 // loadFiles reads every lead file, without the cache.
-func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, []error, []LeadFile, error) {
+func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, []LeadFile, error) {
 	files, _, _, err := s.scanLeads(ctx, false)
 	if err != nil {
 		return nil, nil, nil, err
@@ -328,7 +342,7 @@ func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, []error, []LeadFi
 		leads[i], _, *buf, errs[i] = s.readLead(files[i], *buf)
 		readBufs.Put(buf)
 	})
-	return leads, errs, files, err
+	return leads, failures(errs, func(k int) int { return k }), files, err
 }
 
 var readBufs = sync.Pool{New: func() any { return new([]byte) }}
