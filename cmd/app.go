@@ -64,10 +64,6 @@ func (a *App) page(write func(io.Writer) error) error {
 	if a.OutIsTerminal == nil || !a.OutIsTerminal() {
 		return write(a.Out)
 	}
-	var b bytes.Buffer
-	if err := write(&b); err != nil {
-		return err
-	}
 	pager := a.Getenv("CRM_PAGER")
 	if pager == "" {
 		pager = a.Getenv("PAGER")
@@ -75,24 +71,82 @@ func (a *App) page(write func(io.Writer) error) error {
 	if pager == "" {
 		pager = "less -FRX"
 	}
+	if pager == "cat" {
+		return write(a.Out)
+	}
 	height := 24
 	if a.TermHeight != nil {
 		height = a.TermHeight()
 	}
-	if pager == "cat" || bytes.Count(b.Bytes(), []byte("\n")) < height-1 {
-		_, err := a.Out.Write(b.Bytes())
-		return err
+	p := &pagerWriter{app: a, command: pager, height: height}
+	err := write(p)
+	if cerr := p.close(); err == nil {
+		err = cerr
 	}
-	cmd := exec.Command("sh", "-c", pager)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = &b, a.Out, a.Err
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return nil // the pager was quit
+	return err
+}
+
+// pagerWriter holds the output while it fits on the screen; past that it
+// starts the pager and streams the rest to it, so a long list shows its
+// first page while the rest is still being written.
+type pagerWriter struct {
+	app     *App
+	command string
+	height  int
+	held    bytes.Buffer
+	lines   int
+	cmd     *exec.Cmd
+	in      io.WriteCloser
+	direct  bool // no pager to be had: straight to the output
+	quit    bool // the pager was quit: the rest is dropped
+}
+
+func (p *pagerWriter) Write(b []byte) (int, error) {
+	switch {
+	case p.quit:
+		return len(b), nil
+	case p.direct:
+		return p.app.Out.Write(b)
+	case p.in != nil:
+		if _, err := p.in.Write(b); err != nil {
+			p.quit = true // the reader is gone (q in less)
 		}
-		_, err = a.Out.Write(b.Bytes()) // no pager to be had
+		return len(b), nil
+	}
+	p.held.Write(b)
+	p.lines += bytes.Count(b, []byte("\n"))
+	if p.lines < p.height-1 {
+		return len(b), nil
+	}
+	p.cmd = exec.Command("sh", "-c", p.command)
+	p.cmd.Stdout, p.cmd.Stderr = p.app.Out, p.app.Err
+	in, err := p.cmd.StdinPipe()
+	if err == nil {
+		err = p.cmd.Start()
+	}
+	if err != nil {
+		p.direct, p.cmd = true, nil
+		_, err := p.app.Out.Write(p.held.Bytes())
+		p.held.Reset()
+		return len(b), err
+	}
+	p.in = in
+	if _, err := in.Write(p.held.Bytes()); err != nil {
+		p.quit = true
+	}
+	p.held.Reset()
+	return len(b), nil
+}
+
+// close ends the output: what was held (it fit on a screen) is printed, or
+// the pager is left to the person reading.
+func (p *pagerWriter) close() error {
+	if p.cmd == nil {
+		_, err := p.app.Out.Write(p.held.Bytes())
 		return err
 	}
+	p.in.Close()
+	_ = p.cmd.Wait() // quitting the pager is no error
 	return nil
 }
 

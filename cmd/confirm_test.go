@@ -163,6 +163,7 @@ func TestColourAndPagerOnATerminal(t *testing.T) {
 		run(t, dir, "lead", "add", fmt.Sprintf("Lead %d", i))
 	}
 	paged := filepath.Join(dir, "paged.txt")
+	height := 4
 	tty := func(env map[string]string, args ...string) (string, int) {
 		var out, errb bytes.Buffer
 		e := &Env{In: strings.NewReader(""), Out: &out, Err: &errb,
@@ -170,7 +171,7 @@ func TestColourAndPagerOnATerminal(t *testing.T) {
 			Rand:   fakeRand{rand.NewChaCha8([32]byte{1})},
 			Getenv: func(k string) string { return env[k] }, Wd: dir, Loc: time.UTC,
 			IsTerminal: func() bool { return true }, OutIsTerminal: func() bool { return true },
-			TermHeight: func() int { return 4 }}
+			TermHeight: func() int { return height }}
 		code := Run(context.Background(), e, args)
 		return out.String(), code
 	}
@@ -182,5 +183,12 @@ func TestColourAndPagerOnATerminal(t *testing.T) {
 	out, _ = tty(map[string]string{"CRM_PAGER": "cat", "NO_COLOR": "1"}, "lead", "list")
 	if strings.Contains(out, "\x1b") || !strings.Contains(out, "lead-4") {
 		t.Errorf("NO_COLOR on a terminal: %q", out)
+	}
+	// What fits on the screen is printed, without the pager.
+	height = 40
+	os.Remove(paged)
+	out, _ = tty(map[string]string{"CRM_PAGER": "cat > " + paged, "NO_COLOR": "1"}, "lead", "list")
+	if _, err := os.Stat(paged); err == nil || !strings.Contains(out, "lead-4") {
+		t.Errorf("a short list went to the pager (%v) or not to the screen: %q", err, out)
 	}
 }
