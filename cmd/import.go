@@ -195,7 +195,7 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 const importChunk = 4096
 
 // runImportActions creates and updates leads in parallel. New leads go
-// through a batch (written, made durable together, then linked into
+// through a batch (written, made durable together, then moved into
 // place); updates are written one by one, each atomically. An interrupted
 // import leaves whole files and can be run again.
 func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exchange.ImportAction, st model.Stamp, n *importCounts) []*exchange.ImportRow {
@@ -241,7 +241,10 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exc
 			}
 			g.Go(func() error {
 				if act.Match == "" {
-					fail(act, batch.Create(act.Row.Lead, act.ID, i))
+					if err := batch.Create(act.Row.Lead, act.ID, i); err != nil {
+						fail(act, err)
+						done() // counted now: it is not in the batch
+					}
 					return nil
 				}
 				if unchanged(s, act, st) {
