@@ -83,25 +83,38 @@ func (s *Store) cacheStamp() (stamp int64, tmp *os.File) {
 	return time.Now().Add(-racySlack).UnixNano(), nil
 }
 
-// readCache returns the cache, or nil when there is none that fits. With
-// pathsOnly it reads the head alone: the paths and stats, no lead. The
-// leads are decoded as the file is read, never held whole in memory.
-func (s *Store) readCache(pathsOnly bool) *cacheFile {
+// openCache opens the cache file, when it is a regular file of a sane
+// size: not a link put in its place, not gigabytes to read (1,000,000
+// leads take 170 MB).
+func (s *Store) openCache() (*os.File, int64, bool) {
+	if s.NoCache {
+		return nil, 0, false
+	}
 	f, err := os.Open(s.cachePath())
 	if err != nil {
-		return nil
+		return nil, 0, false
 	}
-	defer f.Close()
-	// Only a regular file of a sane size: not a link put in its place, not
-	// gigabytes to read (1,000,000 leads take 170 MB).
 	if fi, err := os.Lstat(s.cachePath()); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
-		return nil
+		f.Close()
+		return nil, 0, false
 	}
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
+		f.Close()
+		return nil, 0, false
+	}
+	return f, fi.Size(), true
+}
+
+// readCache returns the cache, or nil when there is none that fits. The
+// leads are decoded as the file is read, never held whole in memory.
+func (s *Store) readCache() *cacheFile {
+	f, size, ok := s.openCache()
+	if !ok {
 		return nil
 	}
-	head, err := readCacheHead(f, fi.Size())
+	defer f.Close()
+	head, err := readCacheHead(f, size)
 	if err != nil {
 		return nil
 	}
@@ -109,10 +122,8 @@ func (s *Store) readCache(pathsOnly bool) *cacheFile {
 	if err != nil {
 		return nil
 	}
-	if !pathsOnly {
-		if err := decodeBody(h, head, f, fi.Size(), s.Loc); err != nil {
-			return nil
-		}
+	if err := decodeBody(h, head, f, size, s.Loc); err != nil {
+		return nil
 	}
 	return h.c
 }
@@ -120,11 +131,11 @@ func (s *Store) readCache(pathsOnly bool) *cacheFile {
 // readCacheHead reads the head of the cache f (size bytes) and its
 // checksum.
 func readCacheHead(f *os.File, size int64) ([]byte, error) {
-	start := make([]byte, len(cacheMagic)+8)
+	start := make([]byte, cacheFixed)
 	if _, err := io.ReadFull(f, start); err != nil {
 		return nil, err
 	}
-	n, ok := cacheHeadLen(start)
+	n, _, ok := cacheLengths(start)
 	if !ok || int64(n)+4 > size {
 		return nil, errCorrupt
 	}
@@ -134,6 +145,35 @@ func readCacheHead(f *os.File, size int64) ([]byte, error) {
 		return nil, err
 	}
 	return data, nil
+}
+
+// cachedIndex returns the names of the lead files from the cache, reading
+// only its front and names, when no folder under leads/ changed since it
+// was written (a folder's stat changes when a file is added, removed or
+// renamed in it); ok is false otherwise.
+func (s *Store) cachedIndex() (x *cacheIndex, ok bool) {
+	f, size, ok := s.openCache()
+	if !ok {
+		return nil, false
+	}
+	defer f.Close()
+	x, err := readIndex(f, size, s.cacheSig(), func(x *cacheIndex) bool { return s.dirsUnchanged(x.dirs) })
+	return x, err == nil
+}
+
+// dirsUnchanged tells whether the folders under leads/ are the ones the
+// cache recorded, with the same stats, none of them racy.
+func (s *Store) dirsUnchanged(dirs []cacheDir) bool {
+	if len(dirs) == 0 {
+		return false
+	}
+	for _, d := range dirs {
+		st, kind := lstatPath(filepath.Join(s.LeadsPath(), d.Rel))
+		if d.Racy || kind != kindDir || st != d.Stat {
+			return false
+		}
+	}
+	return true
 }
 
 // writeCache fills tmp with c and renames it into place; nothing is said
@@ -336,7 +376,7 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 	var old *cacheFile
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); old = s.readCache(false) }()
+	go func() { defer wg.Done(); old = s.readCache() }()
 	_, err := os.Lstat(s.cachePath())
 	files, stats, dirs, err := s.scanLeads(ctx, err == nil)
 	wg.Wait()
@@ -431,41 +471,20 @@ func entryFinder(entries []cacheEntry) func(i int, rel string) int {
 	}
 }
 
-// cachedEntries returns the cache's entries (paths and stats, no lead)
-// when no folder under leads/ changed since it was written (the folder's
-// stat changes when a file is added, removed or renamed in it); ok is
-// false otherwise.
-func (s *Store) cachedEntries() (entries []cacheEntry, ok bool) {
-	if s.NoCache {
-		return nil, false
-	}
-	c := s.readCache(true)
-	if c == nil || len(c.Dirs) == 0 {
-		return nil, false
-	}
-	for _, d := range c.Dirs {
-		st, kind := lstatPath(filepath.Join(s.LeadsPath(), d.Rel))
-		if d.Racy || kind != kindDir || st != d.Stat {
-			return nil, false
-		}
-	}
-	return c.Entries, true
-}
-
-// leadFile is the lead file of a cache entry.
-func (s *Store) leadFile(e cacheEntry) LeadFile {
-	return LeadFile{ID: leadID(filepath.Base(e.Rel)), Path: s.LeadsPath() + string(filepath.Separator) + e.Rel}
+// leadFile is the lead file at rel under leads/.
+func (s *Store) leadFile(rel string) LeadFile {
+	return LeadFile{ID: leadID(filepath.Base(rel)), Path: s.LeadsPath() + string(filepath.Separator) + rel}
 }
 
 // cachedFiles is ListFiles from the cache, when it is fresh.
 func (s *Store) cachedFiles() ([]LeadFile, bool) {
-	entries, ok := s.cachedEntries()
+	x, ok := s.cachedIndex()
 	if !ok {
 		return nil, false
 	}
-	files := make([]LeadFile, len(entries))
-	for i, e := range entries {
-		files[i] = s.leadFile(e)
+	files := make([]LeadFile, x.n)
+	for i := range files {
+		files[i] = s.leadFile(string(x.rel(i)))
 	}
 	return files, true
 }
@@ -475,10 +494,10 @@ func (s *Store) cachedFiles() ([]LeadFile, bool) {
 // else from the folders.
 func (s *Store) FilesWithPrefix(prefix string) ([]LeadFile, error) {
 	var out []LeadFile
-	if entries, ok := s.cachedEntries(); ok {
-		id := func(i int) string { return leadID(filepath.Base(entries[i].Rel)) }
-		for i := sort.Search(len(entries), func(i int) bool { return id(i) >= prefix }); i < len(entries) && strings.HasPrefix(id(i), prefix); i++ {
-			out = append(out, s.leadFile(entries[i]))
+	if x, ok := s.cachedIndex(); ok {
+		id := func(i int) string { return leadID(filepath.Base(string(x.rel(i)))) }
+		for i := sort.Search(x.n, func(i int) bool { return id(i) >= prefix }); i < x.n && strings.HasPrefix(id(i), prefix); i++ {
+			out = append(out, s.leadFile(string(x.rel(i))))
 		}
 		return out, nil
 	}

@@ -1,6 +1,7 @@
 package fsstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -96,7 +97,7 @@ func TestCacheRoundTrip(t *testing.T) {
 		},
 	}
 	data := encodeCache(in, loc)
-	got, err := decodeCache(data, "sig", loc, false)
+	got, err := decodeCache(data, "sig", loc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +118,21 @@ func TestCacheRoundTrip(t *testing.T) {
 		t.Errorf("a time in the store's zone came back in %v", got.Entries[0].Lead.Closed.Location())
 	}
 
-	paths, err := decodeCache(data, "sig", loc, true)
-	if err != nil || len(paths.Entries) != 5 || paths.Entries[0].Lead != nil {
-		t.Errorf("paths only: %v, %+v", err, paths)
+	x, err := decodeIndex(data, "sig")
+	if err != nil {
+		t.Fatalf("index: %v", err)
 	}
-	if _, err := decodeCache(data, "other", loc, false); err == nil {
+	var names []string
+	for i := range x.n {
+		names = append(names, string(x.rel(i)))
+	}
+	if diff := cmp.Diff([]string{"full.yaml", "empty.yaml", "zero.yaml", "broken.yaml", "sub/unkept.yaml"}, names); diff != "" {
+		t.Errorf("index names (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(in.Dirs, x.dirs, cmp.AllowUnexported(cacheDir{}, fileStat{})); diff != "" || x.stamp != in.Stamp {
+		t.Errorf("index front: stamp %d, dirs (-want +got):\n%s", x.stamp, diff)
+	}
+	if _, err := decodeCache(data, "other", loc); err == nil {
 		t.Error("a cache for another signature decoded")
 	}
 }
@@ -132,16 +143,36 @@ func TestCacheDamage(t *testing.T) {
 	l := &model.Lead{ID: "a", Title: "A", Step: "New", Status: model.Todo, Created: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 		History: []model.Event{{At: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Step: "New", Status: model.Todo, By: "me"}}}
 	data := encodeCache(&cacheFile{Sig: "s", Dirs: []cacheDir{{}}, Entries: []cacheEntry{{Rel: "a.yaml", Lead: l}}}, time.UTC)
+	// The index (front and names) is read alone by id lookups: damage
+	// in it is refused too, damage after it is for the whole decode.
+	x, err := decodeIndex(data, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, frontLen, _ := cacheLengths(data)
+	indexEnd := int(frontLen) + 4 + x.namesLen + 4
 	for i := range data {
-		if _, err := decodeCache(data[:i], "s", time.UTC, false); err == nil {
+		if _, err := decodeCache(data[:i], "s", time.UTC); err == nil {
 			t.Errorf("cut at %d of %d: decoded", i, len(data))
+		}
+		if _, err := decodeIndex(data[:i], "s"); err == nil && i < indexEnd {
+			t.Errorf("cut at %d of %d: index decoded", i, len(data))
 		}
 		bad := append([]byte(nil), data...)
 		bad[i] ^= 0x5a
-		if _, err := decodeCache(bad, "s", time.UTC, false); err == nil {
+		if _, err := decodeCache(bad, "s", time.UTC); err == nil {
 			t.Errorf("byte %d flipped: decoded", i)
 		}
+		if _, err := decodeIndex(bad, "s"); err == nil && i < indexEnd {
+			t.Errorf("byte %d flipped: index decoded", i)
+		}
 	}
+}
+
+// decodeIndex reads the index of a cache held in memory, as id lookups
+// read it from the file.
+func decodeIndex(data []byte, sig string) (*cacheIndex, error) {
+	return readIndex(bytes.NewReader(data), int64(len(data)), sig, func(*cacheIndex) bool { return true })
 }
 
 func FuzzCacheDecode(f *testing.F) {
@@ -149,14 +180,17 @@ func FuzzCacheDecode(f *testing.F) {
 	data := encodeCache(&cacheFile{Sig: "s", Entries: []cacheEntry{{Rel: "a.yaml", Lead: l}}}, time.UTC)
 	f.Add(data[:len(data)-4])
 	f.Fuzz(func(t *testing.T, data []byte) {
-		// The checksum is skipped by pathsOnly; the rest must hold anyway.
-		_, _ = decodeCache(data, "s", time.UTC, true)
-		c, err := decodeCache(data, "s", time.UTC, false)
+		if x, err := decodeIndex(data, "s"); err == nil {
+			for i := range x.n {
+				_ = x.rel(i) // in bounds, whatever the index says
+			}
+		}
+		c, err := decodeCache(data, "s", time.UTC)
 		if err != nil {
 			return
 		}
 		// What decodes is a cache: written again, it reads back the same.
-		again, err := decodeCache(encodeCache(c, time.UTC), "s", time.UTC, false)
+		again, err := decodeCache(encodeCache(c, time.UTC), "s", time.UTC)
 		if err != nil {
 			t.Fatalf("a decoded cache does not decode once written again: %v", err)
 		}
@@ -345,7 +379,7 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 	}
 	// The cache is in use at the end, not bypassed.
 	s.Close()
-	if c := s.readCache(false); c == nil || len(c.Entries) == 0 {
+	if c := s.readCache(); c == nil || len(c.Entries) == 0 {
 		t.Fatal("no cache was written")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,11 +22,18 @@ import (
 // git): a file that does not decode, or was written by a crm whose lead
 // type differs, is thrown away and rebuilt.
 //
-//	magic "CRMCACHE", 8 bytes: the length of the head (little endian)
-//	head:     uvarint version, string signature, varint stamp,
+//	magic "CRMCACHE"
+//	8 bytes: the length of the head; 8 bytes: the length of its front
+//	          (little endian, both counted from the start of the file)
+//	front:    uvarint version, string signature, varint stamp,
 //	          folders:  uvarint n, each: path, stat
-//	          entries:  uvarint n, each: path, stat, racy, the length of
-//	                    its lead's record (0: no lead)
+//	          uvarint n entries, uvarint length of the names
+//	crc32c of everything before it, 4 bytes
+//	names:    n little-endian 4-byte ends, then the entries' paths, one
+//	          after the other (entry i is bytes [end(i-1), end(i)))
+//	crc32c of the names, 4 bytes
+//	entries:  n, each: stat, racy, the length of its lead's record
+//	          (0: no lead)
 //	          uvarint length of the string table
 //	crc32c of everything before it, 4 bytes
 //	strings:  uvarint n, each: uvarint length, bytes
@@ -34,12 +42,17 @@ import (
 //	          string table, the others (id, title, notes) in place
 //	crc32c of everything before it, 4 bytes
 //
-// The head comes first, with its own checksum, so that an id lookup reads
-// only the paths, not the leads; with the length of every record, the
-// rest is decoded as it is read, through a small window, never held whole.
+// The front comes first, with its own checksum, so that a command that
+// looks up an id reads a few bytes to learn whether the set of files
+// changed, and then only the names, which a binary search reads in place
+// (entries are in id order). The head has its own checksum too; with the
+// length of every record, the rest is decoded as it is read, through a
+// small window, never held whole.
 const (
 	cacheMagic   = "CRMCACHE"
-	cacheVersion = 4
+	cacheVersion = 5
+	// cacheFixed is the magic and the two lengths.
+	cacheFixed = len(cacheMagic) + 16
 )
 
 // fileStat is what the cache compares to decide a file is unchanged: the
@@ -371,7 +384,7 @@ func encodeCache(c *cacheFile, loc *time.Location) []byte {
 func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 	head := &cacheEncoder{}
 	head.buf = append(head.buf, cacheMagic...)
-	head.buf = binary.LittleEndian.AppendUint64(head.buf, 0) // the head's length, below
+	head.buf = append(head.buf, make([]byte, 16)...) // the lengths, below
 	head.uvarint(cacheVersion)
 	head.rawString(c.Sig)
 	head.varint(c.Stamp)
@@ -380,6 +393,25 @@ func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 		head.rawString(d.Rel)
 		head.stat(d.Stat, d.Racy)
 	}
+	head.uvarint(uint64(len(c.Entries)))
+	names := 4 * len(c.Entries)
+	for _, en := range c.Entries {
+		names += len(en.Rel)
+	}
+	head.uvarint(uint64(names))
+	frontLen := len(head.buf)
+	binary.LittleEndian.PutUint64(head.buf[len(cacheMagic)+8:], uint64(frontLen))
+	head.buf = binary.LittleEndian.AppendUint32(head.buf, 0) // the front's checksum, once the head's length is in
+	start := len(head.buf)
+	end := 0
+	for _, en := range c.Entries {
+		end += len(en.Rel)
+		head.buf = binary.LittleEndian.AppendUint32(head.buf, uint32(end))
+	}
+	for _, en := range c.Entries {
+		head.buf = append(head.buf, en.Rel...)
+	}
+	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf[start:], crcTable))
 	body := &cacheEncoder{strs: map[string]uint64{}, loc: loc}
 	body.buf = make([]byte, 0, 192*len(c.Entries)) // about what a lead takes
 	size := make([]int, len(c.Entries))            // the bytes of each lead's record; 0: none
@@ -405,14 +437,13 @@ func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 	for _, s := range body.table {
 		table.rawString(s)
 	}
-	head.uvarint(uint64(len(c.Entries)))
 	for i, en := range c.Entries {
-		head.rawString(en.Rel)
 		head.stat(en.Stat, en.Racy)
 		head.uvarint(uint64(size[i]))
 	}
 	head.uvarint(uint64(len(table.buf)))
 	binary.LittleEndian.PutUint64(head.buf[len(cacheMagic):], uint64(len(head.buf)))
+	binary.LittleEndian.PutUint32(head.buf[frontLen:], crc32.Checksum(head.buf[:frontLen], crcTable))
 	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf, crcTable))
 	head.buf = append(head.buf, table.buf...)
 	sum := crc32.Update(crc32.Checksum(head.buf, crcTable), crcTable, body.buf)
@@ -729,6 +760,132 @@ type cacheHead struct {
 	headLen    int
 }
 
+// cacheIndex is the front of a cache and its names: enough to learn
+// whether the set of lead files changed and to find ids, without the
+// files' stats or leads.
+type cacheIndex struct {
+	stamp    int64
+	dirs     []cacheDir
+	n        int
+	namesLen int
+	ends     []byte // n little-endian ends of the paths in names
+	names    []byte
+}
+
+// rel is the path of entry i, in place (valid while the index is).
+func (x *cacheIndex) rel(i int) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = binary.LittleEndian.Uint32(x.ends[4*(i-1):])
+	}
+	return x.names[start:binary.LittleEndian.Uint32(x.ends[4*i:])]
+}
+
+// cacheLengths reads the lengths of a cache's head and front from its
+// first cacheFixed bytes.
+func cacheLengths(data []byte) (head, front uint64, ok bool) {
+	if len(data) < cacheFixed || string(data[:len(cacheMagic)]) != cacheMagic {
+		return 0, 0, false
+	}
+	head = binary.LittleEndian.Uint64(data[len(cacheMagic):])
+	front = binary.LittleEndian.Uint64(data[len(cacheMagic)+8:])
+	return head, front, front >= uint64(cacheFixed) && front < head && head <= maxCacheSize
+}
+
+// decodeFront reads the front of a cache written for sig (data: from the
+// start of the file to the front's checksum, included).
+func decodeFront(data []byte, sig string) (*cacheIndex, error) {
+	_, frontLen, ok := cacheLengths(data)
+	if !ok || uint64(len(data)) != frontLen+4 {
+		return nil, errCorrupt
+	}
+	if crc32.Checksum(data[:frontLen], crcTable) != binary.LittleEndian.Uint32(data[frontLen:]) {
+		return nil, errCorrupt
+	}
+	d := &cacheDecoder{data: data[:frontLen], pos: cacheFixed}
+	if d.uvarint() != cacheVersion || d.rawString() != sig {
+		return nil, errCorrupt
+	}
+	x := &cacheIndex{stamp: d.varint()}
+	// Every folder takes 7 bytes at least: a damaged count cannot make it
+	// allocate more than the front could hold.
+	n := d.uvarint()
+	if n > uint64(len(d.data)-d.pos)/7 {
+		return nil, errCorrupt
+	}
+	x.dirs = make([]cacheDir, n)
+	for i := range x.dirs {
+		x.dirs[i].Rel = d.rawString()
+		x.dirs[i].Stat, x.dirs[i].Racy = d.stat()
+	}
+	entries, namesLen := d.uvarint(), d.uvarint()
+	if d.err != nil || d.pos != len(d.data) || namesLen > maxCacheSize || entries > namesLen/4 {
+		return nil, errCorrupt
+	}
+	x.n, x.namesLen = int(entries), int(namesLen)
+	return x, nil
+}
+
+// setNames checks the names of the index x (data: the names and their
+// checksum) and keeps them, in place.
+func (x *cacheIndex) setNames(data []byte) error {
+	if len(data) != x.namesLen+4 || crc32.Checksum(data[:x.namesLen], crcTable) != binary.LittleEndian.Uint32(data[x.namesLen:]) {
+		return errCorrupt
+	}
+	x.ends, x.names = data[:4*x.n], data[4*x.n:x.namesLen]
+	end := uint32(0)
+	for i := range x.n {
+		next := binary.LittleEndian.Uint32(x.ends[4*i:])
+		if next < end {
+			return errCorrupt
+		}
+		end = next
+	}
+	if int(end) != len(x.names) {
+		return errCorrupt
+	}
+	return nil
+}
+
+// errStale is a cache whose front says the files changed.
+var errStale = errors.New("stale cache")
+
+// readIndex reads the front of a cache written for sig from r (size bytes
+// in all) and, when keep accepts it, the names.
+func readIndex(r io.Reader, size int64, sig string, keep func(*cacheIndex) bool) (*cacheIndex, error) {
+	start := make([]byte, cacheFixed)
+	if _, err := io.ReadFull(r, start); err != nil {
+		return nil, errCorrupt
+	}
+	_, frontLen, ok := cacheLengths(start)
+	if !ok || frontLen+4 > uint64(size) {
+		return nil, errCorrupt
+	}
+	front := make([]byte, frontLen+4)
+	copy(front, start)
+	if _, err := io.ReadFull(r, front[len(start):]); err != nil {
+		return nil, errCorrupt
+	}
+	x, err := decodeFront(front, sig)
+	if err != nil {
+		return nil, err
+	}
+	if !keep(x) {
+		return nil, errStale
+	}
+	if frontLen+4+uint64(x.namesLen)+4 > uint64(size) {
+		return nil, errCorrupt
+	}
+	names := make([]byte, x.namesLen+4)
+	if _, err := io.ReadFull(r, names); err != nil {
+		return nil, errCorrupt
+	}
+	if err := x.setNames(names); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
 // decodeHead reads the head of a cache (data: the head and its checksum)
 // written for sig.
 func decodeHead(data []byte, sig string, loc *time.Location) (h *cacheHead, err error) {
@@ -737,37 +894,40 @@ func decodeHead(data []byte, sig string, loc *time.Location) (h *cacheHead, err 
 			h, err = nil, errCorrupt
 		}
 	}()
-	headLen, ok := cacheHeadLen(data)
+	headLen, frontLen, ok := cacheLengths(data)
 	if !ok || uint64(len(data)) < headLen+4 {
 		return nil, errCorrupt
 	}
 	if crc32.Checksum(data[:headLen], crcTable) != binary.LittleEndian.Uint32(data[headLen:]) {
 		return nil, errCorrupt
 	}
-	d := &cacheDecoder{data: data[:headLen], pos: len(cacheMagic) + 8, loc: loc}
-	if d.uvarint() != cacheVersion || d.rawString() != sig {
+	data = data[:headLen]
+	x, err := decodeFront(data[:frontLen+4], sig)
+	if err != nil {
+		return nil, err
+	}
+	namesEnd := frontLen + 4 + uint64(x.namesLen) + 4
+	if namesEnd > headLen {
 		return nil, errCorrupt
 	}
-	c := &cacheFile{Sig: sig, Stamp: d.varint()}
-	// Every folder and entry takes 7 bytes at least: a damaged count
-	// cannot make it allocate more than the head could hold.
-	n := d.uvarint()
-	if n > uint64(len(d.data)-d.pos)/7 {
+	// The paths are copied out of the head, which is then free to go:
+	// every entry's path is a string over the one copy.
+	if err := x.setNames(slices.Clone(data[frontLen+4 : namesEnd])); err != nil {
+		return nil, err
+	}
+	c := &cacheFile{Sig: sig, Stamp: x.stamp, Dirs: x.dirs}
+	// Every entry takes 7 bytes at least: a damaged count cannot make it
+	// allocate more than the head could hold.
+	d := &cacheDecoder{data: data, pos: int(namesEnd), loc: loc}
+	if uint64(x.n) > uint64(len(d.data)-d.pos)/7 {
 		return nil, errCorrupt
 	}
-	c.Dirs = make([]cacheDir, n)
-	for i := range c.Dirs {
-		c.Dirs[i].Rel = d.rawString()
-		c.Dirs[i].Stat, c.Dirs[i].Racy = d.stat()
-	}
-	n = d.uvarint()
-	if n > uint64(len(d.data)-d.pos)/7 {
-		return nil, errCorrupt
-	}
-	c.Entries = make([]cacheEntry, n)
-	size := make([]int, n)
+	c.Entries = make([]cacheEntry, x.n)
+	size := make([]int, x.n)
 	for i := range c.Entries {
-		c.Entries[i].Rel = d.rawString()
+		if rel := x.rel(i); len(rel) > 0 {
+			c.Entries[i].Rel = unsafe.String(&rel[0], len(rel))
+		}
 		c.Entries[i].Stat, c.Entries[i].Racy = d.stat()
 		if sz := d.uvarint(); sz <= maxCacheSize {
 			size[i] = int(sz)
@@ -892,29 +1052,16 @@ func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Lo
 }
 
 // decodeCache reads a whole cache held in memory (as written by
-// encodeCache); with pathsOnly, its head alone. Any damage, or a signature
-// other than sig, is errCorrupt.
-func decodeCache(data []byte, sig string, loc *time.Location, pathsOnly bool) (*cacheFile, error) {
+// encodeCache). Any damage, or a signature other than sig, is errCorrupt.
+func decodeCache(data []byte, sig string, loc *time.Location) (*cacheFile, error) {
 	h, err := decodeHead(data, sig, loc)
 	if err != nil {
 		return nil, err
-	}
-	if pathsOnly {
-		return h.c, nil
 	}
 	if err := decodeBody(h, data, bytes.NewReader(data[h.headLen+4:]), int64(len(data)), loc); err != nil {
 		return nil, err
 	}
 	return h.c, nil
-}
-
-// cacheHeadLen reads the length of a cache's head from its first bytes.
-func cacheHeadLen(data []byte) (uint64, bool) {
-	if len(data) < len(cacheMagic)+8 || string(data[:len(cacheMagic)]) != cacheMagic {
-		return 0, false
-	}
-	n := binary.LittleEndian.Uint64(data[len(cacheMagic):])
-	return n, n >= uint64(len(cacheMagic)+8) && n <= 1<<40
 }
 
 // leadSignature describes model.Lead's fields, recursively: a cache
