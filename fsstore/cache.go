@@ -65,14 +65,18 @@ func (s *Store) cachePath() string { return filepath.Join(s.Dir, CacheDir, cache
 // time): every file looked at afterwards that is not older than it is
 // racy. Without a writable cache folder, the stamp is the clock less a
 // margin and tmp is nil.
-func (s *Store) cacheStamp() (stamp int64, tmp *os.File) {
+func (s *Store) cacheStamp() (stamp int64, tmp *os.File) { return s.cacheTemp(cacheName) }
+
+// cacheTemp is cacheStamp for the cache file name (the cache or the
+// names file).
+func (s *Store) cacheTemp(name string) (stamp int64, tmp *os.File) {
 	dir := filepath.Join(s.Dir, CacheDir)
 	if err := os.MkdirAll(dir, 0o755); err == nil {
 		ignore := filepath.Join(dir, ".gitignore")
 		if _, err := os.Lstat(ignore); errors.Is(err, fs.ErrNotExist) {
 			_ = CreateFileExclusive(ignore, []byte(cacheIgnore), 0o644)
 		}
-		if f, err := os.CreateTemp(dir, tempPattern(cacheName)); err == nil {
+		if f, err := os.CreateTemp(dir, tempPattern(name)); err == nil {
 			if fi, err := f.Stat(); err == nil {
 				return fileStat{Mtime: fi.ModTime().UnixNano()}.grained().Mtime, f
 			}
@@ -83,18 +87,18 @@ func (s *Store) cacheStamp() (stamp int64, tmp *os.File) {
 	return time.Now().Add(-racySlack).UnixNano(), nil
 }
 
-// openCache opens the cache file, when it is a regular file of a sane
-// size: not a link put in its place, not gigabytes to read (1,000,000
-// leads take 170 MB).
-func (s *Store) openCache() (*os.File, int64, bool) {
+// openCache opens the cache file at path (the cache or the names file),
+// when it is a regular file of a sane size: not a link put in its place,
+// not gigabytes to read (1,000,000 leads take 170 MB).
+func (s *Store) openCache(path string) (*os.File, int64, bool) {
 	if s.NoCache {
 		return nil, 0, false
 	}
-	f, err := os.Open(s.cachePath())
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, false
 	}
-	if fi, err := os.Lstat(s.cachePath()); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
+	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
 		f.Close()
 		return nil, 0, false
 	}
@@ -109,7 +113,7 @@ func (s *Store) openCache() (*os.File, int64, bool) {
 // readCache returns the cache, or nil when there is none that fits. The
 // leads are decoded as the file is read, never held whole in memory.
 func (s *Store) readCache() *cacheFile {
-	f, size, ok := s.openCache()
+	f, size, ok := s.openCache(s.cachePath())
 	if !ok {
 		return nil
 	}
@@ -147,12 +151,13 @@ func readCacheHead(f *os.File, size int64) ([]byte, error) {
 	return data, nil
 }
 
-// cachedIndex returns the names of the lead files from the cache, reading
-// only its front and names, when no folder under leads/ changed since it
-// was written (a folder's stat changes when a file is added, removed or
-// renamed in it); ok is false otherwise.
-func (s *Store) cachedIndex() (x *cacheIndex, ok bool) {
-	f, size, ok := s.openCache()
+// cachedIndex returns the names of the lead files from the cache file at
+// path (the cache or the names file), reading only its front and names,
+// when no folder under leads/ changed since it was written (a folder's
+// stat changes when a file is added, removed or renamed in it); ok is
+// false otherwise.
+func (s *Store) cachedIndex(path string) (x *cacheIndex, ok bool) {
+	f, size, ok := s.openCache(path)
 	if !ok {
 		return nil, false
 	}
@@ -179,8 +184,16 @@ func (s *Store) dirsUnchanged(dirs []cacheDir) bool {
 // writeCache fills tmp with c and renames it into place; nothing is said
 // when it fails (the next command reads the files again).
 func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
+	parts := encodeCacheParts(c, s.Loc)
+	putCacheFile(tmp, s.cachePath(), parts[:])
+}
+
+// putCacheFile writes parts to tmp, a temporary file in the cache folder,
+// and renames it to path, then clears what killed crms left there (never
+// the cache files or the ignore rule, old as they may be).
+func putCacheFile(tmp *os.File, path string, parts [][]byte) {
 	name := tmp.Name()
-	for _, part := range encodeCacheParts(c, s.Loc) {
+	for _, part := range parts {
 		if _, err := tmp.Write(part); err != nil {
 			tmp.Close()
 			os.Remove(name)
@@ -193,16 +206,14 @@ func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
 	}
 	// No fsync: a cache lost in a crash is rebuilt, and one that is cut
 	// short fails its checksum.
-	if err := os.Rename(name, s.cachePath()); err != nil {
+	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)
 	}
-	// What killed crms left, never the cache or its ignore rule (old as
-	// they may be).
 	dir := filepath.Dir(name)
 	entries, _ := os.ReadDir(dir)
 	now := time.Now()
 	for _, e := range entries {
-		if n := e.Name(); strings.Contains(n, "-"+cacheName+"-") {
+		if n := e.Name(); strings.Contains(n, "-"+cacheName+"-") || strings.Contains(n, "-"+namesName+"-") {
 			if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && leftover(n, fi, now) {
 				os.Remove(filepath.Join(dir, n))
 			}
@@ -210,9 +221,13 @@ func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
 	}
 }
 
-// Close waits for the cache being written, if any. A store may be used
-// again after Close.
-func (s *Store) Close() { s.pending.Wait() }
+// Close waits for the cache being written, if any, and records the lead
+// files this store added in the names file. A store may be used again
+// after Close.
+func (s *Store) Close() {
+	s.pending.Wait()
+	s.flushNames()
+}
 
 // discard removes the unused temporary cache file.
 func discard(tmp *os.File) {
@@ -478,7 +493,7 @@ func (s *Store) leadFile(rel string) LeadFile {
 
 // cachedFiles is ListFiles from the cache, when it is fresh.
 func (s *Store) cachedFiles() ([]LeadFile, bool) {
-	x, ok := s.cachedIndex()
+	x, ok := s.cachedIndex(s.cachePath())
 	if !ok {
 		return nil, false
 	}
@@ -490,60 +505,17 @@ func (s *Store) cachedFiles() ([]LeadFile, bool) {
 }
 
 // FilesWithPrefix lists the lead files whose id starts with prefix, in id
-// order: from the cache's sorted ids while it is fresh (a binary search),
-// else from the folders.
+// order: a binary search in the names of the lookup index (lookupIndex).
 func (s *Store) FilesWithPrefix(prefix string) ([]LeadFile, error) {
-	var out []LeadFile
-	if x, ok := s.cachedIndex(); ok {
-		id := func(i int) string { return leadID(filepath.Base(string(x.rel(i)))) }
-		for i := sort.Search(x.n, func(i int) bool { return id(i) >= prefix }); i < x.n && strings.HasPrefix(id(i), prefix); i++ {
-			out = append(out, s.leadFile(string(x.rel(i))))
-		}
-		return out, nil
+	x, err := s.lookupIndex()
+	if err != nil {
+		return nil, err
 	}
-	return s.scanPrefix(prefix)
-}
-
-// scanPrefix lists the lead files whose id starts with prefix from the
-// folders, in id order: one listing of each folder, no stat and no sort of
-// the names that do not match.
-func (s *Store) scanPrefix(prefix string) ([]LeadFile, error) {
 	var out []LeadFile
-	root := s.LeadsPath()
-	queue := []string{root}
-	for len(queue) > 0 {
-		dir := queue[0]
-		queue = queue[1:]
-		f, err := os.Open(dir)
-		if err != nil {
-			if dir == root && errors.Is(err, fs.ErrNotExist) {
-				break
-			}
-			return nil, err
-		}
-		names, kinds, err := listMatching(f, prefix)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		for i, name := range names {
-			switch {
-			case strings.HasPrefix(name, "."):
-			case kinds[i] == kindDir:
-				queue = append(queue, dir+string(filepath.Separator)+name)
-			case kinds[i] == kindFile && strings.HasPrefix(name, prefix):
-				if ext := filepath.Ext(name); ext == ".yaml" || ext == ".yml" {
-					out = append(out, LeadFile{ID: name[:len(name)-len(ext)], Path: dir + string(filepath.Separator) + name})
-				}
-			}
-		}
+	id := func(i int) string { return leadID(filepath.Base(x.relString(i))) }
+	for i := sort.Search(x.n, func(i int) bool { return id(i) >= prefix }); i < x.n && strings.HasPrefix(id(i), prefix); i++ {
+		out = append(out, s.leadFile(string(x.rel(i))))
 	}
-	slices.SortFunc(out, func(a, b LeadFile) int {
-		if c := strings.Compare(a.ID, b.ID); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Path, b.Path)
-	})
 	return out, nil
 }
 
@@ -558,21 +530,3 @@ func (d *scanDir) names(withTypes bool) ([]string, []fileKind, error) {
 }
 
 func (d *scanDir) close() { d.f.Close() }
-
-// listWithTypes lists a folder with each name's kind as the listing gives
-// it (a symbolic link is kindOther: never followed).
-func listWithTypes(f *os.File) ([]string, []fileKind, error) {
-	entries, err := f.ReadDir(-1)
-	names := make([]string, len(entries))
-	kinds := make([]fileKind, len(entries))
-	for i, e := range entries {
-		names[i] = e.Name()
-		switch t := e.Type(); {
-		case t.IsRegular():
-			kinds[i] = kindFile
-		case t.IsDir():
-			kinds[i] = kindDir
-		}
-	}
-	return names, kinds, err
-}

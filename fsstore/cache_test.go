@@ -3,12 +3,14 @@ package fsstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,6 +229,12 @@ func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
 		noCache bool
 		out     *loaded
 	}{{false, &cached}, {true, &uncached}} {
+		// A new store each time, as each command is a new process: nothing
+		// is remembered but the files.
+		s, err := Open(s.Dir, "", s.Loc)
+		if err != nil {
+			t.Fatal(err)
+		}
 		s.NoCache = c.noCache
 		// Files first: from the cache the last load wrote, before the edit.
 		files, err := s.ListFiles()
@@ -241,16 +249,20 @@ func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		added, err := s.FilesWithPrefix("a")
+		if err != nil {
+			t.Fatal(err)
+		}
 		leads, problems, err := s.LoadAll(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		*c.out = loaded{Leads: leads, Files: files, Prefixed: append(l1, sub...)}
+		s.Close()
+		*c.out = loaded{Leads: leads, Files: files, Prefixed: append(append(l1, sub...), added...)}
 		for _, p := range problems {
 			c.out.Problems = append(c.out.Problems, p.Error())
 		}
 	}
-	s.NoCache = false
 	return cached, uncached
 }
 
@@ -353,6 +365,24 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 			write(filepath.Join(".hid", "h.yaml"), leadText("h", 1))
 		}},
 		{"chmod", func(rel string) { os.Chmod(filepath.Join(dir, rel), 0o600) }},
+		{"crm adds a lead", func(string) {
+			ns, err := Open(s.Dir, "", s.Loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := fmt.Sprintf("a%03d", rng.IntN(1000))
+			if _, err := ns.Create(leadOf(t, ns, id), func() (string, error) { return id, nil }); err != nil && !errors.Is(err, ErrExist) {
+				t.Fatal(err)
+			}
+			ns.Close() // writes the names file
+		}},
+		{"names file removed", func(string) { os.Remove(s.namesPath()) }},
+		{"names file damaged", func(string) {
+			if data, err := os.ReadFile(s.namesPath()); err == nil && len(data) > 10 {
+				data[len(data)/2] ^= 1
+				os.WriteFile(s.namesPath(), data, 0o600)
+			}
+		}},
 		{"cache removed", func(string) { os.Remove(s.cachePath()) }},
 		{"cache damaged", func(string) {
 			if data, err := os.ReadFile(s.cachePath()); err == nil && len(data) > 10 {
@@ -381,6 +411,104 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 	s.Close()
 	if c := s.readCache(); c == nil || len(c.Entries) == 0 {
 		t.Fatal("no cache was written")
+	}
+}
+
+// leadOf is a new lead with the title id.
+func leadOf(t *testing.T, s *Store, id string) *model.Lead {
+	t.Helper()
+	l, err := model.NewLead(s.Pipeline, "", model.NewLeadInput{Title: id}, model.Stamp{At: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), By: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestNamesFollowLeadAdds: after each lead added by crm, the next command
+// finds its id from the names file, with no listing, and the ids found
+// are the ones in the folder.
+func TestNamesFollowLeadAdds(t *testing.T) {
+	s := newStore(t)
+	for i := range 20 {
+		addLead(t, s, fmt.Sprintf("l%02d", i), "Lead")
+	}
+	// The cache trusts the folder once the clock has moved on from its
+	// last change (racily clean otherwise).
+	time.Sleep(30 * time.Millisecond)
+	if _, _, err := s.LoadAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // the cache
+	for i := range 5 {
+		ns, err := Open(s.Dir, "", s.Loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addLead(t, ns, fmt.Sprintf("x%02d", i), "X")
+		ns.Close()
+		// A file system whose times are finer than maxStampWait (every one
+		// crm's tests run on) lets Close write the names file.
+		next, err := Open(s.Dir, "", s.Loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := next.cachedIndex(next.namesPath()); !ok {
+			t.Fatalf("add %d: the names file is not fresh after crm added a lead", i)
+		}
+		files, err := next.FilesWithPrefix("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed, err := next.listFiles(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(listed, files); diff != "" {
+			t.Fatalf("add %d: ids from the names file (-listed +names):\n%s", i, diff)
+		}
+	}
+}
+
+// TestNamesConcurrentAdds: crm processes adding leads at once (each a
+// store of its own) never leave a names file that misses one.
+func TestNamesConcurrentAdds(t *testing.T) {
+	s := newStore(t)
+	addLead(t, s, "first", "First")
+	if _, _, err := s.LoadAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wg.Go(func() {
+			for i := range 10 {
+				ns, err := Open(s.Dir, "", s.Loc)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				id := fmt.Sprintf("c%d-%02d", w, i)
+				if _, err := ns.FilesWithPrefix(id); err != nil { // lead add's check
+					t.Error(err)
+				}
+				if _, err := ns.Create(leadOf(t, ns, id), func() (string, error) { return id, nil }); err != nil {
+					t.Error(err)
+				}
+				ns.Close()
+			}
+		})
+	}
+	wg.Wait()
+	next, err := Open(s.Dir, "", s.Loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := next.FilesWithPrefix("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 30 {
+		t.Errorf("found %d of the 30 leads added", len(files))
 	}
 }
 
@@ -444,7 +572,7 @@ func TestCacheWriteKeepsItsFolder(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, e.Name())
 	}
-	if diff := cmp.Diff([]string{".gitignore", cacheName}, got); diff != "" {
+	if diff := cmp.Diff([]string{".gitignore", cacheName, namesName}, got); diff != "" {
 		t.Errorf("cache folder (-want +got):\n%s", diff)
 	}
 }

@@ -371,6 +371,56 @@ func (e *cacheEncoder) lead(l *model.Lead) error {
 	return nil
 }
 
+// appendFront appends the front of a cache to buf, which holds the magic
+// and room for the two lengths, and room for its checksum, and puts the
+// front's length in. The checksum is left for sealFront, once the head's
+// length is known. n is the number of entries, namesLen the length of
+// their names (see namesBlock).
+func appendFront(buf []byte, sig string, stamp int64, dirs []cacheDir, n, namesLen int) (out []byte, frontLen int) {
+	e := &cacheEncoder{buf: buf}
+	e.uvarint(cacheVersion)
+	e.rawString(sig)
+	e.varint(stamp)
+	e.uvarint(uint64(len(dirs)))
+	for _, d := range dirs {
+		e.rawString(d.Rel)
+		e.stat(d.Stat, d.Racy)
+	}
+	e.uvarint(uint64(n))
+	e.uvarint(uint64(namesLen))
+	frontLen = len(e.buf)
+	binary.LittleEndian.PutUint64(e.buf[len(cacheMagic)+8:], uint64(frontLen))
+	return append(e.buf, 0, 0, 0, 0), frontLen
+}
+
+// namesBlock is the names of a cache: the ends of the paths rels (in id
+// order) and their bytes, one after the other.
+func namesBlock(rels []string) (ends, names []byte) {
+	size := 0
+	for _, rel := range rels {
+		size += len(rel)
+	}
+	ends = make([]byte, 0, 4*len(rels))
+	names = make([]byte, 0, size)
+	for _, rel := range rels {
+		names = append(names, rel...)
+		ends = binary.LittleEndian.AppendUint32(ends, uint32(len(names)))
+	}
+	return ends, names
+}
+
+// namesSum is the checksum of a cache's names.
+func namesSum(ends, names []byte) uint32 {
+	return crc32.Update(crc32.Checksum(ends, crcTable), crcTable, names)
+}
+
+// sealFront puts the head's length in and the front's checksum, which
+// covers it.
+func sealFront(buf []byte, frontLen, headLen int) {
+	binary.LittleEndian.PutUint64(buf[len(cacheMagic):], uint64(headLen))
+	binary.LittleEndian.PutUint32(buf[frontLen:], crc32.Checksum(buf[:frontLen], crcTable))
+}
+
 // encodeCache writes c in the cache format. Leads that hold a value the
 // format cannot keep are left out (their files are read every time).
 func encodeCache(c *cacheFile, loc *time.Location) []byte {
@@ -385,33 +435,15 @@ func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 	head := &cacheEncoder{}
 	head.buf = append(head.buf, cacheMagic...)
 	head.buf = append(head.buf, make([]byte, 16)...) // the lengths, below
-	head.uvarint(cacheVersion)
-	head.rawString(c.Sig)
-	head.varint(c.Stamp)
-	head.uvarint(uint64(len(c.Dirs)))
-	for _, d := range c.Dirs {
-		head.rawString(d.Rel)
-		head.stat(d.Stat, d.Racy)
+	rels := make([]string, len(c.Entries))
+	for i, en := range c.Entries {
+		rels[i] = en.Rel
 	}
-	head.uvarint(uint64(len(c.Entries)))
-	names := 4 * len(c.Entries)
-	for _, en := range c.Entries {
-		names += len(en.Rel)
-	}
-	head.uvarint(uint64(names))
-	frontLen := len(head.buf)
-	binary.LittleEndian.PutUint64(head.buf[len(cacheMagic)+8:], uint64(frontLen))
-	head.buf = binary.LittleEndian.AppendUint32(head.buf, 0) // the front's checksum, once the head's length is in
-	start := len(head.buf)
-	end := 0
-	for _, en := range c.Entries {
-		end += len(en.Rel)
-		head.buf = binary.LittleEndian.AppendUint32(head.buf, uint32(end))
-	}
-	for _, en := range c.Entries {
-		head.buf = append(head.buf, en.Rel...)
-	}
-	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf[start:], crcTable))
+	ends, names := namesBlock(rels)
+	var frontLen int
+	head.buf, frontLen = appendFront(head.buf, c.Sig, c.Stamp, c.Dirs, len(rels), len(ends)+len(names))
+	head.buf = append(append(head.buf, ends...), names...)
+	head.buf = binary.LittleEndian.AppendUint32(head.buf, namesSum(ends, names))
 	body := &cacheEncoder{strs: map[string]uint64{}, loc: loc}
 	body.buf = make([]byte, 0, 192*len(c.Entries)) // about what a lead takes
 	size := make([]int, len(c.Entries))            // the bytes of each lead's record; 0: none
@@ -442,8 +474,7 @@ func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 		head.uvarint(uint64(size[i]))
 	}
 	head.uvarint(uint64(len(table.buf)))
-	binary.LittleEndian.PutUint64(head.buf[len(cacheMagic):], uint64(len(head.buf)))
-	binary.LittleEndian.PutUint32(head.buf[frontLen:], crc32.Checksum(head.buf[:frontLen], crcTable))
+	sealFront(head.buf, frontLen, len(head.buf))
 	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf, crcTable))
 	head.buf = append(head.buf, table.buf...)
 	sum := crc32.Update(crc32.Checksum(head.buf, crcTable), crcTable, body.buf)
@@ -774,11 +805,21 @@ type cacheIndex struct {
 
 // rel is the path of entry i, in place (valid while the index is).
 func (x *cacheIndex) rel(i int) []byte {
-	start := uint32(0)
-	if i > 0 {
-		start = binary.LittleEndian.Uint32(x.ends[4*(i-1):])
+	return x.names[x.start(i):binary.LittleEndian.Uint32(x.ends[4*i:])]
+}
+
+// start is where the path of entry i begins in names.
+func (x *cacheIndex) start(i int) uint32 {
+	if i == 0 {
+		return 0
 	}
-	return x.names[start:binary.LittleEndian.Uint32(x.ends[4*i:])]
+	return binary.LittleEndian.Uint32(x.ends[4*(i-1):])
+}
+
+// relString is rel as a string over the same bytes.
+func (x *cacheIndex) relString(i int) string {
+	rel := x.rel(i)
+	return unsafe.String(unsafe.SliceData(rel), len(rel))
 }
 
 // cacheLengths reads the lengths of a cache's head and front from its

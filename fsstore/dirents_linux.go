@@ -6,10 +6,10 @@ import (
 	"unsafe"
 )
 
-// listMatching lists a folder with getdents(2), turning into strings only
-// the names that start with prefix (with their kind) and the folders: a
-// listing of 100,000 names then allocates next to nothing.
-func listMatching(f *os.File, prefix string) (names []string, kinds []fileKind, err error) {
+// listWithTypes lists a folder with each name's kind as the listing gives
+// it (a symbolic link is kindOther: never followed), with getdents(2)
+// straight into strings: no DirEntry per name.
+func listWithTypes(f *os.File) (names []string, kinds []fileKind, err error) {
 	buf := make([]byte, 64<<10)
 	fd := int(f.Fd())
 	for {
@@ -53,10 +53,8 @@ func listMatching(f *os.File, prefix string) (names []string, kinds []fileKind, 
 			case syscall.DT_UNKNOWN: // a file system that does not say
 				_, kind = lstatPath(f.Name() + string(os.PathSeparator) + string(name))
 			}
-			if kind == kindDir || len(name) >= len(prefix) && string(name[:len(prefix)]) == prefix {
-				names = append(names, string(name))
-				kinds = append(kinds, kind)
-			}
+			names = append(names, string(name))
+			kinds = append(kinds, kind)
 		}
 	}
 }

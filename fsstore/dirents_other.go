@@ -2,21 +2,22 @@
 
 package fsstore
 
-import (
-	"os"
-	"strings"
-)
+import "os"
 
-// listMatching lists a folder, keeping the names that start with prefix
-// (with their kind) and the folders.
-func listMatching(f *os.File, prefix string) ([]string, []fileKind, error) {
-	names, kinds, err := listWithTypes(f)
-	var outN []string
-	var outK []fileKind
-	for i, n := range names {
-		if kinds[i] == kindDir || strings.HasPrefix(n, prefix) {
-			outN, outK = append(outN, n), append(outK, kinds[i])
+// listWithTypes lists a folder with each name's kind as the listing gives
+// it (a symbolic link is kindOther: never followed).
+func listWithTypes(f *os.File) ([]string, []fileKind, error) {
+	entries, err := f.ReadDir(-1)
+	names := make([]string, len(entries))
+	kinds := make([]fileKind, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+		switch t := e.Type(); {
+		case t.IsRegular():
+			kinds[i] = kindFile
+		case t.IsDir():
+			kinds[i] = kindDir
 		}
 	}
-	return outN, outK, err
+	return names, kinds, err
 }

@@ -38,6 +38,10 @@ type Store struct {
 	pipelineSum uint32
 	// pending is the cache being written in the background (Close).
 	pending sync.WaitGroup
+	// names is what Close records in the names file, index the last
+	// index of the lead files read or made (names.go).
+	names *nameAdds
+	index *cacheIndex
 }
 
 // Open reads the pipeline in dir. Times without an offset are read in loc;

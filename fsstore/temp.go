@@ -87,7 +87,30 @@ func (s *Store) createLead(path string, data []byte) error {
 		return err
 	}
 	s.clearTemps(dir)
-	return createExclusive(dir, tempPattern(path), path, data, 0o644)
+	tmp, err := writeTemp(dir, tempPattern(path), path, data, 0o644)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	// Under the folder's lock, so that the names file can follow: see
+	// names.go.
+	folder := filepath.Dir(path)
+	unlock, err := lockDir(folder)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	adds := s.namesToAdd(folder)
+	before, _ := lstatPath(folder)
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return ErrExist
+		}
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	after, _ := lstatPath(folder)
+	adds.note(s.leadRel(path), before, after)
+	return syncDir(folder)
 }
 
 // LeftoverTemps lists temporary files that interrupted writes left: in the
