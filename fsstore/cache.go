@@ -1,7 +1,9 @@
 package fsstore
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -9,10 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/crmcli/crm/model"
 )
@@ -90,34 +92,35 @@ func (s *Store) cacheTemp(name string) (stamp int64, tmp *os.File) {
 // openCache opens the cache file at path (the cache or the names file),
 // when it is a regular file of a sane size: not a link put in its place,
 // not gigabytes to read (1,000,000 leads take 170 MB).
-func (s *Store) openCache(path string) (*os.File, int64, bool) {
+func (s *Store) openCache(path string) (*os.File, fileStat, bool) {
 	if s.NoCache {
-		return nil, 0, false
+		return nil, fileStat{}, false
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, false
+		return nil, fileStat{}, false
 	}
 	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
 		f.Close()
-		return nil, 0, false
+		return nil, fileStat{}, false
 	}
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
 		f.Close()
-		return nil, 0, false
+		return nil, fileStat{}, false
 	}
-	return f, fi.Size(), true
+	return f, statOfInfo(fi), true
 }
 
 // readCache returns the cache, or nil when there is none that fits. The
 // leads are decoded as the file is read, never held whole in memory.
 func (s *Store) readCache() *cacheFile {
-	f, size, ok := s.openCache(s.cachePath())
+	f, st, ok := s.openCache(s.cachePath())
 	if !ok {
 		return nil
 	}
 	defer f.Close()
+	size := st.Size
 	head, err := readCacheHead(f, size)
 	if err != nil {
 		return nil
@@ -157,13 +160,25 @@ func readCacheHead(f *os.File, size int64) ([]byte, error) {
 // stat changes when a file is added, removed or renamed in it); ok is
 // false otherwise.
 func (s *Store) cachedIndex(path string) (x *cacheIndex, ok bool) {
-	f, size, ok := s.openCache(path)
+	return s.readCachedIndex(path, false)
+}
+
+// readCachedIndex is cachedIndex; skipNames reads the front (and the names
+// file's records) alone.
+func (s *Store) readCachedIndex(path string, skipNames bool) (x *cacheIndex, ok bool) {
+	f, st, ok := s.openCache(path)
 	if !ok {
 		return nil, false
 	}
 	defer f.Close()
-	x, err := readIndex(f, size, s.cacheSig(), func(x *cacheIndex) bool { return s.dirsUnchanged(x.dirs) })
-	return x, err == nil
+	x, err := readIndex(f, st.Size, s.cacheSig(), path == s.namesPath(), st.Mtime, func(x *cacheIndex) bool { return s.dirsUnchanged(x.dirs) }, skipNames)
+	if err != nil {
+		return nil, false
+	}
+	if path == s.namesPath() {
+		x.file = st
+	}
+	return x, true
 }
 
 // dirsUnchanged tells whether the folders under leads/ are the ones the
@@ -221,13 +236,9 @@ func putCacheFile(tmp *os.File, path string, parts [][]byte) {
 	}
 }
 
-// Close waits for the cache being written, if any, and records the lead
-// files this store added in the names file. A store may be used again
-// after Close.
-func (s *Store) Close() {
-	s.pending.Wait()
-	s.flushNames()
-}
+// Close waits for the cache being written, if any. A store may be used
+// again after Close.
+func (s *Store) Close() { s.pending.Wait() }
 
 // discard removes the unused temporary cache file.
 func discard(tmp *os.File) {
@@ -305,18 +316,12 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 			fstats = make([]fileStat, 0, len(names))
 		}
 		for i, name := range names {
-			if strings.HasPrefix(name, ".") {
-				continue // hidden: .gitkeep, an editor's swap file, a hidden folder
-			}
-			switch kinds[i] {
-			case kindDir:
+			switch leadEntry(name, kinds[i]) {
+			case entryDir:
 				queue = append(queue, prefix+name)
-			case kindFile:
-				ext := filepath.Ext(name)
-				if ext == ".yaml" || ext == ".yml" {
-					files = append(files, LeadFile{ID: name[:len(name)-len(ext)], Path: prefix + name})
-					fstats = append(fstats, stats[i])
-				}
+			case entryLead:
+				files = append(files, LeadFile{ID: leadID(name), Path: prefix + name})
+				fstats = append(fstats, stats[i])
 			}
 		}
 	}
@@ -505,18 +510,65 @@ func (s *Store) cachedFiles() ([]LeadFile, bool) {
 }
 
 // FilesWithPrefix lists the lead files whose id starts with prefix, in id
-// order: a binary search in the names of the lookup index (lookupIndex).
+// order, from the names of the lookup index (lookupIndex): a pass over
+// them, in place.
 func (s *Store) FilesWithPrefix(prefix string) ([]LeadFile, error) {
 	x, err := s.lookupIndex()
 	if err != nil {
 		return nil, err
 	}
 	var out []LeadFile
-	id := func(i int) string { return leadID(filepath.Base(x.relString(i))) }
-	for i := sort.Search(x.n, func(i int) bool { return id(i) >= prefix }); i < x.n && strings.HasPrefix(id(i), prefix); i++ {
-		out = append(out, s.leadFile(string(x.rel(i))))
+	match := func(rel string) {
+		base := rel[strings.LastIndexByte(rel, filepath.Separator)+1:]
+		if strings.HasPrefix(base, prefix) && strings.HasPrefix(leadID(base), prefix) {
+			out = append(out, s.leadFile(strings.Clone(rel)))
+		}
 	}
+	// Without subfolders every path is a name that must start with the
+	// prefix: most differ in their first byte, and that is all a pass
+	// over 100,000 looks at.
+	flat := len(x.dirs) == 1
+	for i, prev := 0, uint32(0); i < x.n; i++ {
+		end := binary.LittleEndian.Uint32(x.ends[4*i:])
+		rel := x.names[prev:end]
+		prev = end
+		if !flat || bytes.HasPrefix(rel, []byte(prefix)) {
+			match(unsafe.String(unsafe.SliceData(rel), len(rel)))
+		}
+	}
+	for _, rel := range x.added {
+		match(rel)
+	}
+	slices.SortFunc(out, func(a, b LeadFile) int {
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
 	return out, nil
+}
+
+// The kinds of names in a folder under leads/, to crm.
+const (
+	entryNone = iota // hidden names, other files, links
+	entryDir         // a folder to look in
+	entryLead        // a lead file
+)
+
+// leadEntry says what a name listed in a folder under leads/ is.
+func leadEntry(name string, kind fileKind) int {
+	if strings.HasPrefix(name, ".") {
+		return entryNone // .gitkeep, an editor's swap file, a hidden folder
+	}
+	switch kind {
+	case kindDir:
+		return entryDir
+	case kindFile:
+		if ext := filepath.Ext(name); ext == ".yaml" || ext == ".yml" {
+			return entryLead
+		}
+	}
+	return entryNone
 }
 
 // names lists a folder being scanned; withTypes also gives each name's

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -174,7 +175,7 @@ func TestCacheDamage(t *testing.T) {
 // decodeIndex reads the index of a cache held in memory, as id lookups
 // read it from the file.
 func decodeIndex(data []byte, sig string) (*cacheIndex, error) {
-	return readIndex(bytes.NewReader(data), int64(len(data)), sig, func(*cacheIndex) bool { return true })
+	return readIndex(bytes.NewReader(data), int64(len(data)), sig, false, 0, func(*cacheIndex) bool { return true }, false)
 }
 
 func FuzzCacheDecode(f *testing.F) {
@@ -187,6 +188,8 @@ func FuzzCacheDecode(f *testing.F) {
 				_ = x.rel(i) // in bounds, whatever the index says
 			}
 		}
+		// As a names file, with records after the names.
+		_, _ = readIndex(bytes.NewReader(data), int64(len(data)), "s", true, 0, func(*cacheIndex) bool { return true }, false)
 		c, err := decodeCache(data, "s", time.UTC)
 		if err != nil {
 			return
@@ -220,7 +223,7 @@ type loaded struct {
 	Leads    []*model.Lead
 	Problems []string
 	Files    []LeadFile
-	Prefixed []LeadFile // ids that start with "l1" or "s"
+	Prefixed []LeadFile // ids that start with "l1", "s", "a" and ""
 }
 
 func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
@@ -253,12 +256,16 @@ func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		every, err := s.FilesWithPrefix("")
+		if err != nil {
+			t.Fatal(err)
+		}
 		leads, problems, err := s.LoadAll(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		s.Close()
-		*c.out = loaded{Leads: leads, Files: files, Prefixed: append(append(l1, sub...), added...)}
+		*c.out = loaded{Leads: leads, Files: files, Prefixed: append(append(append(l1, sub...), added...), every...)}
 		for _, p := range problems {
 			c.out.Problems = append(c.out.Problems, p.Error())
 		}
@@ -465,6 +472,31 @@ func TestNamesFollowLeadAdds(t *testing.T) {
 		}
 		if diff := cmp.Diff(listed, files); diff != "" {
 			t.Fatalf("add %d: ids from the names file (-listed +names):\n%s", i, diff)
+		}
+	}
+	// The later adds were appended as records: a record cut short or
+	// damaged makes the whole file untrusted, never a wrong answer.
+	data, err := os.ReadFile(s.namesPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := readIndex(bytes.NewReader(data), int64(len(data)), s.cacheSig(), true, 1<<62, func(*cacheIndex) bool { return true }, false)
+	if err != nil || len(x.added) == 0 {
+		t.Fatalf("no records in the names file: %v", err)
+	}
+	if x.dirs[0].Racy {
+		t.Error("a record older than the names file is racy")
+	}
+	// A record not older than the names file (its writer gave up waiting
+	// for the clock) is racy: the folder could have changed since within
+	// the same tick.
+	racy, err := readIndex(bytes.NewReader(data), int64(len(data)), s.cacheSig(), true, x.dirs[0].Stat.Ctime, func(*cacheIndex) bool { return true }, false)
+	if err != nil || !racy.dirs[0].Racy {
+		t.Errorf("a record as recent as the names file is trusted (%v)", err)
+	}
+	for _, bad := range [][]byte{data[:len(data)-1], append(slices.Clone(data[:len(data)-1]), data[len(data)-1]^1)} {
+		if _, err := readIndex(bytes.NewReader(bad), int64(len(bad)), s.cacheSig(), true, 1<<62, func(*cacheIndex) bool { return true }, false); err == nil {
+			t.Error("a damaged record was read")
 		}
 	}
 }

@@ -801,6 +801,10 @@ type cacheIndex struct {
 	namesLen int
 	ends     []byte // n little-endian ends of the paths in names
 	names    []byte
+	// The names file's: the paths its records add after the names, and
+	// its stat when it was read (records are appended to that file only).
+	added []string
+	file  fileStat
 }
 
 // rel is the path of entry i, in place (valid while the index is).
@@ -892,10 +896,15 @@ func (x *cacheIndex) setNames(data []byte) error {
 var errStale = errors.New("stale cache")
 
 // readIndex reads the front of a cache written for sig from r (size bytes
-// in all) and, when keep accepts it, the names.
-func readIndex(r io.Reader, size int64, sig string, keep func(*cacheIndex) bool) (*cacheIndex, error) {
+// in all) and, when keep accepts it, the names. With records (the names
+// file), the records of files added after the names are read too, before
+// keep is asked: the last one's stat is the one of leads/ to compare,
+// racy unless older than mtime, the names file's time. skipNames leaves
+// the names out (x.names is nil).
+func readIndex(r io.ReaderAt, size int64, sig string, records bool, mtime int64, keep func(*cacheIndex) bool, skipNames bool) (*cacheIndex, error) {
+	sr := io.NewSectionReader(r, 0, size)
 	start := make([]byte, cacheFixed)
-	if _, err := io.ReadFull(r, start); err != nil {
+	if _, err := io.ReadFull(sr, start); err != nil {
 		return nil, errCorrupt
 	}
 	_, frontLen, ok := cacheLengths(start)
@@ -904,27 +913,61 @@ func readIndex(r io.Reader, size int64, sig string, keep func(*cacheIndex) bool)
 	}
 	front := make([]byte, frontLen+4)
 	copy(front, start)
-	if _, err := io.ReadFull(r, front[len(start):]); err != nil {
+	if _, err := io.ReadFull(sr, front[len(start):]); err != nil {
 		return nil, errCorrupt
 	}
 	x, err := decodeFront(front, sig)
 	if err != nil {
 		return nil, err
 	}
+	end := int64(frontLen) + 4 + int64(x.namesLen) + 4
+	if end > size {
+		return nil, errCorrupt
+	}
+	if records && end < size {
+		tail := make([]byte, size-end)
+		if _, err := r.ReadAt(tail, end); err != nil && !errors.Is(err, io.EOF) {
+			return nil, errCorrupt
+		}
+		if err := x.readRecords(tail, mtime); err != nil {
+			return nil, err
+		}
+	}
 	if !keep(x) {
 		return nil, errStale
 	}
-	if frontLen+4+uint64(x.namesLen)+4 > uint64(size) {
-		return nil, errCorrupt
+	if skipNames {
+		return x, nil
 	}
 	names := make([]byte, x.namesLen+4)
-	if _, err := io.ReadFull(r, names); err != nil {
+	if _, err := io.ReadFull(sr, names); err != nil {
 		return nil, errCorrupt
 	}
 	if err := x.setNames(names); err != nil {
 		return nil, err
 	}
 	return x, nil
+}
+
+// readRecords reads the records of files added after the names (data:
+// every byte after them); mtime is the names file's time.
+func (x *cacheIndex) readRecords(data []byte, mtime int64) error {
+	if len(x.dirs) == 0 || x.dirs[0].Rel != "" {
+		return errCorrupt
+	}
+	d := &cacheDecoder{data: data}
+	for d.pos < len(data) {
+		start := d.pos
+		rel := d.rawString()
+		st, _ := d.stat()
+		if d.err != nil || len(data)-d.pos < 4 || crc32.Checksum(data[start:d.pos], crcTable) != binary.LittleEndian.Uint32(data[d.pos:]) {
+			return errCorrupt
+		}
+		d.pos += 4
+		x.added = append(x.added, rel)
+		x.dirs[0].Stat, x.dirs[0].Racy = st, st.racy(mtime)
+	}
+	return nil
 }
 
 // decodeHead reads the head of a cache (data: the head and its checksum)

@@ -10,6 +10,19 @@ import (
 // it (a symbolic link is kindOther: never followed), with getdents(2)
 // straight into strings: no DirEntry per name.
 func listWithTypes(f *os.File) (names []string, kinds []fileKind, err error) {
+	err = eachName(f, func(name []byte, kind fileKind) {
+		names = append(names, string(name))
+		kinds = append(kinds, kind)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return names, kinds, nil
+}
+
+// eachName calls fn with each name in the folder f (but . and ..) and its
+// kind, from getdents(2): name is valid only during the call.
+func eachName(f *os.File, fn func(name []byte, kind fileKind)) error {
 	buf := make([]byte, 64<<10)
 	fd := int(f.Fd())
 	for {
@@ -18,10 +31,10 @@ func listWithTypes(f *os.File) (names []string, kinds []fileKind, err error) {
 			continue
 		}
 		if err != nil {
-			return nil, nil, &os.PathError{Op: "readdirent", Path: f.Name(), Err: err}
+			return &os.PathError{Op: "readdirent", Path: f.Name(), Err: err}
 		}
 		if n <= 0 {
-			return names, kinds, nil
+			return nil
 		}
 		for b := buf[:n]; len(b) > 0; {
 			// struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name.
@@ -53,8 +66,7 @@ func listWithTypes(f *os.File) (names []string, kinds []fileKind, err error) {
 			case syscall.DT_UNKNOWN: // a file system that does not say
 				_, kind = lstatPath(f.Name() + string(os.PathSeparator) + string(name))
 			}
-			names = append(names, string(name))
-			kinds = append(kinds, kind)
+			fn(name, kind)
 		}
 	}
 }

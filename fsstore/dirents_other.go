@@ -21,3 +21,12 @@ func listWithTypes(f *os.File) ([]string, []fileKind, error) {
 	}
 	return names, kinds, err
 }
+
+// eachName calls fn with each name in the folder f and its kind.
+func eachName(f *os.File, fn func(name []byte, kind fileKind)) error {
+	names, kinds, err := listWithTypes(f)
+	for i, name := range names {
+		fn([]byte(name), kinds[i])
+	}
+	return err
+}

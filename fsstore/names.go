@@ -1,19 +1,22 @@
 package fsstore
 
 import (
-	"context"
 	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
-	"strings"
 	"time"
+	"unsafe"
 )
 
-// The names file, .crm/cache/names: the paths of the lead files in id
-// order and the stats of the folders they were listed from, in the format
-// of the cache's front and names (its index), without the rest.
+// The names file, .crm/cache/names: the paths of the lead files and the
+// stats of the folders they were listed from, in the format of the
+// cache's front and names (its index), then records of the files crm
+// added since, each: uvarint length and bytes of its path, the stat of
+// leads/ after it was added, a crc32c of the record.
 //
 // Id lookups (lead show PREFIX, lead add's check for a duplicate) search
 // the names file or the cache's index, whichever is fresh (no folder under
@@ -22,14 +25,16 @@ import (
 //
 // Adding a lead keeps it fresh: under the folder's lock, the folder's stat
 // is taken just before and just after the new file is linked in, and when
-// the first is the one the index recorded, the new name and the second
-// stat are written to the names file when the store is closed. The names
-// file is only written once the file system's clock has moved past the
-// folder's new time (a change in the same tick could leave its stat as it
-// is, as git's racily clean files). The one change it can miss is made by
-// another program (not crm, which takes the lock) in the microseconds
-// between the two stats; a listing, the next report's or the next
-// lookup's after any other change, sets it right.
+// the first is the one the index recorded, a record of the new path and
+// the second stat is appended to the names file (or, when the index came
+// from the cache, a names file is written with the path added). A record
+// is trusted only while the names file's own time is later than the
+// folder's (a change within the same tick of the file system's clock
+// could leave the folder's stat as it is, as git's racily clean files):
+// the writer waits up to maxStampWait for the clock to move on. The one
+// change it can miss is made by another program (not crm, which takes the
+// lock) in the microseconds between the two stats; a listing, the next
+// report's or the next lookup's after any other change, sets it right.
 //
 // Only lookups use the names file. Reads of the leads themselves (report,
 // lists, check) list the folders or use the cache's own index, whose
@@ -37,23 +42,16 @@ import (
 
 const namesName = "names"
 
-// maxStampWait bounds how long Close waits for the file system's clock to
-// move past the folder's time before it writes the names file (a tick is
-// 1-10 ms where times are coarse; none where they are fine-grained).
+// maxStampWait bounds how long adding a lead waits for the file system's
+// clock to move past the folder's time (a tick is 1-10 ms where times are
+// coarse; none where they are fine-grained).
 const maxStampWait = 25 * time.Millisecond
 
-func (s *Store) namesPath() string { return filepath.Join(s.Dir, CacheDir, namesName) }
+// maxRecords is how many added files the names file records before it is
+// written again whole.
+const maxRecords = 4096
 
-// nameAdds is what this store added to leads/ under the folder's lock, on
-// top of an index that was fresh: written to the names file by Close.
-type nameAdds struct {
-	base  *cacheIndex
-	dirs  []cacheDir // base's folders; leads/ with its stat after the last add
-	added []string   // the paths added, under leads/
-	// broken: leads/ changed other than by the adds (or there was no
-	// fresh index): nothing is written.
-	broken bool
-}
+func (s *Store) namesPath() string { return filepath.Join(s.Dir, CacheDir, namesName) }
 
 // lookupIndex returns the index id lookups search: the names file's or
 // the cache's while no folder under leads/ changed, else one made from
@@ -86,25 +84,53 @@ func (s *Store) freshIndex() (*cacheIndex, bool) {
 // listIndex lists the folders under leads/ into an index and writes it to
 // the names file (not with NoCache). The stamp is taken before the
 // listing: a folder whose time is not older is racy, and the next lookup
-// lists again.
+// lists again. The paths are in the order the folders list them: a
+// lookup reads them all (a millisecond at 100,000), and sorting them
+// would cost more than the listing.
 func (s *Store) listIndex() (*cacheIndex, error) {
 	stamp, tmp := time.Now().Add(-racySlack).UnixNano(), (*os.File)(nil)
 	if !s.NoCache {
 		stamp, tmp = s.cacheTemp(namesName)
 	}
-	files, _, dirs, err := s.scanLeads(context.Background(), false)
-	if err != nil {
-		discard(tmp)
-		return nil, err
+	root := s.LeadsPath()
+	var dirs []cacheDir
+	var ends, names []byte
+	queue := []string{""}
+	for len(queue) > 0 {
+		rel := queue[0]
+		queue = queue[1:]
+		d, err := openDir(filepath.Join(root, rel))
+		if err != nil {
+			if rel == "" && errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			discard(tmp)
+			return nil, err
+		}
+		if names == nil {
+			// A folder's size is about what its names take.
+			names = make([]byte, 0, max(d.stat.Size, 4096))
+			ends = make([]byte, 0, max(d.stat.Size/8, 1024))
+		}
+		err = eachName(d.f, func(name []byte, kind fileKind) {
+			switch leadEntry(unsafe.String(unsafe.SliceData(name), len(name)), kind) {
+			case entryDir:
+				queue = append(queue, filepath.Join(rel, string(name)))
+			case entryLead:
+				if rel != "" {
+					names = append(append(names, rel...), filepath.Separator)
+				}
+				names = append(names, name...)
+				ends = binary.LittleEndian.AppendUint32(ends, uint32(len(names)))
+			}
+		})
+		dirs = append(dirs, cacheDir{Rel: rel, Stat: d.stat, Racy: d.stat.racy(stamp)})
+		d.close()
+		if err != nil {
+			discard(tmp)
+			return nil, err
+		}
 	}
-	for i := range dirs {
-		dirs[i].Racy = dirs[i].Stat.racy(stamp)
-	}
-	rels := make([]string, len(files))
-	for i, f := range files {
-		rels[i] = s.leadRel(f.Path)
-	}
-	ends, names := namesBlock(rels)
 	parts, x := encodeNames(s.cacheSig(), stamp, dirs, ends, names)
 	if tmp != nil {
 		putCacheFile(tmp, s.namesPath(), parts)
@@ -123,119 +149,108 @@ func encodeNames(sig string, stamp int64, dirs []cacheDir, ends, names []byte) (
 	return [][]byte{front, ends, names, binary.LittleEndian.AppendUint32(nil, namesSum(ends, names))}, x
 }
 
-// namesToAdd returns the adds of this store to record a new file in
-// leads/ with, called under the folder's lock; nil when there is nothing
-// to record (no fresh index, a file in a subfolder, NoCache).
-func (s *Store) namesToAdd(dir string) *nameAdds {
-	if s.NoCache || dir != s.LeadsPath() {
-		return nil
+// indexForAdd is the fresh index a new file in leads/ is recorded on (nil:
+// none), read under the folder's lock: the names file's front and records
+// are enough to append a record; the names are read only when the file
+// is written whole (from the cache's index, or after maxRecords records).
+func (s *Store) indexForAdd() *cacheIndex {
+	if s.index != nil && s.dirsUnchanged(s.index.dirs) {
+		return s.index
 	}
-	if s.names == nil {
-		s.names = &nameAdds{broken: true}
-		if x, ok := s.freshIndex(); ok && len(x.dirs) > 0 && x.dirs[0].Rel == "" {
-			s.names = &nameAdds{base: x, dirs: slices.Clone(x.dirs)}
+	if x, ok := s.readCachedIndex(s.namesPath(), true); ok && len(x.added) < maxRecords {
+		return x
+	}
+	x, _ := s.freshIndex()
+	return x
+}
+
+// noteAdd records in the names file that the lead file path was added
+// to leads/, under the folder's lock: x is the index that was fresh just
+// before (nil: none), before and after the folder's stat just before and
+// just after the file was linked in. Nothing is said when it fails: the
+// next lookup lists the folders.
+func (s *Store) noteAdd(x *cacheIndex, path string, before, after fileStat) {
+	s.index = nil
+	if x == nil || len(x.dirs) == 0 || x.dirs[0].Rel != "" || x.dirs[0].Stat != before || after == before {
+		return
+	}
+	rel := s.leadRel(path)
+	dirs := slices.Clone(x.dirs)
+	dirs[0].Stat, dirs[0].Racy = after, false
+	if x.file.Size > 0 && len(x.added) < maxRecords {
+		f, err := os.OpenFile(s.namesPath(), os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return
 		}
-	}
-	if s.names.broken {
-		return nil
-	}
-	return s.names
-}
-
-// note records the file rel added to leads/, given the folder's stat just
-// before and just after it was linked in.
-func (a *nameAdds) note(rel string, before, after fileStat) {
-	if a == nil || a.broken {
+		defer f.Close()
+		if fi, err := f.Stat(); err != nil || statOfInfo(fi) != x.file {
+			return // not the names file the index was read from
+		}
+		e := &cacheEncoder{}
+		e.rawString(rel)
+		e.stat(after, false)
+		if _, err := f.Write(binary.LittleEndian.AppendUint32(e.buf, crc32.Checksum(e.buf, crcTable))); err != nil {
+			return
+		}
+		waitPast(f, after)
 		return
 	}
-	if root := &a.dirs[0]; root.Stat == before && after != before {
-		root.Stat = after
-		a.added = append(a.added, rel)
-		return
-	}
-	a.broken = true
-}
-
-// flushNames writes the names file with the files this store added, once
-// the file system's clock is past the time of leads/ (else the folder
-// could change again without its stat changing, and nothing is written).
-func (s *Store) flushNames() {
-	a := s.names
-	s.names = nil
-	if a == nil || a.broken || len(a.added) == 0 {
-		return
-	}
+	// A names file from the cache's index, or one with too many records:
+	// written whole.
 	stamp, tmp := s.cacheTemp(namesName)
 	if tmp == nil {
 		return
 	}
-	// Write, then look at the time the write left: on a file system with
-	// fine-grained times a file whose time was just looked at gets a new
-	// one at its next change; on one with coarse times, it moves a tick
-	// at a time.
-	root := a.dirs[0].Stat
-	for start := time.Now(); root.racy(stamp); time.Sleep(time.Millisecond) {
-		if time.Since(start) > maxStampWait {
+	ends, names := x.with(append(slices.Clone(x.added), rel))
+	parts, _ := encodeNames(s.cacheSig(), stamp, dirs, ends, names)
+	for _, part := range parts {
+		if _, err := tmp.Write(part); err != nil {
 			discard(tmp)
 			return
 		}
-		if _, err := tmp.WriteAt([]byte{0}, 0); err != nil {
-			discard(tmp)
-			return
-		}
-		fi, err := tmp.Stat()
-		if err != nil {
-			discard(tmp)
-			return
-		}
-		stamp = fileStat{Mtime: fi.ModTime().UnixNano()}.grained().Mtime
 	}
-	added := slices.Clone(a.added)
-	slices.SortFunc(added, byIDThenPath)
-	ends, names := a.base.splice(added)
-	parts, _ := encodeNames(s.cacheSig(), stamp, a.dirs, ends, names)
-	if _, err := tmp.Seek(0, 0); err != nil {
+	if !waitPast(tmp, after) {
 		discard(tmp)
 		return
 	}
-	putCacheFile(tmp, s.namesPath(), parts)
+	putCacheFile(tmp, s.namesPath(), nil)
 }
 
-// splice is the names block of x with the paths added (in order, none of
-// them in x) put in their places: the bytes of x are copied in runs.
-func (x *cacheIndex) splice(added []string) (ends, names []byte) {
+// waitPast waits, up to maxStampWait, until the time of f (written to
+// last) is later than the times of st, touching f to the file system's
+// clock (at once, then every millisecond); false when it is not.
+func waitPast(f *os.File, st fileStat) bool {
+	for start, try := time.Now(), 0; ; try++ {
+		fi, err := f.Stat()
+		if err != nil {
+			return false
+		}
+		if !st.racy(statOfInfo(fi).Mtime) {
+			return true
+		}
+		if time.Since(start) > maxStampWait {
+			return false
+		}
+		if try > 0 {
+			time.Sleep(time.Millisecond)
+		}
+		if touchNow(f) != nil {
+			return false
+		}
+	}
+}
+
+// with is the names block of x with the paths added after its names.
+func (x *cacheIndex) with(added []string) (ends, names []byte) {
 	size := len(x.names)
 	for _, rel := range added {
 		size += len(rel)
 	}
-	ends = make([]byte, 0, len(x.ends)+4*len(added))
-	names = make([]byte, 0, size)
-	at := 0 // the names of x before at are in
-	copyTo := func(i int) {
-		if i == at {
-			return
-		}
-		shift := uint32(len(names)) - x.start(at)
-		names = append(names, x.names[x.start(at):x.start(i)]...)
-		for k := at; k < i; k++ {
-			ends = binary.LittleEndian.AppendUint32(ends, binary.LittleEndian.Uint32(x.ends[4*k:])+shift)
-		}
-		at = i
-	}
+	ends = append(make([]byte, 0, len(x.ends)+4*len(added)), x.ends...)
+	names = append(make([]byte, 0, size), x.names...)
 	for _, rel := range added {
-		copyTo(at + sort.Search(x.n-at, func(i int) bool { return byIDThenPath(x.relString(at+i), rel) >= 0 }))
 		names = append(names, rel...)
 		ends = binary.LittleEndian.AppendUint32(ends, uint32(len(names)))
 	}
-	copyTo(x.n)
 	return ends, names
-}
-
-// byIDThenPath is the order of lead files (paths under leads/): by id,
-// then by path.
-func byIDThenPath(a, b string) int {
-	if c := strings.Compare(leadID(filepath.Base(a)), leadID(filepath.Base(b))); c != 0 {
-		return c
-	}
-	return strings.Compare(a, b)
 }

@@ -38,9 +38,7 @@ type Store struct {
 	pipelineSum uint32
 	// pending is the cache being written in the background (Close).
 	pending sync.WaitGroup
-	// names is what Close records in the names file, index the last
-	// index of the lead files read or made (names.go).
-	names *nameAdds
+	// index is the last index of the lead files read or made (names.go).
 	index *cacheIndex
 }
 

@@ -100,7 +100,10 @@ func (s *Store) createLead(path string, data []byte) error {
 		return err
 	}
 	defer unlock()
-	adds := s.namesToAdd(folder)
+	var fresh *cacheIndex // the index of the names, to follow the new file
+	if !s.NoCache && folder == s.LeadsPath() {
+		fresh = s.indexForAdd()
+	}
 	before, _ := lstatPath(folder)
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -109,8 +112,11 @@ func (s *Store) createLead(path string, data []byte) error {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
 	after, _ := lstatPath(folder)
-	adds.note(s.leadRel(path), before, after)
-	return syncDir(folder)
+	if err := syncDir(folder); err != nil {
+		return err
+	}
+	s.noteAdd(fresh, path, before, after)
+	return nil
 }
 
 // LeftoverTemps lists temporary files that interrupted writes left: in the
