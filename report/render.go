@@ -18,7 +18,6 @@ import (
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
-	"go.yaml.in/yaml/v3"
 )
 
 // Table is rows of text cells under a header: the one shape every
@@ -223,18 +222,6 @@ func appendSpaces(b []byte, n int) []byte {
 		b = append(b, ' ')
 	}
 	return b
-}
-
-// blockStyle turns JSON's flow style into YAML's block style, quoting
-// only where a plain scalar would change meaning.
-func blockStyle(n *yaml.Node) {
-	n.Style = 0
-	if n.Kind == yaml.SequenceNode && len(n.Content) == 0 || n.Kind == yaml.MappingNode && len(n.Content) == 0 {
-		n.Style = yaml.FlowStyle
-	}
-	for _, c := range n.Content {
-		blockStyle(c)
-	}
 }
 
 func toAny(ss []string) []any {

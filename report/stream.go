@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -56,21 +57,28 @@ func streamJSON(w *bufio.Writer, pipeline string, leads []*model.Lead) error {
 		_, err := w.WriteString("]\n}\n")
 		return err
 	}
-	var ind bytes.Buffer
-	for i, l := range leads {
-		b, err := marshalJSON(NewLeadJSON(l, ""))
-		if err != nil {
-			return err
+	// Each lead is marshalled and indented on its own, in blocks on every
+	// core: ",\n    " before every lead but the first.
+	err = inRounds(w, len(leads), func(out []byte, from, to int) ([]byte, error) {
+		var ind bytes.Buffer
+		for i := from; i < to; i++ {
+			b, err := marshalJSON(NewLeadJSON(leads[i], ""))
+			if err != nil {
+				return nil, err
+			}
+			ind.Reset()
+			if err := json.Indent(&ind, b, "    ", "  "); err != nil {
+				return nil, err
+			}
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(append(out, "\n    "...), ind.Bytes()...)
 		}
-		ind.Reset()
-		if err := json.Indent(&ind, b, "    ", "  "); err != nil {
-			return err
-		}
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		w.WriteString("\n    ")
-		w.Write(ind.Bytes())
+		return out, nil
+	})
+	if err != nil {
+		return err
 	}
 	_, err = w.WriteString("\n  ]\n}\n")
 	return err
@@ -79,19 +87,19 @@ func streamJSON(w *bufio.Writer, pipeline string, leads []*model.Lead) error {
 // yamlOf is v as crm's YAML output shows it: through JSON (the same keys,
 // order and shapes), in block style.
 func yamlOf(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
+	n, err := yamlNode(v)
 	if err != nil {
 		return nil, err
 	}
-	var n yaml.Node
-	if err := yaml.Unmarshal(b, &n); err != nil {
-		return nil, err
-	}
-	blockStyle(&n)
+	return encodeNode(n)
+}
+
+// encodeNode is the YAML library's text of n, with an indent of 2.
+func encodeNode(n *yaml.Node) ([]byte, error) {
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)
 	enc.SetIndent(2)
-	if err := enc.Encode(&n); err != nil {
+	if err := enc.Encode(n); err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {
@@ -100,10 +108,13 @@ func yamlOf(v any) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// yamlNode builds the YAML tree of v as yamlOf would get it by parsing v's
-// JSON, straight from the JSON tokens (parsing YAML is most of yamlOf's
-// time): mappings in key order, strings as strings, numbers, booleans and
-// null with the tag the YAML library's resolver gives their text.
+// yamlNode builds the YAML tree of v from its JSON, straight from the JSON
+// tokens: mappings in key order, strings as strings, numbers, booleans
+// and null with the tag the YAML library's resolver gives their text, and
+// block style but for empty mappings and sequences. It is what parsing the
+// JSON as YAML gives, without the YAML parser: faster, and it takes every
+// string JSON holds (the parser refuses C1 control characters and reads
+// NEL as a line break).
 func yamlNode(v any) (*yaml.Node, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -162,14 +173,30 @@ func yamlNode(v any) (*yaml.Node, error) {
 }
 
 // yamlItems writes leads as the items of a YAML list indented under a key,
-// a block of leads per encoder, the blocks encoded on every core and
-// written in order.
+// in blocks on every core (an emitter per block, remembering the library's
+// forms of the strings it asked for).
 func yamlItems(w *bufio.Writer, leads []*model.Lead) error {
-	const block = 256
-	blocks := (len(leads) + block - 1) / block
+	var pool sync.Pool
+	return inRounds(w, len(leads), func(out []byte, from, to int) ([]byte, error) {
+		e, _ := pool.Get().(*leadEmitter)
+		if e == nil {
+			e = &leadEmitter{}
+		}
+		defer pool.Put(e)
+		e.b = out
+		err := e.block(leads[from:to])
+		return e.b, err
+	})
+}
+
+// inRounds writes the text of n items, made by block a range at a time
+// (appending to out) on every core, in order: rounds of a few blocks per
+// core are made at once and written, so memory holds one round of text,
+// not the whole list.
+func inRounds(w *bufio.Writer, n int, block func(out []byte, from, to int) ([]byte, error)) error {
+	const size = 256
+	blocks := (n + size - 1) / size
 	workers := runtime.GOMAXPROCS(0)
-	// Rounds of a few blocks per core: encoded at once, written in order,
-	// so memory holds one round of text, not the whole list.
 	for first := 0; first < blocks; first += 4 * workers {
 		round := min(blocks-first, 4*workers)
 		out := make([][]byte, round)
@@ -183,7 +210,8 @@ func yamlItems(w *bufio.Writer, leads []*model.Lead) error {
 					if k >= round {
 						return
 					}
-					out[k], errs[k] = yamlBlock(leads[(first+k)*block : min(len(leads), (first+k+1)*block)])
+					from := (first + k) * size
+					out[k], errs[k] = block(nil, from, min(n, from+size))
 				}
 			})
 		}
@@ -192,38 +220,43 @@ func yamlItems(w *bufio.Writer, leads []*model.Lead) error {
 			if errs[k] != nil {
 				return errs[k]
 			}
-			for b := out[k]; len(b) > 0; {
-				line, rest, _ := bytes.Cut(b, []byte("\n"))
-				w.WriteString("  ")
-				w.Write(line)
-				w.WriteByte('\n')
-				b = rest
-			}
+			w.Write(out[k])
 		}
 	}
 	return nil
 }
 
-// yamlBlock is leads as a YAML list, in one encoder.
-func yamlBlock(leads []*model.Lead) ([]byte, error) {
-	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+// block writes leads as items of the list under "leads:"; a lead the
+// emitter does not cover is written by the library.
+func (e *leadEmitter) block(leads []*model.Lead) error {
 	for _, l := range leads {
+		mark := len(e.b)
+		err := e.lead(l, 2)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, errNotCovered) {
+			return err
+		}
+		e.b = e.b[:mark]
 		n, err := yamlNode(NewLeadJSON(l, ""))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		seq.Content = append(seq.Content, n)
+		// Under "leads:" as in the document, so that every line, and any
+		// break the library indents inside a line, is where it belongs.
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{n}}
+		text, err := encodeNode(&yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "leads"}, seq}})
+		if err != nil {
+			return err
+		}
+		text = bytes.TrimPrefix(text, []byte("leads:\n"))
+		if bytes.HasSuffix(text, []byte("\n...\n")) { // the end of a document, after "|+"
+			text = text[:len(text)-4]
+		}
+		e.b = append(e.b, text...)
 	}
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(seq); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return nil
 }
 
 func streamYAML(w *bufio.Writer, pipeline string, leads []*model.Lead) error {

@@ -31,7 +31,14 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 	// Text the YAML library quotes, folds or writes as a block, numbers
 	// of every shape, and enough leads to span several encoded blocks.
 	odd := []string{"yes", "null", "123", "1e3", "0x1F", "~", ": colon", "- dash", "#hash", "a #b", "trailing ", " leading",
-		"multi\nline\n", "tab\there", "日本語", "😀", strings.Repeat("long words that fold ", 8), "", "'", "\"", "@at", "`tick`", "2026-01-02"}
+		"multi\nline\n", "tab\there", "日本語", "😀", strings.Repeat("long words that fold ", 8), "", "'", "\"", "@at", "`tick`", "2026-01-02",
+		// Literal blocks: empty lines, a leading space or break, kept
+		// breaks, a tab, a space before a break; breaks YAML knows that
+		// JSON does not; characters the emitter escapes.
+		"a\n\nb", "a\n\nb\n", " lead\nsp", "\nfirst", "t\n\n", "\n", "x\n  \ny", "tab\tx\ny", "sp \nbreak", "cr\r\nlf", "nel\u0085x",
+		"ls\u2028x", "bom\ufeffx", "nbsp\u00a0x", "é accent", "“quoted”", "a\\b", "back\\", "...", "---", "-a", "-", "?x", "x?",
+		"a:b", "a: b", "a:", "a#b", "#", "Yes", "NO", "on", "True", "0o17", ".5", "+1", "-1", "1_000", "12:30", "2026-01-02T03:04:05Z",
+		"<<", "*ref", "&anchor", "!tag", "%pct", "|pipe", ">gt", "[x]", "{x}", "a,b", "a[b]", "(paren)", "$dollar", "/path", "_under"}
 	nums := []float64{0, -1, 0.1 + 0.2, 1e21, 123456789012, 1.5e-7}
 	for i := range 600 {
 		t := odd[i%len(odd)]
@@ -39,6 +46,18 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 		leads = append(leads, &model.Lead{ID: fmt.Sprintf("l%03d", i), Title: t, Company: odd[(i+3)%len(odd)], Owner: odd[(i+5)%len(odd)],
 			Step: "New", Status: model.Todo, Created: at, Value: &num, Tags: []string{odd[(i+7)%len(odd)]},
 			Fields: map[string]any{"n": i, "f": num, "s": t, "list": []any{t, i, nil, true}}})
+	}
+	// Custom keys and values, and history changes, of every kind the
+	// emitter writes or leaves to the library.
+	next := &model.NextAction{Date: model.Date{Year: 2026, Month: 5, Day: 6}, Text: "a: b"}
+	for i, k := range odd {
+		leads = append(leads, &model.Lead{ID: fmt.Sprintf("k%03d", i), Title: "keys", Step: "New", Status: model.Todo, Created: at,
+			Contacts: []model.Contact{{}, {Phone: k, Role: odd[(i+1)%len(odd)]}},
+			Fields:   map[string]any{k: odd[(i+2)%len(odd)], "list": []any{[]any{k, []any{}}, map[string]any{k: 1.5}, map[string]any{}}, "int64": int64(-5), "u": uint64(7), "empty": map[string]any{}},
+			History: []model.Event{{At: at, By: k, Reason: odd[(i+4)%len(odd)], Changes: []model.Change{
+				{Field: "next", From: next, To: nil}, {Field: "tags", To: []string{k, "x"}}, {Field: "value", From: 1.5, To: 2.0},
+				{Field: "closed", To: at}, {Field: "gone", Unset: true, From: k}}}},
+			Activities: []model.Activity{{At: at, Type: model.Note, Text: k}, {At: at, Type: model.Email, By: "me", Text: odd[(i+6)%len(odd)]}}})
 	}
 	for _, n := range []int{0, 1, 3, len(leads)} {
 		for _, format := range []string{FormatJSON, FormatYAML} {
@@ -53,5 +72,55 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 				t.Errorf("%d leads, %s (-whole +streamed):\n%s", n, format, diff)
 			}
 		}
+	}
+}
+
+// FuzzLeadEmitter holds the YAML lead emitter to the YAML library's bytes
+// for any text in a lead's strings, keys and numbers.
+func FuzzLeadEmitter(f *testing.F) {
+	f.Add("Acme", "a\n\nb", "key", 1.5)
+	f.Add("#x", " y\n", "yes", -0.0)
+	f.Add("2026-01-02", "t\n\n", "a: b", 1e21)
+	f.Fuzz(func(t *testing.T, title, text, key string, num float64) {
+		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+		l := &model.Lead{ID: "a", Title: title, Company: text, Tags: []string{title, text}, Value: &num, Step: "New", Status: model.Todo, Created: at,
+			Fields:     map[string]any{key: text, "n": num, "l": []any{title, []any{key}}},
+			History:    []model.Event{{At: at, By: title, Changes: []model.Change{{Field: key, From: title, To: text}}}},
+			Activities: []model.Activity{{At: at, Type: model.Note, Text: text}}}
+		var whole, streamed bytes.Buffer
+		errWhole := Render(&whole, FormatYAML, nil, NewLeadListJSON("S", []*model.Lead{l}))
+		errStreamed := WriteLeadList(&streamed, FormatYAML, "S", []*model.Lead{l})
+		// The whole document goes through the library's parser, which
+		// refuses control characters its emitter writes escaped: a list
+		// then shows what a single document cannot.
+		if errWhole != nil {
+			return
+		}
+		if errStreamed != nil {
+			t.Fatalf("the library writes it, the emitter says %v", errStreamed)
+		}
+		if whole.String() != streamed.String() {
+			t.Fatalf("(-library +emitter):\n%s", cmp.Diff(whole.String(), streamed.String()))
+		}
+	})
+}
+
+// TestLeadEmitterCovers: an ordinary lead is written by the emitter, not
+// left to the library (which would make a list of 100,000 slow again).
+func TestLeadEmitterCovers(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	v := 1200.0
+	l := &model.Lead{ID: "acme-x1y2z", Title: "Acme Corp — EU rollout", Company: "Acme GmbH", Owner: "Zoë", Source: "import", Value: &v, Currency: "EUR",
+		Contacts: []model.Contact{{Name: "Ann O'Neil", Email: "ann@acme.example", Phone: "+49 30 1234"}}, Tags: []string{"enterprise", "q3"},
+		Step: "Proposal", Status: model.Todo, Created: at, NextAction: &model.NextAction{Date: model.Date{Year: 2026, Month: 4, Day: 1}, Text: "call back"},
+		Fields:     map[string]any{"region": "emea", "seats": 12},
+		History:    []model.Event{{At: at, Step: "New", Status: model.Todo, By: "alice", Changes: []model.Change{{Field: "value", From: 1000.0, To: 1200.0}}}},
+		Activities: []model.Activity{{At: at, Type: model.Call, By: "alice", Text: "Spoke to Ann.\nShe wants a demo."}}}
+	var e leadEmitter
+	if err := e.lead(l, 2); err != nil {
+		t.Fatalf("an ordinary lead is left to the library: %v", err)
+	}
+	if len(e.forms) != 0 {
+		t.Errorf("the library was asked for %d strings of an ordinary lead: %q", len(e.forms), e.forms)
 	}
 }
