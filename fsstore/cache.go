@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -115,24 +116,34 @@ func (s *Store) openCache(path string) (*os.File, fileStat, bool) {
 // readCache returns the cache, or nil when there is none that fits. The
 // leads are decoded as the file is read, never held whole in memory.
 func (s *Store) readCache() *cacheFile {
-	f, st, ok := s.openCache(s.cachePath())
-	if !ok {
+	h, head, f, size := s.readHead()
+	if h == nil {
 		return nil
 	}
 	defer f.Close()
-	size := st.Size
-	head, err := readCacheHead(f, size)
-	if err != nil {
-		return nil
-	}
-	h, err := decodeHead(head, s.cacheSig(), s.Loc)
-	if err != nil {
-		return nil
-	}
 	if err := decodeBody(h, head, f, size, s.Loc); err != nil {
 		return nil
 	}
 	return h.c
+}
+
+// readHead reads and decodes the head of the cache, leaving f open at its
+// body (size: the whole file's); h is nil when there is no cache that
+// fits.
+func (s *Store) readHead() (h *cacheHead, head []byte, f *os.File, size int64) {
+	f, st, ok := s.openCache(s.cachePath())
+	if !ok {
+		return nil, nil, nil, 0
+	}
+	head, err := readCacheHead(f, st.Size)
+	if err == nil {
+		h, err = decodeHead(head, s.cacheSig(), s.Loc)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, nil, 0
+	}
+	return h, head, f, st.Size
 }
 
 // readCacheHead reads the head of the cache f (size bytes) and its
@@ -393,12 +404,32 @@ func (st fileStat) racy(stamp int64) bool { return st.Mtime >= stamp || st.Ctime
 // loadCached is LoadAll through the cache.
 func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, []LeadFile, error) {
 	stamp, tmp := s.cacheStamp()
+	// The leads are decoded while the files are looked at.
 	var old *cacheFile
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); old = s.readCache() }()
-	_, err := os.Lstat(s.cachePath())
-	files, stats, dirs, err := s.scanLeads(ctx, err == nil)
+	h, head, f, size := s.readHead()
+	if h != nil {
+		defer f.Close()
+		wg.Go(func() {
+			if decodeBody(h, head, f, size, s.Loc) == nil {
+				old = h.c
+			}
+		})
+	}
+	var files []LeadFile
+	var stats []fileStat
+	var dirs []cacheDir
+	var err error
+	listed := false
+	if h != nil && s.dirsUnchanged(h.c.Dirs) {
+		// No folder changed since the cache was written: the files are
+		// the ones it lists, and only their stats are needed.
+		files, stats, listed, err = s.statEntries(ctx, h.c.Entries, h.c.Dirs)
+		dirs = slices.Clone(h.c.Dirs)
+	}
+	if !listed && err == nil {
+		files, stats, dirs, err = s.scanLeads(ctx, h != nil)
+	}
 	wg.Wait()
 	if err != nil {
 		discard(tmp)
@@ -460,6 +491,53 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 		discard(tmp)
 	}
 	return leads, failures(errs, func(k int) int { return todo[k] }), files, nil
+}
+
+// statEntries takes the stat of the file of every cache entry, from the
+// folders dirs the cache recorded: no listing, when no folder changed. ok
+// is false when a file is not a regular file any more (then the folders
+// are listed after all).
+func (s *Store) statEntries(ctx context.Context, entries []cacheEntry, dirs []cacheDir) (files []LeadFile, stats []fileStat, ok bool, err error) {
+	root := s.LeadsPath()
+	folders := make(map[string]*scanDir, len(dirs))
+	defer func() {
+		for _, d := range folders {
+			d.close()
+		}
+	}()
+	for _, d := range dirs {
+		sd, err := openDir(filepath.Join(root, d.Rel))
+		if err != nil {
+			return nil, nil, false, nil
+		}
+		folders[d.Rel] = sd
+	}
+	files = make([]LeadFile, len(entries))
+	stats = make([]fileStat, len(entries))
+	var changed atomic.Bool
+	err = eachChunk(ctx, len(entries), func(i int) {
+		rel := entries[i].Rel
+		dir, name := "", rel
+		if k := strings.LastIndexByte(rel, filepath.Separator); k >= 0 {
+			dir, name = rel[:k], rel[k+1:]
+		}
+		d := folders[dir]
+		if d == nil {
+			changed.Store(true)
+			return
+		}
+		st, kind := d.lstat(name)
+		if kind != kindFile {
+			changed.Store(true)
+			return
+		}
+		files[i] = LeadFile{ID: leadID(name), Path: root + string(filepath.Separator) + rel}
+		stats[i] = st
+	})
+	if err != nil || changed.Load() {
+		return nil, nil, false, err
+	}
+	return files, stats, true, nil
 }
 
 // entryFinder returns a lookup of the index of the cache entry of the
