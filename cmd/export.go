@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -48,24 +49,38 @@ func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	var data []byte
+	if o.output == "" {
+		o.output = "-"
+	}
+	// A list goes to standard output as it is made (100,000 leads are
+	// tens of megabytes, never held whole); a file is written whole and
+	// atomically.
+	var list func(w io.Writer) error
 	switch o.list.format {
 	case "csv":
-		data, err = exchange.ExportCSV(out)
+		list = func(w io.Writer) error { return exchange.WriteCSV(w, out) }
+	case "json":
+		list = func(w io.Writer) error { return report.WriteLeadList(w, report.FormatJSON, s.Pipeline.Name, out) }
+	}
+	if list != nil && o.output == "-" {
+		if err := list(app.Out); err != nil {
+			return err
+		}
+		return skipped
+	}
+	var data []byte
+	switch o.list.format {
 	case "ics":
 		data, err = exchange.ExportICS(out, s.Pipeline.Name, app.now)
 	case "vcf":
 		data, err = exchange.ExportVCard(out)
-	case "json":
+	default:
 		var b bytes.Buffer
-		err = report.WriteLeadList(&b, report.FormatJSON, s.Pipeline.Name, out)
+		err = list(&b)
 		data = b.Bytes()
 	}
 	if err != nil {
 		return err
-	}
-	if o.output == "" {
-		o.output = "-"
 	}
 	if err := fsstore.WriteOutput(app.path(o.output), data, app.Out); err != nil {
 		return err

@@ -5,9 +5,11 @@
 package exchange
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -44,9 +46,10 @@ func numCell(v *float64) string {
 	return model.FormatNumber(*v)
 }
 
-// ExportCSV writes leads as CSV with a header; safe to open in a
-// spreadsheet.
-func ExportCSV(leads []*model.Lead) ([]byte, error) {
+// WriteCSV writes leads to out as CSV with a header, safe to open in a
+// spreadsheet, a row at a time (the CSV of 100,000 leads is tens of
+// megabytes, never held whole).
+func WriteCSV(out io.Writer, leads []*model.Lead) error {
 	customs := map[string]bool{}
 	for _, l := range leads {
 		for k := range l.Fields {
@@ -58,11 +61,11 @@ func ExportCSV(leads []*model.Lead) ([]byte, error) {
 		custom = append(custom, k)
 	}
 	sort.Strings(custom)
-	var b bytes.Buffer
-	w := report.NewCSVWriter(&b)
+	bw := bufio.NewWriterSize(out, 64<<10)
+	w := report.NewCSVWriter(bw)
 	header := append(append(append([]string{}, ExportColumns...), custom...), "history", "activities")
 	if err := w.Write(header); err != nil {
-		return nil, err
+		return err
 	}
 	for _, l := range leads {
 		var ct model.Contact
@@ -91,13 +94,13 @@ func ExportCSV(leads []*model.Lead) ([]byte, error) {
 		}
 		row = append(row, string(hist), string(acts))
 		if err := w.Write(row); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := w.Flush(); err != nil {
-		return nil, err
+		return err
 	}
-	return b.Bytes(), nil
+	return bw.Flush()
 }
 
 // ExportICS writes the leads' dates as all-day calendar events: next

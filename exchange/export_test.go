@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -24,10 +25,11 @@ func exportLeads() []*model.Lead {
 }
 
 func TestExportCSV(t *testing.T) {
-	data, err := ExportCSV(exportLeads())
-	if err != nil {
+	var b bytes.Buffer
+	if err := WriteCSV(&b, exportLeads()); err != nil {
 		t.Fatal(err)
 	}
+	data := b.Bytes()
 	want := "id,title,company,contact_name,contact_email,contact_phone,value,currency,owner,source,tags,step,status,reason,created,closed,expected_close,probability,next_action_date,next_action_text,standby_until,industry,history,activities\n" +
 		`acme-aaaaa,"'=HYPERLINK(""http://x"")","Acme, Inc.",Jane Doe,jane@acme.example,,1200,EUR,alice,,"a, b",Proposal,todo,,2026-10-01T09:00:00Z,,,,2026-11-05,send quote,,'-energy,"[{""at"":""2026-10-01T09:00:00Z"",""step"":""Proposal"",""status"":""todo"",""by"":""alice""}]",[]` + "\n"
 	if diff := cmp.Diff(want, string(data)); diff != "" {
