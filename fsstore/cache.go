@@ -211,7 +211,7 @@ func (s *Store) dirsUnchanged(dirs []cacheDir) bool {
 // when it fails (the next command reads the files again).
 func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
 	parts := encodeCacheParts(c, s.Loc)
-	putCacheFile(tmp, s.cachePath(), parts[:])
+	putCacheFile(tmp, s.cachePath(), parts)
 }
 
 // putCacheFile writes parts to tmp, a temporary file in the cache folder,

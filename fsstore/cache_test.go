@@ -608,3 +608,25 @@ func TestCacheWriteKeepsItsFolder(t *testing.T) {
 		t.Errorf("cache folder (-want +got):\n%s", diff)
 	}
 }
+
+// TestCacheChunks: a cache of several chunks (each with its own strings)
+// decodes to what was written, with entries without a lead anywhere.
+func TestCacheChunks(t *testing.T) {
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	in := &cacheFile{Sig: "s", Dirs: []cacheDir{{}}}
+	for i := range 2*cacheChunk + 7 {
+		e := cacheEntry{Rel: fmt.Sprintf("l%05d.yaml", i), Stat: fileStat{Size: int64(i)}}
+		if i%5 != 3 {
+			e.Lead = &model.Lead{ID: fmt.Sprintf("l%05d", i), Title: "Lead", Owner: fmt.Sprintf("owner%d", i%7), Step: "New", Status: model.Todo, Created: at,
+				History: []model.Event{{At: at, Step: "New", Status: model.Todo, By: fmt.Sprintf("by%d", i%3)}}}
+		}
+		in.Entries = append(in.Entries, e)
+	}
+	got, err := decodeCache(encodeCache(in, time.UTC), "s", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in, got, cmp.AllowUnexported(cacheFile{}, cacheEntry{}, cacheDir{}, fileStat{})); diff != "" {
+		t.Errorf("(-written +read):\n%s", diff)
+	}
+}

@@ -9,9 +9,12 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -34,12 +37,14 @@ import (
 //	crc32c of the names, 4 bytes
 //	entries:  n, each: stat, racy, the length of its lead's record
 //	          (0: no lead)
-//	          uvarint length of the string table
 //	crc32c of everything before it, 4 bytes
-//	strings:  uvarint n, each: uvarint length, bytes
-//	leads:    one per entry that has a lead, its fields in declaration
-//	          order; strings that repeat across leads as indexes into the
-//	          string table, the others (id, title, notes) in place
+//	chunks:   one per cacheChunk entries, each:
+//	          4 bytes: the length of its string table (little endian)
+//	          strings:  uvarint n, each: uvarint length, bytes
+//	          leads:    one per entry of the chunk that has a lead, its
+//	                    fields in declaration order; strings that repeat
+//	                    across leads as indexes into the chunk's string
+//	                    table, the others (id, title, notes) in place
 //	crc32c of everything before it, 4 bytes
 //
 // The front comes first, with its own checksum, so that a command that
@@ -47,10 +52,13 @@ import (
 // changed, and then only the names, which a binary search reads in place
 // (entries are in id order). The head has its own checksum too; with the
 // length of every record, the rest is decoded as it is read, through a
-// small window, never held whole.
+// small window, never held whole. The chunks, each with its own strings,
+// are encoded on every core at once.
 const (
 	cacheMagic   = "CRMCACHE"
-	cacheVersion = 5
+	cacheVersion = 6
+	// cacheChunk is how many entries share a string table.
+	cacheChunk = 1024
 	// cacheFixed is the magic and the two lengths.
 	cacheFixed = len(cacheMagic) + 16
 )
@@ -424,14 +432,13 @@ func sealFront(buf []byte, frontLen, headLen int) {
 // encodeCache writes c in the cache format. Leads that hold a value the
 // format cannot keep are left out (their files are read every time).
 func encodeCache(c *cacheFile, loc *time.Location) []byte {
-	parts := encodeCacheParts(c, loc)
-	return append(append(parts[0], parts[1]...), parts[2]...)
+	return bytes.Join(encodeCacheParts(c, loc), nil)
 }
 
-// encodeCacheParts is encodeCache in three parts to be written one after
-// the other (the head and string table, the leads, the checksum), so that
-// the whole is never copied into one buffer.
-func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
+// encodeCacheParts is encodeCache in parts to be written one after the
+// other (the head, the chunks, the checksum), so that the whole is never
+// copied into one buffer.
+func encodeCacheParts(c *cacheFile, loc *time.Location) [][]byte {
 	head := &cacheEncoder{}
 	head.buf = append(head.buf, cacheMagic...)
 	head.buf = append(head.buf, make([]byte, 16)...) // the lengths, below
@@ -444,10 +451,44 @@ func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 	head.buf, frontLen = appendFront(head.buf, c.Sig, c.Stamp, c.Dirs, len(rels), len(ends)+len(names))
 	head.buf = append(append(head.buf, ends...), names...)
 	head.buf = binary.LittleEndian.AppendUint32(head.buf, namesSum(ends, names))
-	body := &cacheEncoder{strs: map[string]uint64{}, loc: loc}
-	body.buf = make([]byte, 0, 192*len(c.Entries)) // about what a lead takes
-	size := make([]int, len(c.Entries))            // the bytes of each lead's record; 0: none
+	size := make([]int, len(c.Entries)) // the bytes of each lead's record; 0: none
+	chunks := make([][]byte, (len(c.Entries)+cacheChunk-1)/cacheChunk)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(chunks) {
+					return
+				}
+				from := k * cacheChunk
+				chunks[k] = encodeChunk(c.Entries[from:min(len(c.Entries), from+cacheChunk)], size[from:], loc)
+			}
+		})
+	}
+	wg.Wait()
 	for i, en := range c.Entries {
+		head.stat(en.Stat, en.Racy)
+		head.uvarint(uint64(size[i]))
+	}
+	sealFront(head.buf, frontLen, len(head.buf))
+	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf, crcTable))
+	sum := crc32.Checksum(head.buf, crcTable)
+	parts := append(make([][]byte, 0, len(chunks)+2), head.buf)
+	for _, ch := range chunks {
+		sum = crc32.Update(sum, crcTable, ch)
+		parts = append(parts, ch)
+	}
+	return append(parts, binary.LittleEndian.AppendUint32(nil, sum))
+}
+
+// encodeChunk is a chunk of the cache's body: the string table and the
+// records of entries, whose lengths it puts in size.
+func encodeChunk(entries []cacheEntry, size []int, loc *time.Location) []byte {
+	body := &cacheEncoder{strs: map[string]uint64{}, loc: loc}
+	body.buf = make([]byte, 0, 192*len(entries)) // about what a lead takes
+	for i, en := range entries {
 		if en.Lead == nil {
 			continue
 		}
@@ -464,21 +505,13 @@ func encodeCacheParts(c *cacheFile, loc *time.Location) [3][]byte {
 		}
 		size[i] = len(body.buf) - mark
 	}
-	table := &cacheEncoder{}
+	table := &cacheEncoder{buf: make([]byte, 4)}
 	table.uvarint(uint64(len(body.table)))
 	for _, s := range body.table {
 		table.rawString(s)
 	}
-	for i, en := range c.Entries {
-		head.stat(en.Stat, en.Racy)
-		head.uvarint(uint64(size[i]))
-	}
-	head.uvarint(uint64(len(table.buf)))
-	sealFront(head.buf, frontLen, len(head.buf))
-	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf, crcTable))
-	head.buf = append(head.buf, table.buf...)
-	sum := crc32.Update(crc32.Checksum(head.buf, crcTable), crcTable, body.buf)
-	return [3][]byte{head.buf, body.buf, binary.LittleEndian.AppendUint32(nil, sum)}
+	binary.LittleEndian.PutUint32(table.buf, uint32(len(table.buf)-4))
+	return append(table.buf, body.buf...)
 }
 
 // errCorrupt is any cache that does not decode: it is rebuilt.
@@ -785,10 +818,9 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 // cacheHead is a decoded head: the cache without its leads, and what
 // reading the rest needs.
 type cacheHead struct {
-	c          *cacheFile
-	size       []int // each entry's record length, 0 for none
-	tableBytes int
-	headLen    int
+	c       *cacheFile
+	size    []int // each entry's record length, 0 for none
+	headLen int
 }
 
 // cacheIndex is the front of a cache and its names: enough to learn
@@ -1019,14 +1051,13 @@ func decodeHead(data []byte, sig string, loc *time.Location) (h *cacheHead, err 
 			d.fail()
 		}
 	}
-	tableBytes := d.uvarint()
-	if d.err == nil && (d.pos != len(d.data) || tableBytes > maxCacheSize) {
+	if d.err == nil && d.pos != len(d.data) {
 		d.fail()
 	}
 	if d.err != nil {
 		return nil, d.err
 	}
-	return &cacheHead{c: c, size: size, tableBytes: int(tableBytes), headLen: int(headLen)}, nil
+	return &cacheHead{c: c, size: size, headLen: int(headLen)}, nil
 }
 
 // window reads the rest of a cache, after its head, a record at a time:
@@ -1086,21 +1117,6 @@ func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Lo
 	}
 	w := &window{r: r, buf: make([]byte, 1<<20), left: bodyLen, sum: crc32.Checksum(head[:h.headLen+4], crcTable)}
 	d := &cacheDecoder{loc: loc, fixed: map[int64]*time.Location{}}
-	var ok bool
-	if d.data, ok = w.next(h.tableBytes); !ok {
-		return errCorrupt
-	}
-	n := d.uvarint()
-	if n > uint64(h.tableBytes) {
-		return errCorrupt
-	}
-	d.table = make([]string, n)
-	for i := range d.table {
-		d.table[i] = d.rawString()
-	}
-	if d.err != nil || d.pos != len(d.data) {
-		return errCorrupt
-	}
 	leads := 0
 	for _, sz := range h.size {
 		if sz > 0 {
@@ -1110,9 +1126,33 @@ func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Lo
 	slab := make([]model.Lead, leads)
 	sl := &slabs{}
 	for i, sz := range h.size {
+		if i%cacheChunk == 0 {
+			// A chunk starts with its strings.
+			n, ok := w.next(4)
+			if !ok {
+				return errCorrupt
+			}
+			tableBytes := int(binary.LittleEndian.Uint32(n))
+			if d.data, ok = w.next(tableBytes); !ok {
+				return errCorrupt
+			}
+			d.pos = 0
+			count := d.uvarint()
+			if count > uint64(tableBytes) {
+				return errCorrupt
+			}
+			d.table = make([]string, count)
+			for k := range d.table {
+				d.table[k] = d.rawString()
+			}
+			if d.err != nil || d.pos != len(d.data) {
+				return errCorrupt
+			}
+		}
 		if sz == 0 {
 			continue
 		}
+		var ok bool
 		if d.data, ok = w.next(sz); !ok {
 			return errCorrupt
 		}

@@ -169,6 +169,13 @@ func readPipeline(dir, base string) (*model.Pipeline, schema.Errors, uint32, err
 // relTo names path relative to base for messages (path itself when base
 // is empty or path is outside it).
 func relTo(base, path string) string {
+	// A clean path under a clean base is cut, not worked out again (the
+	// names of 100,000 lead files are made on every load).
+	sep := string(filepath.Separator)
+	if rest, ok := strings.CutPrefix(path, base+sep); ok && base != "" && rest != "" && !strings.HasPrefix(rest, ".") && !strings.HasPrefix(rest, sep) &&
+		!strings.Contains(rest, sep+".") && !strings.Contains(rest, sep+sep) && !strings.HasSuffix(rest, sep) {
+		return rest
+	}
 	if base != "" {
 		if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
 			return r

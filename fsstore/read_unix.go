@@ -55,6 +55,12 @@ func readSmall(path, name string, buf []byte) ([]byte, fileStat, error) {
 			break
 		}
 		n += m
+		if n == int(st.Size) && m < len(buf)-(n-m) {
+			// A short read of exactly the size the file had: its end, on
+			// the file systems crm meets, without one more call to say so
+			// (a file that grew since has a new stat, and is read again).
+			break
+		}
 		if n == len(buf) && n <= schema.MaxFileSize {
 			buf = append(buf, make([]byte, 4096)...)
 		}

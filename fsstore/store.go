@@ -234,11 +234,12 @@ func (s *Store) readDoc(f LeadFile) (*schema.LeadDoc, []byte, error) {
 // readLead reads a lead for listings and reports (no YAML tree kept),
 // reusing buf for the file's bytes; it returns buf for the next file.
 func (s *Store) readLead(f LeadFile, buf []byte) (*model.Lead, fileStat, []byte, error) {
-	data, st, err := readSmall(f.Path, s.Rel(f.Path), buf)
+	name := s.Rel(f.Path)
+	data, st, err := readSmall(f.Path, name, buf)
 	if err != nil {
 		return nil, st, buf, err
 	}
-	l, err := schema.ReadValidLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}, s.Pipeline)
+	l, err := schema.ReadValidLead(data, schema.ParseOptions{Path: name, ID: f.ID, Loc: s.Loc}, s.Pipeline)
 	return l, st, data[:0], err
 }
 

@@ -315,3 +315,26 @@ func TestBatchCreates(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// TestRelTo: cutting a clean path under its base gives what filepath.Rel
+// gives, and anything else takes the long way.
+func TestRelTo(t *testing.T) {
+	slow := func(base, path string) string {
+		if base != "" {
+			if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
+				return r
+			}
+		}
+		return path
+	}
+	for _, c := range [][2]string{
+		{"/p", "/p/leads/a.yaml"}, {"/p", "/p/leads/sub/a.yaml"}, {"/p", "/p"}, {"/p", "/p/"}, {"/p", "/p//leads/a.yaml"},
+		{"/p", "/p/leads/../a.yaml"}, {"/p", "/p/./leads/a.yaml"}, {"/p", "/p/.crm/x"}, {"/p", "/p/leads/.hidden.yaml"},
+		{"/p", "/q/leads/a.yaml"}, {"/p", "/pq/a.yaml"}, {"", "/p/a.yaml"}, {"/p", "/p/leads/a.yaml/"}, {"/", "/a.yaml"},
+		{"/p/leads", "/p/leads/a..b.yaml"}, {"/p", "relative/a.yaml"},
+	} {
+		if got, want := relTo(c[0], c[1]), slow(c[0], c[1]); got != want {
+			t.Errorf("relTo(%q, %q) = %q, want %q", c[0], c[1], got, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/crmcli/crm/model"
 )
@@ -236,5 +237,31 @@ func TestParseLeadRefusesOversizedFile(t *testing.T) {
 	_, err := ParseLead(big, ParseOptions{Path: "x.yaml"})
 	if err == nil || !strings.Contains(err.Error(), "more than the limit") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestCustomValueIsTheLibrarys: a custom value taken without the YAML
+// library's decoder is what the decoder gives, for every kind of scalar.
+func TestCustomValueIsTheLibrarys(t *testing.T) {
+	for _, text := range []string{
+		"plain", "'single'", `"double"`, "two words", "123", "-1.5", "0x1F", "1e3", ".inf", "true", "yes", "no", "on", "~", "null", "",
+		"2026-01-02", "2026-01-02T03:04:05Z", "!!str 12", "!!int '12'", "!custom x", "&a anchored", `"with\nbreak"`, "|\n  block\n", ">\n  folded\n",
+		"[1, two]", "{a: 1}", "'123'", `"true"`, "+1", "1_000", "0o17", "12:30",
+	} {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte("k: "+text+"\n"), &doc); err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		n := doc.Content[0].Content[1]
+		var want any
+		wantErr := n.Decode(&want)
+		got, err := customValue(n)
+		if (err == nil) != (wantErr == nil) {
+			t.Errorf("%q: error %v, the library's %v", text, err, wantErr)
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%q (-library +customValue):\n%s", text, diff)
+		}
 	}
 }
