@@ -66,17 +66,22 @@ for n in "${sizes[@]}"; do
   measure "lead list (table)" 3 : "$work/crm" -C "$p" lead list; ltable=$t
   measure "lead list --format csv" 3 : "$work/crm" -C "$p" lead list --format csv; lcsv=$t
   measure "lead list --format json" 3 : "$work/crm" -C "$p" lead list --format json; ljson=$t
-  measure "lead add" 3 : "$work/crm" -C "$p" lead add "Added lead" --quiet
+  measure "lead list --format yaml" 3 : "$work/crm" -C "$p" lead list --format yaml; lyaml=$t
+  measure "export --format csv" 3 : "$work/crm" -C "$p" export --format csv
+  measure "lead add" 5 : "$work/crm" -C "$p" lead add "Added lead" --quiet
   crm lead add "Zebra" --quiet >/dev/null
   crm report >/dev/null
   measure "lead show FULL-ID" 3 : "$work/crm" -C "$p" lead show lead-000000
   measure "lead show PREFIX (zebra)" 3 : "$work/crm" -C "$p" lead show zebra
+  measure "lead show PREFIX, just after a lead add" 3 "\"$work/crm\" -C $p lead add \"Other \$RANDOM\" --quiet >/dev/null" "$work/crm" -C "$p" lead show zebra
+  measure "lead show PREFIX, just after an outside change" 3 "touch $p/leads/.outside-\$RANDOM\$RANDOM" "$work/crm" -C "$p" lead show zebra
   measure "today (cache)" 3 : "$work/crm" -C "$p" today
+  measure "activity (cache)" 3 : "$work/crm" -C "$p" activity
   echo "  ratios:"
   echo "    report (cache) / floor stat:            $(ratio "$warm" "$stat")   (target <= 1.5 at 100,000)"
   echo "    report --no-cache / floor read:         $(ratio "$nocache" "$read")"
   echo "    report, fresh clone / floor read:       $(ratio "$fresh" "$read")   (target <= 1.3)"
   echo "    report (cache), cold / floor stat cold: $(ratio "$cold" "$coldstat")"
-  echo "    lead list table / csv / json / floor read: $(ratio "$ltable" "$read") / $(ratio "$lcsv" "$read") / $(ratio "$ljson" "$read")   (target <= 2)"
+  echo "    lead list table / csv / json / yaml / floor read: $(ratio "$ltable" "$read") / $(ratio "$lcsv" "$read") / $(ratio "$ljson" "$read") / $(ratio "$lyaml" "$read")   (target <= 2)"
   rm -rf "$p"
 done
