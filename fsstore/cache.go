@@ -1,6 +1,7 @@
 package fsstore
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -210,21 +211,23 @@ func (s *Store) dirsUnchanged(dirs []cacheDir) bool {
 // writeCache fills tmp with c and renames it into place; nothing is said
 // when it fails (the next command reads the files again).
 func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
-	parts := encodeCacheParts(c, s.Loc)
-	putCacheFile(tmp, s.cachePath(), parts)
+	putCacheFile(tmp, s.cachePath(), func(w io.Writer) error { return writeCacheTo(w, c, s.Loc) })
 }
 
-// putCacheFile writes parts to tmp, a temporary file in the cache folder,
-// and renames it to path, then clears what killed crms left there (never
-// the cache files or the ignore rule, old as they may be).
-func putCacheFile(tmp *os.File, path string, parts [][]byte) {
+// putCacheFile fills tmp, a temporary file in the cache folder, with
+// write, renames it to path, then clears what killed crms left there
+// (never the cache files or the ignore rule, old as they may be).
+func putCacheFile(tmp *os.File, path string, write func(w io.Writer) error) {
 	name := tmp.Name()
-	for _, part := range parts {
-		if _, err := tmp.Write(part); err != nil {
-			tmp.Close()
-			os.Remove(name)
-			return
-		}
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	err := write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(name)

@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -35,12 +34,13 @@ import (
 //	names:    n little-endian 4-byte ends, then the entries' paths, one
 //	          after the other (entry i is bytes [end(i-1), end(i)))
 //	crc32c of the names, 4 bytes
-//	entries:  n, each: stat, racy, the length of its lead's record
-//	          (0: no lead)
+//	entries:  n, each: stat, racy
 //	crc32c of everything before it, 4 bytes
 //	chunks:   one per cacheChunk entries, each:
-//	          4 bytes: the length of its string table (little endian)
+//	          4 bytes: the length of the rest of the chunk (little endian)
 //	          strings:  uvarint n, each: uvarint length, bytes
+//	          sizes:    per entry of the chunk, uvarint length of its
+//	                    lead's record (0: no lead)
 //	          leads:    one per entry of the chunk that has a lead, its
 //	                    fields in declaration order; strings that repeat
 //	                    across leads as indexes into the chunk's string
@@ -51,12 +51,13 @@ import (
 // looks up an id reads a few bytes to learn whether the set of files
 // changed, and then only the names, which a binary search reads in place
 // (entries are in id order). The head has its own checksum too; with the
-// length of every record, the rest is decoded as it is read, through a
-// small window, never held whole. The chunks, each with its own strings,
-// are encoded on every core at once.
+// length of every chunk, the rest is decoded as it is read, through a
+// small window, never held whole. The chunks, each with its own strings
+// and the lengths of its records, are encoded on every core at once and
+// written as they are done: the head needs nothing they hold.
 const (
 	cacheMagic   = "CRMCACHE"
-	cacheVersion = 6
+	cacheVersion = 7
 	// cacheChunk is how many entries share a string table.
 	cacheChunk = 1024
 	// cacheFixed is the magic and the two lengths.
@@ -429,65 +430,70 @@ func sealFront(buf []byte, frontLen, headLen int) {
 	binary.LittleEndian.PutUint32(buf[frontLen:], crc32.Checksum(buf[:frontLen], crcTable))
 }
 
-// encodeCache writes c in the cache format. Leads that hold a value the
-// format cannot keep are left out (their files are read every time).
+// encodeCache is c in the cache format. Leads that hold a value the format
+// cannot keep are left out (their files are read every time).
 func encodeCache(c *cacheFile, loc *time.Location) []byte {
-	return bytes.Join(encodeCacheParts(c, loc), nil)
+	var b bytes.Buffer
+	_ = writeCacheTo(&b, c, loc)
+	return b.Bytes()
 }
 
-// encodeCacheParts is encodeCache in parts to be written one after the
-// other (the head, the chunks, the checksum), so that the whole is never
-// copied into one buffer.
-func encodeCacheParts(c *cacheFile, loc *time.Location) [][]byte {
-	head := &cacheEncoder{}
-	head.buf = append(head.buf, cacheMagic...)
-	head.buf = append(head.buf, make([]byte, 16)...) // the lengths, below
+// writeCacheTo writes c in the cache format to w: the head, then the
+// chunks as they are encoded, a few at a time on every core, so that the
+// encoded leads are never all in memory at once.
+func writeCacheTo(w io.Writer, c *cacheFile, loc *time.Location) error {
 	rels := make([]string, len(c.Entries))
 	for i, en := range c.Entries {
 		rels[i] = en.Rel
 	}
 	ends, names := namesBlock(rels)
+	// Room for the front, the names and a stat of about 24 bytes a file,
+	// so that the head is not copied as it grows.
+	head := &cacheEncoder{buf: make([]byte, 0, cacheFixed+4096+len(c.Sig)+64*len(c.Dirs)+len(ends)+len(names)+32*len(c.Entries))}
+	head.buf = append(head.buf, cacheMagic...)
+	head.buf = append(head.buf, make([]byte, 16)...) // the lengths, below
 	var frontLen int
 	head.buf, frontLen = appendFront(head.buf, c.Sig, c.Stamp, c.Dirs, len(rels), len(ends)+len(names))
 	head.buf = append(append(head.buf, ends...), names...)
 	head.buf = binary.LittleEndian.AppendUint32(head.buf, namesSum(ends, names))
-	size := make([]int, len(c.Entries)) // the bytes of each lead's record; 0: none
-	chunks := make([][]byte, (len(c.Entries)+cacheChunk-1)/cacheChunk)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
-		wg.Go(func() {
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(chunks) {
-					return
-				}
-				from := k * cacheChunk
-				chunks[k] = encodeChunk(c.Entries[from:min(len(c.Entries), from+cacheChunk)], size[from:], loc)
-			}
-		})
-	}
-	wg.Wait()
-	for i, en := range c.Entries {
+	for _, en := range c.Entries {
 		head.stat(en.Stat, en.Racy)
-		head.uvarint(uint64(size[i]))
 	}
 	sealFront(head.buf, frontLen, len(head.buf))
 	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf, crcTable))
 	sum := crc32.Checksum(head.buf, crcTable)
-	parts := append(make([][]byte, 0, len(chunks)+2), head.buf)
-	for _, ch := range chunks {
-		sum = crc32.Update(sum, crcTable, ch)
-		parts = append(parts, ch)
+	if _, err := w.Write(head.buf); err != nil {
+		return err
 	}
-	return append(parts, binary.LittleEndian.AppendUint32(nil, sum))
+	chunks := (len(c.Entries) + cacheChunk - 1) / cacheChunk
+	workers := runtime.GOMAXPROCS(0)
+	for first := 0; first < chunks; first += workers {
+		out := make([][]byte, min(workers, chunks-first))
+		var wg sync.WaitGroup
+		for k := range out {
+			wg.Go(func() {
+				from := (first + k) * cacheChunk
+				out[k] = encodeChunk(c.Entries[from:min(len(c.Entries), from+cacheChunk)], loc)
+			})
+		}
+		wg.Wait()
+		for _, ch := range out {
+			sum = crc32.Update(sum, crcTable, ch)
+			if _, err := w.Write(ch); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, sum))
+	return err
 }
 
-// encodeChunk is a chunk of the cache's body: the string table and the
-// records of entries, whose lengths it puts in size.
-func encodeChunk(entries []cacheEntry, size []int, loc *time.Location) []byte {
+// encodeChunk is a chunk of the cache's body: its length, its string
+// table, the lengths of the records of entries and the records.
+func encodeChunk(entries []cacheEntry, loc *time.Location) []byte {
 	body := &cacheEncoder{strs: map[string]uint64{}, loc: loc}
 	body.buf = make([]byte, 0, 192*len(entries)) // about what a lead takes
+	size := make([]int, len(entries))            // the bytes of each lead's record; 0: none
 	for i, en := range entries {
 		if en.Lead == nil {
 			continue
@@ -505,13 +511,17 @@ func encodeChunk(entries []cacheEntry, size []int, loc *time.Location) []byte {
 		}
 		size[i] = len(body.buf) - mark
 	}
-	table := &cacheEncoder{buf: make([]byte, 4)}
-	table.uvarint(uint64(len(body.table)))
+	out := &cacheEncoder{buf: make([]byte, 4, 4+16*len(body.table)+2*len(entries)+len(body.buf))}
+	out.uvarint(uint64(len(body.table)))
 	for _, s := range body.table {
-		table.rawString(s)
+		out.rawString(s)
 	}
-	binary.LittleEndian.PutUint32(table.buf, uint32(len(table.buf)-4))
-	return append(table.buf, body.buf...)
+	for _, n := range size {
+		out.uvarint(uint64(n))
+	}
+	out.buf = append(out.buf, body.buf...)
+	binary.LittleEndian.PutUint32(out.buf, uint32(len(out.buf)-4))
+	return out.buf
 }
 
 // errCorrupt is any cache that does not decode: it is rebuilt.
@@ -819,7 +829,6 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 // reading the rest needs.
 type cacheHead struct {
 	c       *cacheFile
-	size    []int // each entry's record length, 0 for none
 	headLen int
 }
 
@@ -1032,24 +1041,18 @@ func decodeHead(data []byte, sig string, loc *time.Location) (h *cacheHead, err 
 		return nil, err
 	}
 	c := &cacheFile{Sig: sig, Stamp: x.stamp, Dirs: x.dirs}
-	// Every entry takes 7 bytes at least: a damaged count cannot make it
+	// Every entry takes 6 bytes at least: a damaged count cannot make it
 	// allocate more than the head could hold.
 	d := &cacheDecoder{data: data, pos: int(namesEnd), loc: loc}
-	if uint64(x.n) > uint64(len(d.data)-d.pos)/7 {
+	if uint64(x.n) > uint64(len(d.data)-d.pos)/6 {
 		return nil, errCorrupt
 	}
 	c.Entries = make([]cacheEntry, x.n)
-	size := make([]int, x.n)
 	for i := range c.Entries {
 		if rel := x.rel(i); len(rel) > 0 {
 			c.Entries[i].Rel = unsafe.String(&rel[0], len(rel))
 		}
 		c.Entries[i].Stat, c.Entries[i].Racy = d.stat()
-		if sz := d.uvarint(); sz <= maxCacheSize {
-			size[i] = int(sz)
-		} else {
-			d.fail()
-		}
 	}
 	if d.err == nil && d.pos != len(d.data) {
 		d.fail()
@@ -1057,7 +1060,7 @@ func decodeHead(data []byte, sig string, loc *time.Location) (h *cacheHead, err 
 	if d.err != nil {
 		return nil, d.err
 	}
-	return &cacheHead{c: c, size: size, headLen: int(headLen)}, nil
+	return &cacheHead{c: c, headLen: int(headLen)}, nil
 }
 
 // window reads the rest of a cache, after its head, a record at a time:
@@ -1117,53 +1120,61 @@ func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Lo
 	}
 	w := &window{r: r, buf: make([]byte, 1<<20), left: bodyLen, sum: crc32.Checksum(head[:h.headLen+4], crcTable)}
 	d := &cacheDecoder{loc: loc, fixed: map[int64]*time.Location{}}
-	leads := 0
-	for _, sz := range h.size {
-		if sz > 0 {
-			leads++
-		}
-	}
-	slab := make([]model.Lead, leads)
 	sl := &slabs{}
-	for i, sz := range h.size {
-		if i%cacheChunk == 0 {
-			// A chunk starts with its strings.
-			n, ok := w.next(4)
-			if !ok {
-				return errCorrupt
-			}
-			tableBytes := int(binary.LittleEndian.Uint32(n))
-			if d.data, ok = w.next(tableBytes); !ok {
-				return errCorrupt
-			}
-			d.pos = 0
-			count := d.uvarint()
-			if count > uint64(tableBytes) {
-				return errCorrupt
-			}
-			d.table = make([]string, count)
-			for k := range d.table {
-				d.table[k] = d.rawString()
-			}
-			if d.err != nil || d.pos != len(d.data) {
-				return errCorrupt
-			}
+	entries := h.c.Entries
+	for from := 0; from < len(entries); from += cacheChunk {
+		chunk := entries[from:min(len(entries), from+cacheChunk)]
+		n, ok := w.next(4)
+		if !ok {
+			return errCorrupt
 		}
-		if sz == 0 {
-			continue
-		}
-		var ok bool
-		if d.data, ok = w.next(sz); !ok {
+		if d.data, ok = w.next(int(binary.LittleEndian.Uint32(n))); !ok {
 			return errCorrupt
 		}
 		d.pos = 0
-		l := &slab[0]
-		slab = slab[1:]
-		d.lead(l, sl)
-		if d.err != nil || d.pos != sz {
+		count := d.uvarint()
+		if count > uint64(len(d.data)) {
 			return errCorrupt
 		}
-		h.c.Entries[i].Lead = l
+		d.table = make([]string, count)
+		for k := range d.table {
+			d.table[k] = d.rawString()
+		}
+		size := make([]int, len(chunk))
+		leads := 0
+		for k := range size {
+			if sz := d.uvarint(); sz > 0 && sz <= uint64(len(d.data)) {
+				size[k] = int(sz)
+				leads++
+			} else if sz > 0 {
+				d.fail()
+			}
+		}
+		if d.err != nil {
+			return errCorrupt
+		}
+		slab := make([]model.Lead, leads)
+		records := d.data[d.pos:]
+		for k, sz := range size {
+			if sz == 0 {
+				continue
+			}
+			if sz > len(records) {
+				return errCorrupt
+			}
+			d.data, d.pos = records[:sz], 0
+			records = records[sz:]
+			l := &slab[0]
+			slab = slab[1:]
+			d.lead(l, sl)
+			if d.err != nil || d.pos != sz {
+				return errCorrupt
+			}
+			chunk[k].Lead = l
+		}
+		if len(records) != 0 {
+			return errCorrupt
+		}
 	}
 	trailer := make([]byte, 4)
 	if w.left != 0 || w.start != w.end {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -133,10 +134,22 @@ func (s *Store) listIndex() (*cacheIndex, error) {
 	}
 	parts, x := encodeNames(s.cacheSig(), stamp, dirs, ends, names)
 	if tmp != nil {
-		putCacheFile(tmp, s.namesPath(), parts)
+		putCacheFile(tmp, s.namesPath(), writeParts(parts))
 	}
 	s.index = x
 	return x, nil
+}
+
+// writeParts writes parts one after the other.
+func writeParts(parts [][]byte) func(w io.Writer) error {
+	return func(w io.Writer) error {
+		for _, p := range parts {
+			if _, err := w.Write(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // encodeNames makes the parts of a names file, and its index over the
@@ -213,7 +226,7 @@ func (s *Store) noteAdd(x *cacheIndex, path string, before, after fileStat) {
 		discard(tmp)
 		return
 	}
-	putCacheFile(tmp, s.namesPath(), nil)
+	putCacheFile(tmp, s.namesPath(), writeParts(nil))
 }
 
 // waitPast waits, up to maxStampWait, until the time of f (written to
