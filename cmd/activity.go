@@ -77,8 +77,17 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 		return err
 	}
 	entries := model.Feed(leads, f)
+	// Only the form the format prints: the feed of 100,000 leads is half
+	// a million entries.
+	var t *table
+	var doc any
+	if o.format == report.FormatJSON {
+		doc = report.NewFeedJSON(s.Pipeline.Name, entries)
+	} else {
+		t = report.FeedTable(entries, app.Loc)
+	}
 	if err := app.page(func(w io.Writer) error {
-		return app.render(w, o.format, report.FeedTable(entries, app.Loc), report.NewFeedJSON(s.Pipeline.Name, entries))
+		return app.render(w, o.format, t, doc)
 	}); err != nil {
 		return err
 	}

@@ -30,7 +30,14 @@ type FeedFilter struct {
 // Feed lists what happened to the leads, newest first (then by lead id):
 // the team's activity feed.
 func Feed(leads []*Lead, f FeedFilter) []FeedEntry {
-	var out []FeedEntry
+	n := 0
+	for _, l := range leads {
+		n += len(l.History) + len(l.Activities)
+	}
+	if f != (FeedFilter{}) {
+		n = 0 // a filter keeps few
+	}
+	out := make([]FeedEntry, 0, n)
 	keep := func(e FeedEntry) {
 		if f.By != "" && !strings.EqualFold(f.By, e.By) ||
 			!f.Since.IsZero() && e.At.Before(f.Since) ||
