@@ -292,12 +292,22 @@ func (c *converter) detectDateLayout(records [][]string) string {
 }
 
 func (c *converter) parseTime(field, v string) (time.Time, error) {
-	if t, err := model.ParseTime(v, c.opt.Loc); err == nil {
-		return t, nil
-	}
 	layouts := []string{}
 	if c.layout != "" {
 		layouts = append(layouts, c.layout, c.layout+" 15:04", c.layout+" 15:04:05")
+	}
+	// A date with slashes is never one of crm's own forms (they start
+	// 2006-01-02): the file's layout first, without the failed attempts
+	// (an error each) at every ISO form, two dates a row.
+	if c.layout != "" && strings.Contains(v, "/") {
+		for _, l := range layouts {
+			if t, err := time.ParseInLocation(l, v, c.opt.Loc); err == nil {
+				return t, nil
+			}
+		}
+	}
+	if t, err := model.ParseTime(v, c.opt.Loc); err == nil {
+		return t, nil
 	}
 	for _, l := range layouts {
 		if t, err := time.ParseInLocation(l, v, c.opt.Loc); err == nil {
