@@ -147,6 +147,7 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err != nil {
 		return err
 	}
+	fsstore.SettleHeap(len(rows))
 	// Match rows to the leads a previous import made.
 	existing, problems, err := s.LoadAll(c.Context())
 	if err != nil {

@@ -292,23 +292,24 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 		last = i
 		out = append(out, l)
 	}
-	settleHeap(len(out))
+	SettleHeap(len(out))
 	return out, problems, nil
 }
 
-// bigLoad is the number of leads from which settleHeap acts.
+// bigLoad is the number of leads from which SettleHeap acts.
 const bigLoad = 20000
 
 var settled sync.Once
 
-// settleHeap, once a command holds many leads, collects the garbage of
+// SettleHeap, once a command holds many leads, collects the garbage of
 // reading them (file texts, listings, the cache's bytes) at once and
 // makes the collector keep the heap within a quarter above what is live
 // for the rest of the command: without it Go lets the heap grow to twice
 // the leads before it looks again. At 100,000 leads it takes 30-140 MB
 // off the peak (docs/performance.md) and no measurable time. A GOGC the
-// user set is left alone.
-func settleHeap(leads int) {
+// user set is left alone. LoadAll calls it; so does a command that makes
+// many leads itself (an import's rows).
+func SettleHeap(leads int) {
 	if leads < bigLoad || os.Getenv("GOGC") != "" {
 		return
 	}
