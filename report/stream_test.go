@@ -38,7 +38,8 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 		"a\n\nb", "a\n\nb\n", " lead\nsp", "\nfirst", "t\n\n", "\n", "x\n  \ny", "tab\tx\ny", "sp \nbreak", "cr\r\nlf", "nel\u0085x",
 		"ls\u2028x", "bom\ufeffx", "nbsp\u00a0x", "é accent", "“quoted”", "a\\b", "back\\", "...", "---", "-a", "-", "?x", "x?",
 		"a:b", "a: b", "a:", "a#b", "#", "Yes", "NO", "on", "True", "0o17", ".5", "+1", "-1", "1_000", "12:30", "2026-01-02T03:04:05Z",
-		"<<", "*ref", "&anchor", "!tag", "%pct", "|pipe", ">gt", "[x]", "{x}", "a,b", "a[b]", "(paren)", "$dollar", "/path", "_under"}
+		"<<", "*ref", "&anchor", "!tag", "%pct", "|pipe", ">gt", "[x]", "{x}", "a,b", "a[b]", "(paren)", "$dollar", "/path", "_under",
+		strings.Repeat("k", 128), strings.Repeat("k", 129)} // a key over 128 characters is written "? key"
 	nums := []float64{0, -1, 0.1 + 0.2, 1e21, 123456789012, 1.5e-7}
 	for i := range 600 {
 		t := odd[i%len(odd)]

@@ -53,12 +53,21 @@ func (e *leadEmitter) indent(col int) {
 	}
 }
 
-// lead writes l as a sequence item whose dash is at col.
+// lead writes l as a sequence item whose dash is at col. A lead the
+// emitter does not cover gives errNotCovered (what was written of it is
+// the caller's to drop).
 func (e *leadEmitter) lead(l *model.Lead, col int) error {
 	j := NewLeadJSON(l, "")
 	e.indent(col)
 	e.b = append(e.b, "- "...)
 	c := col + 2
+	// The first error is kept; the rest is written anyway and dropped.
+	var err error
+	keep := func(e error) {
+		if err == nil {
+			err = e
+		}
+	}
 	first := true
 	key := func(k string) {
 		if !first {
@@ -68,123 +77,93 @@ func (e *leadEmitter) lead(l *model.Lead, col int) error {
 		e.b = append(e.b, k...)
 		e.b = append(e.b, ':')
 	}
-	str := func(k, v string) error {
+	str := func(k, v string) {
 		key(k)
-		return e.scalar(v, c)
+		keep(e.scalar(v, c))
 	}
-	strPtr := func(k string, v *string) error {
+	strPtr := func(k string, v *string) {
 		if v == nil {
 			key(k)
 			e.b = append(e.b, " null\n"...)
-			return nil
+			return
 		}
-		return str(k, *v)
+		str(k, *v)
 	}
-	num := func(k string, v *float64) error {
+	num := func(k string, v *float64) {
 		key(k)
-		if v == nil {
-			e.b = append(e.b, " null\n"...)
-			return nil
-		}
-		return e.number(*v)
+		keep(e.leaf(v, c))
 	}
-	if err := str("id", j.ID); err != nil {
-		return err
-	}
+	str("id", j.ID)
 	if j.Path != "" {
-		if err := str("path", j.Path); err != nil {
-			return err
-		}
+		str("path", j.Path)
 	}
-	if err := str("title", j.Title); err != nil {
-		return err
-	}
-	if err := str("company", j.Company); err != nil {
-		return err
-	}
+	str("title", j.Title)
+	str("company", j.Company)
 	key("contacts")
-	if err := e.contacts(j.Contacts, c); err != nil {
-		return err
-	}
-	if err := num("value", j.Value); err != nil {
-		return err
-	}
-	for _, f := range [...]struct{ k, v string }{{"currency", j.Currency}, {"owner", j.Owner}, {"source", j.Source}} {
-		if err := str(f.k, f.v); err != nil {
-			return err
-		}
-	}
+	keep(e.contacts(j.Contacts, c))
+	num("value", j.Value)
+	str("currency", j.Currency)
+	str("owner", j.Owner)
+	str("source", j.Source)
 	key("tags")
-	if err := e.stringList(j.Tags, c); err != nil {
-		return err
-	}
-	for _, f := range [...]struct{ k, v string }{{"step", j.Step}, {"status", j.Status}, {"reason", j.Reason}} {
-		if err := str(f.k, f.v); err != nil {
-			return err
-		}
-	}
-	if err := strPtr("created", j.Created); err != nil {
-		return err
-	}
-	if err := strPtr("closed", j.Closed); err != nil {
-		return err
-	}
+	keep(e.stringList(j.Tags, c))
+	str("step", j.Step)
+	str("status", j.Status)
+	str("reason", j.Reason)
+	strPtr("created", j.Created)
+	strPtr("closed", j.Closed)
 	key("next_action")
-	if err := e.value(jsonAny(j.NextAction), c); err != nil {
-		return err
-	}
-	if err := strPtr("standby_until", j.StandbyUntil); err != nil {
-		return err
-	}
-	if err := strPtr("expected_close", j.ExpectedClose); err != nil {
-		return err
-	}
-	if err := num("probability", j.Probability); err != nil {
-		return err
-	}
+	keep(e.value(jsonAny(j.NextAction), c))
+	strPtr("standby_until", j.StandbyUntil)
+	strPtr("expected_close", j.ExpectedClose)
+	num("probability", j.Probability)
 	key("fields")
-	if err := e.value(j.Fields, c); err != nil {
-		return err
-	}
+	keep(e.value(j.Fields, c))
 	key("history")
 	if len(j.History) == 0 {
 		e.b = append(e.b, " []\n"...)
 	} else {
 		e.b = append(e.b, '\n')
 		for _, ev := range j.History {
-			if err := e.event(ev, c+2); err != nil {
-				return err
-			}
+			keep(e.event(ev, c+2))
 		}
 	}
 	key("activities")
 	if len(j.Activities) == 0 {
 		e.b = append(e.b, " []\n"...)
-		return nil
+		return err
 	}
 	e.b = append(e.b, '\n')
 	for _, a := range j.Activities {
 		e.indent(c + 2)
-		e.b = append(e.b, "- at:"...)
-		d := c + 4
-		if err := e.scalar(a.At, d); err != nil {
-			return err
+		e.b = append(e.b, '-')
+		keep(e.keyed(c+4, true, []keyedValue{{"at", a.At, true}, {"type", a.Type, true}, {"by", a.By, a.By != ""}, {"text", a.Text, true}}))
+	}
+	return err
+}
+
+// keyedValue is a key and its string value, written only when kept.
+type keyedValue struct {
+	key, value string
+	kept       bool
+}
+
+// keyed writes string values under their keys at col, the first on the
+// current line (after a dash) when inline.
+func (e *leadEmitter) keyed(col int, inline bool, kvs []keyedValue) error {
+	for _, kv := range kvs {
+		if !kv.kept {
+			continue
 		}
-		e.indent(d)
-		e.b = append(e.b, "type:"...)
-		if err := e.scalar(a.Type, d); err != nil {
-			return err
+		if inline {
+			e.b = append(e.b, ' ')
+			inline = false
+		} else {
+			e.indent(col)
 		}
-		if a.By != "" {
-			e.indent(d)
-			e.b = append(e.b, "by:"...)
-			if err := e.scalar(a.By, d); err != nil {
-				return err
-			}
-		}
-		e.indent(d)
-		e.b = append(e.b, "text:"...)
-		if err := e.scalar(a.Text, d); err != nil {
+		e.b = append(e.b, kv.key...)
+		e.b = append(e.b, ':')
+		if err := e.scalar(kv.value, col); err != nil {
 			return err
 		}
 	}
@@ -199,16 +178,8 @@ func (e *leadEmitter) event(ev EventJSON, col int) error {
 	if err := e.scalar(ev.At, d); err != nil {
 		return err
 	}
-	for _, f := range [...]struct{ k, v string }{{"step", ev.Step}, {"status", ev.Status}, {"by", ev.By}, {"reason", ev.Reason}} {
-		if f.v == "" {
-			continue
-		}
-		e.indent(d)
-		e.b = append(e.b, f.k...)
-		e.b = append(e.b, ':')
-		if err := e.scalar(f.v, d); err != nil {
-			return err
-		}
+	if err := e.keyed(d, false, []keyedValue{{"step", ev.Step, ev.Step != ""}, {"status", ev.Status, ev.Status != ""}, {"by", ev.By, ev.By != ""}, {"reason", ev.Reason, ev.Reason != ""}}); err != nil {
+		return err
 	}
 	if len(ev.Set) > 0 {
 		e.indent(d)
@@ -244,25 +215,13 @@ func (e *leadEmitter) contacts(cs []model.Contact, col int) error {
 	for _, ct := range cs {
 		e.indent(col + 2)
 		e.b = append(e.b, '-')
-		first := true
-		for _, f := range [...]struct{ k, v string }{{"name", ct.Name}, {"email", ct.Email}, {"phone", ct.Phone}, {"role", ct.Role}} {
-			if f.v == "" {
-				continue
-			}
-			if first {
-				e.b = append(e.b, ' ')
-			} else {
-				e.indent(col + 4)
-			}
-			first = false
-			e.b = append(e.b, f.k...)
-			e.b = append(e.b, ':')
-			if err := e.scalar(f.v, col+4); err != nil {
-				return err
-			}
-		}
-		if first {
+		if ct == (model.Contact{}) {
 			e.b = append(e.b, " {}\n"...)
+			continue
+		}
+		if err := e.keyed(col+4, true, []keyedValue{{"name", ct.Name, ct.Name != ""}, {"email", ct.Email, ct.Email != ""},
+			{"phone", ct.Phone, ct.Phone != ""}, {"role", ct.Role, ct.Role != ""}}); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -296,45 +255,35 @@ func jsonAny(n *NextActionJSON) any {
 // value writes a custom value (what JSON makes of it) as the value of a
 // key at col, the line so far ending in the key's colon.
 func (e *leadEmitter) value(v any, col int) error {
+	if e.empty(v) {
+		return nil
+	}
 	switch t := v.(type) {
 	case map[string]any:
-		if len(t) == 0 {
-			e.b = append(e.b, " {}\n"...)
-			return nil
-		}
 		e.b = append(e.b, '\n')
 		return e.mapping(t, col+2, false)
 	case []any:
-		if len(t) == 0 {
-			e.b = append(e.b, " []\n"...)
-			return nil
-		}
 		e.b = append(e.b, '\n')
 		return e.sequence(t, col+2)
 	case []string:
 		return e.stringList(t, col)
 	case NextActionJSON:
 		e.b = append(e.b, '\n')
-		return e.nextAction(t, col+2, false)
+		return e.keyed(col+2, false, []keyedValue{{"date", t.Date, true}, {"text", t.Text, true}})
 	}
 	return e.leaf(v, col)
 }
 
 // item writes v as a sequence item whose dash, already written, is at col.
 func (e *leadEmitter) item(v any, col int) error {
+	if e.empty(v) {
+		return nil
+	}
 	switch t := v.(type) {
 	case map[string]any:
-		if len(t) == 0 {
-			e.b = append(e.b, " {}\n"...)
-			return nil
-		}
 		e.b = append(e.b, ' ')
 		return e.mapping(t, col+2, true)
 	case []any:
-		if len(t) == 0 {
-			e.b = append(e.b, " []\n"...)
-			return nil
-		}
 		e.b = append(e.b, " -"...)
 		if err := e.item(t[0], col+2); err != nil {
 			return err
@@ -348,9 +297,27 @@ func (e *leadEmitter) item(v any, col int) error {
 		}
 		return nil
 	case []string, NextActionJSON:
-		return errNotCovered // not a value a custom key holds
+		return errNotCovered // not a value a custom key holds; never in a list
 	}
 	return e.leaf(v, col)
+}
+
+// empty writes an empty mapping or sequence as the library does, {} or
+// [], and says whether v was one.
+func (e *leadEmitter) empty(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		if len(t) == 0 {
+			e.b = append(e.b, " {}\n"...)
+			return true
+		}
+	case []any:
+		if len(t) == 0 {
+			e.b = append(e.b, " []\n"...)
+			return true
+		}
+	}
+	return false
 }
 
 // sequence writes items with their dashes at col.
@@ -387,25 +354,11 @@ func (e *leadEmitter) mapping(m map[string]any, col int, inline bool) error {
 	return nil
 }
 
-// nextAction writes a next action's keys at col.
-func (e *leadEmitter) nextAction(n NextActionJSON, col int, inline bool) error {
-	if !inline {
-		e.indent(col)
-	}
-	e.b = append(e.b, "date:"...)
-	if err := e.scalar(n.Date, col); err != nil {
-		return err
-	}
-	e.indent(col)
-	e.b = append(e.b, "text:"...)
-	return e.scalar(n.Text, col)
-}
-
 // key writes a custom key and its colon: plain, or in double quotes when
 // it would read back as another type; any other key is left to the
 // library (a key may be written as "? ..." there).
 func (e *leadEmitter) key(k string) error {
-	if !plainText(k) {
+	if !plainText(k) || len(k) > 128 { // a longer key is written "? key"
 		return errNotCovered
 	}
 	if !readsAsString(k) {
