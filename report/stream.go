@@ -57,25 +57,24 @@ func streamJSON(w *bufio.Writer, pipeline string, leads []*model.Lead) error {
 		_, err := w.WriteString("]\n}\n")
 		return err
 	}
-	// Each lead is marshalled and indented on its own, in blocks on every
-	// core: ",\n    " before every lead but the first.
+	// Each lead is encoded on its own, indented as it is encoded, in
+	// blocks on every core: ",\n    " before every lead but the first.
 	err = inRounds(w, len(leads), func(out []byte, from, to int) ([]byte, error) {
-		var ind bytes.Buffer
+		b := bytes.NewBuffer(out)
+		enc := json.NewEncoder(b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
 		for i := from; i < to; i++ {
-			b, err := marshalJSON(NewLeadJSON(leads[i], ""))
-			if err != nil {
-				return nil, err
-			}
-			ind.Reset()
-			if err := json.Indent(&ind, b, "    ", "  "); err != nil {
-				return nil, err
-			}
 			if i > 0 {
-				out = append(out, ',')
+				b.WriteByte(',')
 			}
-			out = append(append(out, "\n    "...), ind.Bytes()...)
+			b.WriteString("\n    ")
+			if err := enc.Encode(NewLeadJSON(leads[i], "")); err != nil {
+				return nil, err
+			}
+			b.Truncate(b.Len() - 1) // the encoder's newline
 		}
-		return out, nil
+		return b.Bytes(), nil
 	})
 	if err != nil {
 		return err
