@@ -544,12 +544,12 @@ func (s *Store) statEntries(ctx context.Context, entries []cacheEntry, dirs []ca
 }
 
 // entryFinder returns a lookup of the index of the cache entry of the
-// i-th file listed, by its path (-1: none). Entries are kept in the order files are listed, so the i-th
-// file is usually the i-th entry, or a few places away; a map is built
-// only when that fails.
+// i-th file listed, by its path (-1: none). Entries are kept in the order
+// files are listed (by id, then path), so the i-th file is usually the
+// i-th entry, or a few places away; otherwise a binary search finds it
+// (a file added since the cache was written has none).
 func entryFinder(entries []cacheEntry) func(i int, rel string) int {
 	shift := 0
-	var byRel map[string]int
 	return func(i int, rel string) int {
 		for _, j := range [...]int{i + shift, i + shift + 1, i + shift - 1} {
 			if j >= 0 && j < len(entries) && entries[j].Rel == rel {
@@ -557,19 +557,22 @@ func entryFinder(entries []cacheEntry) func(i int, rel string) int {
 				return j
 			}
 		}
-		if byRel == nil {
-			byRel = make(map[string]int, len(entries))
-			for k := range entries {
-				byRel[entries[k].Rel] = k
-			}
-		}
-		j, ok := byRel[rel]
+		j, ok := slices.BinarySearchFunc(entries, rel, func(e cacheEntry, rel string) int { return byIDThenPath(e.Rel, rel) })
 		if !ok {
 			return -1
 		}
 		shift = j - i
 		return j
 	}
+}
+
+// byIDThenPath is the order of lead files, paths under leads/: by id,
+// then by path.
+func byIDThenPath(a, b string) int {
+	if c := strings.Compare(leadID(filepath.Base(a)), leadID(filepath.Base(b))); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }
 
 // leadFile is the lead file at rel under leads/.
