@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -77,17 +78,16 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 		return err
 	}
 	entries := model.Feed(leads, f)
-	// Only the form the format prints: the feed of 100,000 leads is half
-	// a million entries.
-	var t *table
-	var doc any
-	if o.format == report.FormatJSON {
-		doc = report.NewFeedJSON(s.Pipeline.Name, entries)
-	} else {
-		t = report.FeedTable(entries, app.Loc)
-	}
+	// The feed of 100,000 leads is half a million entries: JSON is
+	// written an entry at a time, a table made only when one is printed.
 	if err := app.page(func(w io.Writer) error {
-		return app.render(w, o.format, t, doc)
+		if o.format == report.FormatJSON {
+			if err := report.WriteFeed(w, s.Pipeline.Name, entries); err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
+			return nil
+		}
+		return app.render(w, o.format, report.FeedTable(entries, app.Loc), nil)
 	}); err != nil {
 		return err
 	}

@@ -234,9 +234,13 @@ type FeedEntryJSON struct {
 func NewFeedJSON(pipeline string, entries []model.FeedEntry) FeedJSON {
 	doc := FeedJSON{SchemaVersion: SchemaVersion, Pipeline: pipeline, Entries: []FeedEntryJSON{}}
 	for _, e := range entries {
-		doc.Entries = append(doc.Entries, FeedEntryJSON{At: model.FormatTime(e.At), By: e.By, Lead: e.LeadID, Title: e.Title, Kind: e.Kind, Text: e.Text})
+		doc.Entries = append(doc.Entries, newFeedEntryJSON(e))
 	}
 	return doc
+}
+
+func newFeedEntryJSON(e model.FeedEntry) FeedEntryJSON {
+	return FeedEntryJSON{At: model.FormatTime(e.At), By: e.By, Lead: e.LeadID, Title: e.Title, Kind: e.Kind, Text: e.Text}
 }
 
 // FeedTable is the activity feed as a table, in the time zone of loc.

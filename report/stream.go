@@ -48,18 +48,36 @@ func marshalJSON(v any) ([]byte, error) {
 }
 
 func streamJSON(w *bufio.Writer, pipeline string, leads []*model.Lead) error {
+	return streamJSONList(w, pipeline, "leads", len(leads), func(i int) any { return NewLeadJSON(leads[i], "") })
+}
+
+// WriteFeed writes the document of crm activity --format json (FeedJSON)
+// an entry at a time: the same bytes as rendering the whole document,
+// without holding it (the feed of 100,000 leads is half a million
+// entries).
+func WriteFeed(w io.Writer, pipeline string, entries []model.FeedEntry) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := streamJSONList(bw, pipeline, "entries", len(entries), func(i int) any { return newFeedEntryJSON(entries[i]) }); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// streamJSONList writes a document of a schema version, a pipeline and a
+// list under key, of n items made by item, as Render writes it whole.
+func streamJSONList(w *bufio.Writer, pipeline, key string, n int, item func(i int) any) error {
 	name, err := marshalJSON(pipeline)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "{\n  \"schema_version\": %d,\n  \"pipeline\": %s,\n  \"leads\": [", SchemaVersion, name)
-	if len(leads) == 0 {
+	fmt.Fprintf(w, "{\n  \"schema_version\": %d,\n  \"pipeline\": %s,\n  \"%s\": [", SchemaVersion, name, key)
+	if n == 0 {
 		_, err := w.WriteString("]\n}\n")
 		return err
 	}
-	// Each lead is encoded on its own, indented as it is encoded, in
-	// blocks on every core: ",\n    " before every lead but the first.
-	err = inRounds(w, len(leads), func(out []byte, from, to int) ([]byte, error) {
+	// Each item is encoded on its own, indented as it is encoded, in
+	// blocks on every core: ",\n    " before every item but the first.
+	err = inRounds(w, n, func(out []byte, from, to int) ([]byte, error) {
 		b := bytes.NewBuffer(out)
 		enc := json.NewEncoder(b)
 		enc.SetEscapeHTML(false)
@@ -69,7 +87,7 @@ func streamJSON(w *bufio.Writer, pipeline string, leads []*model.Lead) error {
 				b.WriteByte(',')
 			}
 			b.WriteString("\n    ")
-			if err := enc.Encode(NewLeadJSON(leads[i], "")); err != nil {
+			if err := enc.Encode(item(i)); err != nil {
 				return nil, err
 			}
 			b.Truncate(b.Len() - 1) // the encoder's newline

@@ -125,3 +125,28 @@ func TestLeadEmitterCovers(t *testing.T) {
 		t.Errorf("the library was asked for %d strings of an ordinary lead: %q", len(e.forms), e.forms)
 	}
 }
+
+// TestWriteFeedMatchesRender: the activity feed written an entry at a
+// time is the document rendered whole, for no entry, one and several.
+func TestWriteFeedMatchesRender(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	var entries []model.FeedEntry
+	for i, text := range []string{"moved to Demo", "a <b> & \"c\"", "two\nlines", "", "日本語 \u2028"} {
+		entries = append(entries, model.FeedEntry{At: at.Add(time.Duration(i) * time.Hour), By: "me", LeadID: fmt.Sprintf("l%d", i), Title: text, Kind: "note", Text: text})
+	}
+	for range 600 { // several blocks
+		entries = append(entries, entries[len(entries)%5])
+	}
+	for _, n := range []int{0, 1, 3, len(entries)} {
+		var whole, streamed bytes.Buffer
+		if err := Render(&whole, FormatJSON, nil, NewFeedJSON("Sales", entries[:n])); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteFeed(&streamed, "Sales", entries[:n]); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(whole.String(), streamed.String()); diff != "" {
+			t.Errorf("%d entries (-whole +streamed):\n%s", n, diff)
+		}
+	}
+}
