@@ -114,20 +114,6 @@ func (s *Store) openCache(path string) (*os.File, fileStat, bool) {
 	return f, statOfInfo(fi), true
 }
 
-// readCache returns the cache, or nil when there is none that fits. The
-// leads are decoded as the file is read, never held whole in memory.
-func (s *Store) readCache() *cacheFile {
-	h, head, f, size := s.readHead()
-	if h == nil {
-		return nil
-	}
-	defer f.Close()
-	if err := decodeBody(h, head, f, size, s.Loc); err != nil {
-		return nil
-	}
-	return h.c
-}
-
 // readHead reads and decodes the head of the cache, leaving f open at its
 // body (size: the whole file's); h is nil when there is no cache that
 // fits.
@@ -293,10 +279,7 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 		// In id order (the name without .yaml), so that the files of one
 		// folder need no sorting after.
 		byID := func(a, b string) int {
-			if c := strings.Compare(leadID(a), leadID(b)); c != 0 {
-				return c
-			}
-			return strings.Compare(a, b)
+			return compareLeadFiles(LeadFile{ID: leadID(a), Path: a}, LeadFile{ID: leadID(b), Path: b})
 		}
 		kinds := make([]fileKind, len(names))
 		stats := make([]fileStat, len(names))
@@ -345,12 +328,7 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 		for i := range order {
 			order[i] = i
 		}
-		slices.SortStableFunc(order, func(a, b int) int {
-			if c := strings.Compare(files[a].ID, files[b].ID); c != 0 {
-				return c
-			}
-			return strings.Compare(files[a].Path, files[b].Path)
-		})
+		slices.SortStableFunc(order, func(a, b int) int { return compareLeadFiles(files[a], files[b]) })
 		sorted, sortedStats := make([]LeadFile, len(files)), make([]fileStat, len(files))
 		for i, j := range order {
 			sorted[i], sortedStats[i] = files[j], fstats[j]
@@ -400,6 +378,18 @@ const (
 	kindFile
 	kindDir
 )
+
+// kindOfType is the kind of a file of type t (fs.FileMode.Type, or
+// fs.DirEntry.Type): a link is never followed.
+func kindOfType(t fs.FileMode) fileKind {
+	switch {
+	case t.IsRegular():
+		return kindFile
+	case t.IsDir():
+		return kindDir
+	}
+	return kindOther
+}
 
 // racy reports whether a stat is too recent to trust.
 func (st fileStat) racy(stamp int64) bool { return st.Mtime >= stamp || st.Ctime >= stamp }
@@ -566,13 +556,18 @@ func entryFinder(entries []cacheEntry) func(i int, rel string) int {
 	}
 }
 
-// byIDThenPath is the order of lead files, paths under leads/: by id,
-// then by path.
-func byIDThenPath(a, b string) int {
-	if c := strings.Compare(leadID(filepath.Base(a)), leadID(filepath.Base(b))); c != 0 {
+// compareLeadFiles is the order lead files are listed and cached in: by
+// id, then by path.
+func compareLeadFiles(a, b LeadFile) int {
+	if c := strings.Compare(a.ID, b.ID); c != 0 {
 		return c
 	}
-	return strings.Compare(a, b)
+	return strings.Compare(a.Path, b.Path)
+}
+
+// byIDThenPath is compareLeadFiles for paths under leads/.
+func byIDThenPath(a, b string) int {
+	return compareLeadFiles(LeadFile{ID: leadID(filepath.Base(a)), Path: a}, LeadFile{ID: leadID(filepath.Base(b)), Path: b})
 }
 
 // leadFile is the lead file at rel under leads/.
@@ -623,12 +618,7 @@ func (s *Store) FilesWithPrefix(prefix string) ([]LeadFile, error) {
 	for _, rel := range x.added {
 		match(rel)
 	}
-	slices.SortFunc(out, func(a, b LeadFile) int {
-		if c := strings.Compare(a.ID, b.ID); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Path, b.Path)
-	})
+	slices.SortFunc(out, compareLeadFiles)
 	return out, nil
 }
 

@@ -21,6 +21,41 @@ import (
 	"github.com/crmcli/crm/model"
 )
 
+// encodeCache is c in the cache format. Leads that hold a value the format
+// cannot keep are left out (their files are read every time).
+func encodeCache(c *cacheFile, loc *time.Location) []byte {
+	var b bytes.Buffer
+	_ = writeCacheTo(&b, c, loc)
+	return b.Bytes()
+}
+
+// decodeCache reads a whole cache held in memory (as written by
+// encodeCache). Any damage, or a signature other than sig, is errCorrupt.
+func decodeCache(data []byte, sig string, loc *time.Location) (*cacheFile, error) {
+	h, err := decodeHead(data, sig, loc)
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeBody(h, data, bytes.NewReader(data[h.headLen+4:]), int64(len(data)), loc); err != nil {
+		return nil, err
+	}
+	return h.c, nil
+}
+
+// readCache returns the cache, or nil when there is none that fits. The
+// leads are decoded as the file is read, never held whole in memory.
+func (s *Store) readCache() *cacheFile {
+	h, head, f, size := s.readHead()
+	if h == nil {
+		return nil
+	}
+	defer f.Close()
+	if err := decodeBody(h, head, f, size, s.Loc); err != nil {
+		return nil
+	}
+	return h.c
+}
+
 // fill sets every field of v, recursively, to a value other than its zero
 // value, so a field the cache format forgets shows up as a difference.
 func fill(t *testing.T, v reflect.Value, n *int) {

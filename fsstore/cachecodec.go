@@ -1,7 +1,6 @@
 package fsstore
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -428,14 +427,6 @@ func namesSum(ends, names []byte) uint32 {
 func sealFront(buf []byte, frontLen, headLen int) {
 	binary.LittleEndian.PutUint64(buf[len(cacheMagic):], uint64(headLen))
 	binary.LittleEndian.PutUint32(buf[frontLen:], crc32.Checksum(buf[:frontLen], crcTable))
-}
-
-// encodeCache is c in the cache format. Leads that hold a value the format
-// cannot keep are left out (their files are read every time).
-func encodeCache(c *cacheFile, loc *time.Location) []byte {
-	var b bytes.Buffer
-	_ = writeCacheTo(&b, c, loc)
-	return b.Bytes()
 }
 
 // writeCacheTo writes c in the cache format to w: the head, then the
@@ -1184,19 +1175,6 @@ func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Lo
 		return errCorrupt
 	}
 	return nil
-}
-
-// decodeCache reads a whole cache held in memory (as written by
-// encodeCache). Any damage, or a signature other than sig, is errCorrupt.
-func decodeCache(data []byte, sig string, loc *time.Location) (*cacheFile, error) {
-	h, err := decodeHead(data, sig, loc)
-	if err != nil {
-		return nil, err
-	}
-	if err := decodeBody(h, data, bytes.NewReader(data[h.headLen+4:]), int64(len(data)), loc); err != nil {
-		return nil, err
-	}
-	return h.c, nil
 }
 
 // leadSignature describes model.Lead's fields, recursively: a cache

@@ -11,13 +11,7 @@ func listWithTypes(f *os.File) ([]string, []fileKind, error) {
 	names := make([]string, len(entries))
 	kinds := make([]fileKind, len(entries))
 	for i, e := range entries {
-		names[i] = e.Name()
-		switch t := e.Type(); {
-		case t.IsRegular():
-			kinds[i] = kindFile
-		case t.IsDir():
-			kinds[i] = kindDir
-		}
+		names[i], kinds[i] = e.Name(), kindOfType(e.Type())
 	}
 	return names, kinds, err
 }

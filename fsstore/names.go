@@ -65,12 +65,11 @@ func (s *Store) lookupIndex() (*cacheIndex, error) {
 }
 
 // freshIndex is the names file's index or the cache's, whichever is
-// fresh.
-// The last index this store read or made is used again while the folders
-// are still the ones it recorded.
+// fresh. The last index this store read or made is used again while the
+// folders are still the ones it recorded.
 func (s *Store) freshIndex() (*cacheIndex, bool) {
-	if s.index != nil && s.dirsUnchanged(s.index.dirs) {
-		return s.index, true
+	if x := s.lastIndex(); x != nil {
+		return x, true
 	}
 	x, ok := s.cachedIndex(s.namesPath())
 	if !ok {
@@ -80,6 +79,15 @@ func (s *Store) freshIndex() (*cacheIndex, bool) {
 		s.index = x
 	}
 	return x, ok
+}
+
+// lastIndex is the last index this store read or made while the folders
+// are the ones it recorded, else nil.
+func (s *Store) lastIndex() *cacheIndex {
+	if s.index != nil && s.dirsUnchanged(s.index.dirs) {
+		return s.index
+	}
+	return nil
 }
 
 // listIndex lists the folders under leads/ into an index and writes it to
@@ -167,8 +175,8 @@ func encodeNames(sig string, stamp int64, dirs []cacheDir, ends, names []byte) (
 // are enough to append a record; the names are read only when the file
 // is written whole (from the cache's index, or after maxRecords records).
 func (s *Store) indexForAdd() *cacheIndex {
-	if s.index != nil && s.dirsUnchanged(s.index.dirs) {
-		return s.index
+	if x := s.lastIndex(); x != nil {
+		return x
 	}
 	if x, ok := s.readCachedIndex(s.namesPath(), true); ok && len(x.added) < maxRecords {
 		return x

@@ -9,15 +9,7 @@ import (
 	"path/filepath"
 )
 
-func kindOfInfo(fi fs.FileInfo) fileKind {
-	switch {
-	case fi.Mode().IsRegular():
-		return kindFile
-	case fi.IsDir():
-		return kindDir
-	}
-	return kindOther
-}
+func kindOfInfo(fi fs.FileInfo) fileKind { return kindOfType(fi.Mode().Type()) }
 
 // statOfInfo is what the cache compares here: size and modification time
 // only (no inode or change time).

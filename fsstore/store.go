@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -104,32 +104,28 @@ func (s *Store) listFiles(onDir func(path string)) ([]LeadFile, error) {
 			}
 			return err
 		}
-		name := d.Name()
-		if d.IsDir() {
-			if path != root && strings.HasPrefix(name, ".") {
-				return filepath.SkipDir
-			}
+		if path == root {
 			if onDir != nil {
 				onDir(path)
 			}
 			return nil
 		}
-		if strings.HasPrefix(name, ".") || !d.Type().IsRegular() {
-			return nil
+		kind := kindOfType(d.Type())
+		switch leadEntry(d.Name(), kind) {
+		case entryDir:
+			if onDir != nil {
+				onDir(path)
+			}
+		case entryLead:
+			out = append(out, LeadFile{ID: leadID(d.Name()), Path: path})
+		default:
+			if kind == kindDir {
+				return filepath.SkipDir // a hidden folder
+			}
 		}
-		ext := filepath.Ext(name)
-		if ext != ".yaml" && ext != ".yml" {
-			return nil
-		}
-		out = append(out, LeadFile{ID: strings.TrimSuffix(name, ext), Path: path})
 		return nil
 	})
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].ID != out[j].ID {
-			return out[i].ID < out[j].ID
-		}
-		return out[i].Path < out[j].Path
-	})
+	slices.SortFunc(out, compareLeadFiles)
 	return out, err
 }
 

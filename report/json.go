@@ -230,15 +230,7 @@ type FeedEntryJSON struct {
 	Text  string `json:"text"`
 }
 
-// NewFeedJSON and FeedTable show the activity feed.
-func NewFeedJSON(pipeline string, entries []model.FeedEntry) FeedJSON {
-	doc := FeedJSON{SchemaVersion: SchemaVersion, Pipeline: pipeline, Entries: []FeedEntryJSON{}}
-	for _, e := range entries {
-		doc.Entries = append(doc.Entries, newFeedEntryJSON(e))
-	}
-	return doc
-}
-
+// newFeedEntryJSON is an entry of the activity feed as JSON shows it.
 func newFeedEntryJSON(e model.FeedEntry) FeedEntryJSON {
 	return FeedEntryJSON{At: model.FormatTime(e.At), By: e.By, Lead: e.LeadID, Title: e.Title, Kind: e.Kind, Text: e.Text}
 }

@@ -139,7 +139,7 @@ func TestWriteFeedMatchesRender(t *testing.T) {
 	}
 	for _, n := range []int{0, 1, 3, len(entries)} {
 		var whole, streamed bytes.Buffer
-		if err := Render(&whole, FormatJSON, nil, NewFeedJSON("Sales", entries[:n])); err != nil {
+		if err := Render(&whole, FormatJSON, nil, newFeedJSON("Sales", entries[:n])); err != nil {
 			t.Fatal(err)
 		}
 		if err := WriteFeed(&streamed, "Sales", entries[:n]); err != nil {
@@ -149,4 +149,13 @@ func TestWriteFeedMatchesRender(t *testing.T) {
 			t.Errorf("%d entries (-whole +streamed):\n%s", n, diff)
 		}
 	}
+}
+
+// newFeedJSON is the whole document WriteFeed writes an entry at a time.
+func newFeedJSON(pipeline string, entries []model.FeedEntry) FeedJSON {
+	doc := FeedJSON{SchemaVersion: SchemaVersion, Pipeline: pipeline, Entries: []FeedEntryJSON{}}
+	for _, e := range entries {
+		doc.Entries = append(doc.Entries, newFeedEntryJSON(e))
+	}
+	return doc
 }
