@@ -195,11 +195,11 @@ func (a *App) warnUnknownKey(pipeline, by string, leads []*model.Lead) {
 		keys[k] = true
 	}
 	for _, l := range leads {
-		if _, ok := l.Fields[by]; ok || keys[by] {
+		if l.Fields.Has(by) || keys[by] {
 			return
 		}
-		for k := range l.Fields {
-			keys[k] = true
+		for _, f := range l.Fields {
+			keys[f.Key] = true
 		}
 	}
 	if len(leads) == 0 {

@@ -52,8 +52,8 @@ func numCell(v *float64) string {
 func WriteCSV(out io.Writer, leads []*model.Lead) error {
 	customs := map[string]bool{}
 	for _, l := range leads {
-		for k := range l.Fields {
-			customs[k] = true
+		for _, f := range l.Fields {
+			customs[f.Key] = true
 		}
 	}
 	var custom []string
@@ -87,7 +87,7 @@ func WriteCSV(out io.Writer, leads []*model.Lead) error {
 		}
 		for _, k := range custom {
 			v := ""
-			if x, ok := l.Fields[k]; ok && x != nil {
+			if x, ok := l.Fields.Get(k); ok && x != nil {
 				v = fmt.Sprint(x)
 			}
 			row = append(row, v)

@@ -19,7 +19,7 @@ func exportLeads() []*model.Lead {
 		Created:    time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC),
 		Contacts:   []model.Contact{{Name: "Jane Doe", Email: "jane@acme.example", Role: "CTO"}},
 		NextAction: &model.NextAction{Date: model.DateOf(time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)), Text: "send quote"},
-		Fields:     map[string]any{"industry": "-energy"},
+		Fields:     model.FieldsOf(map[string]any{"industry": "-energy"}),
 		History:    []model.Event{{At: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC), Step: "Proposal", Status: model.Todo, By: "alice"}},
 	}}
 }
@@ -41,7 +41,7 @@ func TestExportCSV(t *testing.T) {
 		t.Fatal(rows[0].Err)
 	}
 	l := rows[0].Lead
-	got := []string{l.Title, l.Company, l.Fields["industry"].(string), l.NextAction.Text, strings.Join(l.Tags, "|")}
+	got := []string{l.Title, l.Company, l.Fields.Map()["industry"].(string), l.NextAction.Text, strings.Join(l.Tags, "|")}
 	if diff := cmp.Diff([]string{`=HYPERLINK("http://x")`, "Acme, Inc.", "-energy", "send quote", "a|b"}, got); diff != "" {
 		t.Errorf("read back (-want +got):\n%s", diff)
 	}

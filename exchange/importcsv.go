@@ -497,10 +497,7 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 			continue
 		}
 		if v := get(f); v != "" {
-			if l.Fields == nil {
-				l.Fields = map[string]any{}
-			}
-			l.Fields[f] = model.CustomValue(v)
+			l.Fields.Set(f, model.CustomValue(v))
 		}
 	}
 	if c.opt.Mapping.OtherColumns {
@@ -515,18 +512,12 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 				continue
 			}
 			if v := report.UnsafeCell(strings.TrimSpace(rec[i])); v != "" {
-				if l.Fields == nil {
-					l.Fields = map[string]any{}
-				}
-				l.Fields[col] = model.CustomValue(v)
+				l.Fields.Set(col, model.CustomValue(v))
 			}
 		}
 	}
 	if row.ExtID != "" {
-		if l.Fields == nil {
-			l.Fields = map[string]any{}
-		}
-		l.Fields[model.ImportIDKey] = row.ExtID
+		l.Fields.Set(model.ImportIDKey, row.ExtID)
 	}
 	if err := c.history(l, get("history"), get("activities")); err != nil {
 		return nil, err

@@ -35,7 +35,7 @@ type rowSummary struct {
 	Title, Company, Step, Status, Reason, Email string
 	Value                                       string
 	Created, Closed                             string
-	Fields                                      map[string]any
+	Fields                                      model.Fields
 	Err                                         string
 }
 
@@ -77,12 +77,12 @@ func TestReadImportPresets(t *testing.T) {
 			want: []rowSummary{
 				{Line: 2, Title: "Acme – GTX Pro", Company: "Acme", Step: "Engaging", Status: "won", Value: "4514",
 					Created: "2017-03-14T00:00:00Z", Closed: "2017-03-31T00:00:00Z",
-					Fields: map[string]any{"import_id": "A1", "product": "GTX Pro"}},
+					Fields: model.FieldsOf(map[string]any{"import_id": "A1", "product": "GTX Pro"})},
 				{Line: 3, Title: "MG Special", Step: "Engaging", Status: "lost", Value: "",
 					Created: "2016-12-02T00:00:00Z", Closed: "2017-01-05T00:00:00Z",
-					Fields: map[string]any{"import_id": "A2", "product": "MG Special"}},
+					Fields: model.FieldsOf(map[string]any{"import_id": "A2", "product": "MG Special"})},
 				{Line: 4, Title: "Globex – GTX Pro", Company: "Globex", Step: "Prospecting", Status: "todo", Value: "",
-					Created: "2026-11-02T10:00:00Z", Fields: map[string]any{"import_id": "A3", "product": "GTX Pro"}},
+					Created: "2026-11-02T10:00:00Z", Fields: model.FieldsOf(map[string]any{"import_id": "A3", "product": "GTX Pro"})},
 			},
 		},
 		{
@@ -94,9 +94,9 @@ func TestReadImportPresets(t *testing.T) {
 			want: []rowSummary{
 				{Line: 2, Title: "Big deal", Company: "Initech", Step: "Proposal", Status: "lost", Reason: "price", Value: "1200",
 					Email: "pat@initech.example", Created: "2026-01-05T00:00:00Z", Closed: "2026-02-01T00:00:00Z",
-					Fields: map[string]any{"import_id": "7"}},
+					Fields: model.FieldsOf(map[string]any{"import_id": "7"})},
 				{Line: 3, Title: "Small deal", Step: "Engaging", Status: "todo", Value: "300", Created: "2026-01-06T00:00:00Z",
-					Fields: map[string]any{"import_id": "8"}},
+					Fields: model.FieldsOf(map[string]any{"import_id": "8"})},
 			},
 		},
 		{
@@ -108,7 +108,7 @@ func TestReadImportPresets(t *testing.T) {
 				"Bad reason,Acme,proposal,lost,Weather,10,2026-03-01,\n",
 			want: []rowSummary{
 				{Line: 2, Title: "=SUM(A1)", Company: "Acme", Step: "Proposal", Status: "todo", Value: "10",
-					Created: "2026-03-01T00:00:00Z", Fields: map[string]any{"industry": "energy"}},
+					Created: "2026-03-01T00:00:00Z", Fields: model.FieldsOf(map[string]any{"industry": "energy"})},
 				{Line: 3, Err: `step "Demo" is neither a step of pipeline "sales" (Prospecting, Engaging, Proposal) nor a status: map it in a mapping file under values: step:`},
 				{Line: 4, Err: `unknown lost reason "Weather": pipeline "sales" accepts "Price", "Competitor"`},
 			},
@@ -165,7 +165,7 @@ func TestReadImportDelimiterAndDuplicates(t *testing.T) {
 	rows := readRows(t, "id;title\nX1;A\nX1;B\n", Presets["generic"])
 	got := summarize(rows)
 	want := []rowSummary{
-		{Line: 2, Title: "A", Step: "Prospecting", Status: "todo", Created: "2026-11-02T10:00:00Z", Fields: map[string]any{"import_id": "X1"}},
+		{Line: 2, Title: "A", Step: "Prospecting", Status: "todo", Created: "2026-11-02T10:00:00Z", Fields: model.FieldsOf(map[string]any{"import_id": "X1"})},
 		{Line: 3, Err: `duplicate id "X1": line 2 has it too`},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

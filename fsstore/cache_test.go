@@ -115,14 +115,14 @@ func TestCacheRoundTrip(t *testing.T) {
 	full := &model.Lead{}
 	n := 0
 	fill(t, reflect.ValueOf(full).Elem(), &n)
-	full.Fields = yamlValues(loc)
+	full.Fields = model.FieldsOf(yamlValues(loc))
 	full.History[0].Changes[0].From = yamlValues(loc)
 	full.History[0].Changes[1].To = []any{time.Date(2026, 5, 6, 7, 8, 9, 0, time.Local)}
 	full.Created = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	full.Closed = time.Date(2026, 1, 1, 9, 0, 0, 0, loc)
-	empty := &model.Lead{ID: "empty", Contacts: []model.Contact{}, Tags: []string{}, Fields: map[string]any{}, History: []model.Event{{Changes: []model.Change{}}}, Activities: []model.Activity{}}
+	empty := &model.Lead{ID: "empty", Contacts: []model.Contact{}, Tags: []string{}, Fields: model.FieldsOf(map[string]any{}), History: []model.Event{{Changes: []model.Change{}}}, Activities: []model.Activity{}}
 	zero := &model.Lead{}
-	unkept := &model.Lead{ID: "unkept", Fields: map[string]any{"odd": struct{}{}}}
+	unkept := &model.Lead{ID: "unkept", Fields: model.FieldsOf(map[string]any{"odd": struct{}{}})}
 	in := &cacheFile{
 		Sig: "sig", Stamp: 12345,
 		Dirs: []cacheDir{{Rel: "", Stat: fileStat{1, 2, 3, 4, 5}}, {Rel: "sub", Stat: fileStat{6, 7, 8, 9, 10}, Racy: true}},
@@ -207,6 +207,26 @@ func TestCacheDamage(t *testing.T) {
 	}
 }
 
+// A lead's custom keys are looked up by binary search: a cache whose keys
+// are out of order or repeated is refused like a damaged one.
+func TestCacheCustomKeysInOrder(t *testing.T) {
+	for _, fs := range []model.Fields{{{Key: "b", Value: 1}, {Key: "a", Value: 2}}, {{Key: "a", Value: 1}, {Key: "a", Value: 2}}} {
+		l := &model.Lead{ID: "a", Fields: fs}
+		data := encodeCache(&cacheFile{Sig: "s", Entries: []cacheEntry{{Rel: "a.yaml", Lead: l}}}, time.UTC)
+		if _, err := decodeCache(data, "s", time.UTC); err == nil {
+			t.Errorf("custom keys %v: decoded", fs)
+		}
+	}
+	l := &model.Lead{ID: "a", Fields: model.Fields{{Key: "a", Value: 1}, {Key: "b", Value: "x"}}}
+	c, err := decodeCache(encodeCache(&cacheFile{Sig: "s", Entries: []cacheEntry{{Rel: "a.yaml", Lead: l}}}, time.UTC), "s", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(l.Fields, c.Entries[0].Lead.Fields); diff != "" {
+		t.Errorf("custom keys (-want +got):\n%s", diff)
+	}
+}
+
 // decodeIndex reads the index of a cache held in memory, as id lookups
 // read it from the file.
 func decodeIndex(data []byte, sig string) (*cacheIndex, error) {
@@ -214,7 +234,7 @@ func decodeIndex(data []byte, sig string) (*cacheIndex, error) {
 }
 
 func FuzzCacheDecode(f *testing.F) {
-	l := &model.Lead{ID: "a", Fields: map[string]any{"k": []any{1, "x"}}, History: []model.Event{{Changes: []model.Change{{Field: "f", To: 2.5}}}}}
+	l := &model.Lead{ID: "a", Fields: model.FieldsOf(map[string]any{"k": []any{1, "x"}}), History: []model.Event{{Changes: []model.Change{{Field: "f", To: 2.5}}}}}
 	data := encodeCache(&cacheFile{Sig: "s", Entries: []cacheEntry{{Rel: "a.yaml", Lead: l}}}, time.UTC)
 	f.Add(data[:len(data)-4])
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -305,6 +305,19 @@ func (e *cacheEncoder) fields(m map[string]any) error {
 	return nil
 }
 
+// custom appends a lead's custom keys as fields appends a map: they are
+// sorted already.
+func (e *cacheEncoder) custom(fs model.Fields) error {
+	e.count(len(fs), fs == nil)
+	for _, f := range fs {
+		e.str(f.Key)
+		if err := e.value(f.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // lead appends l's fields; on errUncacheable the caller drops what was
 // appended.
 func (e *cacheEncoder) lead(l *model.Lead) error {
@@ -343,7 +356,7 @@ func (e *cacheEncoder) lead(l *model.Lead) error {
 	e.date(l.StandbyUntil)
 	e.date(l.ExpectedClose)
 	e.floatPtr(l.Probability)
-	if err := e.fields(l.Fields); err != nil {
+	if err := e.custom(l.Fields); err != nil {
 		return err
 	}
 	e.count(len(l.History), l.History == nil)
@@ -724,6 +737,22 @@ func (d *cacheDecoder) fields(depth int) map[string]any {
 	return m
 }
 
+// custom reads a lead's custom keys, written by custom.
+func (d *cacheDecoder) custom() model.Fields {
+	n := d.count()
+	if n < 0 {
+		return nil
+	}
+	fs := make(model.Fields, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		fs[i] = model.Field{Key: d.str(), Value: d.value(0)}
+		if i > 0 && fs[i-1].Key >= fs[i].Key {
+			d.fail() // out of order or twice: not what custom writes
+		}
+	}
+	return fs
+}
+
 // slabs hand out the leads' events and activities from a few large
 // allocations instead of one per lead.
 type slabs struct {
@@ -780,7 +809,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 	l.StandbyUntil = d.date()
 	l.ExpectedClose = d.date()
 	l.Probability = d.floatPtr()
-	l.Fields = d.fields(0)
+	l.Fields = d.custom()
 	if n := d.count(); n >= 0 {
 		l.History = sl.takeEvents(n)
 		for i := range l.History {

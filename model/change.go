@@ -74,12 +74,12 @@ func NewLead(p *Pipeline, id string, in NewLeadInput, s Stamp) (*Lead, error) {
 		History: []Event{{At: s.At, Step: step, Status: Todo, By: s.By}},
 	}
 	if len(in.Fields) > 0 {
-		l.Fields = map[string]any{}
+		l.Fields = make(Fields, 0, len(in.Fields))
 		for _, f := range in.Fields {
 			if IsLeadKey(f.Key) {
 				return nil, fmt.Errorf("%q is a known key: use its own flag", f.Key)
 			}
-			l.Fields[f.Key] = f.Value
+			l.Fields.Set(f.Key, f.Value)
 		}
 	}
 	return l, nil

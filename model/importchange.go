@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"reflect"
-	"sort"
 )
 
 // ImportChange is the patch that brings an existing lead in line with the
@@ -31,14 +30,9 @@ func ImportChange(cur, in *Lead, pl *Pipeline, s Stamp) (Patch, error) {
 	if in.Probability != nil && (cur.Probability == nil || *cur.Probability != *in.Probability) {
 		out.Set = append(out.Set, Field{"probability", *in.Probability})
 	}
-	keys := make([]string, 0, len(in.Fields))
-	for k := range in.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if fmt.Sprint(cur.Fields[k]) != fmt.Sprint(in.Fields[k]) {
-			out.Set = append(out.Set, Field{k, in.Fields[k]})
+	for _, f := range in.Fields {
+		if v, _ := cur.Fields.Get(f.Key); fmt.Sprint(v) != fmt.Sprint(f.Value) {
+			out.Set = append(out.Set, f)
 		}
 	}
 	at := s

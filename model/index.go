@@ -36,7 +36,7 @@ func companyKey(c string) string { return strings.ToLower(strings.TrimSpace(c)) 
 // Add indexes one more lead.
 func (ix *Index) Add(l *Lead) {
 	ix.byTitle[l.Title] = append(ix.byTitle[l.Title], l.ID)
-	if v, ok := l.Fields[ImportIDKey]; ok {
+	if v, ok := l.Fields.Get(ImportIDKey); ok {
 		k := fmt.Sprint(v)
 		ix.byImportID[k] = append(ix.byImportID[k], l.ID)
 	}

@@ -128,7 +128,7 @@ type Lead struct {
 	ExpectedClose Date
 	Probability   *float64
 	// Fields holds the custom keys a person added, decoded as YAML values.
-	Fields     map[string]any
+	Fields     Fields
 	History    []Event
 	Activities []Activity
 }

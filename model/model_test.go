@@ -234,7 +234,7 @@ func TestNewLead(t *testing.T) {
 	}
 	want := &Lead{
 		ID: "x", Title: "Acme", Value: &v, Currency: "EUR", Step: "Visited", Status: Todo, Created: at("2026-11-01 09:00"),
-		Fields:  map[string]any{"industry": "retail"},
+		Fields:  FieldsOf(map[string]any{"industry": "retail"}),
 		History: []Event{{At: at("2026-11-01 09:00"), Step: "Visited", Status: Todo, By: "bob"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

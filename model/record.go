@@ -44,8 +44,7 @@ func (l *Lead) FieldValue(key string) (any, bool) {
 	case "next_action":
 		return l.NextAction, l.NextAction != nil
 	}
-	v, ok := l.Fields[key]
-	return v, ok
+	return l.Fields.Get(key)
 }
 
 func sameValue(a, b any) bool { return fmt.Sprintf("%v", a) == fmt.Sprintf("%v", b) }
@@ -179,13 +178,10 @@ func (l *Lead) SetFieldValue(key string, v any) {
 		// Contacts are not rebuilt from events: they keep their current list.
 	default:
 		if v == nil {
-			delete(l.Fields, key)
+			l.Fields.Delete(key)
 			return
 		}
-		if l.Fields == nil {
-			l.Fields = map[string]any{}
-		}
-		l.Fields[key] = v
+		l.Fields.Set(key, v)
 	}
 }
 
@@ -212,10 +208,7 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 		return l, true
 	}
 	c := *l
-	c.Fields = make(map[string]any, len(l.Fields))
-	for k, v := range l.Fields {
-		c.Fields[k] = v
-	}
+	c.Fields = l.Fields.Clone()
 	c.History, c.Activities = nil, nil
 	for _, a := range l.Activities {
 		if !a.At.After(t) {
@@ -272,12 +265,12 @@ func FieldChanges(before, after *Lead) Patch {
 	var p Patch
 	keys := append([]string(nil), LeadKeys...)
 	custom := make([]string, 0, len(after.Fields)+len(before.Fields))
-	for k := range before.Fields {
-		custom = append(custom, k)
+	for _, f := range before.Fields {
+		custom = append(custom, f.Key)
 	}
-	for k := range after.Fields {
-		if _, ok := before.Fields[k]; !ok {
-			custom = append(custom, k)
+	for _, f := range after.Fields {
+		if !before.Fields.Has(f.Key) {
+			custom = append(custom, f.Key)
 		}
 	}
 	sort.Strings(custom)

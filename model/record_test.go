@@ -59,8 +59,8 @@ func TestRecordAndAsOf(t *testing.T) {
 		if !ok {
 			t.Fatalf("no lead as of %s", tt.at)
 		}
-		if *got.Value != tt.value || got.Fields["industry"] != tt.industry || got.Status != tt.status {
-			t.Errorf("as of %s: value %v industry %v status %s; want %v %v %s", tt.at.Format("01-02"), *got.Value, got.Fields["industry"], got.Status, tt.value, tt.industry, tt.status)
+		if *got.Value != tt.value || got.Fields.Map()["industry"] != tt.industry || got.Status != tt.status {
+			t.Errorf("as of %s: value %v industry %v status %s; want %v %v %s", tt.at.Format("01-02"), *got.Value, got.Fields.Map()["industry"], got.Status, tt.value, tt.industry, tt.status)
 		}
 	}
 	if _, ok := l.AsOf(at(1).Add(-time.Hour)); ok {

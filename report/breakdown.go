@@ -81,7 +81,7 @@ func groupKeys(p *model.Pipeline, f facts, by string) []string {
 		}
 		return ks
 	default:
-		if x, ok := l.Fields[by]; ok && x != nil {
+		if x, ok := l.Fields.Get(by); ok && x != nil {
 			v = fmt.Sprint(x)
 		}
 	}

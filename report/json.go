@@ -70,7 +70,7 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 		Step: l.Step, Status: string(l.Status), Reason: l.Reason,
 		Created: timeStr(l.Created), Closed: timeStr(l.Closed),
 		StandbyUntil: datePtr(l.StandbyUntil), ExpectedClose: datePtr(l.ExpectedClose),
-		Probability: l.Probability, Fields: l.Fields,
+		Probability: l.Probability, Fields: l.Fields.Map(),
 		History: []EventJSON{}, Activities: []ActivityJSON{},
 	}
 	if j.Contacts == nil {
@@ -78,9 +78,6 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 	}
 	if j.Tags == nil {
 		j.Tags = []string{}
-	}
-	if j.Fields == nil {
-		j.Fields = map[string]any{}
 	}
 	if l.NextAction != nil {
 		j.NextAction = &NextActionJSON{Date: l.NextAction.Date.String(), Text: l.NextAction.Text}

@@ -23,7 +23,7 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 			History: []model.Event{{At: at, Step: "New", Status: model.Todo, By: "me"}}},
 		{ID: "b", Title: "two\nlines: here", Company: "'quoted' \"co\"", Step: "Won step", Status: model.Won, Created: at, Closed: at.Add(time.Hour),
 			Contacts:   []model.Contact{{Name: "Ann", Email: "ann@example.com"}},
-			Fields:     map[string]any{"region": "emea", "seats": 12, "nested": map[string]any{"k": []any{1, "two"}}},
+			Fields:     model.FieldsOf(map[string]any{"region": "emea", "seats": 12, "nested": map[string]any{"k": []any{1, "two"}}}),
 			NextAction: &model.NextAction{Date: model.Date{Year: 2026, Month: 4, Day: 1}, Text: "call back"},
 			Activities: []model.Activity{{At: at, Type: model.Call, By: "me", Text: "#hash: text"}}},
 		{ID: "c", Title: "", Step: "", Status: model.Lost, Reason: "null"},
@@ -46,7 +46,7 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 		num := nums[i%len(nums)]
 		leads = append(leads, &model.Lead{ID: fmt.Sprintf("l%03d", i), Title: t, Company: odd[(i+3)%len(odd)], Owner: odd[(i+5)%len(odd)],
 			Step: "New", Status: model.Todo, Created: at, Value: &num, Tags: []string{odd[(i+7)%len(odd)]},
-			Fields: map[string]any{"n": i, "f": num, "s": t, "list": []any{t, i, nil, true}}})
+			Fields: model.FieldsOf(map[string]any{"n": i, "f": num, "s": t, "list": []any{t, i, nil, true}})})
 	}
 	// Custom keys and values, and history changes, of every kind the
 	// emitter writes or leaves to the library.
@@ -54,7 +54,7 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 	for i, k := range odd {
 		leads = append(leads, &model.Lead{ID: fmt.Sprintf("k%03d", i), Title: "keys", Step: "New", Status: model.Todo, Created: at,
 			Contacts: []model.Contact{{}, {Phone: k, Role: odd[(i+1)%len(odd)]}},
-			Fields:   map[string]any{k: odd[(i+2)%len(odd)], "list": []any{[]any{k, []any{}}, map[string]any{k: 1.5}, map[string]any{}}, "int64": int64(-5), "u": uint64(7), "empty": map[string]any{}},
+			Fields:   model.FieldsOf(map[string]any{k: odd[(i+2)%len(odd)], "list": []any{[]any{k, []any{}}, map[string]any{k: 1.5}, map[string]any{}}, "int64": int64(-5), "u": uint64(7), "empty": map[string]any{}}),
 			History: []model.Event{{At: at, By: k, Reason: odd[(i+4)%len(odd)], Changes: []model.Change{
 				{Field: "next", From: next, To: nil}, {Field: "tags", To: []string{k, "x"}}, {Field: "value", From: 1.5, To: 2.0},
 				{Field: "closed", To: at}, {Field: "gone", Unset: true, From: k}}}},
@@ -85,7 +85,7 @@ func FuzzLeadEmitter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, text, key string, num float64) {
 		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 		l := &model.Lead{ID: "a", Title: title, Company: text, Tags: []string{title, text}, Value: &num, Step: "New", Status: model.Todo, Created: at,
-			Fields:     map[string]any{key: text, "n": num, "l": []any{title, []any{key}}},
+			Fields:     model.FieldsOf(map[string]any{key: text, "n": num, "l": []any{title, []any{key}}}),
 			History:    []model.Event{{At: at, By: title, Changes: []model.Change{{Field: key, From: title, To: text}}}},
 			Activities: []model.Activity{{At: at, Type: model.Note, Text: text}}}
 		var whole, streamed bytes.Buffer
@@ -114,7 +114,7 @@ func TestLeadEmitterCovers(t *testing.T) {
 	l := &model.Lead{ID: "acme-x1y2z", Title: "Acme Corp — EU rollout", Company: "Acme GmbH", Owner: "Zoë", Source: "import", Value: &v, Currency: "EUR",
 		Contacts: []model.Contact{{Name: "Ann O'Neil", Email: "ann@acme.example", Phone: "+49 30 1234"}}, Tags: []string{"enterprise", "q3"},
 		Step: "Proposal", Status: model.Todo, Created: at, NextAction: &model.NextAction{Date: model.Date{Year: 2026, Month: 4, Day: 1}, Text: "call back"},
-		Fields:     map[string]any{"region": "emea", "seats": 12},
+		Fields:     model.FieldsOf(map[string]any{"region": "emea", "seats": 12}),
 		History:    []model.Event{{At: at, Step: "New", Status: model.Todo, By: "alice", Changes: []model.Change{{Field: "value", From: 1000.0, To: 1200.0}}}},
 		Activities: []model.Activity{{At: at, Type: model.Call, By: "alice", Text: "Spoke to Ann.\nShe wants a demo."}}}
 	var e leadEmitter

@@ -126,12 +126,12 @@ func (a *scanArena) detach(l *model.Lead) {
 		l.NextAction.Text = strings.Clone(l.NextAction.Text)
 	}
 	if l.Fields != nil {
-		fields := make(map[string]any, len(l.Fields))
-		for k, v := range l.Fields {
-			if s, ok := v.(string); ok {
-				v = share(s)
+		fields := make(model.Fields, len(l.Fields))
+		for i, f := range l.Fields {
+			if s, ok := f.Value.(string); ok {
+				f.Value = share(s)
 			}
-			fields[share(k)] = v
+			fields[i] = model.Field{Key: share(f.Key), Value: f.Value}
 		}
 		l.Fields = fields
 	}

@@ -260,10 +260,7 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 		if err != nil {
 			d.errorf(v, "%s: %v", k.Value, err)
 		}
-		if l.Fields == nil {
-			l.Fields = map[string]any{}
-		}
-		l.Fields[k.Value] = val
+		l.Fields.Set(k.Value, val)
 	}
 }
 

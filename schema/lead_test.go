@@ -76,7 +76,7 @@ func TestParseLead(t *testing.T) {
 		Step: "Visited", Status: model.Todo, Created: at("2026-09-01T10:00:00+02:00"),
 		NextAction:    &model.NextAction{Date: model.Date{Year: 2026, Month: 11, Day: 25}, Text: "send the quote"},
 		ExpectedClose: model.Date{Year: 2026, Month: 12, Day: 15}, Probability: &prob,
-		Fields: map[string]any{"industry": "retail", "seats": 50},
+		Fields: model.FieldsOf(map[string]any{"industry": "retail", "seats": 50}),
 		History: []model.Event{
 			{At: at("2026-09-01T10:00:00+02:00"), Step: "To qualify", Status: model.Todo, By: "alice"},
 			{At: at("2026-09-03T16:30:00+02:00"), Step: "Contacted", By: "alice"},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -77,13 +76,8 @@ func NewLeadNode(l *model.Lead) *yaml.Node {
 	if l.Probability != nil {
 		put("probability", numNode(*l.Probability))
 	}
-	keys := make([]string, 0, len(l.Fields))
-	for k := range l.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		put(k, valueNode(l.Fields[k]))
+	for _, f := range l.Fields {
+		put(f.Key, valueNode(f.Value))
 	}
 	if len(l.History) > 0 {
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
