@@ -141,12 +141,13 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err != nil {
 		return err
 	}
-	_, rows, err := exchange.ReadImport(data, exchange.ImportOptions{
+	imp, err := exchange.ReadImport(data, exchange.ImportOptions{
 		Path: path, Mapping: m, Pipeline: s.Pipeline, Loc: app.Loc, Now: st.At, By: st.By, Delimiter: delim,
 	})
 	if err != nil {
 		return err
 	}
+	rows := imp.Rows
 	fsstore.SettleHeap(len(rows))
 	// Match rows to the leads a previous import made.
 	existing, problems, err := s.LoadAll(c.Context())
@@ -171,7 +172,11 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 					return err
 				}
 			}
-			p, err := model.ImportChange(cur, a.Row.Lead, s.Pipeline, st)
+			in, err := imp.Lead(a.Row)
+			if err != nil {
+				return err
+			}
+			p, err := model.ImportChange(cur, in, s.Pipeline, st)
 			switch {
 			case err != nil:
 				a.Row.Err = err
@@ -183,7 +188,7 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 			}
 		}
 	} else {
-		failed := app.runImportActions(c, s, actions, st, &n)
+		failed := app.runImportActions(c, s, imp, actions, st, &n)
 		skipped = append(skipped, failed...)
 	}
 	n.skipped.Store(int64(len(skipped)))
@@ -199,7 +204,7 @@ const importChunk = 4096
 // through a batch (written, made durable together, then moved into
 // place); updates are written one by one, each atomically. An interrupted
 // import leaves whole files and can be run again.
-func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exchange.ImportAction, st model.Stamp, n *importCounts) []*exchange.ImportRow {
+func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, imp *exchange.Import, actions []exchange.ImportAction, st model.Stamp, n *importCounts) []*exchange.ImportRow {
 	var bar *progressbar.ProgressBar
 	if a.ErrIsTerminal != nil && a.ErrIsTerminal() && len(actions) > 200 {
 		bar = progressbar.NewOptions(len(actions), progressbar.OptionSetWriter(a.Err),
@@ -241,17 +246,20 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exc
 				break
 			}
 			g.Go(func() error {
-				if act.Match == "" {
-					if err := batch.Create(act.Row.Lead, act.ID, i); err != nil {
+				in, err := imp.Lead(act.Row)
+				switch {
+				case err != nil:
+					fail(act, err)
+				case act.Match == "":
+					if err := batch.Create(in, act.ID, i); err != nil {
 						fail(act, err)
-						done() // counted now: it is not in the batch
+						break // counted now: it is not in the batch
 					}
 					return nil
-				}
-				if unchanged(s, act, st) {
+				case unchanged(s, act, in, st):
 					n.unchanged.Add(1) // nothing to write: the file is not opened
-				} else {
-					fail(act, importUpdate(s, act.Match, act, st, n))
+				default:
+					fail(act, importUpdate(s, act.Match, in, st, n))
 				}
 				done()
 				return nil
@@ -266,7 +274,11 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exc
 			case errors.Is(err, fsstore.ErrExist):
 				// Another import made this lead meanwhile: it is the
 				// match, updated, never duplicated.
-				fail(act, importUpdate(s, act.ID, act, st, n))
+				in, err := imp.Lead(act.Row)
+				if err == nil {
+					err = importUpdate(s, act.ID, in, st, n)
+				}
+				fail(act, err)
 			default:
 				fail(act, err)
 			}
@@ -279,26 +291,26 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, actions []exc
 	return failed
 }
 
-// unchanged reports whether a row changes nothing in the lead it matched,
-// as that lead was read for the plan. When it would change something, the
-// update reads the file afresh under the lock: a write never relies on
-// what was read before (nor on the cache).
-func unchanged(s *fsstore.Store, act exchange.ImportAction, st model.Stamp) bool {
+// unchanged reports whether a row's lead in changes nothing in the lead it
+// matched, as that lead was read for the plan. When it would change
+// something, the update reads the file afresh under the lock: a write
+// never relies on what was read before (nor on the cache).
+func unchanged(s *fsstore.Store, act exchange.ImportAction, in *model.Lead, st model.Stamp) bool {
 	if act.Lead == nil {
 		return false
 	}
-	p, err := model.ImportChange(act.Lead, act.Row.Lead, s.Pipeline, st)
+	p, err := model.ImportChange(act.Lead, in, s.Pipeline, st)
 	return err == nil && p.Empty()
 }
 
-// importUpdate applies a row to the lead id.
-func importUpdate(s *fsstore.Store, id string, act exchange.ImportAction, st model.Stamp, n *importCounts) error {
+// importUpdate applies a row's lead in to the lead id.
+func importUpdate(s *fsstore.Store, id string, in *model.Lead, st model.Stamp, n *importCounts) error {
 	f, err := s.Resolve(id)
 	if err != nil {
 		return err
 	}
 	_, changed, err := s.Update(f, func(cur *model.Lead) (model.Patch, error) {
-		p, err := model.ImportChange(cur, act.Row.Lead, s.Pipeline, st)
+		p, err := model.ImportChange(cur, in, s.Pipeline, st)
 		return model.Record(cur, p, st), err
 	})
 	switch {

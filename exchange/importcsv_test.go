@@ -19,11 +19,31 @@ func testPipeline() *model.Pipeline {
 
 var importNow = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 
-func readRows(t *testing.T, csvText string, m Mapping) []ImportRow {
+// readRow is a row read for import and the lead it makes.
+type readRow struct {
+	ImportRow
+	Lead *model.Lead
+}
+
+func readRows(t *testing.T, csvText string, m Mapping) []readRow {
 	t.Helper()
-	_, rows, err := ReadImport([]byte(csvText), ImportOptions{Path: "in.csv", Mapping: m, Pipeline: testPipeline(), Now: importNow, By: "importer"})
+	imp, err := ReadImport([]byte(csvText), ImportOptions{Path: "in.csv", Mapping: m, Pipeline: testPipeline(), Now: importNow, By: "importer"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	rows := make([]readRow, len(imp.Rows))
+	for i := range imp.Rows {
+		r := &imp.Rows[i]
+		rows[i].ImportRow = *r
+		if r.Err == nil {
+			if rows[i].Lead, err = imp.Lead(r); err != nil {
+				t.Fatalf("line %d converted once, not twice: %v", r.Line, err)
+			}
+			// The lead is made again for each write: always the same one.
+			if again, _ := imp.Lead(r); !cmp.Equal(rows[i].Lead, again) {
+				t.Errorf("line %d: two conversions differ:\n%s", r.Line, cmp.Diff(rows[i].Lead, again))
+			}
+		}
 	}
 	return rows
 }
@@ -39,7 +59,7 @@ type rowSummary struct {
 	Err                                         string
 }
 
-func summarize(rows []ImportRow) []rowSummary {
+func summarize(rows []readRow) []rowSummary {
 	var out []rowSummary
 	for _, r := range rows {
 		s := rowSummary{Line: r.Line, Email: r.Email}
@@ -140,7 +160,7 @@ func TestReadImportFileErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ReadImport([]byte(tt.csv), ImportOptions{Path: "in.csv", Mapping: tt.mapping, Pipeline: testPipeline(), Now: importNow})
+			_, err := ReadImport([]byte(tt.csv), ImportOptions{Path: "in.csv", Mapping: tt.mapping, Pipeline: testPipeline(), Now: importNow})
 			got := ""
 			if err != nil {
 				got = err.Error()

@@ -13,7 +13,7 @@ func (r *ImportRow) IDKey() string {
 	if r.ExtID != "" {
 		return r.ExtID
 	}
-	return fmt.Sprintf("line %d: %s", r.Line, r.Lead.Title)
+	return fmt.Sprintf("line %d: %s", r.Line, r.Title)
 }
 
 // ImportAction is what happens to one row: the lead it updates (Match),
@@ -48,7 +48,7 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 		if r.Err != nil {
 			continue
 		}
-		id, err := model.ReproducibleID(pipeline, r.IDKey(), r.Lead.Title)
+		id, err := model.ReproducibleID(pipeline, r.IDKey(), r.Title)
 		if err != nil {
 			r.Err = err
 			continue
@@ -68,7 +68,7 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 		}
 		if a.Match == "" {
 			var free []string
-			for _, id := range ix.MatchImport(r.ExtID, r.Email, r.Lead.Title) {
+			for _, id := range ix.MatchImport(r.ExtID, r.Email, r.Title) {
 				if !claimed[id] {
 					free = append(free, id)
 				}
