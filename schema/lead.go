@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -157,22 +158,21 @@ func (d *leadDecoder) errorf(n *yaml.Node, format string, a ...any) {
 func (d *leadDecoder) decode(root *yaml.Node, id string) *model.Lead {
 	top := root.Content[0]
 	l := &model.Lead{ID: id}
-	seen := map[string]*yaml.Node{}
+	keys := newKeyIndex(top.Content)
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			d.errorf(k, "a key must be a plain name")
 			continue
 		}
-		if prev, dup := seen[k.Value]; dup {
+		if prev := keys.first(i); prev != nil {
 			d.errorf(k, "key %q appears twice (first on line %d): keep one", k.Value, prev.Line)
 			continue
 		}
-		seen[k.Value] = k
 		d.field(l, k, v, id)
 	}
 	for _, req := range []string{"title", "step", "status", "created"} {
-		if seen[req] == nil {
+		if !keys.has(req) {
 			d.errorf(top, "missing key %q: every lead has title, step, status and created", req)
 		}
 	}
@@ -182,18 +182,97 @@ func (d *leadDecoder) decode(root *yaml.Node, id string) *model.Lead {
 	return l
 }
 
+// keyIndex finds the keys of one mapping (its content: keys at even
+// places, values after them) by name. A mapping in a lead has a handful
+// of keys, and a scan of them costs less than a map, which was 440 bytes
+// a lead of garbage; a large mapping (a hand-made file) gets a map.
+type keyIndex struct {
+	content []*yaml.Node
+	at      map[string][]int // the places of each key, for a large mapping
+}
+
+func newKeyIndex(content []*yaml.Node) keyIndex {
+	x := keyIndex{content: content}
+	if len(content) > 64 {
+		x.at = make(map[string][]int, len(content)/2)
+		for i := 0; i+1 < len(content); i += 2 {
+			x.at[content[i].Value] = append(x.at[content[i].Value], i)
+		}
+	}
+	return x
+}
+
+// first is the first plain key before the i-th entry with its name, or
+// nil.
+func (x keyIndex) first(i int) *yaml.Node {
+	name := x.content[i].Value
+	if x.at != nil {
+		for _, j := range x.at[name] {
+			if j >= i {
+				break
+			}
+			if k := x.content[j]; k.Kind == yaml.ScalarNode {
+				return k
+			}
+		}
+		return nil
+	}
+	for j := 0; j < i; j += 2 {
+		if k := x.content[j]; k.Value == name && k.Kind == yaml.ScalarNode {
+			return k
+		}
+	}
+	return nil
+}
+
+// last is the last key before the i-th entry with its name, or nil.
+func (x keyIndex) last(i int) *yaml.Node {
+	name := x.content[i].Value
+	if x.at != nil {
+		at := x.at[name]
+		k, _ := slices.BinarySearch(at, i)
+		if k > 0 {
+			return x.content[at[k-1]]
+		}
+		return nil
+	}
+	for j := i - 2; j >= 0; j -= 2 {
+		if x.content[j].Value == name {
+			return x.content[j]
+		}
+	}
+	return nil
+}
+
+// has reports whether the mapping has a plain key name.
+func (x keyIndex) has(name string) bool {
+	if x.at != nil {
+		for _, i := range x.at[name] {
+			if x.content[i].Kind == yaml.ScalarNode {
+				return true
+			}
+		}
+		return false
+	}
+	for j := 0; j+1 < len(x.content); j += 2 {
+		if x.content[j].Value == name && x.content[j].Kind == yaml.ScalarNode {
+			return true
+		}
+	}
+	return false
+}
+
 // nestedDuplicates reports a key given twice in any mapping below the top
 // (an event, an activity, next_action, a custom value): a bad merge
 // resolution leaves such keys, and YAML libraries silently keep one.
 func (d *leadDecoder) nestedDuplicates(n *yaml.Node) {
 	if n.Kind == yaml.MappingNode {
-		seen := map[string]*yaml.Node{}
+		keys := newKeyIndex(n.Content)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			if prev, dup := seen[k.Value]; dup && k.Kind == yaml.ScalarNode {
+			if prev := keys.last(i); prev != nil && k.Kind == yaml.ScalarNode {
 				d.errorf(k, "key %q appears twice in this mapping (first on line %d): keep one", k.Value, prev.Line)
 			}
-			seen[k.Value] = k
 		}
 	}
 	for _, c := range n.Content {

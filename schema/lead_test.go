@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -263,5 +265,75 @@ func TestCustomValueIsTheLibrarys(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%q (-library +customValue):\n%s", text, diff)
 		}
+	}
+}
+
+// keyIndex scans a small mapping and uses a map for a large one: both
+// give the same keys, for names given once, twice or more.
+func TestKeyIndexScanAndMapAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 300 {
+		n := 1 + rng.IntN(60)
+		var content []*yaml.Node
+		for j := range n {
+			kind := yaml.ScalarNode
+			if rng.IntN(10) == 0 {
+				kind = yaml.SequenceNode // a key that is no plain name
+			}
+			content = append(content, &yaml.Node{Kind: kind, Value: string(rune('a' + rng.IntN(8))), Line: j + 1}, &yaml.Node{Kind: yaml.ScalarNode})
+		}
+		scan := keyIndex{content: content}
+		byMap := keyIndex{content: content, at: map[string][]int{}}
+		for i := 0; i < len(content); i += 2 {
+			byMap.at[content[i].Value] = append(byMap.at[content[i].Value], i)
+		}
+		if len(content) > 64 && newKeyIndex(content).at == nil {
+			t.Fatalf("round %d: %d keys scanned", round, n)
+		}
+		for i := 0; i < len(content); i += 2 {
+			if a, b := scan.first(i), byMap.first(i); a != b {
+				t.Fatalf("round %d: first(%d) scan %v map %v", round, i, a, b)
+			}
+			if a, b := scan.last(i), byMap.last(i); a != b {
+				t.Fatalf("round %d: last(%d) scan %v map %v", round, i, a, b)
+			}
+			if p := scan.first(i); p != nil && (p.Value != content[i].Value || p.Kind != yaml.ScalarNode || p.Line >= content[i].Line) {
+				t.Fatalf("round %d: first(%d) = %+v, not an earlier plain key %q", round, i, p, content[i].Value)
+			}
+		}
+		for c := 'a'; c < 'a'+9; c++ {
+			if a, b := scan.has(string(c)), byMap.has(string(c)); a != b {
+				t.Fatalf("round %d: has(%c) scan %v map %v", round, c, a, b)
+			}
+		}
+	}
+}
+
+// A lead file with many custom keys (its mapping is indexed by a map)
+// tells a key given twice as a small one does.
+func TestDuplicateKeyInLargeMapping(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("title: a\nstep: A\nstatus: todo\ncreated: 2026-01-01\nextra:\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "  k%d: %d\n", i, i)
+	}
+	b.WriteString("  k3: again\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "c%d: %d\n", i, i)
+	}
+	b.WriteString("step: B\n")
+	_, err := ParseLead([]byte(b.String()), ParseOptions{Path: "x.yaml", ID: "x"})
+	want := "x.yaml:6:3: extra: yaml: unmarshal errors:\n  line 46: mapping key \"k3\" already defined at line 9\n" +
+		"x.yaml:87:1: key \"step\" appears twice (first on line 2): keep one\n" +
+		"x.yaml:46:3: key \"k3\" appears twice in this mapping (first on line 9): keep one"
+	if err == nil || !strings.Contains(err.Error(), "k3") {
+		t.Fatalf("err = %v, want the two duplicates", err)
+	}
+	var got []string
+	for _, e := range err.(Errors) {
+		got = append(got, e.Error())
+	}
+	if diff := cmp.Diff(want, strings.Join(got, "\n")); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 }
