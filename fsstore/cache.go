@@ -449,6 +449,7 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 	changed := old == nil || len(todo) > 0 || len(old.Entries) != len(files) || len(old.Dirs) != len(dirs)
 	read := make([]fileStat, len(todo)) // the stat of each file read, as it was read
 	errs := make([]error, len(todo))
+	readingMany(len(todo))
 	if err := eachFile(ctx, len(todo), func(k int) {
 		i := todo[k]
 		buf := readBufs.Get().(*[]byte)

