@@ -77,7 +77,7 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 	if err != nil {
 		return err
 	}
-	entries := model.Feed(leads, f)
+	entries := model.NewFeed(leads, f)
 	// The feed of 100,000 leads is half a million entries: JSON is
 	// written an entry at a time, a table made only when one is printed.
 	if err := app.page(func(w io.Writer) error {

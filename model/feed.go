@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,43 +28,88 @@ type FeedFilter struct {
 	LeadID       string
 }
 
-// Feed lists what happened to the leads, newest first (then by lead id):
-// the team's activity feed.
-func Feed(leads []*Lead, f FeedFilter) []FeedEntry {
-	n := 0
-	for _, l := range leads {
-		n += len(l.History) + len(l.Activities)
-	}
-	if f != (FeedFilter{}) {
-		n = 0 // a filter keeps few
-	}
-	out := make([]FeedEntry, 0, n)
-	keep := func(e FeedEntry) {
-		if f.By != "" && !strings.EqualFold(f.By, e.By) ||
-			!f.Since.IsZero() && e.At.Before(f.Since) ||
-			!f.Until.IsZero() && !e.At.Before(f.Until) ||
-			f.LeadID != "" && e.LeadID != f.LeadID {
-			return
+// Feed is what happened to the leads, newest first (then by lead id, then
+// in the order of the lead's history and activities): the team's
+// activity feed. It holds 16 bytes an entry and makes an entry only when
+// asked (Entry): the feed of 100,000 leads is half a million entries, and
+// holding them made took 60 MB.
+type Feed struct {
+	leads []*Lead
+	refs  []feedRef
+}
+
+// feedRef is one entry of a feed: the event or activity item (history
+// first, then activities) of lead, and its time in seconds, to sort by.
+type feedRef struct {
+	sec  int64
+	lead uint32
+	item uint32
+}
+
+// NewFeed is the feed of leads, the entries f selects.
+func NewFeed(leads []*Lead, f FeedFilter) *Feed {
+	fd := &Feed{leads: leads}
+	if f == (FeedFilter{}) {
+		n := 0
+		for _, l := range leads {
+			n += len(l.History) + len(l.Activities)
 		}
-		out = append(out, e)
+		fd.refs = make([]feedRef, 0, n)
 	}
-	for _, l := range leads {
-		for _, e := range l.History {
-			keep(FeedEntry{At: e.At, By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()})
+	keep := func(at time.Time, by, id string) bool {
+		return !(f.By != "" && !strings.EqualFold(f.By, by) ||
+			!f.Since.IsZero() && at.Before(f.Since) ||
+			!f.Until.IsZero() && !at.Before(f.Until) ||
+			f.LeadID != "" && id != f.LeadID)
+	}
+	for i, l := range leads {
+		for j, e := range l.History {
+			if keep(e.At, e.By, l.ID) {
+				fd.refs = append(fd.refs, feedRef{e.At.Unix(), uint32(i), uint32(j)})
+			}
 		}
-		for _, a := range l.Activities {
-			keep(FeedEntry{At: a.At, By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text})
+		for j, a := range l.Activities {
+			if keep(a.At, a.By, l.ID) {
+				fd.refs = append(fd.refs, feedRef{a.At.Unix(), uint32(i), uint32(len(l.History) + j)})
+			}
 		}
 	}
-	// The same order as a stable sort.SliceStable, without reflection:
-	// hundreds of thousands of entries at 100,000 leads.
-	slices.SortStableFunc(out, func(a, b FeedEntry) int {
-		if c := b.At.Compare(a.At); c != 0 {
+	// Seconds order most entries; the same second looks at the whole
+	// time, then the lead id. Stable: an entry's place in its lead breaks
+	// the last ties.
+	slices.SortStableFunc(fd.refs, func(a, b feedRef) int {
+		if a.sec != b.sec {
+			return cmp.Compare(b.sec, a.sec)
+		}
+		if c := fd.at(b).Compare(fd.at(a)); c != 0 {
 			return c
 		}
-		return strings.Compare(a.LeadID, b.LeadID)
+		return strings.Compare(fd.leads[a.lead].ID, fd.leads[b.lead].ID)
 	})
-	return out
+	return fd
+}
+
+func (fd *Feed) at(r feedRef) time.Time {
+	l := fd.leads[r.lead]
+	if h := len(l.History); int(r.item) >= h {
+		return l.Activities[int(r.item)-h].At
+	}
+	return l.History[r.item].At
+}
+
+// Len is the number of entries.
+func (fd *Feed) Len() int { return len(fd.refs) }
+
+// Entry is the i-th entry, newest first.
+func (fd *Feed) Entry(i int) FeedEntry {
+	r := fd.refs[i]
+	l := fd.leads[r.lead]
+	if h := len(l.History); int(r.item) >= h {
+		a := l.Activities[int(r.item)-h]
+		return FeedEntry{At: a.At, By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text}
+	}
+	e := l.History[r.item]
+	return FeedEntry{At: e.At, By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()}
 }
 
 func (e Event) kind() string {

@@ -232,10 +232,18 @@ func newFeedEntryJSON(e model.FeedEntry) FeedEntryJSON {
 	return FeedEntryJSON{At: model.FormatTime(e.At), By: e.By, Lead: e.LeadID, Title: e.Title, Kind: e.Kind, Text: e.Text}
 }
 
+// FeedEntries are the entries of an activity feed: a model.Feed makes
+// each when asked.
+type FeedEntries interface {
+	Len() int
+	Entry(i int) model.FeedEntry
+}
+
 // FeedTable is the activity feed as a table, in the time zone of loc.
-func FeedTable(entries []model.FeedEntry, loc *time.Location) *Table {
-	t := &Table{Header: []string{"when", "by", "lead", "what"}}
-	for _, e := range entries {
+func FeedTable(entries FeedEntries, loc *time.Location) *Table {
+	t := &Table{Header: []string{"when", "by", "lead", "what"}, Rows: make([][]string, 0, entries.Len())}
+	for i := range entries.Len() {
+		e := entries.Entry(i)
 		what := e.Text
 		if e.Kind != "move" && e.Kind != "status" && e.Kind != "change" && e.Kind != "created" {
 			what = e.Kind + ": " + e.Text

@@ -55,9 +55,9 @@ func streamJSON(w *bufio.Writer, pipeline string, leads []*model.Lead) error {
 // an entry at a time: the same bytes as rendering the whole document,
 // without holding it (the feed of 100,000 leads is half a million
 // entries).
-func WriteFeed(w io.Writer, pipeline string, entries []model.FeedEntry) error {
+func WriteFeed(w io.Writer, pipeline string, entries FeedEntries) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := streamJSONList(bw, pipeline, "entries", len(entries), func(i int) any { return newFeedEntryJSON(entries[i]) }); err != nil {
+	if err := streamJSONList(bw, pipeline, "entries", entries.Len(), func(i int) any { return newFeedEntryJSON(entries.Entry(i)) }); err != nil {
 		return err
 	}
 	return bw.Flush()

@@ -142,7 +142,7 @@ func TestWriteFeedMatchesRender(t *testing.T) {
 		if err := Render(&whole, FormatJSON, nil, newFeedJSON("Sales", entries[:n])); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteFeed(&streamed, "Sales", entries[:n]); err != nil {
+		if err := WriteFeed(&streamed, "Sales", feedSlice(entries[:n])); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(whole.String(), streamed.String()); diff != "" {
@@ -150,6 +150,12 @@ func TestWriteFeedMatchesRender(t *testing.T) {
 		}
 	}
 }
+
+// feedSlice is a feed held whole.
+type feedSlice []model.FeedEntry
+
+func (f feedSlice) Len() int                    { return len(f) }
+func (f feedSlice) Entry(i int) model.FeedEntry { return f[i] }
 
 // newFeedJSON is the whole document WriteFeed writes an entry at a time.
 func newFeedJSON(pipeline string, entries []model.FeedEntry) FeedJSON {
