@@ -588,14 +588,14 @@ func (c *converter) history(l *model.Lead, history, activities string) error {
 			if e.Status != "" && !st.Valid() {
 				return fmt.Errorf("history: unknown status %q", e.Status)
 			}
-			ev := model.Event{At: at, Step: e.Step, Status: st, By: e.By, Reason: e.Reason}
+			var changes []model.Change
 			for _, f := range sortedKeys(e.Set) {
-				ev.Changes = append(ev.Changes, model.Change{Field: f, To: e.Set[f], From: e.Was[f]})
+				changes = append(changes, model.Change{Field: f, To: e.Set[f], From: e.Was[f]})
 			}
 			for _, f := range e.Unset {
-				ev.Changes = append(ev.Changes, model.Change{Field: f, Unset: true, From: e.Was[f]})
+				changes = append(changes, model.Change{Field: f, Unset: true, From: e.Was[f]})
 			}
-			l.History = append(l.History, ev)
+			l.History = append(l.History, model.Event{At: at, Step: e.Step, Status: st, By: e.By, Note: model.NoteOf(e.Reason, changes)})
 		}
 	} else {
 		l.History = []model.Event{{At: l.Created, Step: l.Step, Status: model.Todo, By: c.opt.By}}
@@ -604,7 +604,7 @@ func (c *converter) history(l *model.Lead, history, activities string) error {
 			if l.Status == model.Standby {
 				at = l.Created
 			}
-			l.History = append(l.History, model.Event{At: at, Status: l.Status, By: c.opt.By, Reason: l.Reason})
+			l.History = append(l.History, model.Event{At: at, Status: l.Status, By: c.opt.By, Note: model.NoteOf(l.Reason, nil)})
 		}
 	}
 	if activities != "" {

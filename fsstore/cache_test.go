@@ -116,11 +116,11 @@ func TestCacheRoundTrip(t *testing.T) {
 	n := 0
 	fill(t, reflect.ValueOf(full).Elem(), &n)
 	full.Fields = model.FieldsOf(yamlValues(loc))
-	full.History[0].Changes[0].From = yamlValues(loc)
-	full.History[0].Changes[1].To = []any{time.Date(2026, 5, 6, 7, 8, 9, 0, time.Local)}
+	full.History[0].Note.Changes[0].From = yamlValues(loc)
+	full.History[0].Note.Changes[1].To = []any{time.Date(2026, 5, 6, 7, 8, 9, 0, time.Local)}
 	full.Created = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	full.Closed = time.Date(2026, 1, 1, 9, 0, 0, 0, loc)
-	empty := &model.Lead{ID: "empty", Contacts: []model.Contact{}, Tags: []string{}, Fields: model.FieldsOf(map[string]any{}), History: []model.Event{{Changes: []model.Change{}}}, Activities: []model.Activity{}}
+	empty := &model.Lead{ID: "empty", Contacts: []model.Contact{}, Tags: []string{}, Fields: model.FieldsOf(map[string]any{}), History: []model.Event{{Note: &model.EventNote{Changes: []model.Change{}}}}, Activities: []model.Activity{}}
 	zero := &model.Lead{}
 	unkept := &model.Lead{ID: "unkept", Fields: model.FieldsOf(map[string]any{"odd": struct{}{}})}
 	in := &cacheFile{
@@ -234,7 +234,7 @@ func decodeIndex(data []byte, sig string) (*cacheIndex, error) {
 }
 
 func FuzzCacheDecode(f *testing.F) {
-	l := &model.Lead{ID: "a", Fields: model.FieldsOf(map[string]any{"k": []any{1, "x"}}), History: []model.Event{{Changes: []model.Change{{Field: "f", To: 2.5}}}}}
+	l := &model.Lead{ID: "a", Fields: model.FieldsOf(map[string]any{"k": []any{1, "x"}}), History: []model.Event{{Note: &model.EventNote{Changes: []model.Change{{Field: "f", To: 2.5}}}}}}
 	data := encodeCache(&cacheFile{Sig: "s", Entries: []cacheEntry{{Rel: "a.yaml", Lead: l}}}, time.UTC)
 	f.Add(data[:len(data)-4])
 	f.Fuzz(func(t *testing.T, data []byte) {

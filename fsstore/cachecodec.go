@@ -367,9 +367,10 @@ func (e *cacheEncoder) lead(l *model.Lead) error {
 		e.str(ev.Step)
 		e.str(string(ev.Status))
 		e.str(ev.By)
-		e.str(ev.Reason)
-		e.count(len(ev.Changes), ev.Changes == nil)
-		for _, c := range ev.Changes {
+		changes := ev.Changes()
+		e.str(ev.Reason())
+		e.count(len(changes), changes == nil)
+		for _, c := range changes {
 			e.str(c.Field)
 			if err := e.value(c.From); err != nil {
 				return err
@@ -818,13 +819,15 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 			ev.Step = d.str()
 			ev.Status = model.Status(d.str())
 			ev.By = d.str()
-			ev.Reason = d.str()
+			reason := d.str()
+			var changes []model.Change
 			if n := d.count(); n >= 0 {
-				ev.Changes = make([]model.Change, n)
-				for j := range ev.Changes {
-					ev.Changes[j] = model.Change{Field: d.str(), From: d.value(0), To: d.value(0), Unset: d.bool()}
+				changes = make([]model.Change, n)
+				for j := range changes {
+					changes[j] = model.Change{Field: d.str(), From: d.value(0), To: d.value(0), Unset: d.bool()}
 				}
 			}
+			ev.Note = model.NoteOf(reason, changes)
 			if d.err != nil {
 				return
 			}

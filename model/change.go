@@ -191,7 +191,7 @@ func closeWith(st Status, reason string, s Stamp) Patch {
 	}
 	p.Set = append(p.Set, Field{"closed", s.At})
 	p.Unset = append(p.Unset, "standby_until", "next_action")
-	p.Events = []Event{{At: s.At, Status: st, By: s.By, Reason: reason}}
+	p.Events = []Event{{At: s.At, Status: st, By: s.By, Note: NoteOf(reason, nil)}}
 	return p
 }
 
@@ -208,7 +208,7 @@ func PutOnStandby(l *Lead, until Date, s Stamp) (Patch, error) {
 	}
 	p := Patch{Set: []Field{{"status", string(Standby)}, {"standby_until", until}}}
 	if l.Status != Standby {
-		p.Events = []Event{{At: s.At, Status: Standby, By: s.By, Reason: "until " + until.String()}}
+		p.Events = []Event{{At: s.At, Status: Standby, By: s.By, Note: NoteOf("until "+until.String(), nil)}}
 	}
 	return p, nil
 }
@@ -224,7 +224,7 @@ func Reopen(l *Lead, s Stamp) (Patch, error) {
 	return Patch{
 		Set:    []Field{{"status", string(Todo)}},
 		Unset:  []string{"closed", "reason", "standby_until"},
-		Events: []Event{{At: s.At, Status: Todo, By: s.By, Reason: "reopened"}},
+		Events: []Event{{At: s.At, Status: Todo, By: s.By, Note: NoteOf("reopened", nil)}},
 	}, nil
 }
 

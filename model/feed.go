@@ -136,14 +136,14 @@ func (e Event) Describe() string {
 	}
 	if e.Status != "" && !(e.Status == Todo && e.Step != "") {
 		s := "marked " + string(e.Status)
-		if e.Status == Todo && e.Reason == "reopened" {
+		if e.Status == Todo && e.Reason() == "reopened" {
 			s = "reopened"
-		} else if e.Reason != "" {
-			s += " (" + e.Reason + ")"
+		} else if e.Reason() != "" {
+			s += " (" + e.Reason() + ")"
 		}
 		parts = append(parts, s)
 	}
-	for _, c := range e.Changes {
+	for _, c := range e.Changes() {
 		switch {
 		case c.Unset:
 			parts = append(parts, fmt.Sprintf("removed %s (was %s)", c.Field, valueText(c.From)))

@@ -50,12 +50,44 @@ type NextAction struct {
 // Event is one change, appended to a lead's history: a step or status
 // change, and the fields the same command set or removed.
 type Event struct {
-	At      time.Time
-	Step    string
-	Status  Status
-	By      string
+	At     time.Time
+	Step   string
+	Status Status
+	By     string
+	// Note holds what few events have, a reason and the fields changed:
+	// nil when the event has neither. Apart, an event takes 80 bytes
+	// instead of 112 (12 MB at 100,000 leads of 3 or 4 events).
+	Note *EventNote
+}
+
+// EventNote is the reason of an event and the fields it changed.
+type EventNote struct {
 	Reason  string
 	Changes []Change
+}
+
+// NoteOf is the note of reason and changes: nil when both are empty.
+func NoteOf(reason string, changes []Change) *EventNote {
+	if reason == "" && changes == nil {
+		return nil
+	}
+	return &EventNote{Reason: reason, Changes: changes}
+}
+
+// Reason is why the event happened ("Price" for a lost deal), or "".
+func (e Event) Reason() string {
+	if e.Note == nil {
+		return ""
+	}
+	return e.Note.Reason
+}
+
+// Changes are the fields the event set or removed.
+func (e Event) Changes() []Change {
+	if e.Note == nil {
+		return nil
+	}
+	return e.Note.Changes
 }
 
 // Change is one field an event set to To, or removed (Unset), with its

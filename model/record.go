@@ -86,7 +86,7 @@ func Record(cur *Lead, p Patch, s Stamp) Patch {
 	}
 	events := append([]Event(nil), p.Events...)
 	last := &events[len(events)-1]
-	last.Changes = append(append([]Change(nil), last.Changes...), changes...)
+	last.Note = NoteOf(last.Reason(), append(append([]Change(nil), last.Changes()...), changes...))
 	p.Events = events
 	return p
 }
@@ -220,8 +220,9 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 		if !e.At.After(t) {
 			continue
 		}
-		for j := len(e.Changes) - 1; j >= 0; j-- {
-			ch := e.Changes[j]
+		changes := e.Changes()
+		for j := len(changes) - 1; j >= 0; j-- {
+			ch := changes[j]
 			c.SetFieldValue(ch.Field, ch.From)
 		}
 	}
@@ -237,7 +238,7 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 		if e.Status != "" {
 			status = e.Status
 			if e.Status.Closed() {
-				closed, reason = e.At, e.Reason
+				closed, reason = e.At, e.Reason()
 			} else {
 				closed, reason = time.Time{}, ""
 			}

@@ -23,7 +23,7 @@ func TestRecordAndAsOf(t *testing.T) {
 	}
 	// 05-03: bob sets the value to 55,000 and an industry.
 	p := Record(l, Patch{Set: []Field{{"value", 55000.0}, {"industry", "energy"}}}, Stamp{At: at(3), By: "bob"})
-	want := []Event{{At: at(3), By: "bob", Changes: []Change{{Field: "value", From: 50500.0, To: 55000.0}, {Field: "industry", To: "energy"}}}}
+	want := []Event{{At: at(3), By: "bob", Note: &EventNote{Changes: []Change{{Field: "value", From: 50500.0, To: 55000.0}, {Field: "industry", To: "energy"}}}}}
 	if diff := cmp.Diff(want, p.Events); diff != "" {
 		t.Fatalf("events (-want +got):\n%s", diff)
 	}
@@ -34,7 +34,7 @@ func TestRecordAndAsOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	win = Record(l, win, Stamp{At: at(5), By: "alice"})
-	if len(win.Events) != 1 || win.Events[0].Status != Won || len(win.Events[0].Changes) != 1 {
+	if len(win.Events) != 1 || win.Events[0].Status != Won || len(win.Events[0].Changes()) != 1 {
 		t.Fatalf("won event: %+v", win.Events)
 	}
 	apply(win)

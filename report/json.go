@@ -190,8 +190,8 @@ func jsonValue(v any) any {
 
 // NewEventJSON converts a history event for JSON output.
 func NewEventJSON(e model.Event) EventJSON {
-	ej := EventJSON{At: model.FormatTime(e.At), Step: e.Step, Status: string(e.Status), By: e.By, Reason: e.Reason}
-	for _, c := range e.Changes {
+	ej := EventJSON{At: model.FormatTime(e.At), Step: e.Step, Status: string(e.Status), By: e.By, Reason: e.Reason()}
+	for _, c := range e.Changes() {
 		if c.Unset {
 			ej.Unset = append(ej.Unset, c.Field)
 		} else {

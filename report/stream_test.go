@@ -55,9 +55,9 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 		leads = append(leads, &model.Lead{ID: fmt.Sprintf("k%03d", i), Title: "keys", Step: "New", Status: model.Todo, Created: at,
 			Contacts: []model.Contact{{}, {Phone: k, Role: odd[(i+1)%len(odd)]}},
 			Fields:   model.FieldsOf(map[string]any{k: odd[(i+2)%len(odd)], "list": []any{[]any{k, []any{}}, map[string]any{k: 1.5}, map[string]any{}}, "int64": int64(-5), "u": uint64(7), "empty": map[string]any{}}),
-			History: []model.Event{{At: at, By: k, Reason: odd[(i+4)%len(odd)], Changes: []model.Change{
+			History: []model.Event{{At: at, By: k, Note: &model.EventNote{Reason: odd[(i+4)%len(odd)], Changes: []model.Change{
 				{Field: "next", From: next, To: nil}, {Field: "tags", To: []string{k, "x"}}, {Field: "value", From: 1.5, To: 2.0},
-				{Field: "closed", To: at}, {Field: "gone", Unset: true, From: k}}}},
+				{Field: "closed", To: at}, {Field: "gone", Unset: true, From: k}}}}},
 			Activities: []model.Activity{{At: at, Type: model.Note, Text: k}, {At: at, Type: model.Email, By: "me", Text: odd[(i+6)%len(odd)]}}})
 	}
 	for _, n := range []int{0, 1, 3, len(leads)} {
@@ -86,7 +86,7 @@ func FuzzLeadEmitter(f *testing.F) {
 		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 		l := &model.Lead{ID: "a", Title: title, Company: text, Tags: []string{title, text}, Value: &num, Step: "New", Status: model.Todo, Created: at,
 			Fields:     model.FieldsOf(map[string]any{key: text, "n": num, "l": []any{title, []any{key}}}),
-			History:    []model.Event{{At: at, By: title, Changes: []model.Change{{Field: key, From: title, To: text}}}},
+			History:    []model.Event{{At: at, By: title, Note: &model.EventNote{Changes: []model.Change{{Field: key, From: title, To: text}}}}},
 			Activities: []model.Activity{{At: at, Type: model.Note, Text: text}}}
 		var whole, streamed bytes.Buffer
 		errWhole := Render(&whole, FormatYAML, nil, NewLeadListJSON("S", []*model.Lead{l}))
@@ -115,7 +115,7 @@ func TestLeadEmitterCovers(t *testing.T) {
 		Contacts: []model.Contact{{Name: "Ann O'Neil", Email: "ann@acme.example", Phone: "+49 30 1234"}}, Tags: []string{"enterprise", "q3"},
 		Step: "Proposal", Status: model.Todo, Created: at, NextAction: &model.NextAction{Date: model.Date{Year: 2026, Month: 4, Day: 1}, Text: "call back"},
 		Fields:     model.FieldsOf(map[string]any{"region": "emea", "seats": 12}),
-		History:    []model.Event{{At: at, Step: "New", Status: model.Todo, By: "alice", Changes: []model.Change{{Field: "value", From: 1000.0, To: 1200.0}}}},
+		History:    []model.Event{{At: at, Step: "New", Status: model.Todo, By: "alice", Note: &model.EventNote{Changes: []model.Change{{Field: "value", From: 1000.0, To: 1200.0}}}}},
 		Activities: []model.Activity{{At: at, Type: model.Call, By: "alice", Text: "Spoke to Ann.\nShe wants a demo."}}}
 	var e leadEmitter
 	if err := e.lead(l, 2); err != nil {

@@ -138,7 +138,10 @@ func (a *scanArena) detach(l *model.Lead) {
 	}
 	for i := range l.History {
 		e := &l.History[i]
-		e.Step, e.By, e.Reason = share(e.Step), share(e.By), share(e.Reason)
+		e.Step, e.By = share(e.Step), share(e.By)
+		if e.Note != nil {
+			e.Note.Reason = share(e.Note.Reason)
+		}
 	}
 	for i := range l.Activities {
 		a := &l.Activities[i]

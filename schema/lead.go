@@ -572,6 +572,7 @@ func (d *leadDecoder) history(n *yaml.Node) []model.Event {
 	for _, c := range items {
 		var e model.Event
 		var hasAt bool
+		var reason string
 		var changes []*model.Change
 		for i := 0; i+1 < len(c.Content); i += 2 {
 			k, v := c.Content[i], c.Content[i+1]
@@ -585,14 +586,16 @@ func (d *leadDecoder) history(n *yaml.Node) []model.Event {
 			case "by":
 				e.By = d.str("by", v)
 			case "reason":
-				e.Reason = d.str("reason", v)
+				reason = d.str("reason", v)
 			case "set", "unset", "was":
 				changes = d.changes(k.Value, v, changes)
 			}
 		}
+		var list []model.Change
 		for _, c := range changes {
-			e.Changes = append(e.Changes, *c)
+			list = append(list, *c)
 		}
+		e.Note = model.NoteOf(reason, list)
 		if !hasAt {
 			d.errorf(c, "a history event needs at: (when it happened)")
 		}

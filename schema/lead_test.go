@@ -82,7 +82,7 @@ func TestParseLead(t *testing.T) {
 		History: []model.Event{
 			{At: at("2026-09-01T10:00:00+02:00"), Step: "To qualify", Status: model.Todo, By: "alice"},
 			{At: at("2026-09-03T16:30:00+02:00"), Step: "Contacted", By: "alice"},
-			{At: at("2026-10-12T11:00:00+02:00"), Step: "Visited", By: "bob", Reason: "demo: on site"},
+			{At: at("2026-10-12T11:00:00+02:00"), Step: "Visited", By: "bob", Note: &model.EventNote{Reason: "demo: on site"}},
 		},
 		Activities: []model.Activity{
 			{At: at("2026-09-03T16:30:00+02:00"), Type: model.Call, By: "alice", Text: "called Jane, wants a demo"},

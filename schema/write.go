@@ -285,11 +285,11 @@ func flowMap(pairs ...string) *yaml.Node {
 }
 
 func eventNode(e model.Event) *yaml.Node {
-	m := flowMap("at", model.FormatTime(e.At), "step", e.Step, "status", string(e.Status), "by", e.By, "reason", e.Reason)
+	m := flowMap("at", model.FormatTime(e.At), "step", e.Step, "status", string(e.Status), "by", e.By, "reason", e.Reason())
 	set := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 	was := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 	unset := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
-	for _, c := range e.Changes {
+	for _, c := range e.Changes() {
 		if c.Unset {
 			unset.Content = append(unset.Content, strNode(c.Field))
 		} else {
