@@ -290,7 +290,7 @@ func (a *App) open(dir, base string) (*fsstore.Store, error) {
 	return s, nil
 }
 
-// closeStores waits for the caches the command's stores are writing.
+// closeStores writes the caches the command's loads made (Store.Close).
 func (a *App) closeStores() {
 	for _, s := range a.opened {
 		s.Close()

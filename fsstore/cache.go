@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -236,9 +237,32 @@ func putCacheFile(tmp *os.File, path string, write func(w io.Writer) error) {
 	}
 }
 
-// Close waits for the cache being written, if any. A store may be used
-// again after Close.
-func (s *Store) Close() { s.pending.Wait() }
+// unwrittenCache is a cache made by a load, to be written to its
+// temporary file by Close.
+type unwrittenCache struct {
+	c   *cacheFile
+	tmp *os.File
+}
+
+// Close writes the cache the last load made, if it made one. A store may
+// be used again after Close.
+//
+// The cache is written once the command is done with the leads rather
+// than while it works on them: the command's working memory is garbage by
+// then and collected first, and the writer's is not added to it. At
+// 100,000 leads a report just after a change peaks at 148 MB instead of
+// 164 MB, for 0.07 s more (docs/performance.md).
+func (s *Store) Close() {
+	u := s.unwritten
+	if u == nil {
+		return
+	}
+	s.unwritten = nil
+	if len(u.c.Entries) >= bigLoad {
+		runtime.GC()
+	}
+	s.writeCache(u.c, u.tmp)
+}
 
 // discard removes the unused temporary cache file.
 func discard(tmp *os.File) {
@@ -396,6 +420,11 @@ func (st fileStat) racy(stamp int64) bool { return st.Mtime >= stamp || st.Ctime
 
 // loadCached is LoadAll through the cache.
 func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, []LeadFile, error) {
+	if u := s.unwritten; u != nil {
+		// Loaded again before Close: this load makes the cache anew.
+		s.unwritten = nil
+		discard(u.tmp)
+	}
 	stamp, tmp := s.cacheStamp()
 	// The leads are decoded while the files are looked at.
 	var old *cacheFile
@@ -467,8 +496,8 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 	}
 	if changed && tmp != nil {
 		// The new entries are made only now: an unchanged pipeline (the
-		// usual case) needs none. Written while the caller works on the
-		// leads; Close waits for it.
+		// usual case) needs none. Written by Close, when the command is
+		// done with the leads.
 		entries := make([]cacheEntry, len(files))
 		k := 0
 		for i, f := range files {
@@ -480,7 +509,7 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 			k++
 		}
 		c := &cacheFile{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: entries}
-		s.pending.Go(func() { s.writeCache(c, tmp) })
+		s.unwritten = &unwrittenCache{c: c, tmp: tmp}
 	} else {
 		discard(tmp)
 	}

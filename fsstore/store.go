@@ -36,8 +36,8 @@ type Store struct {
 	// pipelineSum is the checksum of pipeline.yaml: the cache holds leads
 	// checked against one pipeline.
 	pipelineSum uint32
-	// pending is the cache being written in the background (Close).
-	pending sync.WaitGroup
+	// unwritten is the cache a load made and Close writes.
+	unwritten *unwrittenCache
 	// index is the last index of the lead files read or made (names.go).
 	index *cacheIndex
 }
