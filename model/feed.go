@@ -30,7 +30,7 @@ type FeedFilter struct {
 
 // Feed is what happened to the leads, newest first (then by lead id, then
 // in the order of the lead's history and activities): the team's
-// activity feed. It holds 16 bytes an entry and makes an entry only when
+// activity feed. It holds 24 bytes an entry and makes an entry only when
 // asked (Entry): the feed of 100,000 leads is half a million entries, and
 // holding them made took 60 MB.
 type Feed struct {
@@ -39,9 +39,10 @@ type Feed struct {
 }
 
 // feedRef is one entry of a feed: the event or activity item (history
-// first, then activities) of lead, and its time in seconds, to sort by.
+// first, then activities) of lead, and its time, to sort by.
 type feedRef struct {
 	sec  int64
+	nsec int32
 	lead uint32
 	item uint32
 }
@@ -65,36 +66,35 @@ func NewFeed(leads []*Lead, f FeedFilter) *Feed {
 	for i, l := range leads {
 		for j, e := range l.History {
 			if keep(e.At, e.By, l.ID) {
-				fd.refs = append(fd.refs, feedRef{e.At.Unix(), uint32(i), uint32(j)})
+				fd.refs = append(fd.refs, feedRef{e.At.Unix(), int32(e.At.Nanosecond()), uint32(i), uint32(j)})
 			}
 		}
 		for j, a := range l.Activities {
 			if keep(a.At, a.By, l.ID) {
-				fd.refs = append(fd.refs, feedRef{a.At.Unix(), uint32(i), uint32(len(l.History) + j)})
+				fd.refs = append(fd.refs, feedRef{a.At.Unix(), int32(a.At.Nanosecond()), uint32(i), uint32(len(l.History) + j)})
 			}
 		}
 	}
-	// Seconds order most entries; the same second looks at the whole
-	// time, then the lead id. Stable: an entry's place in its lead breaks
-	// the last ties.
-	slices.SortStableFunc(fd.refs, func(a, b feedRef) int {
-		if a.sec != b.sec {
-			return cmp.Compare(b.sec, a.sec)
-		}
-		if c := fd.at(b).Compare(fd.at(a)); c != 0 {
+	// Newest first, then by lead id, then in the order the entries were
+	// listed (by lead, then item): a total order, so the sort need not be
+	// a stable one. Leads in id order (as a load gives them) compare by
+	// their place, without reading their ids.
+	byPlace := slices.IsSortedFunc(leads, func(a, b *Lead) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(fd.refs, func(a, b feedRef) int {
+		if c := cmp.Compare(b.sec, a.sec); c != 0 {
 			return c
 		}
-		return strings.Compare(fd.leads[a.lead].ID, fd.leads[b.lead].ID)
+		if c := cmp.Compare(b.nsec, a.nsec); c != 0 {
+			return c
+		}
+		if a.lead != b.lead && !byPlace {
+			if c := strings.Compare(fd.leads[a.lead].ID, fd.leads[b.lead].ID); c != 0 {
+				return c
+			}
+		}
+		return cmp.Or(cmp.Compare(a.lead, b.lead), cmp.Compare(a.item, b.item))
 	})
 	return fd
-}
-
-func (fd *Feed) at(r feedRef) time.Time {
-	l := fd.leads[r.lead]
-	if h := len(l.History); int(r.item) >= h {
-		return l.Activities[int(r.item)-h].At
-	}
-	return l.History[r.item].At
 }
 
 // Len is the number of entries.

@@ -8,8 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -32,6 +35,27 @@ type Table struct {
 	// Style, when set, gives the ANSI colour of a cell (row, column), ""
 	// for none: colour on a terminal only (the caller decides).
 	Style func(row, col int) string
+	// RowFunc, when set, makes row i of NumRows instead of Rows, each
+	// time it is printed: the half a million rows of an activity feed are
+	// not held at once. It may be called from several goroutines.
+	NumRows int
+	RowFunc func(i int) []string
+}
+
+// Len is the number of rows.
+func (t *Table) Len() int {
+	if t.RowFunc != nil {
+		return t.NumRows
+	}
+	return len(t.Rows)
+}
+
+// Row is row i.
+func (t *Table) Row(i int) []string {
+	if t.RowFunc != nil {
+		return t.RowFunc(i)
+	}
+	return t.Rows[i]
 }
 
 // Formats a table can be rendered in.
@@ -56,8 +80,8 @@ func Render(w io.Writer, format string, t *Table, doc any) error {
 		if err := cw.Write(t.Header); err != nil {
 			return err
 		}
-		for _, r := range t.Rows {
-			if err := cw.Write(r); err != nil {
+		for i := range t.Len() {
+			if err := cw.Write(t.Row(i)); err != nil {
 				return err
 			}
 		}
@@ -79,7 +103,7 @@ func Render(w io.Writer, format string, t *Table, doc any) error {
 }
 
 func renderTable(w io.Writer, t *Table, markdown bool) error {
-	if len(t.Rows) == 0 && !markdown {
+	if t.Len() == 0 && !markdown {
 		return nil
 	}
 	if !markdown {
@@ -113,8 +137,8 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 	var b bytes.Buffer
 	tb := tablewriter.NewTable(&b, opts...)
 	tb.Header(toAny(t.Header)...)
-	for i, r := range t.Rows {
-		cells := toAny(r)
+	for i := range t.Len() {
+		cells := toAny(t.Row(i))
 		if t.Style != nil && !markdown {
 			for j := range cells {
 				if c := t.Style(i, j); c != "" {
@@ -160,10 +184,31 @@ func renderPlain(w io.Writer, t *Table) error {
 		header[i] = tw.Title(strings.Join(tw.SplitCamelCase(tableCell(h)), tw.Space))
 		widths[i] = displayWidth(header[i])
 	}
-	for _, r := range t.Rows {
-		for j, c := range r {
-			if j < len(widths) {
-				widths[j] = max(widths[j], displayWidth(tableCell(c)))
+	measure := func(from, to int, widths []int) {
+		for i := from; i < to; i++ {
+			for j, c := range t.Row(i) {
+				if j < len(widths) {
+					widths[j] = max(widths[j], displayWidth(tableCell(c)))
+				}
+			}
+		}
+	}
+	if t.RowFunc == nil || t.NumRows < 10000 {
+		measure(0, t.Len(), widths)
+	} else {
+		// Rows made on demand are made twice: the first time, for their
+		// widths, on every core.
+		n, workers := t.NumRows, runtime.GOMAXPROCS(0)
+		part := make([][]int, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			part[w] = slices.Clone(widths)
+			wg.Go(func() { measure(w*n/workers, (w+1)*n/workers, part[w]) })
+		}
+		wg.Wait()
+		for _, p := range part {
+			for j := range widths {
+				widths[j] = max(widths[j], p[j])
 			}
 		}
 	}
@@ -200,8 +245,8 @@ func renderPlain(w io.Writer, t *Table) error {
 	if !t.NoHeader {
 		writeRow(-1, header)
 	}
-	for i, r := range t.Rows {
-		writeRow(i, r)
+	for i := range t.Len() {
+		writeRow(i, t.Row(i))
 	}
 	return bw.Flush()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,6 +121,42 @@ func TestPlainTableMatchesTheLibrary(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, gotText); diff != "" {
 			t.Fatalf("round %d, header %q table %q: (-library +crm):\n%s", round, tab.Header, tab.Rows, diff)
+		}
+	}
+}
+
+// A table whose rows are made on demand (RowFunc) prints as the same
+// table held whole, in every format a table has, including one large
+// enough for its widths to be measured on several goroutines.
+func TestRowFuncTableMatchesRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	words := []string{"", "a", "Acme", "日本語", "two words", "x\ty", "a very much longer cell than the others"}
+	for _, n := range []int{0, 1, 7, 10000, 25000} {
+		rows := make([][]string, n)
+		for i := range rows {
+			rows[i] = []string{words[rng.IntN(len(words))], words[rng.IntN(len(words))], words[rng.IntN(len(words))]}
+		}
+		if n > 0 {
+			// The widest cells in the last row only: each part of the
+			// rows must count.
+			rows[n-1] = []string{"the widest cell of all the rows, in the last row and no other", "a number wider than any 1234567890123456789012345678901234567890", "z"}
+		}
+		held := &Table{Header: []string{"when", "who", "what"}, Rows: rows, Right: map[int]bool{1: true}}
+		made := &Table{Header: held.Header, Right: held.Right, NumRows: n, RowFunc: func(i int) []string { return slices.Clone(rows[i]) }}
+		for _, format := range []string{FormatTable, FormatMarkdown, FormatCSV} {
+			if format == FormatMarkdown && n > 10 {
+				continue // the library's markdown is slow, and the rows are the same
+			}
+			var a, b bytes.Buffer
+			if err := Render(&a, format, held, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := Render(&b, format, made, nil); err != nil {
+				t.Fatal(err)
+			}
+			if a.String() != b.String() {
+				t.Errorf("%d rows, %s: made on demand differs:\n%s", n, format, cmp.Diff(a.String(), b.String()))
+			}
 		}
 	}
 }
