@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -15,40 +16,74 @@ const ImportIDKey = "import_id"
 
 // Index finds leads by what another system knows of them: the id it gave
 // them, a contact's e-mail, the title, the company. The rules of "the same
-// lead" for imports, vCards and mail live here.
+// lead" for imports, vCards and mail live here. Each way of finding is
+// indexed the first time it is asked: an import whose rows all have ids
+// never indexes 100,000 titles.
 type Index struct {
-	byImportID, byEmail, byTitle, byCompany map[string][]string
-	contacts                                map[string]bool
+	leads []*Lead
+	by    [indexKinds]map[string][]string
 }
 
+// The ways an Index finds leads.
+const (
+	byImportID = iota
+	byEmail
+	byTitle
+	byCompany
+	byContact
+	indexKinds
+)
+
 // NewIndex indexes leads.
-func NewIndex(leads []*Lead) *Index {
-	ix := &Index{byImportID: map[string][]string{}, byEmail: map[string][]string{}, byTitle: map[string][]string{},
-		byCompany: map[string][]string{}, contacts: map[string]bool{}}
-	for _, l := range leads {
-		ix.Add(l)
-	}
-	return ix
-}
+func NewIndex(leads []*Lead) *Index { return &Index{leads: slices.Clip(leads)} }
 
 func companyKey(c string) string { return strings.ToLower(strings.TrimSpace(c)) }
 
+// indexKeys calls add with each key l is found by in the given way.
+func indexKeys(kind int, l *Lead, add func(key string)) {
+	switch kind {
+	case byImportID:
+		if v, ok := l.Fields.Get(ImportIDKey); ok {
+			add(fmt.Sprint(v))
+		}
+	case byTitle:
+		add(l.Title)
+	case byCompany:
+		if c := companyKey(l.Company); c != "" {
+			add(c)
+		}
+	case byEmail, byContact:
+		for _, ct := range l.Contacts {
+			k := EmailKey(ct.Email)
+			if kind == byContact {
+				k = ContactKey(ct)
+			}
+			if k != "" {
+				add(k)
+			}
+		}
+	}
+}
+
+// find returns the leads with key in the given way.
+func (ix *Index) find(kind int, key string) []string {
+	m := ix.by[kind]
+	if m == nil {
+		m = map[string][]string{}
+		for _, l := range ix.leads {
+			indexKeys(kind, l, func(k string) { m[k] = append(m[k], l.ID) })
+		}
+		ix.by[kind] = m
+	}
+	return m[key]
+}
+
 // Add indexes one more lead.
 func (ix *Index) Add(l *Lead) {
-	ix.byTitle[l.Title] = append(ix.byTitle[l.Title], l.ID)
-	if v, ok := l.Fields.Get(ImportIDKey); ok {
-		k := fmt.Sprint(v)
-		ix.byImportID[k] = append(ix.byImportID[k], l.ID)
-	}
-	if c := companyKey(l.Company); c != "" {
-		ix.byCompany[c] = append(ix.byCompany[c], l.ID)
-	}
-	for _, ct := range l.Contacts {
-		if e := EmailKey(ct.Email); e != "" {
-			ix.byEmail[e] = append(ix.byEmail[e], l.ID)
-		}
-		if k := ContactKey(ct); k != "" {
-			ix.contacts[k] = true
+	ix.leads = append(ix.leads, l)
+	for kind, m := range ix.by {
+		if m != nil {
+			indexKeys(kind, l, func(k string) { m[k] = append(m[k], l.ID) })
 		}
 	}
 }
@@ -59,15 +94,15 @@ func (ix *Index) Add(l *Lead) {
 func (ix *Index) MatchImport(importID, email, title string) []string {
 	switch {
 	case importID != "":
-		return ix.byImportID[importID]
+		return ix.find(byImportID, importID)
 	case EmailKey(email) != "":
-		return ix.byEmail[EmailKey(email)]
+		return ix.find(byEmail, EmailKey(email))
 	}
-	return ix.byTitle[title]
+	return ix.find(byTitle, title)
 }
 
 // ByCompany returns the leads of a company, ignoring case.
-func (ix *Index) ByCompany(company string) []string { return ix.byCompany[companyKey(company)] }
+func (ix *Index) ByCompany(company string) []string { return ix.find(byCompany, companyKey(company)) }
 
 // ByEmails returns the leads one of whose contacts has one of the
 // addresses, sorted, each once.
@@ -75,7 +110,7 @@ func (ix *Index) ByEmails(addrs []string) []string {
 	seen := map[string]bool{}
 	var ids []string
 	for _, a := range addrs {
-		for _, id := range ix.byEmail[EmailKey(a)] {
+		for _, id := range ix.find(byEmail, EmailKey(a)) {
 			if !seen[id] {
 				seen[id] = true
 				ids = append(ids, id)
@@ -87,7 +122,10 @@ func (ix *Index) ByEmails(addrs []string) []string {
 }
 
 // HasContact reports whether any lead has the same person as c.
-func (ix *Index) HasContact(c Contact) bool { return ix.contacts[ContactKey(c)] }
+func (ix *Index) HasContact(c Contact) bool {
+	k := ContactKey(c)
+	return k != "" && len(ix.find(byContact, k)) > 0
+}
 
 // ReproducibleID is the id of an imported row: the same row (by key)
 // imported into the same pipeline anywhere gets the same id, so imports
