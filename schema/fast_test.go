@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 )
 
 // sameLead checks that the fast path and the YAML library read src into
@@ -91,4 +94,37 @@ func FuzzReadLead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sameLead(t, "x.yaml", src)
 	})
+}
+
+// plainTag works out the tags the YAML library's resolver gives plain
+// scalars for the common cases; for every value it answers as the
+// resolver does.
+func TestPlainTagIsTheResolvers(t *testing.T) {
+	values := []string{"", "a", "won", "todo", "bench", "EUR", "y", "yes", "Yes", "n", "No", "on", "OFF", "t", "true", "True", "TRUE", "tRUE",
+		"false", "FALSE", "f", "null", "Null", "NULL", "nULL", "o", "Ok", "~", "0", "7", "0123", "08", "0x1F", "0o17", "0b101", "1_000", "+1", "-1",
+		".5", ".inf", "-.inf", ".nan", "1e3", "12000.50", "2026-01-01", "2026-1-1", "2026-02-30", "2026-01-01T10:00:00Z", "2026-02-29T10:00:00Z",
+		"2024-02-29T10:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z", "2026-01-01T23:59:60Z",
+		"2026-01-01t10:00:00Z", "2026-01-01T10:00:00+02:00", "2026-01-01 10:00:00", "99999-01-01T00:00:00Z", "2026-01-01T10:00:0xZ",
+		"Zulu", "T", "<<", "-", "1:2", "12:30", "A1"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	const alphabet = "0123456789-:TZtz.+yYnNoOaE_ "
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(21))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		values = append(values, string(b))
+	}
+	// Every UTC time of a year, some real and some not.
+	for mo := 0; mo <= 13; mo++ {
+		for d := 0; d <= 32; d++ {
+			values = append(values, fmt.Sprintf("2024-%02d-%02dT23:59:59Z", mo, d), fmt.Sprintf("2026-%02d-%02dT00:00:00Z", mo, d))
+		}
+	}
+	for _, v := range values {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Value: v}
+		if got, want := plainTag(n), (&yaml.Node{Kind: yaml.ScalarNode, Value: v}).ShortTag(); got != want {
+			t.Errorf("plainTag(%q) = %s, the resolver says %s", v, got, want)
+		}
+	}
 }
