@@ -368,32 +368,31 @@ func flowItems(items []string, s string) ([]string, bool) {
 		return items, true
 	}
 	start := 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote == '"' && c == '"':
-			quote = 0
-		case quote == '\'' && c == '\'':
-			if i+1 < len(s) && s[i+1] == '\'' {
-				i++
-			} else {
-				quote = 0
-			}
-		case quote != 0:
-		case c == '"' || c == '\'':
-			quote = c
-		case c == ',':
+	for i := 0; i < len(s); {
+		// From one quote or comma to the next, not a byte at a time.
+		j := strings.IndexAny(s[i:], `"',`)
+		if j < 0 {
+			break
+		}
+		i += j
+		switch s[i] {
+		case ',':
 			if i+1 >= len(s) || s[i+1] != ' ' {
 				return nil, false
 			}
 			items = append(items, s[start:i])
 			start = i + 2
-			i++
+			i += 2
+		default:
+			// A quote is closed by the next of its kind: a " with escapes
+			// is refused later, and a doubled '' closes a quote and opens
+			// the next, with no comma between.
+			k := strings.IndexByte(s[i+1:], s[i])
+			if k < 0 {
+				return nil, false
+			}
+			i += k + 2
 		}
-	}
-	if quote != 0 {
-		return nil, false
 	}
 	return append(items, s[start:]), true
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,64 @@ func TestPlainTagIsTheResolvers(t *testing.T) {
 		n := &yaml.Node{Kind: yaml.ScalarNode, Value: v}
 		if got, want := plainTag(n), (&yaml.Node{Kind: yaml.ScalarNode, Value: v}).ShortTag(); got != want {
 			t.Errorf("plainTag(%q) = %s, the resolver says %s", v, got, want)
+		}
+	}
+}
+
+// flowItemsByByte is flowItems as first written, a byte at a time: the
+// reference flowItems is held to.
+func flowItemsByByte(s string) ([]string, bool) {
+	var items []string
+	if s == "" {
+		return items, true
+	}
+	start := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote == '"' && c == '"':
+			quote = 0
+		case quote == '\'' && c == '\'':
+			if i+1 < len(s) && s[i+1] == '\'' {
+				i++
+			} else {
+				quote = 0
+			}
+		case quote != 0:
+		case c == '"' || c == '\'':
+			quote = c
+		case c == ',':
+			if i+1 >= len(s) || s[i+1] != ' ' {
+				return nil, false
+			}
+			items = append(items, s[start:i])
+			start = i + 2
+			i++
+		}
+	}
+	if quote != 0 {
+		return nil, false
+	}
+	return append(items, s[start:]), true
+}
+
+func TestFlowItemsIsByteByByte(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	inputs := []string{"", "a", "a, b", "a,b", "a, ", "a,", `"a, b", c`, `'it''s', x`, `'open`, `"open`, `'a''`, `''''`, `"", ''`, `a, "b`, "at: x, step: y"}
+	const alphabet = `ab ,"'`
+	for range 50000 {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, s := range inputs {
+		got, ok := flowItems(nil, s)
+		want, wantOK := flowItemsByByte(s)
+		if ok != wantOK || ok && !slices.Equal(got, want) {
+			t.Errorf("flowItems(%q) = %q, %v; byte by byte %q, %v", s, got, ok, want, wantOK)
 		}
 	}
 }
