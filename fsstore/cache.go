@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -627,30 +628,62 @@ func (s *Store) FilesWithPrefix(prefix string) ([]LeadFile, error) {
 		return nil, err
 	}
 	var out []LeadFile
-	match := func(rel string) {
-		base := rel[strings.LastIndexByte(rel, filepath.Separator)+1:]
-		if strings.HasPrefix(base, prefix) && strings.HasPrefix(leadID(base), prefix) {
+	for rel := range x.paths(prefix) {
+		if strings.HasPrefix(leadID(baseName(rel)), prefix) {
 			out = append(out, s.leadFile(strings.Clone(rel)))
 		}
-	}
-	// Without subfolders every path is a name that must start with the
-	// prefix: most differ in their first byte, and that is all a pass
-	// over 100,000 looks at.
-	flat := len(x.dirs) == 1
-	for i, prev := 0, uint32(0); i < x.n; i++ {
-		end := binary.LittleEndian.Uint32(x.ends[4*i:])
-		rel := x.names[prev:end]
-		prev = end
-		if !flat || bytes.HasPrefix(rel, []byte(prefix)) {
-			match(unsafe.String(unsafe.SliceData(rel), len(rel)))
-		}
-	}
-	for _, rel := range x.added {
-		match(rel)
 	}
 	slices.SortFunc(out, compareLeadFiles)
 	return out, nil
 }
+
+// closestIDs are up to n ids of lead files nearest to word (model.Closest),
+// from the index in place: a typo at 100,000 leads makes no list of them.
+func (s *Store) closestIDs(word string, n int) ([]string, error) {
+	x, err := s.lookupIndex()
+	if err != nil {
+		return nil, err
+	}
+	return model.ClosestIn(word, func(yield func(string) bool) {
+		for rel := range x.paths("") {
+			if !yield(leadID(baseName(rel))) {
+				return
+			}
+		}
+	}, n), nil
+}
+
+// paths are the paths of the index whose file name starts with prefix
+// (every one for ""), as strings over the index's memory: valid while the
+// index is, to be copied when kept.
+func (x *cacheIndex) paths(prefix string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		// Without subfolders every path is a name that must start with
+		// the prefix: most differ in their first byte, and that is all a
+		// pass over 100,000 looks at.
+		flat := len(x.dirs) == 1
+		for i, prev := 0, uint32(0); i < x.n; i++ {
+			end := binary.LittleEndian.Uint32(x.ends[4*i:])
+			rel := x.names[prev:end]
+			prev = end
+			if flat && !bytes.HasPrefix(rel, []byte(prefix)) {
+				continue
+			}
+			s := unsafe.String(unsafe.SliceData(rel), len(rel))
+			if strings.HasPrefix(baseName(s), prefix) && !yield(s) {
+				return
+			}
+		}
+		for _, rel := range x.added {
+			if strings.HasPrefix(baseName(rel), prefix) && !yield(rel) {
+				return
+			}
+		}
+	}
+}
+
+// baseName is the file name of a path under leads/.
+func baseName(rel string) string { return rel[strings.LastIndexByte(rel, filepath.Separator)+1:] }
 
 // The kinds of names in a folder under leads/, to crm.
 const (

@@ -188,15 +188,11 @@ func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
 	}
 	switch {
 	case len(matches) == 0:
-		files, err := s.FilesWithPrefix("")
+		near, err := s.closestIDs(idOrPrefix, 3)
 		if err != nil {
 			return LeadFile{}, err
 		}
-		ids := make([]string, len(files))
-		for i, f := range files {
-			ids[i] = f.ID
-		}
-		return LeadFile{}, &NotFoundError{ID: idOrPrefix, Closest: model.Closest(idOrPrefix, ids, 3)}
+		return LeadFile{}, &NotFoundError{ID: idOrPrefix, Closest: near}
 	case len(matches) > 1:
 		ids := make([]string, len(matches))
 		for i, m := range matches {

@@ -1,61 +1,95 @@
 package model
 
 import (
+	"iter"
+	"math"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Distance is the edit distance between two texts, by rune: insertions,
 // deletions, substitutions and swaps of two neighbours ("vlaue" is one
 // away from "value").
-func Distance(a, b string) int {
+func Distance(a, b string) int { return distanceWithin(a, b, math.MaxInt) }
+
+// distanceWithin is Distance when it is at most limit, and more than limit
+// otherwise: it stops as soon as a whole row of the table is past limit
+// (no later row can come back under it).
+func distanceWithin(a, b string, limit int) int {
 	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
+	// Three rows of the table at a time: the one being filled, the one
+	// before it, and the one before that (for swaps).
+	w := len(rb) + 1
+	rows := make([]int, 3*w)
+	prev2, prev, cur := rows[:w], rows[w:2*w], rows[2*w:]
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
+		// Both rows the next one is made from are past the limit.
+		if limit < math.MaxInt && min(slices.Min(cur), slices.Min(prev)) > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return d[len(ra)][len(rb)]
+	return prev[len(rb)]
 }
 
 // Closest returns up to n of candidates nearest to word: by the edit
 // distance of word to the candidate's start of the same length (ids are
 // typed as prefixes), then to the whole; only those a typo away.
 func Closest(word string, candidates []string, n int) []string {
+	return ClosestIn(word, slices.Values(candidates), n)
+}
+
+// ClosestIn is Closest over a sequence of candidates, which may be
+// strings over memory that is reused: the ones returned are copies.
+func ClosestIn(word string, candidates iter.Seq[string], n int) []string {
 	word = strings.ToLower(word)
 	type scored struct {
 		c string
 		d int
 	}
 	var out []scored
+	wlen := utf8.RuneCountInString(word)
 	// One typo in a short word, a third of a longer one, two at least.
-	limit := max(2, len([]rune(word))/3)
-	if len([]rune(word)) <= 4 {
+	limit := max(2, wlen/3)
+	if wlen <= 4 {
 		limit = 1
 	}
-	for _, c := range candidates {
+	for c := range candidates {
 		lc := strings.ToLower(c)
-		d := Distance(word, lc)
-		if r := []rune(lc); len(r) > len([]rune(word)) {
-			d = min(d, Distance(word, string(r[:len([]rune(word))])))
+		clen := utf8.RuneCountInString(lc)
+		// The whole is at least as far as the lengths differ: most
+		// candidates of 100,000 ids need only the distance to their start.
+		d := limit + 1
+		if abs(clen-wlen) <= limit {
+			d = distanceWithin(word, lc, limit)
+		}
+		if clen > wlen {
+			start := lc
+			if len(lc) == clen { // ASCII: runes are bytes
+				start = lc[:wlen]
+			} else {
+				start = string([]rune(lc)[:wlen])
+			}
+			d = min(d, distanceWithin(word, start, limit))
 		}
 		if d <= limit {
-			out = append(out, scored{c, d})
+			out = append(out, scored{strings.Clone(c), d})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -69,4 +103,11 @@ func Closest(word string, candidates []string, n int) []string {
 		names = append(names, out[i].c)
 	}
 	return names
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -1,6 +1,9 @@
 package model
 
 import (
+	"math/rand/v2"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -22,6 +25,103 @@ func TestDistanceAndClosest(t *testing.T) {
 	}{{"acem", []string{"acme-corp-7k3q9"}}, {"glbex", []string{"globex-ab2cd"}}, {"zzz", nil}, {"nope", nil}} {
 		if diff := cmp.Diff(tt.want, Closest(tt.word, ids, 3)); diff != "" {
 			t.Errorf("Closest(%q) (-want +got):\n%s", tt.word, diff)
+		}
+	}
+}
+
+// distanceByTable is Distance as first written, with the whole table:
+// the reference the three-row Distance is held to.
+func distanceByTable(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// closestByTable is Closest as first written: every candidate's distance
+// to the whole and to its start, by the table.
+func closestByTable(word string, candidates []string, n int) []string {
+	word = strings.ToLower(word)
+	type scored struct {
+		c string
+		d int
+	}
+	var out []scored
+	limit := max(2, len([]rune(word))/3)
+	if len([]rune(word)) <= 4 {
+		limit = 1
+	}
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		d := distanceByTable(word, lc)
+		if r := []rune(lc); len(r) > len([]rune(word)) {
+			d = min(d, distanceByTable(word, string(r[:len([]rune(word))])))
+		}
+		if d <= limit {
+			out = append(out, scored{c, d})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].d != out[j].d {
+			return out[i].d < out[j].d
+		}
+		return out[i].c < out[j].c
+	})
+	var names []string
+	for i := 0; i < len(out) && i < n; i++ {
+		names = append(names, out[i].c)
+	}
+	return names
+}
+
+func TestDistanceAndClosestAgreeWithTheTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	alphabet := []rune("abcdeAB-é日")
+	word := func(max int) string {
+		r := make([]rune, rng.IntN(max+1))
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(r)
+	}
+	for range 20000 {
+		a, b := word(9), word(9)
+		want := distanceByTable(a, b)
+		if got := Distance(a, b); got != want {
+			t.Fatalf("Distance(%q, %q) = %d, the table says %d", a, b, got, want)
+		}
+		for limit := range 5 {
+			if got := distanceWithin(a, b, limit); want <= limit && got != want || want > limit && got <= limit {
+				t.Fatalf("distanceWithin(%q, %q, %d) = %d, the table says %d", a, b, limit, got, want)
+			}
+		}
+	}
+	for range 2000 {
+		w := word(8)
+		var cands []string
+		for range rng.IntN(30) {
+			cands = append(cands, word(14))
+		}
+		if diff := cmp.Diff(closestByTable(w, cands, 3), Closest(w, cands, 3)); diff != "" {
+			t.Fatalf("Closest(%q, %q) (-table +now):\n%s", w, cands, diff)
 		}
 	}
 }
