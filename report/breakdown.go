@@ -142,15 +142,14 @@ func periodGroups(ix *index, fs []facts, leads []*model.Lead, period Period, now
 		subs = append(subs, sub)
 	}
 	// Each sub-period replays every lead up to its own end: independent
-	// work, spread over the cores, a worker per core taking the next one
-	// and keeping its slice of facts (16 MB at 100,000 leads) for the
-	// next, not one per month.
+	// work, spread over the cores, a worker per core taking the next one.
+	// A lead's facts are added to the month's figures as they are made,
+	// not held (a slice of them was 16 MB a worker at 100,000 leads).
 	out := make([]Group, len(subs))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(subs)) {
 		wg.Go(func() {
-			sfs := make([]facts, 0, len(leads))
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(subs) {
@@ -165,13 +164,14 @@ func periodGroups(ix *index, fs []facts, leads []*model.Lead, period Period, now
 					clipped.To, clipped.Kind = period.To, ""
 				}
 				m := clipped.moment(now)
-				sfs = sfs[:0]
+				sum := newSummer(p, clipped, m.at)
 				for _, l := range leads {
 					if f, ok := ix.factsAt(l, m, false); ok {
-						sfs = append(sfs, f)
+						sum.addSnap(f)
+						sum.addFlow(f)
 					}
 				}
-				out[i] = Group{Key: sub.Label, Summary: summarize(p, sfs, sfs, clipped, m.at, target(p, clipped))}
+				out[i] = Group{Key: sub.Label, Summary: sum.done(target(p, clipped))}
 			}
 		})
 	}

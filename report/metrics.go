@@ -346,72 +346,102 @@ func target(p *model.Pipeline, period Period) *float64 {
 // leads as of at), created-cohort and closed figures from flow (the leads
 // as of the report's moment, so that sub-periods add up to the whole).
 func summarize(p *model.Pipeline, snap, flow []facts, period Period, at time.Time, tgt *float64) Summary {
-	var s Summary
-	var closeDays, wonValues, response []float64
-	presIdx := markIndex(p, func(st model.Step) bool { return st.Presentation })
-	qualIdx := markIndex(p, func(st model.Step) bool { return st.Qualified })
-	presentations, wonAfterPresentation, qualified := 0, 0, 0
+	sum := newSummer(p, period, at)
 	for _, f := range snap {
-		l := f.lead
-		if f.status.Open() {
-			s.InPipeline++
-			if l.Value != nil {
-				s.PipelineValue += *l.Value
-				if pr, ok := probability(p, f); ok {
-					s.WeightedValue += *l.Value * pr / 100
-				}
-			}
-			if stale(p, f, at) {
-				s.Stale++
-			}
-		}
+		sum.addSnap(f)
 	}
 	for _, f := range flow {
-		l := f.lead
-		if period.Contains(f.created) {
-			s.New++
-			if !f.firstContact.IsZero() {
-				h := f.firstContact.Sub(f.created).Hours()
-				response = append(response, math.Max(h, 0))
-			}
-			if presIdx >= 0 && f.furthest >= presIdx {
-				presentations++
-				if f.status == model.Won {
-					wonAfterPresentation++
-				}
-			}
-			if qualIdx >= 0 && f.furthest >= qualIdx {
-				qualified++
+		sum.addFlow(f)
+	}
+	return sum.done(tgt)
+}
+
+// summer adds up the headline figures a lead's facts at a time, so that a
+// caller with many sets of facts (a report --by month) need not hold one.
+type summer struct {
+	p                                              *model.Pipeline
+	period                                         Period
+	at                                             time.Time
+	s                                              Summary
+	closeDays, wonValues, response                 []float64
+	presIdx, qualIdx                               int
+	presentations, wonAfterPresentation, qualified int
+}
+
+func newSummer(p *model.Pipeline, period Period, at time.Time) *summer {
+	return &summer{p: p, period: period, at: at,
+		presIdx: markIndex(p, func(st model.Step) bool { return st.Presentation }),
+		qualIdx: markIndex(p, func(st model.Step) bool { return st.Qualified })}
+}
+
+// addSnap counts a lead of the snapshot.
+func (a *summer) addSnap(f facts) {
+	l, s := f.lead, &a.s
+	if f.status.Open() {
+		s.InPipeline++
+		if l.Value != nil {
+			s.PipelineValue += *l.Value
+			if pr, ok := probability(a.p, f); ok {
+				s.WeightedValue += *l.Value * pr / 100
 			}
 		}
-		if f.status.Closed() && period.Contains(f.closedAt) {
-			switch f.status {
-			case model.Won:
-				s.Won++
-				closeDays = append(closeDays, days(f.closedAt.Sub(f.created)))
-				if l.Value != nil {
-					s.WonValue += *l.Value
-					wonValues = append(wonValues, *l.Value)
-				}
-			case model.Lost:
-				s.Lost++
-			case model.Cancelled:
-				s.Cancelled++
-			}
+		if stale(a.p, f, a.at) {
+			s.Stale++
 		}
 	}
+}
+
+// addFlow counts a lead of the flow.
+func (a *summer) addFlow(f facts) {
+	l, s := f.lead, &a.s
+	if a.period.Contains(f.created) {
+		s.New++
+		if !f.firstContact.IsZero() {
+			h := f.firstContact.Sub(f.created).Hours()
+			a.response = append(a.response, math.Max(h, 0))
+		}
+		if a.presIdx >= 0 && f.furthest >= a.presIdx {
+			a.presentations++
+			if f.status == model.Won {
+				a.wonAfterPresentation++
+			}
+		}
+		if a.qualIdx >= 0 && f.furthest >= a.qualIdx {
+			a.qualified++
+		}
+	}
+	if f.status.Closed() && a.period.Contains(f.closedAt) {
+		switch f.status {
+		case model.Won:
+			s.Won++
+			a.closeDays = append(a.closeDays, days(f.closedAt.Sub(f.created)))
+			if l.Value != nil {
+				s.WonValue += *l.Value
+				a.wonValues = append(a.wonValues, *l.Value)
+			}
+		case model.Lost:
+			s.Lost++
+		case model.Cancelled:
+			s.Cancelled++
+		}
+	}
+}
+
+// done is the figures, with the target tgt (nil: none).
+func (a *summer) done(tgt *float64) Summary {
+	s := a.s
 	s.WinRate = ratio(s.Won, s.Won+s.Lost)
 	s.WonOfClosedRate = ratio(s.Won, s.Won+s.Lost+s.Cancelled)
-	s.AvgDaysToClose = mean(closeDays)
-	s.MedianDaysToClose = median(closeDays)
-	s.AvgDealSize = mean(wonValues)
-	s.ResponseTimeAvgHours = mean(response)
-	s.ResponseTimeMedianHours = median(response)
-	if presIdx >= 0 {
-		s.CloseRatio = ratio(wonAfterPresentation, presentations)
+	s.AvgDaysToClose = mean(a.closeDays)
+	s.MedianDaysToClose = median(a.closeDays)
+	s.AvgDealSize = mean(a.wonValues)
+	s.ResponseTimeAvgHours = mean(a.response)
+	s.ResponseTimeMedianHours = median(a.response)
+	if a.presIdx >= 0 {
+		s.CloseRatio = ratio(a.wonAfterPresentation, a.presentations)
 	}
-	if qualIdx >= 0 {
-		s.LeadToOpportunityRate = ratio(qualified, s.New)
+	if a.qualIdx >= 0 {
+		s.LeadToOpportunityRate = ratio(a.qualified, s.New)
 	}
 	if s.AvgDealSize != nil && s.WinRate != nil && s.AvgDaysToClose != nil && *s.AvgDaysToClose > 0 {
 		s.SalesVelocityPerDay = ptr(float64(s.InPipeline) * *s.AvgDealSize * (*s.WinRate / 100) / *s.AvgDaysToClose)
