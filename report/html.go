@@ -234,15 +234,15 @@ func trendSVG(groups []Group) template.HTML {
 func Trend(p *model.Pipeline, leads []*model.Lead, period Period, now time.Time) []Group {
 	ix := newIndex(p)
 	m := period.moment(now)
-	fs := make([]facts, 0, len(leads))
+	var first time.Time
 	for _, l := range leads {
-		if f, ok := ix.factsAt(l, m, false); ok {
-			fs = append(fs, f)
+		if f, ok := ix.factsAt(l, m, false); ok && (first.IsZero() || f.created.Before(first)) {
+			first = f.created
 		}
 	}
-	groups := periodGroups(ix, fs, leads, period, now, "month")
+	groups := periodGroups(ix, first, leads, period, now, "month")
 	if len(groups) > 24 {
-		groups = periodGroups(ix, fs, leads, period, now, "quarter")
+		groups = periodGroups(ix, first, leads, period, now, "quarter")
 	}
 	return groups
 }
