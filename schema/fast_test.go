@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crmcli/crm/model"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -186,4 +188,53 @@ func TestFlowItemsIsByteByByte(t *testing.T) {
 			t.Errorf("flowItems(%q) = %q, %v; byte by byte %q, %v", s, got, ok, want, wantOK)
 		}
 	}
+}
+
+// checkByLibrary is CheckLead on the YAML library's tree alone.
+func checkByLibrary(data []byte, opt ParseOptions, p *model.Pipeline) (*model.Lead, Errors) {
+	opt = opt.withDefaults()
+	root, errs := parseDocument(data, opt.Path)
+	if errs != nil {
+		return nil, errs
+	}
+	return checkTree(root, opt, p)
+}
+
+// sameCheck: CheckLead, which takes a canonical file's tree from the line
+// scanner, finds what it finds on the library's tree, and reads the same
+// lead.
+func sameCheck(t *testing.T, src []byte) {
+	t.Helper()
+	p := &model.Pipeline{Name: "p", Currency: "EUR", Steps: []model.Step{{Name: "A"}, {Name: "B"}}}
+	opt := ParseOptions{Path: "x.yaml", ID: "x", Loc: time.UTC}
+	l, errs := CheckLead(src, opt, p)
+	want, wantErrs := checkByLibrary(src, opt, p)
+	if diff := cmp.Diff(wantErrs.Error(), errs.Error()); diff != "" {
+		t.Fatalf("problems of %q (-library +check):\n%s", src, diff)
+	}
+	if diff := cmp.Diff(want, l, cmpopts.EquateNaNs()); diff != "" {
+		t.Fatalf("lead of %q (-library +check):\n%s", src, diff)
+	}
+}
+
+func TestCheckLeadCanonicalIsTheLibrarys(t *testing.T) {
+	files, _ := filepath.Glob("../cmd/testdata/corpus/leads/*.yaml")
+	files = append(files, "testdata/canonical.yaml")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameCheck(t, data)
+	}
+}
+
+func FuzzCheckLead(f *testing.F) {
+	data, _ := os.ReadFile("testdata/canonical.yaml")
+	f.Add(data)
+	f.Add([]byte("title: T\nstep: A\nstatus: won\ncreated: 2026-01-01\nclosed: 2026-01-02T10:00:00Z\nvalue: 12\nimport_id: G1\n"))
+	f.Add([]byte("title: T\nstep: B\nstatus: lost\nreason: Price\ncreated: 2026-01-01\nhistory:\n  - {at: \"2026-01-01T00:00:00Z\", step: A, status: todo}\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		sameCheck(t, src)
+	})
 }
