@@ -32,7 +32,7 @@ type FeedFilter struct {
 // in the order of the lead's history and activities): the team's
 // activity feed. It holds 24 bytes an entry and makes an entry only when
 // asked (Entry): the feed of 100,000 leads is half a million entries, and
-// holding them made took 60 MB.
+// making them all first took 60 MB.
 type Feed struct {
 	leads []*Lead
 	refs  []feedRef
