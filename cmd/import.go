@@ -141,22 +141,25 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err != nil {
 		return err
 	}
+	// The leads a previous import made, to match rows to: loaded before
+	// the rows are read, so that what loading them takes for a while is
+	// given back before the rows are held (at 100,000 leads and rows the
+	// two at once were the peak).
+	existing, problems, err := s.LoadAll(c.Context())
+	if err != nil {
+		return err
+	}
 	imp, err := exchange.ReadImport(data, exchange.ImportOptions{
 		Path: path, Mapping: m, Pipeline: s.Pipeline, Loc: app.Loc, Now: st.At, By: st.By, Delimiter: delim,
 	})
 	if err != nil {
 		return err
 	}
-	rows := imp.Rows
-	fsstore.SettleHeap(len(rows))
-	// Match rows to the leads a previous import made.
-	existing, problems, err := s.LoadAll(c.Context())
-	if err != nil {
-		return err
-	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w\nfix these lead files before importing (crm check): a broken file could hide a lead the import would update", problems)
 	}
+	rows := imp.Rows
+	fsstore.SettleHeap(len(rows))
 	actions, skipped := exchange.PlanImport(rows, existing, s.Pipeline.Name)
 	var n importCounts
 	if o.dryRun {

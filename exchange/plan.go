@@ -52,7 +52,6 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 		return -1
 	}
 	claimed := make([]bool, len(byID))
-	actions = make([]ImportAction, 0, len(rows))
 	planned := make([]ImportAction, len(rows))
 	// First the rows whose own lead exists: they claim it.
 	for i := range rows {
@@ -71,7 +70,10 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 			claimed[k] = true
 		}
 	}
-	// Then the others, by what the other system knows of them.
+	// Then the others, by what the other system knows of them. The
+	// actions are the planned rows kept, in place (the k-th action is
+	// written over a row already looked at).
+	actions = planned[:0]
 	for i := range rows {
 		r, a := &rows[i], &planned[i]
 		if r.Err != nil {
