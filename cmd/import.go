@@ -149,6 +149,10 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err != nil {
 		return err
 	}
+	// The cache the load made (after a first import, or in a fresh
+	// clone) is written now, before the rows are held, not when the
+	// command ends.
+	s.Close()
 	imp, err := exchange.ReadImport(data, exchange.ImportOptions{
 		Path: path, Mapping: m, Pipeline: s.Pipeline, Loc: app.Loc, Now: st.At, By: st.By, Delimiter: delim,
 	})
