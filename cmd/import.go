@@ -19,6 +19,7 @@ import (
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
+	"github.com/crmcli/crm/schema"
 )
 
 type importOptions struct {
@@ -160,7 +161,7 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 		return err
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w\nfix these lead files before importing (crm check): a broken file could hide a lead the import would update", problems)
+		return &schema.HintError{Problems: problems, Hint: "fix these lead files before importing (crm check): a broken file could hide a lead the import would update"}
 	}
 	rows := imp.Rows
 	fsstore.SettleHeap(len(rows))
