@@ -44,14 +44,13 @@ type ImportRow struct {
 	Record []string
 }
 
-// Import is a CSV file read for import: its header and its rows, each
-// converted and checked once. The leads are not kept: Lead makes a row's
+// Import is a CSV file read for import: its rows, each converted and
+// checked once. The leads are not kept: Lead makes a row's
 // lead again when it is written, so an import holds the leads of the rows
 // it is writing, not of every row (100,000 converted leads took 66 MB).
 type Import struct {
-	Header []string
-	Rows   []ImportRow
-	c      *converter
+	Rows []ImportRow
+	c    *converter
 }
 
 // Lead is the lead row r makes. The conversion is the one ReadImport
@@ -143,7 +142,7 @@ func ReadImport(data []byte, opt ImportOptions) (*Import, error) {
 			}
 		}
 	}
-	return &Import{Header: header, Rows: rows, c: c}, nil
+	return &Import{Rows: rows, c: c}, nil
 }
 
 // readRecords reads every record of a CSV file and the line each starts

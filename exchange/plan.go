@@ -41,9 +41,8 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 	// gives them), and which ones a row claimed by their place, rather
 	// than two maps of every lead (10 MB at 100,000).
 	byID := existing
-	byLeadID := func(a, b *model.Lead) int { return strings.Compare(a.ID, b.ID) }
-	if !slices.IsSortedFunc(byID, byLeadID) {
-		byID = slices.SortedStableFunc(slices.Values(existing), byLeadID)
+	if !slices.IsSortedFunc(byID, model.CompareIDs) {
+		byID = slices.SortedStableFunc(slices.Values(existing), model.CompareIDs)
 	}
 	find := func(id string) int {
 		if k, ok := slices.BinarySearchFunc(byID, id, func(l *model.Lead, id string) int { return strings.Compare(l.ID, id) }); ok {

@@ -629,7 +629,7 @@ func (s *Store) FilesWithPrefix(prefix string) ([]LeadFile, error) {
 	}
 	var out []LeadFile
 	for rel := range x.paths(prefix) {
-		if strings.HasPrefix(leadID(baseName(rel)), prefix) {
+		if strings.HasPrefix(leadID(filepath.Base(rel)), prefix) {
 			out = append(out, s.leadFile(strings.Clone(rel)))
 		}
 	}
@@ -646,7 +646,7 @@ func (s *Store) closestIDs(word string, n int) ([]string, error) {
 	}
 	return model.ClosestIn(word, func(yield func(string) bool) {
 		for rel := range x.paths("") {
-			if !yield(leadID(baseName(rel))) {
+			if !yield(leadID(filepath.Base(rel))) {
 				return
 			}
 		}
@@ -670,20 +670,17 @@ func (x *cacheIndex) paths(prefix string) iter.Seq[string] {
 				continue
 			}
 			s := unsafe.String(unsafe.SliceData(rel), len(rel))
-			if strings.HasPrefix(baseName(s), prefix) && !yield(s) {
+			if strings.HasPrefix(filepath.Base(s), prefix) && !yield(s) {
 				return
 			}
 		}
 		for _, rel := range x.added {
-			if strings.HasPrefix(baseName(rel), prefix) && !yield(rel) {
+			if strings.HasPrefix(filepath.Base(rel), prefix) && !yield(rel) {
 				return
 			}
 		}
 	}
 }
-
-// baseName is the file name of a path under leads/.
-func baseName(rel string) string { return rel[strings.LastIndexByte(rel, filepath.Separator)+1:] }
 
 // The kinds of names in a folder under leads/, to crm.
 const (

@@ -79,7 +79,7 @@ func NewFeed(leads []*Lead, f FeedFilter) *Feed {
 	// listed (by lead, then item): a total order, so the sort need not be
 	// a stable one. Leads in id order (as a load gives them) compare by
 	// their place, without reading their ids.
-	byPlace := slices.IsSortedFunc(leads, func(a, b *Lead) int { return strings.Compare(a.ID, b.ID) })
+	byPlace := slices.IsSortedFunc(leads, CompareIDs)
 	slices.SortFunc(fd.refs, func(a, b feedRef) int {
 		if c := cmp.Compare(b.sec, a.sec); c != 0 {
 			return c

@@ -18,7 +18,8 @@ const ImportIDKey = "import_id"
 // them, a contact's e-mail, the title, the company. The rules of "the same
 // lead" for imports, vCards and mail live here. Each way of finding is
 // indexed the first time it is asked: an import whose rows all have ids
-// never indexes 100,000 titles.
+// never indexes 100,000 titles. So asking changes it: an Index is for one
+// goroutine at a time.
 type Index struct {
 	leads []*Lead
 	by    [indexKinds]map[string][]string

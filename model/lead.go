@@ -165,6 +165,9 @@ type Lead struct {
 	Activities []Activity
 }
 
+// CompareIDs orders leads by id, the order a load gives them in.
+func CompareIDs(a, b *Lead) int { return strings.Compare(a.ID, b.ID) }
+
 // Known keys of a lead file, in canonical order. Custom keys go before
 // history and activities.
 var LeadKeys = []string{

@@ -22,12 +22,12 @@ var ByKeys = []string{"owner", "source", "tag", "step", "month", "quarter"}
 // breakdown repeats the headline figures per group. month and quarter are
 // sub-periods of the report's period (each figure placed by its own rule);
 // the other keys partition the leads (a lead is in one group per tag).
-func breakdown(ix *index, fs []facts, first time.Time, leads []*model.Lead, period Period, now time.Time, by string) []Group {
+func breakdown(ix *index, fs []facts, leads []*model.Lead, period Period, now time.Time, by string) []Group {
 	p := ix.p
 	at := period.End(now)
 	switch by {
 	case "month", "quarter":
-		return periodGroups(ix, first, leads, period, now, by)
+		return periodGroups(ix, leads, period, now, by)
 	}
 	groups := map[string][]facts{}
 	for _, f := range fs {
@@ -118,12 +118,18 @@ func sortKeys(p *model.Pipeline, keys []string, by string) {
 // in the time zone of now (the user's TZ, as --period is). Each row is
 // exactly the report of its month: the same figures as --period YYYY-MM,
 // with history after the month's end unseen.
-func periodGroups(ix *index, first time.Time, leads []*model.Lead, period Period, now time.Time, by string) []Group {
+func periodGroups(ix *index, leads []*model.Lead, period Period, now time.Time, by string) []Group {
 	p := ix.p
 	at := period.End(now)
 	start := period.From
 	if start.IsZero() {
-		start = first
+		// From the first lead the report's moment sees.
+		m := period.moment(now)
+		for _, l := range leads {
+			if m.sees(l.Created) && (start.IsZero() || l.Created.Before(start)) {
+				start = l.Created
+			}
+		}
 	}
 	if start.IsZero() {
 		return []Group{}

@@ -233,16 +233,9 @@ func trendSVG(groups []Group) template.HTML {
 // entry is the report of its month (docs/metrics.md).
 func Trend(p *model.Pipeline, leads []*model.Lead, period Period, now time.Time) []Group {
 	ix := newIndex(p)
-	m := period.moment(now)
-	var first time.Time
-	for _, l := range leads {
-		if f, ok := ix.factsAt(l, m, false); ok && (first.IsZero() || f.created.Before(first)) {
-			first = f.created
-		}
-	}
-	groups := periodGroups(ix, first, leads, period, now, "month")
+	groups := periodGroups(ix, leads, period, now, "month")
 	if len(groups) > 24 {
-		groups = periodGroups(ix, first, leads, period, now, "quarter")
+		groups = periodGroups(ix, leads, period, now, "quarter")
 	}
 	return groups
 }

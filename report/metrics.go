@@ -86,7 +86,6 @@ func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Tim
 	sum, steps := newSummer(p, period, at), newStepper(p, period)
 	keep := by != "" && by != "month" && by != "quarter"
 	var fs []facts
-	var first time.Time
 	for _, l := range leads {
 		f, ok := ix.factsAt(l, m, true)
 		if !ok {
@@ -98,15 +97,12 @@ func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Tim
 		if keep {
 			fs = append(fs, f)
 		}
-		if first.IsZero() || f.created.Before(first) {
-			first = f.created
-		}
 	}
 	r := Report{Pipeline: p.Name, Period: period, Now: at, By: by}
 	r.Summary = sum.done(target(p, period))
 	r.Steps = steps.done()
 	if by != "" {
-		r.Groups = breakdown(ix, fs, first, leads, period, now, by)
+		r.Groups = breakdown(ix, fs, leads, period, now, by)
 	}
 	return r
 }
