@@ -657,9 +657,14 @@ func TestCacheWriteKeepsItsFolder(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	var got []string
 	for _, e := range entries {
-		got = append(got, e.Name())
+		// The names file is there when globex's add found a fresh index,
+		// which depends on whether acme was made in the same clock tick
+		// as the first cache: not this test's subject.
+		if e.Name() != namesName {
+			got = append(got, e.Name())
+		}
 	}
-	if diff := cmp.Diff([]string{".gitignore", cacheName, namesName}, got); diff != "" {
+	if diff := cmp.Diff([]string{".gitignore", cacheName}, got); diff != "" {
 		t.Errorf("cache folder (-want +got):\n%s", diff)
 	}
 }
