@@ -31,7 +31,7 @@ func CheckLead(data []byte, opt ParseOptions, p *model.Pipeline) (*model.Lead, E
 		// The tree is built in a reader's arena, reused: the lead holds
 		// none of its nodes.
 		a := getArena()
-		root, ok := a.scanCanonical(data)
+		root, ok := a.scanCanonical(string(data))
 		if ok {
 			if l, out := checkTree(root, opt, p); len(out) == 0 {
 				a.release()

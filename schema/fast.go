@@ -1,10 +1,10 @@
 package schema
 
 import (
-	"bytes"
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.yaml.in/yaml/v3"
 
@@ -23,11 +23,15 @@ func ReadLead(data []byte, opt ParseOptions) (*model.Lead, error) {
 	if len(data) <= MaxFileSize {
 		a := getArena()
 		defer a.release()
-		if root, ok := a.scanCanonical(data); ok {
+		// The tree is scanned over the caller's bytes, not a copy of them
+		// (half a kilobyte of garbage a file): detach copies out every
+		// string the lead keeps before ReadLead returns, and the caller
+		// may then reuse data (TestReadLeadOwnsItsStrings).
+		if root, ok := a.scanCanonical(bytesView(data)); ok {
 			d := &leadDecoder{path: opt.Path, loc: opt.Loc}
 			l := d.decode(root, opt.ID)
 			if len(d.errs) == 0 {
-				a.detach(l)
+				a.detach(l, opt.ID)
 				return l, nil
 			}
 		}
@@ -110,11 +114,25 @@ func (a *scanArena) share(s string) string {
 	return v
 }
 
-// detach copies the lead's strings out of the file's text, so the text can
-// be freed, and shares the ones that repeat across leads (steps, statuses,
-// names): 100,000 leads in memory then take a fraction of their files' size.
-func (a *scanArena) detach(l *model.Lead) {
+// bytesView is data as a string without a copy: only for text that no
+// string kept past the caller's use of data is cut from.
+func bytesView(data []byte) string {
+	if len(data) == 0 {
+		return ""
+	}
+	return unsafe.String(&data[0], len(data))
+}
+
+// detach copies every string of the lead out of the file's text, so the
+// text can be reused or freed, and shares the ones that repeat across
+// leads (steps, statuses, names): 100,000 leads in memory then take a
+// fraction of their files' size. id is the id the lead was read under,
+// the caller's own string.
+func (a *scanArena) detach(l *model.Lead, id string) {
 	share := a.share
+	if l.ID != id {
+		l.ID = strings.Clone(l.ID)
+	}
 	l.Title, l.Company = strings.Clone(l.Title), share(l.Company)
 	l.Currency, l.Owner, l.Source, l.Step, l.Reason = share(l.Currency), share(l.Owner), share(l.Source), share(l.Step), share(l.Reason)
 	for i := range l.Tags {
@@ -130,10 +148,7 @@ func (a *scanArena) detach(l *model.Lead) {
 	if l.Fields != nil {
 		fields := make(model.Fields, len(l.Fields))
 		for i, f := range l.Fields {
-			if s, ok := f.Value.(string); ok {
-				f.Value = share(s)
-			}
-			fields[i] = model.Field{Key: share(f.Key), Value: f.Value}
+			fields[i] = model.Field{Key: share(f.Key), Value: a.own(f.Value)}
 		}
 		l.Fields = fields
 	}
@@ -142,6 +157,10 @@ func (a *scanArena) detach(l *model.Lead) {
 		e.Step, e.By = share(e.Step), share(e.By)
 		if e.Note != nil {
 			e.Note.Reason = share(e.Note.Reason)
+			for j := range e.Note.Changes {
+				c := &e.Note.Changes[j]
+				c.Field, c.From, c.To = share(c.Field), a.own(c.From), a.own(c.To)
+			}
 		}
 	}
 	for i := range l.Activities {
@@ -150,19 +169,48 @@ func (a *scanArena) detach(l *model.Lead) {
 	}
 }
 
+// own returns a custom value (a string, or a list or mapping of values
+// decoded by the YAML library) with its strings copied out of the file's
+// text.
+func (a *scanArena) own(v any) any {
+	switch x := v.(type) {
+	case string:
+		return a.share(x)
+	case []any:
+		for i := range x {
+			x[i] = a.own(x[i])
+		}
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[strings.Clone(k)] = a.own(e)
+		}
+		return out
+	case map[any]any:
+		out := make(map[any]any, len(x))
+		for k, e := range x {
+			out[a.own(k)] = a.own(e)
+		}
+		return out
+	}
+	return v
+}
+
 // scanCanonical builds the YAML tree of a file in canonical style, or
 // returns false at the first thing it does not recognise.
 func scanCanonical(data []byte) (*yaml.Node, bool) {
 	a := &scanArena{shared: map[string]string{}}
-	return a.scanCanonical(data)
+	return a.scanCanonical(string(data))
 }
 
-func (a *scanArena) scanCanonical(data []byte) (*yaml.Node, bool) {
-	if len(data) == 0 || data[len(data)-1] != '\n' || bytes.IndexByte(data, '\r') >= 0 ||
-		bytes.IndexByte(data, '\t') >= 0 || bytes.IndexByte(data, 0) >= 0 || bytes.HasPrefix(data, bom) || !utf8.Valid(data) {
+// scanCanonical builds the tree of text; the tree's strings are cut from
+// it.
+func (a *scanArena) scanCanonical(text string) (*yaml.Node, bool) {
+	if len(text) == 0 || text[len(text)-1] != '\n' || strings.IndexByte(text, '\r') >= 0 ||
+		strings.IndexByte(text, '\t') >= 0 || strings.IndexByte(text, 0) >= 0 || strings.HasPrefix(text, bomText) || !utf8.ValidString(text) {
 		return nil, false
 	}
-	text := string(data[:len(data)-1])
+	text = text[:len(text)-1]
 	lines := a.lines[:0]
 	for {
 		line, rest, more := strings.Cut(text, "\n")
@@ -369,12 +417,13 @@ func flowItems(items []string, s string) ([]string, bool) {
 	}
 	start := 0
 	for i := 0; i < len(s); {
-		// From one quote or comma to the next, not a byte at a time.
-		j := strings.IndexAny(s[i:], `"',`)
-		if j < 0 {
+		// From one quote or comma to the next.
+		for i < len(s) && s[i] != '"' && s[i] != '\'' && s[i] != ',' {
+			i++
+		}
+		if i == len(s) {
 			break
 		}
-		i += j
 		switch s[i] {
 		case ',':
 			if i+1 >= len(s) || s[i+1] != ' ' {
@@ -412,7 +461,7 @@ func (a *scanArena) scalar(s string, flow bool, line, col int) (*yaml.Node, bool
 			return nil, false
 		}
 		in := s[1 : len(s)-1]
-		if strings.ContainsAny(in, "\"\\") {
+		if strings.IndexByte(in, '"') >= 0 || strings.IndexByte(in, '\\') >= 0 {
 			return nil, false
 		}
 		n.Tag, n.Style, n.Value = "!!str", yaml.DoubleQuotedStyle, in
@@ -428,9 +477,7 @@ func (a *scanArena) scalar(s string, flow bool, line, col int) (*yaml.Node, bool
 		n.Tag, n.Style, n.Value = "!!str", yaml.SingleQuotedStyle, strings.ReplaceAll(in, "''", "'")
 		return n, true
 	}
-	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>%@`") || s != strings.TrimSpace(s) ||
-		strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") || s == "~" ||
-		flow && strings.ContainsAny(s, "[]{},") {
+	if !isPlain(s, flow) {
 		return nil, false
 	}
 	n.Value = s
@@ -438,12 +485,43 @@ func (a *scanArena) scalar(s string, flow bool, line, col int) (*yaml.Node, bool
 	return n, true
 }
 
+// indicators are the characters a plain scalar may not start with.
+var indicators = [256]bool{'-': true, '?': true, ':': true, ',': true, '[': true, ']': true, '{': true, '}': true,
+	'#': true, '&': true, '*': true, '!': true, '|': true, '>': true, '%': true, '@': true, '`': true}
+
+// isPlain reports whether s, unquoted, is one plain scalar with s for
+// its text: it starts with no indicator, has no space at either end, no
+// ": ", " #" or final ":", and is not "~"; in a flow collection, it has
+// none of "[]{},".
+func isPlain(s string, flow bool) bool {
+	if indicators[s[0]] || s != strings.TrimSpace(s) || s == "~" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ':':
+			if i+1 == len(s) || s[i+1] == ' ' {
+				return false
+			}
+		case '#':
+			if i > 0 && s[i-1] == ' ' {
+				return false
+			}
+		case '[', ']', '{', '}', ',':
+			if flow {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // plainTag is the tag the YAML library resolves a plain scalar to, worked
 // out here for the common cases (asking the resolver was a tenth of the
 // time of reading 100,000 files) by the resolver's own rules: it looks at
 // the first character, and text that starts with a letter is a string
 // unless it is one of the words true, false and null (in three cases);
-// crm's UTC time form is a timestamp when it is a real time.
+// crm's UTC time form and a date are timestamps when they are real.
 // FuzzReadLead holds it to the library.
 func plainTag(n *yaml.Node) string {
 	v := n.Value
@@ -459,6 +537,12 @@ func plainTag(n *yaml.Node) string {
 		return "!!str"
 	case c >= '0' && c <= '9' && len(v) == len("2006-01-02T15:04:05Z") && v[10] == 'T' && v[19] == 'Z':
 		if _, err := model.ParseTime(v, time.UTC); err == nil {
+			return "!!timestamp"
+		}
+	case c >= '0' && c <= '9' && len(v) == len("2006-01-02") && v[4] == '-' && v[7] == '-':
+		// A real date is a timestamp to the resolver, which first tries
+		// three forms with a time, each failure an allocated error.
+		if _, err := time.Parse(time.DateOnly, v); err == nil {
 			return "!!timestamp"
 		}
 	}

@@ -5,10 +5,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/crmcli/crm/model"
 	"github.com/google/go-cmp/cmp"
@@ -23,7 +25,13 @@ func sameLead(t *testing.T, name string, src []byte) bool {
 	t.Helper()
 	opt := ParseOptions{Path: name, ID: strings.TrimSuffix(filepath.Base(name), ".yaml"), Loc: time.UTC}
 	full, ferr := ParseLead(src, opt)
-	fast, err := ReadLead(src, opt)
+	buf := slices.Clone(src)
+	fast, err := ReadLead(buf, opt)
+	if err == nil {
+		if in := aliases(buf, reflect.ValueOf(fast), "lead"); in != nil {
+			t.Errorf("%s: the lead keeps strings in the file's bytes, which the caller reuses: %q", name, in)
+		}
+	}
 	if (ferr != nil) != (err != nil) {
 		t.Fatalf("%s: ParseLead error %v, ReadLead error %v", name, ferr, err)
 	}
@@ -38,6 +46,121 @@ func sameLead(t *testing.T, name string, src []byte) bool {
 	}
 	_, took := scanCanonical(src)
 	return took
+}
+
+// aliases lists the strings reachable from v whose bytes lie in data.
+func aliases(data []byte, v reflect.Value, path string) []string {
+	if len(data) == 0 {
+		return nil
+	}
+	lo, hi := uintptr(unsafe.Pointer(&data[0])), uintptr(unsafe.Pointer(&data[len(data)-1]))
+	var out []string
+	seen := map[uintptr]bool{}
+	var walk func(v reflect.Value, path string)
+	walk = func(v reflect.Value, path string) {
+		switch v.Kind() {
+		case reflect.String:
+			if s := v.String(); s != "" {
+				if p := uintptr(unsafe.Pointer(unsafe.StringData(s))); p >= lo && p <= hi {
+					out = append(out, path+" = "+s)
+				}
+			}
+		case reflect.Pointer:
+			if v.IsNil() || seen[v.Pointer()] {
+				return
+			}
+			seen[v.Pointer()] = true
+			walk(v.Elem(), path)
+		case reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem(), path)
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		case reflect.Map:
+			for it := v.MapRange(); it.Next(); {
+				walk(it.Key(), path+" key")
+				walk(it.Value(), fmt.Sprintf("%s[%v]", path, it.Key()))
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i), path+"."+v.Type().Field(i).Name)
+			}
+		}
+	}
+	walk(v, path)
+	return out
+}
+
+// ReadLead scans a canonical file's bytes in place: the lead it returns
+// must own every string, for the caller reuses its buffer for the next
+// file. Every key of a lead is set here, custom values of every shape
+// among them, and the lead is read with and without an id from its file
+// name (the id then comes from the text).
+func TestReadLeadOwnsItsStrings(t *testing.T) {
+	src := `id: acme-deal
+title: Acme deal
+company: Acme
+contacts:
+  - name: Jane Roe
+    email: jane@acme.example
+    phone: +1 555 0100
+    role: buyer
+  - Bob <bob@acme.example>
+value: 12000
+currency: EUR
+owner: alice
+source: fair
+tags: [big, "q4 push"]
+step: Demo
+status: lost
+reason: Price
+created: 2026-01-01T09:00:00Z
+closed: 2026-03-01T09:00:00Z
+next_action:
+  date: 2026-02-01
+  text: call back
+standby_until: 2026-02-15
+expected_close: 2026-04-01
+probability: 40
+industry: retail
+seats: [ten, eleven]
+sizes:
+  small: one
+  large: 2
+when: 2026-01-05
+history:
+  - {at: "2026-01-01T09:00:00Z", step: New, status: todo, by: alice}
+  - {at: "2026-02-01T09:00:00Z", step: Demo, by: bob}
+  - {at: "2026-03-01T09:00:00Z", status: lost, reason: Price, by: alice}
+activities:
+  - {at: "2026-01-02T09:00:00Z", type: call, by: alice, text: first call}
+`
+	for _, id := range []string{"acme-deal", ""} {
+		buf := []byte(src)
+		l, err := ReadLead(buf, ParseOptions{Path: "acme-deal.yaml", ID: id, Loc: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, took := scanCanonical(buf); !took {
+			t.Fatal("the line scanner did not take the file: this test is about its path")
+		}
+		if in := aliases(buf, reflect.ValueOf(l), "lead"); in != nil {
+			t.Errorf("id %q: the lead keeps strings in the file's bytes: %q", id, in)
+		}
+		want, err := ParseLead([]byte(src), ParseOptions{Path: "acme-deal.yaml", ID: id, Loc: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range buf {
+			buf[i] = 'x'
+		}
+		if diff := cmp.Diff(want.Lead, l); diff != "" {
+			t.Errorf("id %q: the lead changed with the buffer it was read from (-want +got):\n%s", id, diff)
+		}
+	}
 }
 
 func TestReadLeadMatchesParseLead(t *testing.T) {
@@ -118,10 +241,11 @@ func TestPlainTagIsTheResolvers(t *testing.T) {
 		}
 		values = append(values, string(b))
 	}
-	// Every UTC time of a year, some real and some not.
+	// Every UTC time and date of a year, some real and some not.
 	for mo := 0; mo <= 13; mo++ {
 		for d := 0; d <= 32; d++ {
-			values = append(values, fmt.Sprintf("2024-%02d-%02dT23:59:59Z", mo, d), fmt.Sprintf("2026-%02d-%02dT00:00:00Z", mo, d))
+			values = append(values, fmt.Sprintf("2024-%02d-%02dT23:59:59Z", mo, d), fmt.Sprintf("2026-%02d-%02dT00:00:00Z", mo, d),
+				fmt.Sprintf("2024-%02d-%02d", mo, d), fmt.Sprintf("0000-%02d-%02d", mo, d))
 		}
 	}
 	for _, v := range values {
@@ -168,6 +292,34 @@ func flowItemsByByte(s string) ([]string, bool) {
 		return nil, false
 	}
 	return append(items, s[start:]), true
+}
+
+// isPlainByRules is isPlain as first written, one rule a call: the
+// reference isPlain is held to.
+func isPlainByRules(s string, flow bool) bool {
+	return !(strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>%@`") || s != strings.TrimSpace(s) ||
+		strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") || s == "~" ||
+		flow && strings.ContainsAny(s, "[]{},"))
+}
+
+func TestIsPlainIsTheRules(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	inputs := []string{"a", "~", "~a", "a:", "a:b", "a: b", "a #b", "a#b", "#a", " a", "a ", "a\u00a0", "-", "-a", "a-", "a,b", "[a", "a]", "{", "@a", "a@"}
+	const alphabet = "ab :#,-~[]{}?!|>%@&*`\t"
+	for range 50000 {
+		b := make([]byte, 1+rng.IntN(8))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, s := range inputs {
+		for _, flow := range []bool{false, true} {
+			if got, want := isPlain(s, flow), isPlainByRules(s, flow); got != want {
+				t.Errorf("isPlain(%q, %v) = %v, the rules say %v", s, flow, got, want)
+			}
+		}
+	}
 }
 
 func TestFlowItemsIsByteByByte(t *testing.T) {
@@ -237,4 +389,33 @@ func FuzzCheckLead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sameCheck(t, src)
 	})
+}
+
+// BenchmarkReadLead reads a lead in the shape of scripts/gen-pipeline.sh,
+// from one reused buffer as the store does.
+func BenchmarkReadLead(b *testing.B) {
+	src := []byte(`id: lead-000007
+title: Lead 7
+company: Company 7
+value: 41979
+currency: EUR
+owner: owner0
+source: source2
+step: Engaging
+status: todo
+created: 2026-04-02T09:00:00Z
+history:
+  - {at: "2026-04-02T09:00:00Z", step: New opportunity, status: todo, by: bench}
+  - {at: "2026-04-02T10:00:00Z", step: Contacting, by: bench}
+  - {at: "2026-04-02T11:00:00Z", step: Engaging, by: bench}
+activities:
+  - {at: "2026-04-02T09:30:00Z", type: call, by: bench, text: first call}
+`)
+	opt := ParseOptions{Path: "leads/lead-000007.yaml", ID: "lead-000007", Loc: time.UTC}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadLead(src, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

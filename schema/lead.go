@@ -45,7 +45,10 @@ type ParseOptions struct {
 	Loc *time.Location
 }
 
-var bom = []byte("\xef\xbb\xbf")
+// bomText is a UTF-8 byte order mark.
+const bomText = "\xef\xbb\xbf"
+
+var bom = []byte(bomText)
 
 // withDefaults fills in UTC for times without an offset when no location
 // was given.
