@@ -302,25 +302,27 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 			return nil, nil, nil, err
 		}
 		// In id order (the name without .yaml), so that the files of one
-		// folder need no sorting after.
-		byID := func(a, b string) int {
-			return compareLeadFiles(LeadFile{ID: leadID(a), Path: a}, LeadFile{ID: leadID(b), Path: b})
+		// folder need no sorting after. The ids are cut once, not at each
+		// of the sort's two million comparisons at 100,000 files.
+		ids := make([]string, len(names))
+		order := make([]int, len(names))
+		for i, name := range names {
+			ids[i], order[i] = leadID(name), i
 		}
+		slices.SortFunc(order, func(a, b int) int {
+			return compareLeadFiles(LeadFile{ID: ids[a], Path: names[a]}, LeadFile{ID: ids[b], Path: names[b]})
+		})
 		kinds := make([]fileKind, len(names))
 		stats := make([]fileStat, len(names))
-		if types != nil {
-			order := make([]int, len(names))
-			for i := range order {
-				order[i] = i
+		sorted, sortedIDs := make([]string, len(names)), make([]string, len(names))
+		for i, j := range order {
+			sorted[i], sortedIDs[i] = names[j], ids[j]
+			if types != nil {
+				kinds[i] = types[j]
 			}
-			slices.SortFunc(order, func(a, b int) int { return byID(names[a], names[b]) })
-			sorted := make([]string, len(names))
-			for i, j := range order {
-				sorted[i], kinds[i] = names[j], types[j]
-			}
-			names = sorted
-		} else {
-			slices.SortFunc(names, byID)
+		}
+		names, ids = sorted, sortedIDs
+		if types == nil {
 			err = eachChunk(ctx, len(names), func(i int) {
 				if !strings.HasPrefix(names[i], ".") {
 					stats[i], kinds[i] = d.lstat(names[i])
@@ -342,7 +344,7 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 			case entryDir:
 				queue = append(queue, prefix+name)
 			case entryLead:
-				files = append(files, LeadFile{ID: leadID(name), Path: prefix + name})
+				files = append(files, LeadFile{ID: ids[i], Path: prefix + name})
 				fstats = append(fstats, stats[i])
 			}
 		}
@@ -366,8 +368,11 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 
 // leadID is the id a file name gives: the name without .yaml or .yml.
 func leadID(name string) string {
-	if ext := filepath.Ext(name); ext == ".yaml" || ext == ".yml" {
-		return name[:len(name)-len(ext)]
+	if id, ok := strings.CutSuffix(name, ".yaml"); ok {
+		return id
+	}
+	if id, ok := strings.CutSuffix(name, ".yml"); ok {
+		return id
 	}
 	return name
 }
