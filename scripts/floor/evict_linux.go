@@ -15,3 +15,16 @@ func evict(path string) error {
 	defer f.Close()
 	return unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
 }
+
+// flush makes every file of dir's file system durable (syncfs), then dir.
+func flush(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := unix.Syncfs(int(f.Fd())); err != nil {
+		return err
+	}
+	return f.Sync()
+}

@@ -6,21 +6,34 @@
 //	go run ./scripts/floor evict DIR  drop the lead files from the page cache
 //	                                  (posix_fadvise, Linux), for a cold run
 //	                                  without root
+//	go run ./scripts/floor create DIR N BYTES
+//	                                  create N new files of BYTES bytes in the
+//	                                  new folder DIR/leads and make them
+//	                                  durable with one flush (syncfs on
+//	                                  Linux): what an import of N rows must
+//	                                  at least do
 //
 // It prints the number of files and the seconds taken, one line.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
 func main() {
+	if len(os.Args) == 5 && os.Args[1] == "create" {
+		create(os.Args[2], os.Args[3], os.Args[4])
+		return
+	}
 	if len(os.Args) != 3 || (os.Args[1] != "stat" && os.Args[1] != "read" && os.Args[1] != "evict") {
-		fmt.Fprintln(os.Stderr, "usage: floor stat|read|evict PIPELINE_DIR")
+		fmt.Fprintln(os.Stderr, "usage: floor stat|read|evict PIPELINE_DIR, or floor create DIR N BYTES")
 		os.Exit(2)
 	}
 	mode, dir := os.Args[1], filepath.Join(os.Args[2], "leads")
@@ -51,4 +64,35 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("%s %d files (%d bytes): %.3f s\n", mode, n, size, time.Since(start).Seconds())
+}
+
+// create writes n files of size bytes each into the new folder dir/leads,
+// then flushes them to disk at once and the folder after.
+func create(dir, n, size string) {
+	count, err1 := strconv.Atoi(n)
+	bytes, err2 := strconv.Atoi(size)
+	if err := errors.Join(err1, err2); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	leads := filepath.Join(dir, "leads")
+	start := time.Now()
+	err := os.MkdirAll(leads, 0o755)
+	data := []byte(strings.Repeat("x", bytes))
+	for i := 0; i < count && err == nil; i++ {
+		var f *os.File
+		f, err = os.OpenFile(filepath.Join(leads, fmt.Sprintf("lead-%07d.yaml", i)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			_, err = f.Write(data)
+			err = errors.Join(err, f.Close())
+		}
+	}
+	if err == nil {
+		err = flush(leads)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("create %d files (%d bytes each): %.3f s\n", count, bytes, time.Since(start).Seconds())
 }
