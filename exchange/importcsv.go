@@ -112,7 +112,7 @@ func ReadImport(data []byte, opt ImportOptions) (*Import, error) {
 	if err := checkColumns(opt, header, cols); err != nil {
 		return nil, err
 	}
-	c := &converter{opt: opt, cols: cols}
+	c := newConverter(opt, cols)
 	c.layout = opt.Mapping.DateFormat
 	if c.layout == "" {
 		c.layout = c.detectDateLayout(records)
@@ -261,6 +261,30 @@ type converter struct {
 	opt    ImportOptions
 	cols   map[string]int
 	layout string
+	// custom is the mapping's custom keys (the fields that are not
+	// crm's own), sorted; parts is the columns of each template.
+	custom []string
+	parts  map[string][]string
+	// used is the columns the mapping reads.
+	used map[string]bool
+}
+
+// newConverter prepares what every row's conversion asks of the mapping.
+func newConverter(opt ImportOptions, cols map[string]int) *converter {
+	c := &converter{opt: opt, cols: cols, parts: map[string][]string{}, used: map[string]bool{}}
+	for f, spec := range opt.Mapping.Columns {
+		for _, col := range columnsOf(spec) {
+			c.used[col] = true
+		}
+		if !slices.Contains(ImportFields, f) {
+			c.custom = append(c.custom, f)
+		}
+		if strings.Contains(spec, "{") {
+			c.parts[spec] = columnsOf(spec)
+		}
+	}
+	slices.Sort(c.custom)
+	return c
 }
 
 func (c *converter) get(rec []string, field string) string {
@@ -274,10 +298,10 @@ func (c *converter) get(rec []string, field string) string {
 		}
 		return ""
 	}
-	if strings.Contains(spec, "{") {
+	if cols, ok := c.parts[spec]; ok {
 		var parts []string
 		out := spec
-		for _, col := range columnsOf(spec) {
+		for _, col := range cols {
 			v := cell(col)
 			out = strings.Replace(out, "{"+col+"}", v, 1)
 			if v != "" {
@@ -290,7 +314,10 @@ func (c *converter) get(rec []string, field string) string {
 		// Drop the separators around empty parts: "{a} – {b}" with no a is "b".
 		return strings.Trim(strings.Join(strings.Fields(out), " "), " –-,/|:")
 	}
-	for _, col := range strings.Split(spec, "|") {
+	// The first of "a|b|c" that has a value.
+	for more := true; more; {
+		var col string
+		col, spec, more = strings.Cut(spec, "|")
 		if v := cell(col); v != "" {
 			return v
 		}
@@ -524,28 +551,14 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 		}
 		l.Probability = &f
 	}
-	fields := make([]string, 0, len(c.opt.Mapping.Columns))
-	for f := range c.opt.Mapping.Columns {
-		fields = append(fields, f)
-	}
-	slices.Sort(fields)
-	for _, f := range fields {
-		if slices.Contains(ImportFields, f) {
-			continue
-		}
+	for _, f := range c.custom {
 		if v := get(f); v != "" {
 			l.Fields.Set(f, model.CustomValue(v))
 		}
 	}
 	if c.opt.Mapping.OtherColumns {
-		used := map[string]bool{}
-		for _, spec := range c.opt.Mapping.Columns {
-			for _, col := range columnsOf(spec) {
-				used[col] = true
-			}
-		}
 		for col, i := range c.cols {
-			if used[col] || i >= len(rec) || model.ValidKey(col) != nil || model.IsLeadKey(col) || col == model.ImportIDKey {
+			if c.used[col] || i >= len(rec) || model.ValidKey(col) != nil || model.IsLeadKey(col) || col == model.ImportIDKey {
 				continue
 			}
 			if v := report.UnsafeCell(strings.TrimSpace(rec[i])); v != "" {

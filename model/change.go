@@ -377,7 +377,10 @@ func ParseCustomFields(assignments []string) ([]Field, error) {
 // CustomValue keeps a custom value as text; a plain number stays a number.
 func CustomValue(v string) any {
 	v = strings.TrimSpace(v)
-	if f, err := ParseValue(v); err == nil && !strings.ContainsAny(v, "eE_") && v != "" && (v[0] >= '0' && v[0] <= '9') {
+	if v == "" || v[0] < '0' || v[0] > '9' || strings.ContainsAny(v, "eE_") {
+		return v // not a number: no failed parse, and its error, to make
+	}
+	if f, err := ParseValue(v); err == nil {
 		return f
 	}
 	return v
