@@ -345,7 +345,7 @@ func (a *App) finishImport(o *importOptions, path string, rows []exchange.Import
 		w := report.NewCSVWriter(&b)
 		_ = w.Write([]string{"line", "reason", "row"})
 		for _, r := range skipped {
-			_ = w.Write([]string{fmt.Sprint(r.Line), r.Err.Error(), strings.Join(r.Record, "\x1f")})
+			_ = w.Write([]string{fmt.Sprint(r.Line), r.Err.Error(), strings.Join(r.Cells(), "\x1f")})
 		}
 		if err := w.Flush(); err != nil {
 			return err

@@ -36,12 +36,36 @@ type ImportOptions struct {
 // cannot be imported. Its lead is made from its cells again when it is
 // written (Import.Lead).
 type ImportRow struct {
-	Line   int
-	ExtID  string
-	Email  string
-	Title  string
-	Err    error
-	Record []string
+	Line  int
+	ExtID string
+	Email string
+	Title string
+	Err   error
+	// cells holds the row's cells end to end, ends where each ends: a
+	// slice of strings was 128 bytes a row of 8 cells (Cells).
+	cells string
+	ends  []uint32
+}
+
+// Cells is the row's cells as the CSV reader gave them.
+func (r *ImportRow) Cells() []string {
+	out := make([]string, len(r.ends))
+	start := uint32(0)
+	for i, end := range r.ends {
+		out[i], start = r.cells[start:end], end
+	}
+	return out
+}
+
+// packCells keeps a copy of rec's cells in r, end to end.
+func (r *ImportRow) packCells(rec []string) {
+	r.cells = strings.Join(rec, "")
+	r.ends = make([]uint32, len(rec))
+	total := 0
+	for i, c := range rec {
+		total += len(c)
+		r.ends[i] = uint32(total)
+	}
 }
 
 // Import is a CSV file read for import: its rows, each converted and
@@ -59,7 +83,7 @@ func (im *Import) Lead(r *ImportRow) (*model.Lead, error) {
 	if r.Err != nil {
 		return nil, r.Err
 	}
-	_, l := im.c.row(r.Record)
+	_, l := im.c.row(r.Cells())
 	if l == nil {
 		return nil, fmt.Errorf("line %d: the row no longer converts", r.Line)
 	}
@@ -87,10 +111,10 @@ func ReadImport(data []byte, opt ImportOptions) (*Import, error) {
 	// A quote inside a plain cell (5" screen) is common in exports and read
 	// as it is; a quoted cell that is never closed would swallow every row
 	// after it, so it is an error that names its line.
-	records, lines, err := readRecords(data, comma, false)
+	header, rows, err := readCSVRows(data, comma, false)
 	var pe *csv.ParseError
 	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrBareQuote) {
-		records, lines, err = readRecords(data, comma, true)
+		header, rows, err = readCSVRows(data, comma, true)
 	}
 	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote) {
 		return nil, &schema.Error{Path: opt.Path, Line: pe.StartLine,
@@ -99,8 +123,6 @@ func ReadImport(data []byte, opt ImportOptions) (*Import, error) {
 	if err != nil {
 		return nil, csvError(opt.Path, err)
 	}
-	header := records[0]
-	records, lines = records[1:], lines[1:]
 	cols := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
@@ -115,18 +137,20 @@ func ReadImport(data []byte, opt ImportOptions) (*Import, error) {
 	c := newConverter(opt, cols)
 	c.layout = opt.Mapping.DateFormat
 	if c.layout == "" {
-		c.layout = c.detectDateLayout(records)
+		c.layout = c.detectDateLayout(rows)
 	}
 	// Rows convert on every core (each on its own); the leads are dropped
-	// as they are checked.
-	rows := make([]ImportRow, len(records))
+	// as they are checked. What a row takes from its cells (its id, its
+	// title) is cut from the string that holds them.
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
 	for w := range workers {
 		wg.Go(func() {
-			for i := w * len(records) / workers; i < (w+1)*len(records)/workers; i++ {
-				rows[i], _ = c.row(records[i])
-				rows[i].Line, rows[i].Record = lines[i], records[i]
+			for i := w * len(rows) / workers; i < (w+1)*len(rows)/workers; i++ {
+				r := &rows[i]
+				row, _ := c.row(r.Cells())
+				row.Line, row.cells, row.ends = r.Line, r.cells, r.ends
+				*r = row
 			}
 		})
 	}
@@ -145,16 +169,20 @@ func ReadImport(data []byte, opt ImportOptions) (*Import, error) {
 	return &Import{Rows: rows, c: c}, nil
 }
 
-// readRecords reads every record of a CSV file and the line each starts
-// on, blank lines left out; the first is the header.
-func readRecords(data []byte, comma rune, lazy bool) ([][]string, []int, error) {
+// readCSVRows reads the header of a CSV file and every record after it into
+// a row (its line and its cells), blank lines left out. Each record is
+// packed as it is read: a file's records are never all held as the
+// reader's slices of strings (about 200 bytes a row).
+func readCSVRows(data []byte, comma rune, lazy bool) ([]string, []ImportRow, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comma = comma
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = lazy
-	r.ReuseRecord = false
-	var records [][]string
-	var lines []int
+	r.ReuseRecord = true
+	var header []string
+	// Room for a row a line, made once: growing the slice as rows come
+	// would copy it a dozen times and hold two copies at the end.
+	rows := make([]ImportRow, 0, bytes.Count(data, []byte("\n"))+1)
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -164,16 +192,20 @@ func readRecords(data []byte, comma rune, lazy bool) ([][]string, []int, error) 
 			return nil, nil, err
 		}
 		line, _ := r.FieldPos(0)
-		if len(records) > 0 && len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+		if header == nil {
+			header = slices.Clone(rec)
 			continue
 		}
-		records = append(records, rec)
-		lines = append(lines, line)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		rows = append(rows, ImportRow{Line: line})
+		rows[len(rows)-1].packCells(rec)
 	}
-	if len(records) == 0 {
+	if header == nil {
 		return nil, nil, io.ErrUnexpectedEOF
 	}
-	return records, lines, nil
+	return header, rows, nil
 }
 
 func csvError(path string, err error) error {
@@ -330,9 +362,10 @@ var slashDate = []string{"1/2/2006", "2/1/2006"}
 // detectDateLayout looks at every date cell: ISO dates need no layout; for
 // dates with slashes, a first number above 12 means day first, else month
 // first (the US order most exports use).
-func (c *converter) detectDateLayout(records [][]string) string {
+func (c *converter) detectDateLayout(rows []ImportRow) string {
 	dayFirst, slashes := false, false
-	for _, rec := range records {
+	for i := range rows {
+		rec := rows[i].Cells()
 		for _, f := range dateFields {
 			v := c.get(rec, f)
 			if !strings.Contains(v, "/") {

@@ -1,9 +1,11 @@
 package exchange
 
 import (
+	"encoding/csv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -220,5 +222,46 @@ func TestMappings(t *testing.T) {
 				t.Errorf("preset %s: %s maps to no column", name, field)
 			}
 		}
+	}
+}
+
+// A row keeps its cells in one string: Cells gives back what the CSV
+// reader read (quoted, empty and multi-line cells among them), and the
+// row's id, e-mail and title point into that string when they were cut
+// from a cell, so nothing holds the reader's own strings.
+func TestImportRowKeepsItsCells(t *testing.T) {
+	text := "id,title,company,contact_email,stage,notes\n" +
+		"G1,Big deal,Acme, Jane@Acme.example ,Engaging,\"two\nlines, quoted\"\n" +
+		",,Beta,,Prospecting,\n" +
+		"G3,\"Say \"\"hi\"\"\",,,Engaging,é ü\n"
+	m := Mapping{Columns: map[string]string{"id": "id", "title": "title", "company": "company", "contact_email": "contact_email", "stage": "stage", "notes": "notes"}}
+	imp, err := ReadImport([]byte(text), ImportOptions{Path: "in.csv", Mapping: m, Pipeline: testPipeline(), Now: importNow, By: "importer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := csv.NewReader(strings.NewReader(text)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside := func(r *ImportRow, s string) bool {
+		p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(r.cells)))
+		return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(r.cells))
+	}
+	for i := range imp.Rows {
+		r := &imp.Rows[i]
+		if diff := cmp.Diff(want[i+1], r.Cells()); diff != "" {
+			t.Errorf("line %d: cells (-read +kept):\n%s", r.Line, diff)
+		}
+		if r.Err != nil {
+			t.Errorf("line %d: %v", r.Line, r.Err)
+		}
+		for name, s := range map[string]string{"id": r.ExtID, "title": r.Title} {
+			if s != "" && !inside(r, s) {
+				t.Errorf("line %d: the %s %q is not in the row's cells", r.Line, name, s)
+			}
+		}
+	}
+	if got := []string{imp.Rows[0].ExtID, imp.Rows[0].Title, imp.Rows[1].Title, imp.Rows[2].Title}; !cmp.Equal(got, []string{"G1", "Big deal", "Beta", `Say "hi"`}) {
+		t.Errorf("id and titles: %q", got)
 	}
 }
