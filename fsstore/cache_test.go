@@ -70,6 +70,8 @@ func fill(t *testing.T, v reflect.Value, n *int) {
 		v.SetString(fmt.Sprintf("s%d", *n))
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		v.SetInt(int64(*n))
+	case reflect.Uint8:
+		v.SetUint(uint64(*n % 256))
 	case reflect.Float64:
 		v.SetFloat(float64(*n) + 0.5)
 	case reflect.Bool:

@@ -681,7 +681,7 @@ func (d *cacheDecoder) time() time.Time {
 }
 
 func (d *cacheDecoder) date() model.Date {
-	return model.Date{Year: int(d.varint()), Month: time.Month(d.varint()), Day: int(d.varint())}
+	return model.Date{Year: int32(d.varint()), Month: uint8(d.varint()), Day: uint8(d.varint())}
 }
 
 func (d *cacheDecoder) value(depth int) any {

@@ -162,7 +162,7 @@ func parseFlagTime(s string, now time.Time, timeOfDay bool) (time.Time, error) {
 	}
 	t = d.In(now.Location())
 	if timeOfDay {
-		t = time.Date(d.Year, d.Month, d.Day, now.Hour(), now.Minute(), now.Second(), 0, now.Location())
+		t = time.Date(int(d.Year), time.Month(d.Month), int(d.Day), now.Hour(), now.Minute(), now.Second(), 0, now.Location())
 	}
 	return t, CheckTime(t)
 }

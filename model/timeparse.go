@@ -154,17 +154,18 @@ func parseUTC(s string) (time.Time, bool) {
 // FormatTime is the one way a point in time is written to a file.
 func FormatTime(t time.Time) string { return t.Format(time.RFC3339) }
 
-// Date is a calendar day (next actions, standby dates, expected close).
+// Date is a calendar day (next actions, standby dates, expected close),
+// in 8 bytes instead of the 24 of three ints: every lead has two.
 type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
+	Year  int32
+	Month uint8 // 1 to 12; 0 in the zero Date
+	Day   uint8
 }
 
 // DateOf returns the calendar day of t in t's location.
 func DateOf(t time.Time) Date {
 	y, m, d := t.Date()
-	return Date{y, m, d}
+	return Date{int32(y), uint8(m), uint8(d)}
 }
 
 // IsZero reports whether d is unset.
@@ -180,7 +181,7 @@ func (d Date) String() string {
 
 // In returns the start of d in loc.
 func (d Date) In(loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	return time.Date(int(d.Year), time.Month(d.Month), int(d.Day), 0, 0, 0, 0, loc)
 }
 
 // Before reports whether d is before e; the zero date is before every day.

@@ -68,3 +68,24 @@ func TestDateBefore(t *testing.T) {
 		}
 	}
 }
+
+// A Date keeps every day a file may hold in its 8 bytes: DateOf, In and
+// String agree with the time package from year 0 to 9999, on the first
+// and last days of months and in leap years.
+func TestDateKeepsEveryDay(t *testing.T) {
+	for _, y := range []int{0, 1, 1900, 1970, 2000, 2024, 2026, 2100, 9999} {
+		for m := time.January; m <= time.December; m++ {
+			last := time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+			for _, d := range []int{1, 15, last} {
+				day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+				got := DateOf(day.Add(23 * time.Hour))
+				if !got.In(time.UTC).Equal(day) {
+					t.Errorf("DateOf(%v).In(UTC) = %v", day, got.In(time.UTC))
+				}
+				if got.String() != day.Format("2006-01-02") {
+					t.Errorf("DateOf(%v).String() = %q", day, got.String())
+				}
+			}
+		}
+	}
+}
