@@ -146,11 +146,9 @@ func (a *scanArena) detach(l *model.Lead, id string) {
 		l.NextAction.Text = strings.Clone(l.NextAction.Text)
 	}
 	if l.Fields != nil {
-		fields := make(model.Fields, len(l.Fields))
 		for i, f := range l.Fields {
-			fields[i] = model.Field{Key: share(f.Key), Value: a.own(f.Value)}
+			l.Fields[i] = model.Field{Key: share(f.Key), Value: a.own(f.Value)}
 		}
-		l.Fields = fields
 	}
 	for i := range l.History {
 		e := &l.History[i]

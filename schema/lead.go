@@ -148,6 +148,8 @@ type leadDecoder struct {
 	path string
 	loc  *time.Location
 	errs Errors
+	// rest is the top mapping's content from the key being decoded on.
+	rest []*yaml.Node
 }
 
 func (d *leadDecoder) errorf(n *yaml.Node, format string, a ...any) {
@@ -172,6 +174,7 @@ func (d *leadDecoder) decode(root *yaml.Node, id string) *model.Lead {
 			d.errorf(k, "key %q appears twice (first on line %d): keep one", k.Value, prev.Line)
 			continue
 		}
+		d.rest = top.Content[i:]
 		d.field(l, k, v, id)
 	}
 	for _, req := range []string{"title", "step", "status", "created"} {
@@ -341,6 +344,17 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 		val, err := customValue(v)
 		if err != nil {
 			d.errorf(v, "%s: %v", k.Value, err)
+		}
+		if l.Fields == nil {
+			// The first custom key: room for every one left at once, not
+			// a slice grown key by key (garbage beside every lead).
+			n := 0
+			for j := 0; j+1 < len(d.rest); j += 2 {
+				if !model.IsLeadKey(d.rest[j].Value) {
+					n++
+				}
+			}
+			l.Fields = make(model.Fields, 0, n)
 		}
 		l.Fields.Set(k.Value, val)
 	}
