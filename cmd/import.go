@@ -152,8 +152,10 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	}
 	// The cache the load made (after a first import, or in a fresh
 	// clone) is written now, before the rows are held, not when the
-	// command ends.
+	// command ends. From here on the rows and their plan grow beside the
+	// leads: the heap is kept tight around them.
 	s.Close()
+	fsstore.TightHeap(len(existing))
 	imp, err := exchange.ReadImport(data, exchange.ImportOptions{
 		Path: path, Mapping: m, Pipeline: s.Pipeline, Loc: app.Loc, Now: st.At, By: st.By, Delimiter: delim,
 	})

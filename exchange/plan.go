@@ -65,7 +65,10 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 		}
 		planned[i] = ImportAction{Row: r, ID: id}
 		if k := find(id); k >= 0 {
-			planned[i].Match, planned[i].Lead = id, byID[k]
+			// The lead's own id, and the one just made is let go: 3 MB
+			// at 100,000 rows.
+			id = byID[k].ID
+			planned[i].ID, planned[i].Match, planned[i].Lead = id, id, byID[k]
 			claimed[k] = true
 		}
 	}

@@ -325,6 +325,24 @@ func SettleHeap(leads int) {
 	debug.SetGCPercent(25)
 }
 
+// TightHeap is SettleHeap for a command that goes on making much beside
+// the leads it holds (an import: its rows, its plan, each row's lead made
+// again to compare and write): the heap is kept within a tenth above what
+// is live instead of a quarter. A re-import of 100,000 rows then peaks at
+// 131-144 MB instead of 150-159, for 0.1-0.6 s more of the collector's
+// CPU; commands that only read keep a quarter (at 15%, a JSON list of
+// 100,000 leads took 0.5 s longer). It acts from bigLoad leads; a GOGC
+// the user set is left alone.
+func TightHeap(n int) {
+	if n < bigLoad || os.Getenv("GOGC") != "" {
+		return
+	}
+	if !settled.Swap(true) {
+		runtime.GC() // else SettleHeap has just collected
+	}
+	debug.SetGCPercent(10)
+}
+
 // failures is the errors of the files that failed, by file number.
 func failures(errs []error, index func(k int) int) map[int]error {
 	var out map[int]error
