@@ -71,7 +71,7 @@ func getArena() *scanArena {
 }
 
 func (a *scanArena) release() {
-	a.nodes, a.ptrs = a.nodes[:0], a.ptrs[:0]
+	a.nodes, a.ptrs, a.items = a.nodes[:0], a.ptrs[:0], a.items[:0]
 	if len(a.shared) > 1<<14 {
 		clear(a.shared)
 	}
@@ -250,6 +250,11 @@ func (a *scanArena) scanCanonical(text string) (*yaml.Node, bool) {
 				return nil, false
 			}
 			i++
+		case strings.HasPrefix(rest, "{"):
+			if v, ok = a.scanFlowMap(rest, i+1, len(key)+3); !ok {
+				return nil, false
+			}
+			i++
 		default:
 			if v, ok = a.scalar(rest, false, i+1, len(key)+3); !ok {
 				return nil, false
@@ -366,11 +371,15 @@ func (a *scanArena) scanFlowMap(s string, line, col int) (*yaml.Node, bool) {
 	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
 		return nil, false
 	}
-	items, ok := flowItems(a.items[:0], s[1:len(s)-1])
-	a.items = items
+	// The items are kept after those of the collections around this one.
+	mark := len(a.items)
+	all, ok := flowItems(a.items, s[1:len(s)-1])
 	if !ok {
 		return nil, false
 	}
+	a.items = all
+	items := all[mark:]
+	defer func() { a.items = a.items[:mark] }()
 	m := a.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line, Column: col, Content: a.content(2 * len(items))})
 	for _, it := range items {
 		key, rest, ok := topKey(it)
@@ -391,11 +400,14 @@ func (a *scanArena) scanFlowSeq(s string, line, col int) (*yaml.Node, bool) {
 	if len(s) < 2 || s[len(s)-1] != ']' {
 		return nil, false
 	}
-	items, ok := flowItems(a.items[:0], s[1:len(s)-1])
-	a.items = items
+	mark := len(a.items)
+	all, ok := flowItems(a.items, s[1:len(s)-1])
 	if !ok {
 		return nil, false
 	}
+	a.items = all
+	items := all[mark:]
+	defer func() { a.items = a.items[:mark] }()
 	seq := a.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: line, Column: col, Content: a.content(len(items))})
 	for _, it := range items {
 		v, ok := a.scalar(it, true, line, col)
@@ -407,16 +419,18 @@ func (a *scanArena) scanFlowSeq(s string, line, col int) (*yaml.Node, bool) {
 	return seq, true
 }
 
-// flowItems splits the inside of a flow collection at ", " outside quotes,
-// appending to items.
+// flowItems splits the inside of a flow collection at ", " outside quotes
+// and outside the collections inside it ({...} and [...], such as an
+// event's set: {value: 55000}), appending to items.
 func flowItems(items []string, s string) ([]string, bool) {
 	if s == "" {
 		return items, true
 	}
 	start := 0
+	depth := 0
 	for i := 0; i < len(s); {
-		// From one quote or comma to the next.
-		for i < len(s) && s[i] != '"' && s[i] != '\'' && s[i] != ',' {
+		// From one quote, comma or bracket to the next.
+		for i < len(s) && !flowStops[s[i]] {
 			i++
 		}
 		if i == len(s) {
@@ -424,12 +438,23 @@ func flowItems(items []string, s string) ([]string, bool) {
 		}
 		switch s[i] {
 		case ',':
-			if i+1 >= len(s) || s[i+1] != ' ' {
-				return nil, false
+			if depth == 0 {
+				if i+1 >= len(s) || s[i+1] != ' ' {
+					return nil, false
+				}
+				items = append(items, s[start:i])
+				start = i + 2
+				i += 2
+				continue
 			}
-			items = append(items, s[start:i])
-			start = i + 2
-			i += 2
+			i++
+		case '{', '[':
+			depth++
+			i++
+		case '}', ']':
+			// One too many closes nothing here: the item is refused later.
+			depth = max(depth-1, 0)
+			i++
 		default:
 			// A quote is closed by the next of its kind: a " with escapes
 			// is refused later, and a doubled '' closes a quote and opens
@@ -441,8 +466,14 @@ func flowItems(items []string, s string) ([]string, bool) {
 			i += k + 2
 		}
 	}
+	if depth > 0 {
+		return nil, false
+	}
 	return append(items, s[start:]), true
 }
+
+// flowStops are the bytes flowItems stops at.
+var flowStops = [256]bool{'"': true, '\'': true, ',': true, '{': true, '[': true, '}': true, ']': true}
 
 // scalar reads one scalar the way the YAML library would, for the simple
 // cases only: a quoted string without escapes, or a plain scalar that no
@@ -451,6 +482,15 @@ func flowItems(items []string, s string) ([]string, bool) {
 func (a *scanArena) scalar(s string, flow bool, line, col int) (*yaml.Node, bool) {
 	if s == "" {
 		return nil, false
+	}
+	if flow {
+		// A collection inside a flow collection (an event's set:).
+		switch s[0] {
+		case '{':
+			return a.scanFlowMap(s, line, col)
+		case '[':
+			return a.scanFlowSeq(s, line, col)
+		}
 	}
 	n := a.node(yaml.Node{Kind: yaml.ScalarNode, Line: line, Column: col})
 	switch s[0] {
