@@ -239,15 +239,7 @@ func TestPlainTagIsTheResolvers(t *testing.T) {
 		"2024-02-29T10:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z", "2026-01-01T23:59:60Z",
 		"2026-01-01t10:00:00Z", "2026-01-01T10:00:00+02:00", "2026-01-01 10:00:00", "99999-01-01T00:00:00Z", "2026-01-01T10:00:0xZ",
 		"Zulu", "T", "<<", "-", "1:2", "12:30", "A1"}
-	rng := rand.New(rand.NewPCG(7, 8))
-	const alphabet = "0123456789-:TZtz.+yYnNoOaE_ "
-	for range 20000 {
-		b := make([]byte, 1+rng.IntN(21))
-		for i := range b {
-			b[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		values = append(values, string(b))
-	}
+	values = append(values, randomStrings(7, 20000, 1, 21, "0123456789-:TZtz.+yYnNoOaE_ ")...)
 	// Every UTC time and date of a year, some real and some not.
 	for mo := 0; mo <= 13; mo++ {
 		for d := 0; d <= 32; d++ {
@@ -309,6 +301,21 @@ func flowItemsByByte(s string) ([]string, bool) {
 	return append(items, s[start:]), true
 }
 
+// randomStrings is n strings of minLen to maxLen bytes of alphabet, the
+// same for the same seed.
+func randomStrings(seed uint64, n, minLen, maxLen int, alphabet string) []string {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	out := make([]string, n)
+	for k := range out {
+		b := make([]byte, minLen+rng.IntN(maxLen-minLen+1))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		out[k] = string(b)
+	}
+	return out
+}
+
 // isPlainByRules is isPlain as first written, one rule a call: the
 // reference isPlain is held to.
 func isPlainByRules(s string, flow bool) bool {
@@ -318,16 +325,8 @@ func isPlainByRules(s string, flow bool) bool {
 }
 
 func TestIsPlainIsTheRules(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
 	inputs := []string{"a", "~", "~a", "a:", "a:b", "a: b", "a #b", "a#b", "#a", " a", "a ", "a\u00a0", "-", "-a", "a-", "a,b", "[a", "a]", "{", "@a", "a@"}
-	const alphabet = "ab :#,-~[]{}?!|>%@&*`\t"
-	for range 50000 {
-		b := make([]byte, 1+rng.IntN(8))
-		for i := range b {
-			b[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		inputs = append(inputs, string(b))
-	}
+	inputs = append(inputs, randomStrings(11, 50000, 1, 8, "ab :#,-~[]{}?!|>%@&*`\t")...)
 	for _, s := range inputs {
 		for _, flow := range []bool{false, true} {
 			if got, want := isPlain(s, flow), isPlainByRules(s, flow); got != want {
@@ -338,17 +337,9 @@ func TestIsPlainIsTheRules(t *testing.T) {
 }
 
 func TestFlowItemsIsByteByByte(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
 	inputs := []string{"", "a", "a, b", "a,b", "a, ", "a,", `"a, b", c`, `'it''s', x`, `'open`, `"open`, `'a''`, `''''`, `"", ''`, `a, "b`, "at: x, step: y",
 		"at: x, set: {a: 1, b: [c, d]}, was: {a: 2}", "unset: [a, b], by: x", "{a, b}, [c, d]", "{a, b", "a}, b", `[a, {b: "c}, d"}], e`, "{a], b"}
-	const alphabet = `ab ,"'{}[]`
-	for range 50000 {
-		b := make([]byte, rng.IntN(12))
-		for i := range b {
-			b[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		inputs = append(inputs, string(b))
-	}
+	inputs = append(inputs, randomStrings(9, 50000, 0, 11, `ab ,"'{}[]`)...)
 	for _, s := range inputs {
 		got, ok := flowItems(nil, s)
 		want, wantOK := flowItemsByByte(s)
