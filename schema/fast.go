@@ -52,6 +52,8 @@ type scanArena struct {
 	ptrs  []*yaml.Node
 	lines []string
 	items []string
+	// depth is how many flow collections the scanner is inside.
+	depth int
 	// shared maps a string to its one shared copy, for this reader.
 	shared map[string]string
 }
@@ -366,9 +368,14 @@ func (a *scanArena) blockMap(lines []string, firstLine, col int) (*yaml.Node, bo
 	return m, true
 }
 
+// maxFlowDepth is the deepest nesting of flow collections the scanner
+// reads (crm writes three at most: an event, its set:, a list in it); a
+// deeper one goes to the YAML library, which refuses one past 10,000.
+const maxFlowDepth = 16
+
 // scanFlowMap reads "{k: v, k: v}" on one line.
 func (a *scanArena) scanFlowMap(s string, line, col int) (*yaml.Node, bool) {
-	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' || a.depth == maxFlowDepth {
 		return nil, false
 	}
 	// The items are kept after those of the collections around this one.
@@ -379,7 +386,8 @@ func (a *scanArena) scanFlowMap(s string, line, col int) (*yaml.Node, bool) {
 	}
 	a.items = all
 	items := all[mark:]
-	defer func() { a.items = a.items[:mark] }()
+	a.depth++
+	defer func() { a.items, a.depth = a.items[:mark], a.depth-1 }()
 	m := a.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line, Column: col, Content: a.content(2 * len(items))})
 	for _, it := range items {
 		key, rest, ok := topKey(it)
@@ -397,7 +405,7 @@ func (a *scanArena) scanFlowMap(s string, line, col int) (*yaml.Node, bool) {
 
 // scanFlowSeq reads "[a, b]" on one line.
 func (a *scanArena) scanFlowSeq(s string, line, col int) (*yaml.Node, bool) {
-	if len(s) < 2 || s[len(s)-1] != ']' {
+	if len(s) < 2 || s[len(s)-1] != ']' || a.depth == maxFlowDepth {
 		return nil, false
 	}
 	mark := len(a.items)
@@ -407,7 +415,8 @@ func (a *scanArena) scanFlowSeq(s string, line, col int) (*yaml.Node, bool) {
 	}
 	a.items = all
 	items := all[mark:]
-	defer func() { a.items = a.items[:mark] }()
+	a.depth++
+	defer func() { a.items, a.depth = a.items[:mark], a.depth-1 }()
 	seq := a.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: line, Column: col, Content: a.content(len(items))})
 	for _, it := range items {
 		v, ok := a.scalar(it, true, line, col)

@@ -215,6 +215,14 @@ func TestReadLeadMatchesParseLead(t *testing.T) {
 	} {
 		sameLead(t, name+".yaml", []byte(src))
 	}
+	// Flow collections nested as deep as the scanner reads, and one
+	// deeper, which the YAML library reads: the same lead either way.
+	for depth, took := range map[int]bool{maxFlowDepth: true, maxFlowDepth + 1: false} {
+		src := base + "x: " + strings.Repeat("[", depth) + "a" + strings.Repeat("]", depth) + "\n"
+		if got := sameLead(t, "x.yaml", []byte(src)); got != took {
+			t.Errorf("flow collections %d deep: the scanner took the file: %v, want %v", depth, got, took)
+		}
+	}
 }
 
 func FuzzReadLead(f *testing.F) {
