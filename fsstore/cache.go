@@ -366,15 +366,25 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 	return files, fstats, dirs, nil
 }
 
+// leadExts are the extensions of a lead file, the first the one crm
+// writes.
+var leadExts = []string{".yaml", ".yml"}
+
+// cutLeadExt is name without its lead file extension, and whether it has
+// one.
+func cutLeadExt(name string) (string, bool) {
+	for _, ext := range leadExts {
+		if id, ok := strings.CutSuffix(name, ext); ok {
+			return id, true
+		}
+	}
+	return name, false
+}
+
 // leadID is the id a file name gives: the name without .yaml or .yml.
 func leadID(name string) string {
-	if id, ok := strings.CutSuffix(name, ".yaml"); ok {
-		return id
-	}
-	if id, ok := strings.CutSuffix(name, ".yml"); ok {
-		return id
-	}
-	return name
+	id, _ := cutLeadExt(name)
+	return id
 }
 
 // leadRel is path relative to the leads folder ("" for the folder).
@@ -703,7 +713,7 @@ func leadEntry(name string, kind fileKind) int {
 	case kindDir:
 		return entryDir
 	case kindFile:
-		if ext := filepath.Ext(name); ext == ".yaml" || ext == ".yml" {
+		if _, ok := cutLeadExt(name); ok {
 			return entryLead
 		}
 	}

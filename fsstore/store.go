@@ -170,7 +170,7 @@ func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
 		return LeadFile{}, err
 	}
 	// A full id at the top of leads/ is found without listing the folder.
-	for _, ext := range []string{".yaml", ".yml"} {
+	for _, ext := range leadExts {
 		p := filepath.Join(s.LeadsPath(), idOrPrefix+ext)
 		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() {
 			return LeadFile{ID: idOrPrefix, Path: p}, nil
@@ -291,6 +291,11 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 // bigLoad is the number of leads from which SettleHeap acts.
 const bigLoad = 20000
 
+// tunesHeap reports whether crm sets the collector's pace for a command
+// of n leads (or files, or rows): from bigLoad on, unless the user set
+// GOGC.
+func tunesHeap(n int) bool { return n >= bigLoad && os.Getenv("GOGC") == "" }
+
 // settled is set once SettleHeap has acted.
 var settled atomic.Bool
 
@@ -304,7 +309,7 @@ var settled atomic.Bool
 // either way, 122-126 MB for report --no-cache. SettleHeap takes it to a
 // quarter after. A GOGC the user set is left alone.
 func readingMany(n int) {
-	if n < bigLoad || os.Getenv("GOGC") != "" || settled.Load() {
+	if !tunesHeap(n) || settled.Load() {
 		return
 	}
 	debug.SetGCPercent(75)
@@ -319,7 +324,7 @@ func readingMany(n int) {
 // user set is left alone. LoadAll calls it; so does a command that makes
 // many leads itself (an import's rows).
 func SettleHeap(leads int) {
-	if leads < bigLoad || os.Getenv("GOGC") != "" || settled.Swap(true) {
+	if !tunesHeap(leads) || settled.Swap(true) {
 		return
 	}
 	runtime.GC()
@@ -335,7 +340,7 @@ func SettleHeap(leads int) {
 // 100,000 leads took 0.5 s longer). It acts from bigLoad leads; a GOGC
 // the user set is left alone.
 func TightHeap(n int) {
-	if n < bigLoad || os.Getenv("GOGC") != "" {
+	if !tunesHeap(n) {
 		return
 	}
 	if !settled.Swap(true) {
