@@ -59,17 +59,9 @@ func Closest(word string, candidates []string, n int) []string {
 // strings over memory that is reused: the ones returned are copies.
 func ClosestIn(word string, candidates iter.Seq[string], n int) []string {
 	word = strings.ToLower(word)
-	type scored struct {
-		c string
-		d int
-	}
 	var out []scored
 	wlen := utf8.RuneCountInString(word)
-	// One typo in a short word, a third of a longer one, two at least.
-	limit := max(2, wlen/3)
-	if wlen <= 4 {
-		limit = 1
-	}
+	limit := typoLimit(wlen)
 	for c := range candidates {
 		lc := strings.ToLower(c)
 		clen := utf8.RuneCountInString(lc)
@@ -92,6 +84,26 @@ func ClosestIn(word string, candidates iter.Seq[string], n int) []string {
 			out = append(out, scored{strings.Clone(c), d})
 		}
 	}
+	return nearest(out, n)
+}
+
+// typoLimit is the farthest a candidate may be from a word of wlen runes:
+// one typo in a short word, a third of a longer one, two at least.
+func typoLimit(wlen int) int {
+	if wlen <= 4 {
+		return 1
+	}
+	return max(2, wlen/3)
+}
+
+// scored is a candidate and its distance to the word.
+type scored struct {
+	c string
+	d int
+}
+
+// nearest is the first n of out, nearest first, then by name.
+func nearest(out []scored, n int) []string {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].d != out[j].d {
 			return out[i].d < out[j].d

@@ -2,7 +2,6 @@ package model
 
 import (
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"testing"
 
@@ -57,18 +56,12 @@ func distanceByTable(a, b string) int {
 }
 
 // closestByTable is Closest as first written: every candidate's distance
-// to the whole and to its start, by the table.
+// to the whole and to its start, by the table (the limit and the order of
+// the answers are Closest's own).
 func closestByTable(word string, candidates []string, n int) []string {
 	word = strings.ToLower(word)
-	type scored struct {
-		c string
-		d int
-	}
 	var out []scored
-	limit := max(2, len([]rune(word))/3)
-	if len([]rune(word)) <= 4 {
-		limit = 1
-	}
+	limit := typoLimit(len([]rune(word)))
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
 		d := distanceByTable(word, lc)
@@ -79,17 +72,7 @@ func closestByTable(word string, candidates []string, n int) []string {
 			out = append(out, scored{c, d})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].d != out[j].d {
-			return out[i].d < out[j].d
-		}
-		return out[i].c < out[j].c
-	})
-	var names []string
-	for i := 0; i < len(out) && i < n; i++ {
-		names = append(names, out[i].c)
-	}
-	return names
+	return nearest(out, n)
 }
 
 func TestDistanceAndClosestAgreeWithTheTable(t *testing.T) {
