@@ -63,10 +63,10 @@ func TestFormat(t *testing.T) {
 }
 
 func FuzzFormat(f *testing.F) {
-	canonical, _ := os.ReadFile("testdata/canonical.yaml")
-	f.Add(canonical)
-	f.Add([]byte("title: \"T\"\r\nstep: A\r\nstatus: todo\r\ncreated: 2026-01-01\r\n"))
-	f.Add([]byte("title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\nhistory:\n- at: 2026-01-01\n  step: A\n"))
+	addLeadSeeds(f,
+		"title: \"T\"\r\nstep: A\r\nstatus: todo\r\ncreated: 2026-01-01\r\n",
+		"title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\nhistory:\n- at: 2026-01-01\n  step: A\n",
+	)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		formatHolds(t, src)
 	})
@@ -75,10 +75,10 @@ func FuzzFormat(f *testing.F) {
 // FuzzCheck: whatever the bytes, check returns problems, never panics, and
 // every problem names the file.
 func FuzzCheck(f *testing.F) {
-	canonical, _ := os.ReadFile("testdata/canonical.yaml")
-	f.Add(canonical)
-	f.Add([]byte("title: x\nstep: Nope\nstatus: won\ncreated: 2026-13-01\nvalue: -5\nhistory:\n  - {step: A}\n"))
-	f.Add([]byte("a: &a [1]\nb: *a\n"))
+	addLeadSeeds(f,
+		"title: x\nstep: Nope\nstatus: won\ncreated: 2026-13-01\nvalue: -5\nhistory:\n  - {step: A}\n",
+		"a: &a [1]\nb: *a\n",
+	)
 	p, _ := model.NewPipelineFromTemplate("nocrm", "p", "EUR")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		_, errs := CheckLead(src, ParseOptions{Path: "x.yaml", ID: "x", Loc: time.UTC}, &p)

@@ -225,13 +225,26 @@ func TestReadLeadMatchesParseLead(t *testing.T) {
 	}
 }
 
-func FuzzReadLead(f *testing.F) {
-	data, _ := os.ReadFile("testdata/canonical.yaml")
+// addLeadSeeds seeds a fuzz test with testdata/canonical.yaml and seeds.
+func addLeadSeeds(f *testing.F, seeds ...string) {
+	f.Helper()
+	data, err := os.ReadFile("testdata/canonical.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(data)
-	f.Add([]byte("id: x\ntitle: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\ntags: [a, 'b']\n"))
-	f.Add([]byte("title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\nhistory:\n  - {at: \"2026-01-01T00:00:00Z\", step: A}\n"))
-	f.Add([]byte("title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\ncontacts:\n  - name: J\n    email: j@x\nnext_action:\n  date: 2026-01-02\n"))
-	f.Add([]byte("title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\nsizes: {a: [1, b]}\nhistory:\n  - {at: \"2026-01-01T00:00:00Z\", set: {value: 5, x: [a, {b: c}]}, was: {value: 4}, unset: [y]}\n"))
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+}
+
+func FuzzReadLead(f *testing.F) {
+	addLeadSeeds(f,
+		"id: x\ntitle: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\ntags: [a, 'b']\n",
+		"title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\nhistory:\n  - {at: \"2026-01-01T00:00:00Z\", step: A}\n",
+		"title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\ncontacts:\n  - name: J\n    email: j@x\nnext_action:\n  date: 2026-01-02\n",
+		"title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\nsizes: {a: [1, b]}\nhistory:\n  - {at: \"2026-01-01T00:00:00Z\", set: {value: 5, x: [a, {b: c}]}, was: {value: 4}, unset: [y]}\n",
+	)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sameLead(t, "x.yaml", src)
 	})
@@ -397,11 +410,11 @@ func TestCheckLeadCanonicalIsTheLibrarys(t *testing.T) {
 }
 
 func FuzzCheckLead(f *testing.F) {
-	data, _ := os.ReadFile("testdata/canonical.yaml")
-	f.Add(data)
-	f.Add([]byte("title: T\nstep: A\nstatus: won\ncreated: 2026-01-01\nclosed: 2026-01-02T10:00:00Z\nvalue: 12\nimport_id: G1\n"))
-	f.Add([]byte("title: T\nstep: B\nstatus: lost\nreason: Price\ncreated: 2026-01-01\nhistory:\n  - {at: \"2026-01-01T00:00:00Z\", step: A, status: todo}\n"))
-	f.Add([]byte("title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\nvalue: 5\nhistory:\n  - {at: \"2026-01-01T00:00:00Z\", step: A, status: todo}\n  - {at: \"2026-01-02T00:00:00Z\", set: {value: 5, x: [a, {b: c}]}, was: {value: 4}, unset: [y]}\n"))
+	addLeadSeeds(f,
+		"title: T\nstep: A\nstatus: won\ncreated: 2026-01-01\nclosed: 2026-01-02T10:00:00Z\nvalue: 12\nimport_id: G1\n",
+		"title: T\nstep: B\nstatus: lost\nreason: Price\ncreated: 2026-01-01\nhistory:\n  - {at: \"2026-01-01T00:00:00Z\", step: A, status: todo}\n",
+		"title: T\nstep: A\nstatus: todo\ncreated: 2026-01-01\nvalue: 5\nhistory:\n  - {at: \"2026-01-01T00:00:00Z\", step: A, status: todo}\n  - {at: \"2026-01-02T00:00:00Z\", set: {value: 5, x: [a, {b: c}]}, was: {value: 4}, unset: [y]}\n",
+	)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sameCheck(t, src)
 	})
