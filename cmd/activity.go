@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -82,10 +81,7 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 	// written an entry at a time, a table made only when one is printed.
 	if err := app.page(func(w io.Writer) error {
 		if o.format == report.FormatJSON {
-			if err := report.WriteFeed(w, s.Pipeline.Name, entries); err != nil {
-				return fmt.Errorf("write output: %w", err)
-			}
-			return nil
+			return outputError(report.WriteFeed(w, s.Pipeline.Name, entries))
 		}
 		return app.render(w, o.format, report.FeedTable(entries, app.Loc), nil)
 	}); err != nil {

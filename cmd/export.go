@@ -64,7 +64,7 @@ func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) erro
 	}
 	if list != nil && o.output == "-" {
 		if err := list(app.Out); err != nil {
-			return err
+			return outputError(err)
 		}
 		return skipped
 	}

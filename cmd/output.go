@@ -53,8 +53,13 @@ func addFormatFlag(c *cobra.Command, dst *string, def string, formats ...string)
 }
 
 func render(w io.Writer, format string, t *table, doc any) error {
+	return outputError(report.Render(w, format, t, doc))
+}
 
-	if err := report.Render(w, format, t, doc); err != nil {
+// outputError says that err, if any, came from writing the command's
+// output.
+func outputError(err error) error {
+	if err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
@@ -64,10 +69,7 @@ func render(w io.Writer, format string, t *table, doc any) error {
 // a table or CSV from the lead table.
 func (a *App) renderLeads(w io.Writer, format, pipeline string, leads []*model.Lead) error {
 	if format == report.FormatJSON || format == report.FormatYAML {
-		if err := report.WriteLeadList(w, format, pipeline, leads); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-		return nil
+		return outputError(report.WriteLeadList(w, format, pipeline, leads))
 	}
 	t := report.LeadTable(leads)
 	if a.colored() {
