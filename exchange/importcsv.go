@@ -294,7 +294,8 @@ type converter struct {
 	cols   map[string]int
 	layout string
 	// custom is the mapping's custom keys (the fields that are not
-	// crm's own), sorted; parts is the columns of each template.
+	// crm's own), sorted; parts is the columns each spec names (a
+	// template's, or "a|b"'s in order).
 	custom []string
 	parts  map[string][]string
 	// used is the columns the mapping reads.
@@ -305,14 +306,12 @@ type converter struct {
 func newConverter(opt ImportOptions, cols map[string]int) *converter {
 	c := &converter{opt: opt, cols: cols, parts: map[string][]string{}, used: map[string]bool{}}
 	for f, spec := range opt.Mapping.Columns {
-		for _, col := range columnsOf(spec) {
+		c.parts[spec] = columnsOf(spec)
+		for _, col := range c.parts[spec] {
 			c.used[col] = true
 		}
 		if !slices.Contains(ImportFields, f) {
 			c.custom = append(c.custom, f)
-		}
-		if strings.Contains(spec, "{") {
-			c.parts[spec] = columnsOf(spec)
 		}
 	}
 	slices.Sort(c.custom)
@@ -330,7 +329,8 @@ func (c *converter) get(rec []string, field string) string {
 		}
 		return ""
 	}
-	if cols, ok := c.parts[spec]; ok {
+	cols := c.parts[spec]
+	if strings.Contains(spec, "{") {
 		var parts []string
 		out := spec
 		for _, col := range cols {
@@ -347,9 +347,7 @@ func (c *converter) get(rec []string, field string) string {
 		return strings.Trim(strings.Join(strings.Fields(out), " "), " –-,/|:")
 	}
 	// The first of "a|b|c" that has a value.
-	for more := true; more; {
-		var col string
-		col, spec, more = strings.Cut(spec, "|")
+	for _, col := range cols {
 		if v := cell(col); v != "" {
 			return v
 		}
