@@ -1,7 +1,12 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -17,7 +22,8 @@ func TestLayering(t *testing.T) {
 	const mod = "github.com/crmcli/crm"
 	allowed := map[string][]string{
 		mod:               {"cmd"},
-		mod + "/cmd":      {"exchange", "fsstore", "model", "report", "schema"},
+		mod + "/cmd":      {"change", "exchange", "fsstore", "model", "report", "schema"},
+		mod + "/change":   {"fsstore", "model", "schema"},
 		mod + "/fsstore":  {"model", "schema"},
 		mod + "/exchange": {"model", "report", "schema"},
 		mod + "/report":   {"model"},
@@ -58,5 +64,56 @@ func TestLayering(t *testing.T) {
 		if diff := cmp.Diff([]string(nil), upward); diff != "" {
 			t.Errorf("%s imports packages it may not (allowed: %v):\n%s", pkg, want, diff)
 		}
+	}
+}
+
+// leadWrites are fsstore's writes of lead files: the disk's half of the
+// one change path.
+var leadWrites = []string{"LockLead", "CreateLeadFile", "NewLeadBatch"}
+
+// cmdOS is what cmd may use of package os: the process's standard streams
+// and environment (cmd.NewEnv), and the terminal's file. Everything else
+// on disk goes through fsstore, and every write of a lead through change.
+var cmdOS = []string{"Environ", "File", "Getenv", "Getwd", "Interrupt", "Stderr", "Stdin", "Stdout"}
+
+// TestOneChangePath fails when a package other than change calls
+// fsstore's writes of lead files (then a write could skip the event, the
+// rule set or the observers), and when cmd uses package os for more than
+// its standard streams and environment.
+func TestOneChangePath(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		pkg := filepath.Dir(path)
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			pos := fset.Position(sel.Pos())
+			if slices.Contains(leadWrites, sel.Sel.Name) && pkg != "change" && pkg != "fsstore" {
+				t.Errorf("%s: %s writes a lead file outside the change path (package change)", pos, sel.Sel.Name)
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "os" && pkg == "cmd" && !slices.Contains(cmdOS, sel.Sel.Name) {
+				t.Errorf("%s: cmd uses os.%s: the disk is fsstore's (cmd may use %v)", pos, sel.Sel.Name, cmdOS)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
+	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 )
@@ -29,6 +29,8 @@ type App struct {
 	chdir string
 	now   time.Time
 	store *fsstore.Store
+	// writer is the change path of store (Writer).
+	writer *change.Writer
 	// started is set when cobra has accepted the command line and a
 	// command runs; loadFailed when reading the configuration failed (its
 	// errors say themselves whether they are usage errors). Any other
@@ -226,19 +228,18 @@ func (a *App) userConfigFile() string {
 var configKeys = []string{"by", "owner", "pipeline", "editor", "now"}
 
 func (a *App) mergeConfig(v *viper.Viper, path string) error {
-	f, err := os.Open(path)
+	data, err := fsstore.ReadSmallFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("read config %s: %w", path, err)
 	}
-	defer f.Close()
 	before := map[string]bool{}
 	for _, k := range v.AllKeys() {
 		before[k] = true
 	}
-	if err := v.MergeConfig(f); err != nil {
+	if err := v.MergeConfig(bytes.NewReader(data)); err != nil {
 		return fmt.Errorf("read config %s: %w", path, err)
 	}
 	// A mistyped key is said, not silently ignored.
@@ -253,6 +254,20 @@ func (a *App) mergeConfig(v *viper.Viper, path string) error {
 		fmt.Fprintf(a.Err, "crm: warning: %s: unknown key %q (crm reads %s)%s\n", path, k, strings.Join(configKeys, ", "), hint)
 	}
 	return nil
+}
+
+// Writer is the one change path of the pipeline this command works on:
+// every write of a lead goes through it.
+func (a *App) Writer(c *cobra.Command) (*change.Writer, error) {
+	if a.writer != nil {
+		return a.writer, nil
+	}
+	s, err := a.Store(c)
+	if err != nil {
+		return nil, err
+	}
+	a.writer = change.New(s, a.clock)
+	return a.writer, nil
 }
 
 // Store finds and opens the pipeline this command works on.
@@ -299,7 +314,7 @@ func (a *App) closeStores() {
 
 func (a *App) findPipeline(c *cobra.Command) (string, error) {
 	start := a.dir()
-	if fi, err := os.Stat(start); err != nil || !fi.IsDir() {
+	if fi, err := fsstore.Stat(start); err != nil || !fi.IsDir() {
 		return "", usagef("-C %s: not a directory", a.chdir)
 	}
 	explicit := c.Flags().Changed("pipeline") || a.Getenv("CRM_PIPELINE") != ""
@@ -362,10 +377,6 @@ func (a *App) by(flag string) string {
 	return fsstore.GitUserName(a.dir())
 }
 
-// maxClockSkew is how far in the future an --at may be: clocks of a team's
-// machines disagree by a little, never by more.
-const maxClockSkew = 5 * time.Minute
-
 // clock is the time of an event given no --at: the fixed --now, or the
 // clock read when called, so a change that waited for a lead's lock takes
 // the time it is made, not the time it started waiting.
@@ -386,8 +397,8 @@ func (a *App) stamp(at, by string) (model.Stamp, error) {
 		if t, err = model.ParseWhen(at, a.clock().In(a.Loc)); err != nil {
 			return model.Stamp{}, usagef("--at: %v", err)
 		}
-		if now := a.clock(); t.After(now.Add(maxClockSkew)) {
-			return model.Stamp{}, usagef("--at %s is in the future (it is %s now): record an event when it has happened", model.FormatTime(t), model.FormatTime(now.In(t.Location())))
+		if err := model.NotInFuture(t, a.clock()); err != nil {
+			return model.Stamp{}, usagef("--at %v", err)
 		}
 	}
 	return model.Stamp{At: t, By: a.by(by)}, nil

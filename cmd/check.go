@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
@@ -60,7 +60,7 @@ func (a *App) targets(args []string) ([]target, error) {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(start, p)
 		}
-		fi, err := os.Stat(p)
+		fi, err := fsstore.Stat(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, usagef("%s: no such file or directory", arg)
 		}
@@ -342,15 +342,11 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 				}
 			}
 		}
+		s.Pipeline = p
+		w := change.New(s, app.clock)
 		for _, f := range files {
 			rel := s.Rel(f.Path)
-			did, err := s.Rewrite(f, func(data []byte) ([]byte, error) {
-				opt := schema.ParseOptions{Path: rel, ID: f.ID, Loc: app.Loc}
-				if err := schema.ValidLeadFile(data, opt, p); err != nil {
-					return nil, err
-				}
-				return schema.Format(data, opt)
-			}, o.check)
+			did, err := w.Format(f, o.check)
 			if err != nil {
 				bad++
 				if es, ok := schema.AsErrors(err); ok {

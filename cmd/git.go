@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -120,7 +119,7 @@ func textMerge(app *App, ours, base, theirs string, clashes []string) error {
 		return err
 	}
 	if len(clashes) > 0 {
-		data, err := os.ReadFile(app.path(ours))
+		data, err := fsstore.ReadSmallFile(app.path(ours))
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/exchange"
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
@@ -238,7 +239,14 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, imp *exchange
 		}
 	}
 	ctx := c.Context()
-	batch, err := s.NewBatch()
+	w, err := a.Writer(c)
+	if err != nil {
+		for _, act := range actions {
+			fail(act, err)
+		}
+		return failed
+	}
+	batch, err := w.NewBatch()
 	if err != nil {
 		for _, act := range actions {
 			fail(act, err)
@@ -269,7 +277,7 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, imp *exchange
 				case unchanged(s, act, in, st):
 					n.unchanged.Add(1) // nothing to write: the file is not opened
 				default:
-					fail(act, importUpdate(s, act.Match, in, st, n))
+					fail(act, importUpdate(w, act.Match, in, st, n))
 				}
 				done()
 				return nil
@@ -286,7 +294,7 @@ func (a *App) runImportActions(c *cobra.Command, s *fsstore.Store, imp *exchange
 				// match, updated, never duplicated.
 				in, err := imp.Lead(act.Row)
 				if err == nil {
-					err = importUpdate(s, act.ID, in, st, n)
+					err = importUpdate(w, act.ID, in, st, n)
 				}
 				fail(act, err)
 			default:
@@ -314,14 +322,13 @@ func unchanged(s *fsstore.Store, act exchange.ImportAction, in *model.Lead, st m
 }
 
 // importUpdate applies a row's lead in to the lead id.
-func importUpdate(s *fsstore.Store, id string, in *model.Lead, st model.Stamp, n *importCounts) error {
-	f, err := s.Resolve(id)
+func importUpdate(w *change.Writer, id string, in *model.Lead, st model.Stamp, n *importCounts) error {
+	f, err := w.Store.Resolve(id)
 	if err != nil {
 		return err
 	}
-	_, changed, err := s.Update(f, func(cur *model.Lead) (model.Patch, error) {
-		p, err := model.ImportChange(cur, in, s.Pipeline, st)
-		return model.Record(cur, p, st), err
+	_, changed, err := w.Update(f, st, func(cur *model.Lead, st model.Stamp) (model.Patch, error) {
+		return model.ImportChange(cur, in, w.Store.Pipeline, st)
 	})
 	switch {
 	case err != nil:
@@ -365,10 +372,11 @@ func (a *App) finishImport(o *importOptions, path string, rows []exchange.Import
 }
 
 func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) error {
-	s, err := app.Store(c)
+	w, err := app.Writer(c)
 	if err != nil {
 		return err
 	}
+	s := w.Store
 	st, err := app.stamp(o.ev.at, o.ev.by)
 	if err != nil {
 		return err
@@ -412,8 +420,8 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 			}
 		}
 		if target.ID != "" {
-			_, changed, err := s.Update(target, func(l *model.Lead) (model.Patch, error) {
-				return model.Record(l, model.AddContact(l, card.Contact), st), nil
+			_, changed, err := w.Update(target, st, func(l *model.Lead, _ model.Stamp) (model.Patch, error) {
+				return model.AddContact(l, card.Contact), nil
 			})
 			if err != nil {
 				return err
@@ -437,7 +445,7 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 		if err != nil {
 			return err
 		}
-		if _, err := s.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
+		if _, err := w.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
 			return err
 		}
 		ix.Add(l)

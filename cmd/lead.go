@@ -86,10 +86,11 @@ Adding a lead reads no other lead: it stays fast in any pipeline.`,
 }
 
 func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) error {
-	s, err := app.Store(c)
+	w, err := app.Writer(c)
 	if err != nil {
 		return err
 	}
+	s := w.Store
 	in := model.NewLeadInput{
 		Title: title, Company: strings.TrimSpace(o.company), Currency: strings.ToUpper(strings.TrimSpace(o.currency)),
 		Owner: strings.TrimSpace(o.owner), Source: strings.TrimSpace(o.source), Step: o.step,
@@ -140,7 +141,7 @@ func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) err
 			}
 		}
 	}
-	if _, err := s.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
+	if _, err := w.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
 		return err
 	}
 	fmt.Fprintln(app.Out, l.ID)
@@ -374,7 +375,8 @@ disk (the file is the truth); json prints the documented JSON form.`,
 			if _, err := app.Out.Write(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))); err != nil {
 				return err
 			}
-			es, _ := schema.AsErrors(s.CheckRaw(f, data).Err())
+			_, problems := schema.CheckLead(data, s.Options(f), s.Pipeline)
+			es, _ := schema.AsErrors(problems.Err())
 			return app.skipBroken(es)
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,17 +12,33 @@ import (
 	"github.com/crmcli/crm/model"
 )
 
-// change resolves id, and under the store's lock reads the lead, computes
-// the patch and writes it. It prints msg(lead) when the file changed.
-func (a *App) change(c *cobra.Command, id string, patch func(s *fsstore.Store, l *model.Lead) (model.Patch, error), msg func(before, after *model.Lead) string) error {
-	s, f, err := a.resolve(c, id)
+// change resolves id and changes its lead through the one change path:
+// op computes the change from the lead as it is under the lock, at the
+// stamp --at and --by make (the time of the change when --at is not
+// given). It prints msg(before, after) when the file changed.
+func (a *App) change(c *cobra.Command, id string, ev *eventFlags, op func(s *fsstore.Store, cur *model.Lead, st model.Stamp) (model.Patch, error), msg func(before, after *model.Lead) string) error {
+	st, err := a.stamp(ev.at, ev.by)
 	if err != nil {
 		return err
 	}
-	var before model.Lead
-	after, changed, err := s.Update(f, func(l *model.Lead) (model.Patch, error) {
-		before = *l
-		return patch(s, l)
+	if ev.at == "" {
+		st.At = time.Time{} // the time of the change, read under the lead's lock
+	}
+	return a.changeAt(c, id, st, op, msg)
+}
+
+// changeAt is change at a stamp of the caller's.
+func (a *App) changeAt(c *cobra.Command, id string, st model.Stamp, op func(s *fsstore.Store, cur *model.Lead, st model.Stamp) (model.Patch, error), msg func(before, after *model.Lead) string) error {
+	w, err := a.Writer(c)
+	if err != nil {
+		return err
+	}
+	f, err := w.Store.Resolve(id)
+	if err != nil {
+		return err
+	}
+	done, changed, err := w.Update(f, st, func(cur *model.Lead, st model.Stamp) (model.Patch, error) {
+		return op(w.Store, cur, st)
 	})
 	if err != nil {
 		return err
@@ -30,7 +47,7 @@ func (a *App) change(c *cobra.Command, id string, patch func(s *fsstore.Store, l
 		a.sayf("%s: nothing to change\n", f.ID)
 		return nil
 	}
-	a.sayf("%s: %s\n", f.ID, msg(&before, after))
+	a.sayf("%s: %s\n", f.ID, msg(done.Before, done.After))
 	return nil
 }
 
@@ -42,26 +59,6 @@ func (a *App) resolve(c *cobra.Command, id string) (*fsstore.Store, fsstore.Lead
 	}
 	f, err := s.Resolve(id)
 	return s, f, err
-}
-
-// changeAt is change for a command that records an event: --at and --by
-// make its stamp.
-func (a *App) changeAt(c *cobra.Command, id string, ev *eventFlags, patch func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error), msg func(before, after *model.Lead) string) error {
-	st, err := a.stamp(ev.at, ev.by)
-	if err != nil {
-		return err
-	}
-	return a.change(c, id, func(s *fsstore.Store, l *model.Lead) (model.Patch, error) {
-		if ev.at == "" {
-			st.At = a.clock() // under the lead's lock
-		}
-		p, err := patch(s, l, st)
-		if err != nil {
-			return p, err
-		}
-		// Every change is an event: the fields it sets, before and after.
-		return model.Record(l, p, st), nil
-	}, msg)
 }
 
 func newLeadMoveCmd(app *App) *cobra.Command {
@@ -76,7 +73,7 @@ in any case, with spaces or dashes ("demo", "needs-assessment").`,
 		Args:              exactArgs(2, "a lead ID and a STEP"),
 		ValidArgsFunction: app.completeSteps,
 		RunE: func(c *cobra.Command, args []string) error {
-			return app.changeAt(c, args[0], &ev, func(s *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(s *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Move(l, s.Pipeline, args[1], st)
 			}, func(b, a *model.Lead) string { return fmt.Sprintf("%s → %s", b.Step, a.Step) })
 		},
@@ -104,7 +101,7 @@ func newLeadWonCmd(app *App) *cobra.Command {
 				}
 				v = &x
 			}
-			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Win(l, v, st)
 			}, func(_, a *model.Lead) string { return closedMsg(a) })
 		},
@@ -140,7 +137,7 @@ A project that did not happen at all is cancelled, not lost (crm lead cancel).`,
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeOpenIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			return app.changeAt(c, args[0], &ev, func(s *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(s *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				p, err := model.Lose(l, s.Pipeline, reason, st)
 				if errors.Is(err, model.ErrReasonRequired) {
 					return p, &usageError{err} // a flag is missing
@@ -175,7 +172,7 @@ func newLeadCancelCmd(app *App) *cobra.Command {
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeOpenIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Cancel(l, reason, st)
 			}, func(_, a *model.Lead) string { return closedMsg(a) })
 		},
@@ -200,7 +197,7 @@ func newLeadStandbyCmd(app *App) *cobra.Command {
 			if err != nil {
 				return usagef("--until: %v", err)
 			}
-			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.PutOnStandby(l, d, st)
 			}, func(_, a *model.Lead) string { return "standby until " + a.StandbyUntil.String() })
 		},
@@ -221,7 +218,7 @@ func newLeadReopenCmd(app *App) *cobra.Command {
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Reopen(l, st)
 			}, func(b, a *model.Lead) string { return fmt.Sprintf("%s → %s at step %s", b.Status, a.Status, a.Step) })
 		},
@@ -258,7 +255,7 @@ TEXT - reads the text from standard input (its lines joined by spaces).`,
 			if strings.TrimSpace(text) == "" {
 				return usagef("nothing to log: give the text of the activity")
 			}
-			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.LogOn(l, text, t, st)
 			}, func(_, _ *model.Lead) string { return "logged " + string(t) })
 		},
@@ -290,7 +287,7 @@ func newLeadRemindCmd(app *App) *cobra.Command {
 				if len(args) > 1 {
 					return usagef("--clear takes no DATE or TEXT")
 				}
-				return app.changeAt(c, args[0], &ev, func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error) {
+				return app.change(c, args[0], &ev, func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error) {
 					return model.ClearReminder(), nil
 				}, func(_, _ *model.Lead) string { return "next action cleared" })
 			}
@@ -305,7 +302,7 @@ func newLeadRemindCmd(app *App) *cobra.Command {
 			if len(args) == 3 {
 				text = args[2]
 			}
-			return app.changeAt(c, args[0], &ev, func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error) {
 				return model.Remind(d, text), nil
 			}, func(_, a *model.Lead) string {
 				return strings.TrimSpace("next action " + a.NextAction.Date.String() + " " + a.NextAction.Text)
@@ -334,7 +331,7 @@ Step and status change through their own commands so the history stays true.`,
 			if err != nil {
 				return usagef("%v", err)
 			}
-			return app.changeAt(c, args[0], &ev, func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(*fsstore.Store, *model.Lead, model.Stamp) (model.Patch, error) {
 				return p, nil
 			}, func(_, _ *model.Lead) string { return "set " + strings.Join(args[1:], " ") })
 		},

@@ -39,7 +39,7 @@ func newLeadContactCmd(app *App) *cobra.Command {
 				ct.Phone = phone
 			}
 			ct.Role = strings.TrimSpace(role)
-			return app.changeAt(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, _ model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, _ model.Stamp) (model.Patch, error) {
 				return model.AddContact(l, ct), nil
 			}, func(_, _ *model.Lead) string {
 				return "added contact " + ct.String()
@@ -57,7 +57,7 @@ func newLeadContactCmd(app *App) *cobra.Command {
 		Args:              exactArgs(2, "a lead ID and the contact's e-mail or name"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
-			return app.changeAt(c, args[0], &rmEv, func(_ *fsstore.Store, l *model.Lead, _ model.Stamp) (model.Patch, error) {
+			return app.change(c, args[0], &rmEv, func(_ *fsstore.Store, l *model.Lead, _ model.Stamp) (model.Patch, error) {
 				return model.RemoveContact(l, args[1])
 			}, func(_, _ *model.Lead) string { return fmt.Sprintf("removed contact %s", args[1]) })
 		},

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
-	"github.com/crmcli/crm/model"
 )
 
 func newLeadEditCmd(app *App) *cobra.Command {
@@ -45,11 +46,22 @@ func (a *App) editor() []string {
 }
 
 func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
-	s, f, err := app.resolve(c, id)
+	w, err := app.Writer(c)
 	if err != nil {
 		return err
 	}
-	orig, err := s.ReadRaw(f)
+	st, err := app.stamp(ev.at, ev.by)
+	if err != nil {
+		return err
+	}
+	if ev.at == "" {
+		st.At = time.Time{} // the time of the save, read under the lead's lock
+	}
+	f, err := w.Store.Resolve(id)
+	if err != nil {
+		return err
+	}
+	orig, err := w.Store.ReadRaw(f)
 	if err != nil {
 		return err
 	}
@@ -79,13 +91,12 @@ func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 			app.sayf("%s: no changes\n", f.ID)
 			return nil
 		}
-		verr := validateEdit(s, f, edited)
+		// An edit crm check rejects is shown, and the editor offered again.
+		verr := change.CheckEdit(w.Store, f, edited)
 		if verr == nil {
-			// Record what the edit changed as one event.
-			if edited, err = recordEdit(app, s, f, orig, edited, ev); err != nil {
-				return err
-			}
-			if err := s.Replace(f, orig, edited); err != nil {
+			// The change path records what the edit changed as one event,
+			// and checks the result again before it writes.
+			if _, _, err := w.Edit(f, orig, edited, st); err != nil {
 				keep = true
 				return fmt.Errorf("%w; your edit is kept in %s", err, tmp)
 			}
@@ -93,38 +104,9 @@ func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 			return nil
 		}
 		fmt.Fprintln(app.Err, verr.Error())
-		if !app.IsTerminal() {
-			keep = true
-			return fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", tmp)
-		}
-		if !app.confirm(in, "Edit again?", true) {
+		if !app.IsTerminal() || !app.confirm(in, "Edit again?", true) {
 			keep = true
 			return fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", tmp)
 		}
 	}
-}
-
-// validateEdit checks an edited lead as crm check would: an edit that
-// check calls an error is not saved (warnings are).
-func validateEdit(s *fsstore.Store, f fsstore.LeadFile, data []byte) error {
-	return s.CheckRaw(f, data).Err()
-}
-
-// recordEdit appends to an edited lead the event of the fields the edit
-// changed, with their values before and after.
-func recordEdit(app *App, s *fsstore.Store, f fsstore.LeadFile, orig, edited []byte, ev *eventFlags) ([]byte, error) {
-	before, err1 := s.ParseRaw(f, orig)
-	after, err2 := s.ParseRaw(f, edited)
-	if err1 != nil || err2 != nil {
-		return edited, nil // nothing to compare with: the file had problems
-	}
-	st, err := app.stamp(ev.at, ev.by)
-	if err != nil {
-		return nil, err
-	}
-	if ev.at == "" {
-		st.At = app.clock()
-	}
-	p := model.Record(before, model.FieldChanges(before, after), st)
-	return s.AppendEvents(f, edited, p.Events)
 }

@@ -11,6 +11,7 @@ import (
 
 type leadRmOptions struct {
 	yes, dryRun bool
+	ev          eventFlags
 }
 
 func newLeadRmCmd(app *App) *cobra.Command {
@@ -37,11 +38,17 @@ crm lead cancel, which keeps the lead in the reports.`,
 	c.Flags().BoolVarP(&o.yes, "yes", "y", false, "delete without asking (required when not on a terminal)")
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "delete nothing: say which file would be deleted")
 	c.MarkFlagsMutuallyExclusive("yes", "dry-run")
+	o.ev.add(c)
 	return c
 }
 
 func runLeadRm(app *App, c *cobra.Command, o *leadRmOptions, id string) error {
-	s, f, err := app.resolve(c, id)
+	w, err := app.Writer(c)
+	if err != nil {
+		return err
+	}
+	s := w.Store
+	f, err := s.Resolve(id)
 	if err != nil {
 		return err
 	}
@@ -62,7 +69,11 @@ func runLeadRm(app *App, c *cobra.Command, o *leadRmOptions, id string) error {
 	default:
 		return usagef("crm lead rm %s would delete %s (%s): give --yes to delete without a terminal to ask on, or --dry-run", id, s.Rel(f.Path), title)
 	}
-	if err := s.Remove(f); err != nil {
+	st, err := app.stamp(o.ev.at, o.ev.by)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Remove(f, st); err != nil {
 		return err
 	}
 	app.sayf("%s: removed %s\n", f.ID, s.Rel(f.Path))

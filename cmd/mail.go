@@ -99,13 +99,17 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 			return err
 		}
 		l.Activities = []model.Activity{{At: st.At, Type: model.Email, By: st.By, Text: text}}
-		if _, err := s.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
+		w, err := app.Writer(c)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
 			return err
 		}
 		app.sayf("%s: created, logged email\n", l.ID)
 		return nil
 	}
-	return app.change(c, ids[0], func(_ *fsstore.Store, l *model.Lead) (model.Patch, error) {
+	return app.changeAt(c, ids[0], st, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 		return model.LogOnce(l, text, model.Email, st)
 	}, func(_, _ *model.Lead) string { return "logged email" })
 }

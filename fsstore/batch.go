@@ -6,11 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
-
-	"github.com/crmcli/crm/model"
-	"github.com/crmcli/crm/schema"
 )
 
 // Batch creates many lead files with one flush to disk instead of one per
@@ -32,8 +28,8 @@ type batchItem struct {
 	n         int
 }
 
-// NewBatch starts a batch of new lead files.
-func (s *Store) NewBatch() (*Batch, error) {
+// NewLeadBatch starts a batch of new lead files.
+func (s *Store) NewLeadBatch() (*Batch, error) {
 	dir, err := s.tempDir()
 	if err != nil {
 		return nil, err
@@ -45,21 +41,11 @@ func (s *Store) NewBatch() (*Batch, error) {
 	return &Batch{s: s, dir: dir}, nil
 }
 
-// Create checks l as the new lead id and writes it to a temporary file;
-// n is the caller's number for it in Commit's answer. Safe to call from
-// several goroutines.
-func (b *Batch) Create(l *model.Lead, id string, n int) error {
-	s := b.s
-	l.ID = id
-	data, err := schema.EncodeLead(l)
-	if err != nil {
-		return err
-	}
-	data = append(s.modeline(), data...)
-	path := filepath.Join(s.LeadsPath(), id+".yaml")
-	if err := schema.ValidLeadFile(data, schema.ParseOptions{Path: s.Rel(path), ID: id, Loc: s.Loc}, s.Pipeline); err != nil {
-		return fmt.Errorf("the lead would be invalid, nothing written: %w", err)
-	}
+// Add writes data, the file of a new lead id, to a temporary file; n is
+// the caller's number for it in Commit's answer. Safe to call from several
+// goroutines. The caller (package change) has checked data.
+func (b *Batch) Add(id string, data []byte, n int) error {
+	path := b.s.NewLeadPath(id)
 	f, err := os.CreateTemp(b.dir, tempPattern(path))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

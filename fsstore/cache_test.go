@@ -435,7 +435,7 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			id := fmt.Sprintf("a%03d", rng.IntN(1000))
-			if _, err := ns.Create(leadOf(t, ns, id), func() (string, error) { return id, nil }); err != nil && !errors.Is(err, ErrExist) {
+			if _, err := createLead(ns, leadOf(t, ns, id), id); err != nil && !errors.Is(err, ErrExist) {
 				t.Fatal(err)
 			}
 			ns.Close() // writes the names file
@@ -580,7 +580,7 @@ func TestNamesConcurrentAdds(t *testing.T) {
 				if _, err := ns.FilesWithPrefix(id); err != nil { // lead add's check
 					t.Error(err)
 				}
-				if _, err := ns.Create(leadOf(t, ns, id), func() (string, error) { return id, nil }); err != nil {
+				if _, err := createLead(ns, leadOf(t, ns, id), id); err != nil {
 					t.Error(err)
 				}
 				ns.Close()

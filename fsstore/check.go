@@ -73,35 +73,3 @@ func (s *Store) asProblem(err error, path string) *schema.Error {
 	}
 	return &schema.Error{Path: s.Rel(path), Msg: err.Error()}
 }
-
-// Rewrite replaces the contents of a lead file with what transform makes
-// of them, under the folder's lock (crm fmt). It returns whether the file
-// changed (with dryRun: would change; nothing is written then).
-func (s *Store) Rewrite(f LeadFile, transform func([]byte) ([]byte, error), dryRun bool) (bool, error) {
-	unlock := func() {}
-	if !dryRun {
-		var err error
-		if unlock, err = lockDir(filepath.Dir(f.Path)); err != nil {
-			return false, err
-		}
-	}
-	defer unlock()
-	data, err := readLimited(f.Path, s.Rel(f.Path))
-	if err != nil {
-		return false, err
-	}
-	out, err := transform(data)
-	if err != nil {
-		return false, err
-	}
-	if len(out) > schema.MaxFileSize {
-		return false, schema.TooLarge(s.Rel(f.Path), int64(len(out)))
-	}
-	if string(out) == string(data) {
-		return false, nil
-	}
-	if dryRun {
-		return true, nil
-	}
-	return true, s.writeLead(f.Path, out)
-}

@@ -103,7 +103,7 @@ func TestWriteOutput(t *testing.T) {
 
 // No command writes a file over the size limit: after that every command
 // would refuse the whole pipeline.
-func TestRewriteRefusesOversizedOutput(t *testing.T) {
+func TestWriteRefusesOversizedOutput(t *testing.T) {
 	dir := t.TempDir()
 	s, err := OpenUnchecked(dir, dir, nil)
 	if err != nil {
@@ -114,10 +114,14 @@ func TestRewriteRefusesOversizedOutput(t *testing.T) {
 	if err := os.WriteFile(path, []byte("title: A\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	grow := func(b []byte) ([]byte, error) { return append(b, bytes.Repeat([]byte("x"), 2<<20)...), nil }
-	_, err = s.Rewrite(LeadFile{ID: "a-aaaaa", Path: path}, grow, false)
+	lk, err := s.LockLead(LeadFile{ID: "a-aaaaa", Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = lk.Write(append([]byte("title: A\n"), bytes.Repeat([]byte("x"), 2<<20)...))
+	lk.Unlock()
 	if err == nil || !strings.Contains(err.Error(), "more than the limit") {
-		t.Errorf("Rewrite = %v, want the size limit", err)
+		t.Errorf("Write = %v, want the size limit", err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != "title: A\n" {
 		t.Errorf("the file changed: %d bytes", len(got))

@@ -420,126 +420,73 @@ func eachChunk(ctx context.Context, n int, work func(int)) error {
 	})
 }
 
-// Create writes a new lead file. newID is called for a fresh id until one
-// is free (ids carry a random part, so a retry is rare). It reads no other
-// lead.
-func (s *Store) Create(l *model.Lead, newID func() (string, error)) (string, error) {
-	for try := 0; try < 8; try++ {
-		id, err := newID()
-		if err != nil {
-			return "", err
-		}
-		path, err := s.CreateAs(l, id)
-		if errors.Is(err, ErrExist) {
-			continue
-		}
-		return path, err
-	}
-	return "", fmt.Errorf("could not find a free id for %q after 8 tries", l.Title)
-}
+// The writes of lead files below are the disk's half of the one change
+// path (package change): they take the lock and write bytes atomically,
+// and check nothing. Nothing but package change calls them
+// (layout_test.go), so that every write of a lead records its event, is
+// checked by the one rule set and is told to observers.
 
-// CreateAs writes a new lead file with the id id; the error is ErrExist
-// when a lead has that id already (nothing is written then).
-func (s *Store) CreateAs(l *model.Lead, id string) (string, error) {
+// CreateLeadFile writes a new lead file with the id id; the error is
+// ErrExist when a lead has that id already (nothing is written then). It
+// returns the file's path.
+func (s *Store) CreateLeadFile(id string, data []byte) (string, error) {
 	if err := os.MkdirAll(s.LeadsPath(), 0o755); err != nil {
 		return "", fmt.Errorf("create %s: %w", s.LeadsPath(), err)
 	}
-	l.ID = id
-	data, err := schema.EncodeLead(l)
-	if err != nil {
-		return "", err
-	}
-	data = append(s.modeline(), data...)
-	path := filepath.Join(s.LeadsPath(), id+".yaml")
-	if err := schema.ValidLeadFile(data, schema.ParseOptions{Path: s.Rel(path), ID: id, Loc: s.Loc}, s.Pipeline); err != nil {
-		return "", fmt.Errorf("the lead would be invalid, nothing written: %w", err)
-	}
+	path := s.NewLeadPath(id)
 	if err := s.createLead(path, data); err != nil {
 		return "", err
 	}
 	return path, nil
 }
 
-// Update changes one lead under the folder's lock: it reads the file
-// afresh, lets change compute a patch from the current lead, applies it to
-// the YAML tree and writes atomically. A file that does not parse is never
-// written. It returns the lead as written.
-func (s *Store) Update(f LeadFile, change func(l *model.Lead) (model.Patch, error)) (*model.Lead, bool, error) {
-	unlock, err := lockDir(filepath.Dir(f.Path))
-	if err != nil {
-		return nil, false, err
-	}
-	defer unlock()
-	doc, old, err := s.readDoc(f)
-	if err != nil {
-		return nil, false, err
-	}
-	opt := schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}
-	if err := schema.ValidLeadFile(old, opt, s.Pipeline); err != nil {
-		es, _ := schema.AsErrors(err)
-		return nil, false, &schema.HintError{Problems: es, Hint: s.Rel(f.Path) + " has problems: nothing written; fix them first (crm check, crm lead edit)"}
-	}
-	patch, err := change(doc.Lead)
-	if err != nil {
-		return nil, false, err
-	}
-	if patch.Empty() {
-		return doc.Lead, false, nil
-	}
-	if err := schema.Apply(doc.Root, patch); err != nil {
-		return nil, false, err
-	}
-	data, err := schema.Encode(doc.Root)
-	if err != nil {
-		return nil, false, err
-	}
-	updated, err := schema.ParseLead(data, opt)
-	if err == nil {
-		err = schema.ValidLeadFile(data, opt, s.Pipeline)
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("the change would make an invalid file, nothing written: %w", err)
-	}
-	if string(data) == string(old) {
-		return updated.Lead, false, nil
-	}
-	if err := s.writeLead(f.Path, data); err != nil {
-		return nil, false, err
-	}
-	return updated.Lead, true, nil
+// Options are the options to read the bytes of f with.
+func (s *Store) Options(f LeadFile) schema.ParseOptions {
+	return schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}
 }
 
-// Replace writes new contents for a lead file (crm lead edit) under the
-// lock, but only if the file still holds expect; otherwise someone changed
-// it meanwhile and nothing is written.
-func (s *Store) Replace(f LeadFile, expect, data []byte) error {
-	unlock, err := lockDir(filepath.Dir(f.Path))
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	cur, err := readLimited(f.Path, s.Rel(f.Path))
-	if err != nil {
-		return err
-	}
-	if string(cur) != string(expect) {
-		return fmt.Errorf("%s changed while you were editing it: nothing written", s.Rel(f.Path))
-	}
-	return s.writeLead(f.Path, data)
+// NewLeadPath is where a new lead of the id id is written.
+func (s *Store) NewLeadPath(id string) string { return filepath.Join(s.LeadsPath(), id+".yaml") }
+
+// LockedLead is one lead file held under its folder's lock: other crm
+// processes wait to change a lead of the folder until Unlock.
+type LockedLead struct {
+	s      *Store
+	f      LeadFile
+	unlock func()
 }
 
-// Remove deletes a lead file.
-func (s *Store) Remove(f LeadFile) error {
+// LockLead takes the lock of f's folder.
+func (s *Store) LockLead(f LeadFile) (*LockedLead, error) {
 	unlock, err := lockDir(filepath.Dir(f.Path))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer unlock()
-	if err := os.Remove(f.Path); err != nil {
-		return fmt.Errorf("remove %s: %w", s.Rel(f.Path), err)
-	}
-	return syncDir(filepath.Dir(f.Path))
+	return &LockedLead{s: s, f: f, unlock: unlock}, nil
 }
+
+// Read reads the file's bytes (within the size limit).
+func (l *LockedLead) Read() ([]byte, error) { return readLimited(l.f.Path, l.s.Rel(l.f.Path)) }
+
+// Write replaces the file atomically: a crash leaves the old file or the
+// new one.
+func (l *LockedLead) Write(data []byte) error {
+	if len(data) > schema.MaxFileSize {
+		return schema.TooLarge(l.s.Rel(l.f.Path), int64(len(data)))
+	}
+	return l.s.writeLead(l.f.Path, data)
+}
+
+// Remove deletes the file.
+func (l *LockedLead) Remove() error {
+	if err := os.Remove(l.f.Path); err != nil {
+		return fmt.Errorf("remove %s: %w", l.s.Rel(l.f.Path), err)
+	}
+	return syncDir(filepath.Dir(l.f.Path))
+}
+
+// Unlock lets other processes change the folder's leads again.
+func (l *LockedLead) Unlock() { l.unlock() }
 
 // Init makes dir a pipeline: pipeline.yaml and an empty leads/ folder
 // (kept in git by a .gitkeep). It refuses a directory that already has a
@@ -586,10 +533,10 @@ func WriteSchemas(dir string) error {
 	return nil
 }
 
-// modeline is the first line of a new lead file when the pipeline has the
+// Modeline is the first line of a new lead file when the pipeline has the
 // schema copies: editors with the YAML language server then check the file
 // and complete its keys.
-func (s *Store) modeline() []byte {
+func (s *Store) Modeline() []byte {
 	if _, err := os.Stat(filepath.Join(s.Dir, SchemaDir, "lead.schema.json")); err != nil {
 		return nil
 	}
@@ -598,27 +545,6 @@ func (s *Store) modeline() []byte {
 
 // ReadRaw returns the bytes of a lead file (crm lead show, edit).
 func (s *Store) ReadRaw(f LeadFile) ([]byte, error) { return readLimited(f.Path, s.Rel(f.Path)) }
-
-// CheckRaw checks bytes as the lead f, with every rule of crm check (crm
-// lead edit's validation).
-func (s *Store) CheckRaw(f LeadFile, data []byte) schema.Errors {
-	_, errs := schema.CheckLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}, s.Pipeline)
-	return errs
-}
-
-// ParseRaw reads bytes as the lead f (a copy being edited).
-func (s *Store) ParseRaw(f LeadFile, data []byte) (*model.Lead, error) {
-	doc, err := schema.ParseLead(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc})
-	if err != nil {
-		return nil, err
-	}
-	return doc.Lead, nil
-}
-
-// AppendEvents adds history events to the bytes of the lead f.
-func (s *Store) AppendEvents(f LeadFile, data []byte, events []model.Event) ([]byte, error) {
-	return schema.AppendEvents(data, schema.ParseOptions{Path: s.Rel(f.Path), ID: f.ID, Loc: s.Loc}, events)
-}
 
 // WithSlug lists the lead files whose id starts with slug and a dash (the
 // leads of the same title), by their names only.

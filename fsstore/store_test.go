@@ -3,11 +3,9 @@ package fsstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,11 +39,22 @@ func addLead(t *testing.T, s *Store, id, title string) LeadFile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path, err := s.Create(l, func() (string, error) { return id, nil })
+	path, err := createLead(s, l, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return LeadFile{ID: id, Path: path}
+}
+
+// createLead writes the new lead l as id, as the change path does (which
+// checks it first).
+func createLead(s *Store, l *model.Lead, id string) (string, error) {
+	l.ID = id
+	data, err := schema.EncodeLead(l)
+	if err != nil {
+		return "", err
+	}
+	return s.CreateLeadFile(id, data)
 }
 
 func TestInitRefusesAnExistingPipeline(t *testing.T) {
@@ -107,75 +116,48 @@ func TestCreateNeverOverwrites(t *testing.T) {
 	s := newStore(t)
 	f := addLead(t, s, "acme-aaaaa", "Acme")
 	before, _ := os.ReadFile(f.Path)
-	ids := []string{"acme-aaaaa", "acme-bbbbb"}
-	l, _ := model.NewLead(s.Pipeline, "", model.NewLeadInput{Title: "Acme again"}, model.Stamp{At: time.Now()})
-	path, err := s.Create(l, func() (string, error) { id := ids[0]; ids = ids[1:]; return id, nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if filepath.Base(path) != "acme-bbbbb.yaml" || l.ID != "acme-bbbbb" {
-		t.Errorf("created %s (id %s), want acme-bbbbb", path, l.ID)
+	if _, err := s.CreateLeadFile("acme-aaaaa", []byte("title: Acme again\n")); !errors.Is(err, ErrExist) {
+		t.Fatalf("CreateLeadFile over an existing lead = %v, want ErrExist", err)
 	}
 	after, _ := os.ReadFile(f.Path)
 	if string(before) != string(after) {
-		t.Error("Create overwrote an existing lead")
+		t.Error("CreateLeadFile overwrote an existing lead")
 	}
 }
 
-func TestUpdateWritesNothingForABadFile(t *testing.T) {
+// A locked lead is read and written whole; other lockers wait.
+func TestLockedLeadWrites(t *testing.T) {
 	s := newStore(t)
 	f := addLead(t, s, "acme-aaaaa", "Acme")
-	bad := []byte("title: Acme\nstep: New opportunity\nstatus: todo\ncreated: 2026-11-01\nvalue: lots\n")
-	if err := os.WriteFile(f.Path, bad, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, _, err := s.Update(f, func(l *model.Lead) (model.Patch, error) {
-		return model.Log("x", model.Note, model.Stamp{At: time.Now()})
-	})
-	if err == nil || !strings.Contains(err.Error(), `value "lots" is not a number`) {
-		t.Fatalf("err = %v", err)
-	}
-	after, _ := os.ReadFile(f.Path)
-	if string(after) != string(bad) {
-		t.Error("a file that does not parse was rewritten")
-	}
-}
-
-func TestConcurrentUpdatesLoseNothing(t *testing.T) {
-	s := newStore(t)
-	f := addLead(t, s, "acme-aaaaa", "Acme")
-	const n = 20
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			// A store of its own, as another crm process would have.
-			other, err := Open(s.Dir, "", time.UTC)
-			if err != nil {
-				errs <- err
-				return
-			}
-			_, _, err = other.Update(f, func(*model.Lead) (model.Patch, error) {
-				return model.Log(fmt.Sprintf("call %d", i), model.Call, model.Stamp{At: time.Date(2026, 11, 2, 9, 0, i, 0, time.UTC)})
-			})
-			errs <- err
-		}(i)
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	l, err := s.ReadFile(f)
+	lk, err := s.LockLead(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(l.Activities); got != n {
-		t.Errorf("%d activities after %d concurrent updates", got, n)
+	locked := make(chan struct{})
+	go func() {
+		other, err := s.LockLead(f)
+		if err == nil {
+			other.Unlock()
+		}
+		close(locked)
+	}()
+	data, err := lk.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-locked:
+		t.Fatal("a second Lock did not wait for the first")
+	default:
+	}
+	if err := lk.Write(append(data, "# hello\n"...)); err != nil {
+		t.Fatal(err)
+	}
+	lk.Unlock()
+	<-locked
+	got, _ := os.ReadFile(f.Path)
+	if diff := cmp.Diff(string(data)+"# hello\n", string(got)); diff != "" {
+		t.Errorf("file (-want +got):\n%s", diff)
 	}
 }
 
@@ -275,16 +257,20 @@ func TestBatchCreates(t *testing.T) {
 	s := newStore(t)
 	taken := addLead(t, s, "taken", "Taken")
 	before, _ := os.ReadFile(taken.Path)
-	b, err := s.NewBatch()
+	b, err := s.NewLeadBatch()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, id := range []string{"one", "taken", "two"} {
-		l, err := model.NewLead(s.Pipeline, "", model.NewLeadInput{Title: id}, model.Stamp{At: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), By: "bob"})
+		l, err := model.NewLead(s.Pipeline, id, model.NewLeadInput{Title: id}, model.Stamp{At: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), By: "bob"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := b.Create(l, id, i); err != nil {
+		data, err := schema.EncodeLead(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Add(id, data, i); err != nil {
 			t.Fatal(err)
 		}
 	}

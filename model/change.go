@@ -85,17 +85,79 @@ func NewLead(p *Pipeline, id string, in NewLeadInput, s Stamp) (*Lead, error) {
 	return l, nil
 }
 
-// checkOrder keeps history in time order: a new event may not come before
+// CheckOrder keeps history in time order: a new event may not come before
 // the lead's creation or its last event.
-func checkOrder(l *Lead, s Stamp) error {
+func CheckOrder(l *Lead, s Stamp) error {
 	last, what := l.Created, "the lead's creation"
 	for _, e := range l.History {
 		if e.At.After(last) {
 			last, what = e.At, "the lead's last change"
 		}
 	}
-	if s.At.Before(last) {
-		return fmt.Errorf("%s is before %s (%s): history is kept in time order; give a later --at", FormatTime(s.At), what, FormatTime(last))
+	return orderAfter(s.At, last, what)
+}
+
+func orderAfter(t, last time.Time, what string) error {
+	if t.Before(last) {
+		return fmt.Errorf("%s is before %s (%s): history is kept in time order; give a later --at", FormatTime(t), what, FormatTime(last))
+	}
+	return nil
+}
+
+// CheckTimes holds what p appends to cur to the rules of time, whatever
+// command made it: no event or activity in the future, no event before the
+// lead's creation or its last event, no activity before the lead's
+// creation. The change path asks it of every change.
+func CheckTimes(cur *Lead, p Patch, now time.Time) error {
+	for i, e := range p.Events {
+		if err := NotInFuture(e.At, now); err != nil {
+			return err
+		}
+		if i == 0 {
+			if err := CheckOrder(cur, Stamp{At: e.At}); err != nil {
+				return err
+			}
+		} else if err := orderAfter(e.At, p.Events[i-1].At, "the change's previous event"); err != nil {
+			return err
+		}
+	}
+	for _, a := range p.Activities {
+		if err := NotInFuture(a.At, now); err != nil {
+			return err
+		}
+		if err := activityAfterCreation(cur, a.At); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckNewLead holds a new lead to the rules of time: nothing in it is in
+// the future, and its history is in order.
+func CheckNewLead(l *Lead, now time.Time) error {
+	if err := NotInFuture(l.Created, now); err != nil {
+		return err
+	}
+	return CheckTimes(&Lead{Created: l.Created}, Patch{Events: l.History, Activities: l.Activities}, now)
+}
+
+func activityAfterCreation(l *Lead, at time.Time) error {
+	if !l.Created.IsZero() && at.Before(l.Created) {
+		return fmt.Errorf("the activity (%s) is before the lead was created (%s): give a later --at", FormatTime(at), FormatTime(l.Created))
+	}
+	return nil
+}
+
+// MaxClockSkew is how far in the future an event may be: clocks of a
+// team's machines disagree by a little, never by more.
+const MaxClockSkew = 5 * time.Minute
+
+// NotInFuture refuses an event at t later than now: a lead with an event
+// in the future could not be changed at the real time afterwards (history
+// is kept in time order).
+func NotInFuture(t, now time.Time) error {
+	if t.After(now.Add(MaxClockSkew)) {
+		return fmt.Errorf("%s is in the future (it is %s now): record an event when it has happened", FormatTime(t), FormatTime(now.In(t.Location())))
 	}
 	return nil
 }
@@ -119,7 +181,7 @@ func Move(l *Lead, p *Pipeline, step string, s Stamp) (Patch, error) {
 	if name == l.Step {
 		return Patch{}, nil
 	}
-	if err := checkOrder(l, s); err != nil {
+	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
 	return Patch{
@@ -133,7 +195,7 @@ func Win(l *Lead, value *float64, s Stamp) (Patch, error) {
 	if err := requireOpen(l, "win"); err != nil {
 		return Patch{}, err
 	}
-	if err := checkOrder(l, s); err != nil {
+	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
 	p := Patch{Set: []Field{{"status", string(Won)}, {"closed", s.At}}, Unset: []string{"standby_until", "reason", "next_action"}}
@@ -153,7 +215,7 @@ func Lose(l *Lead, pl *Pipeline, reason string, s Stamp) (Patch, error) {
 	if err := requireOpen(l, "lose"); err != nil {
 		return Patch{}, err
 	}
-	if err := checkOrder(l, s); err != nil {
+	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -176,7 +238,7 @@ func Cancel(l *Lead, reason string, s Stamp) (Patch, error) {
 	if err := requireOpen(l, "cancel"); err != nil {
 		return Patch{}, err
 	}
-	if err := checkOrder(l, s); err != nil {
+	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
 	return closeWith(Cancelled, strings.TrimSpace(reason), s), nil
@@ -203,12 +265,23 @@ func PutOnStandby(l *Lead, until Date, s Stamp) (Patch, error) {
 	if until.IsZero() {
 		return Patch{}, fmt.Errorf("standby needs a date: give --until")
 	}
-	if err := checkOrder(l, s); err != nil {
+	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
 	p := Patch{Set: []Field{{"status", string(Standby)}, {"standby_until", until}}}
-	if l.Status != Standby {
+	switch {
+	case l.Status != Standby:
 		p.Events = []Event{{At: s.At, Status: Standby, By: s.By, Note: NoteOf("until "+until.String(), nil)}}
+	case l.StandbyUntil != until:
+		// A standby extended (or shortened) is a change like any other:
+		// the date before and after.
+		c := Change{Field: "standby_until", To: until}
+		if !l.StandbyUntil.IsZero() {
+			c.From = l.StandbyUntil
+		}
+		p.Events = []Event{{At: s.At, By: s.By, Note: NoteOf("", []Change{c})}}
+	default:
+		return Patch{}, nil // the same date: nothing changes
 	}
 	return p, nil
 }
@@ -218,7 +291,7 @@ func Reopen(l *Lead, s Stamp) (Patch, error) {
 	if l.Status == Todo {
 		return Patch{}, fmt.Errorf("lead %s is already open (todo)", l.ID)
 	}
-	if err := checkOrder(l, s); err != nil {
+	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
 	return Patch{
@@ -241,8 +314,8 @@ func Log(text string, typ ActivityType, s Stamp) (Patch, error) {
 // refused: nothing happens to a lead before it exists, and the response
 // time would count it as 0 h.
 func LogOn(l *Lead, text string, typ ActivityType, s Stamp) (Patch, error) {
-	if !l.Created.IsZero() && s.At.Before(l.Created) {
-		return Patch{}, fmt.Errorf("the activity (%s) is before the lead was created (%s): give a later --at", FormatTime(s.At), FormatTime(l.Created))
+	if err := activityAfterCreation(l, s.At); err != nil {
+		return Patch{}, err
 	}
 	return Log(text, typ, s)
 }

@@ -93,7 +93,7 @@ func closeOnImport(l *Lead, st Status, reason string, s Stamp) (Patch, error) {
 	if err := requireOpen(l, "lose"); err != nil {
 		return Patch{}, err
 	}
-	if err := checkOrder(l, s); err != nil {
+	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
 	return closeWith(st, reason, s), nil

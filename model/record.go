@@ -43,6 +43,8 @@ func (l *Lead) FieldValue(key string) (any, bool) {
 		return l.Created, !l.Created.IsZero()
 	case "next_action":
 		return l.NextAction, l.NextAction != nil
+	case "standby_until":
+		return l.StandbyUntil, !l.StandbyUntil.IsZero()
 	}
 	return l.Fields.Get(key)
 }
@@ -153,6 +155,8 @@ func (l *Lead) SetFieldValue(key string, v any) {
 		}
 	case "expected_close":
 		l.ExpectedClose = date(v)
+	case "standby_until":
+		l.StandbyUntil = date(v)
 	case "created":
 		switch x := v.(type) {
 		case time.Time:
