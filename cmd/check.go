@@ -134,7 +134,7 @@ with what would be right. Nothing is printed when all is well.
 Exit status: 0 clean (warnings allowed unless --strict), 1 problems, 2 usage.
 The checker reads every file afresh; it never uses a cache.`,
 		Example: `  crm check
-  crm check sales/leads/acme-corp-7k3q9.yaml
+  crm check leads/acme-corp-7k3q9.yaml
   crm check --strict --format json | jq '.problems[]'`,
 		RunE: func(c *cobra.Command, args []string) error {
 			return runCheck(app, c, o, args)

@@ -31,8 +31,8 @@ func newExportCmd(app *App) *cobra.Command {
   ics   next actions, standby dates and expected close dates as all-day
         events, for a calendar to subscribe to
   vcf   every contact as a vCard 4.0`,
-		Example: `  crm export --format csv -o leads.csv
-  crm export --format ics --open -o pipeline.ics
+		Example: `  crm export --format csv -O leads.csv
+  crm export --format ics --open -O pipeline.ics
   crm export --format vcf --owner alice > contacts.vcf`,
 		RunE: func(c *cobra.Command, args []string) error {
 			return runExport(app, c, o, args)

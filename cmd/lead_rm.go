@@ -26,9 +26,8 @@ file would be deleted.
 A lead that was committed stays in git's history; one that was never
 committed is gone for good. To record that a deal did not happen, prefer
 crm lead cancel, which keeps the lead in the reports.`,
-		Example: `  crm lead rm acme
-  crm lead rm acme-corp-7k3q9 --yes
-  crm lead rm acme --dry-run`,
+		Example: `  crm lead rm acme --dry-run
+  crm lead rm acme-corp-7k3q9 --yes`,
 		Args:              exactArgs(1, "one lead ID (the full id or a unique prefix)"),
 		ValidArgsFunction: app.completeIDs,
 		RunE: func(c *cobra.Command, args []string) error {
