@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -116,13 +117,37 @@ func newLines(before, after string) []string {
 	return out
 }
 
+// long runs the slow matrices whole (.ci/run does): go test ./cmd -long.
+var long = flag.Bool("long", false, "run the slow matrices whole (the merge matrix without activities too)")
+
 // Every pair of 8 everyday changes to one lead, made on two branches and
 // merged with real git and the driver crm init registers: a pair without a
 // real clash merges with no conflict, passes crm check and keeps both
 // sides' events and comments; a real clash is flagged with who did what.
+// By default the lead has activities before the change (the harder
+// merge); -long also runs every pair on a lead without.
 func TestMergeMatrix(t *testing.T) {
 	env := crmOnPath(t)
-	for _, withActivities := range []bool{false, true} {
+	variants := []bool{true}
+	if *long {
+		variants = append(variants, false)
+	}
+	for _, withActivities := range variants {
+		// The repository every pair starts from, made once and copied.
+		base := t.TempDir()
+		sh(t, env, base, "git", "init", "-q", "-b", "main", ".")
+		if code, out := sh(t, env, base, "crm", "init", "p", "--optional-lost-reason"); code != 0 || !strings.Contains(out, "merge.crm.driver") {
+			t.Fatalf("crm init did not register the driver: %s", out)
+		}
+		sh(t, env, base, "crm", "lead", "add", "Acme", "-C", "p", "--at", "2026-10-01", "--by", "tess")
+		lead := "acme-ffw3k"
+		if withActivities {
+			for d := 2; d <= 4; d++ {
+				sh(t, env, base, "crm", "lead", "log", lead, fmt.Sprintf("earlier call %d", d), "--type", "call", "-C", "p", "--at", fmt.Sprintf("2026-10-0%d", d))
+			}
+		}
+		sh(t, env, base, "git", "add", "-A")
+		sh(t, env, base, "git", "commit", "-qm", "base")
 		for i, a := range matrixOps {
 			for _, b := range matrixOps[i:] {
 				name := fmt.Sprintf("%s+%s", a, b)
@@ -132,60 +157,57 @@ func TestMergeMatrix(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
 					dir := t.TempDir()
-					sh(t, env, dir, "git", "init", "-q", "-b", "main", ".")
-					if code, out := sh(t, env, dir, "crm", "init", "p", "--optional-lost-reason"); code != 0 || !strings.Contains(out, "merge.crm.driver") {
-						t.Fatalf("crm init did not register the driver: %s", out)
+					if code, out := sh(t, env, "", "cp", "-a", base+"/.", dir); code != 0 {
+						t.Fatalf("copy the base repository: %s", out)
 					}
-					sh(t, env, dir, "crm", "lead", "add", "Acme", "-C", "p", "--at", "2026-10-01", "--by", "tess")
-					lead := "acme-ffw3k"
-					if withActivities {
-						for d := 2; d <= 4; d++ {
-							sh(t, env, dir, "crm", "lead", "log", lead, fmt.Sprintf("earlier call %d", d), "--type", "call", "-C", "p", "--at", fmt.Sprintf("2026-10-0%d", d))
-						}
-					}
-					sh(t, env, dir, "git", "add", "-A")
-					sh(t, env, dir, "git", "commit", "-qm", "base")
-					path := filepath.Join(dir, "p", "leads", lead+".yaml")
-					base, _ := os.ReadFile(path)
-					sh(t, env, dir, "git", "checkout", "-q", "-b", "bob")
-					applyOp(t, env, dir, lead, b, "b")
-					theirs, _ := os.ReadFile(path)
-					sh(t, env, dir, "git", "commit", "-qam", "bob: "+b)
-					sh(t, env, dir, "git", "checkout", "-q", "main")
-					applyOp(t, env, dir, lead, a, "a")
-					ours, _ := os.ReadFile(path)
-					sh(t, env, dir, "git", "commit", "-qam", "alice: "+a)
-					code, out := sh(t, env, dir, "git", "merge", "--no-edit", "bob")
-					merged, _ := os.ReadFile(path)
-					checkCode, checkOut := sh(t, env, dir, "crm", "check", "-C", "p")
-					if realClash[[2]string{a, b}] {
-						if code == 0 {
-							t.Fatalf("a real clash merged silently:\n%s", merged)
-						}
-						if !strings.Contains(string(merged), "# crm merge: a real clash") || !strings.Contains(out, "this side (ours): alice") || !strings.Contains(out, "the other side (theirs): bob") {
-							t.Errorf("the clash does not say who did what:\n%s\n%s", out, merged)
-						}
-						if checkCode == 0 {
-							t.Errorf("crm check passes a conflicted file")
-						}
-						return
-					}
-					if code != 0 {
-						t.Fatalf("git merge: exit %d\n%s\n%s", code, out, merged)
-					}
-					if checkCode != 0 {
-						t.Fatalf("crm check after the merge:\n%s\n%s", checkOut, merged)
-					}
-					for _, side := range [][]byte{ours, theirs} {
-						for _, l := range newLines(string(base), string(side)) {
-							if strings.HasPrefix(l, "  - ") || strings.HasPrefix(l, "# ") {
-								if !strings.Contains(string(merged), l) {
-									t.Errorf("the merge lost %q:\n%s", l, merged)
-								}
-							}
-						}
-					}
+					mergePair(t, env, dir, lead, a, b)
 				})
+			}
+		}
+	}
+}
+
+// mergePair makes the change a on main and b on a branch of the
+// repository in dir, merges the branch, and checks the result.
+func mergePair(t *testing.T, env []string, dir, lead, a, b string) {
+	t.Helper()
+	path := filepath.Join(dir, "p", "leads", lead+".yaml")
+	base, _ := os.ReadFile(path)
+	sh(t, env, dir, "git", "checkout", "-q", "-b", "bob")
+	applyOp(t, env, dir, lead, b, "b")
+	theirs, _ := os.ReadFile(path)
+	sh(t, env, dir, "git", "commit", "-qam", "bob: "+b)
+	sh(t, env, dir, "git", "checkout", "-q", "main")
+	applyOp(t, env, dir, lead, a, "a")
+	ours, _ := os.ReadFile(path)
+	sh(t, env, dir, "git", "commit", "-qam", "alice: "+a)
+	code, out := sh(t, env, dir, "git", "merge", "--no-edit", "bob")
+	merged, _ := os.ReadFile(path)
+	checkCode, checkOut := sh(t, env, dir, "crm", "check", "-C", "p")
+	if realClash[[2]string{a, b}] {
+		if code == 0 {
+			t.Fatalf("a real clash merged silently:\n%s", merged)
+		}
+		if !strings.Contains(string(merged), "# crm merge: a real clash") || !strings.Contains(out, "this side (ours): alice") || !strings.Contains(out, "the other side (theirs): bob") {
+			t.Errorf("the clash does not say who did what:\n%s\n%s", out, merged)
+		}
+		if checkCode == 0 {
+			t.Errorf("crm check passes a conflicted file")
+		}
+		return
+	}
+	if code != 0 {
+		t.Fatalf("git merge: exit %d\n%s\n%s", code, out, merged)
+	}
+	if checkCode != 0 {
+		t.Fatalf("crm check after the merge:\n%s\n%s", checkOut, merged)
+	}
+	for _, side := range [][]byte{ours, theirs} {
+		for _, l := range newLines(string(base), string(side)) {
+			if strings.HasPrefix(l, "  - ") || strings.HasPrefix(l, "# ") {
+				if !strings.Contains(string(merged), l) {
+					t.Errorf("the merge lost %q:\n%s", l, merged)
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -23,9 +24,9 @@ import (
 // accepted change of a lead appears in its history (or its activities)
 // exactly once, at the time it was given.
 func TestRandomWritesKeepEveryPromise(t *testing.T) {
-	seeds := []uint64{1, 2, 3}
-	if testing.Short() {
-		seeds = seeds[:1]
+	seeds := []uint64{1, 2}
+	if longTests() {
+		seeds = append(seeds, 3, 4, 5, 6)
 	}
 	for _, seed := range seeds {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
@@ -33,6 +34,14 @@ func TestRandomWritesKeepEveryPromise(t *testing.T) {
 			randomWrites(t, seed, 120)
 		})
 	}
+}
+
+// longTests reports whether -long (defined beside the merge matrix, in
+// package cmd_test of the same test binary) asks for the slow matrices
+// whole.
+func longTests() bool {
+	f := flag.Lookup("long")
+	return f != nil && f.Value.String() == "true"
 }
 
 type propertyRun struct {

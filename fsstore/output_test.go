@@ -10,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 func TestWriteOutput(t *testing.T) {
@@ -72,29 +71,18 @@ func TestWriteOutput(t *testing.T) {
 	if err := WriteOutput(fifo, []byte("x"), &stdout); err == nil || !strings.Contains(err.Error(), "no reader") {
 		t.Errorf("fifo without reader: %v", err)
 	}
-	got := make(chan string, 1)
-	go func() {
-		f, err := os.Open(fifo)
-		if err != nil {
-			got <- err.Error()
-			return
-		}
-		b, _ := io.ReadAll(f)
-		f.Close()
-		got <- string(b)
-	}()
-	var err error
-	for range 100 { // until the reader has opened its end
-		if err = WriteOutput(fifo, []byte("through the pipe"), &stdout); err == nil {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	// The reader's end opens at once without a writer (O_NONBLOCK); what
+	// is written waits in the pipe until it is read.
+	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := <-got; s != "through the pipe" {
-		t.Errorf("the reader got %q", s)
+	defer r.Close()
+	if err := WriteOutput(fifo, []byte("through the pipe"), &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(r); string(b) != "through the pipe" {
+		t.Errorf("the reader got %q", b)
 	}
 	if fi, _ := os.Lstat(fifo); fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the pipe was replaced by a file")
