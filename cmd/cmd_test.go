@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -151,4 +152,43 @@ func TestEveryCommandHasExamples(t *testing.T) {
 		}
 	}
 	walk(NewRootCmd(&App{Env: &Env{}, v: viper.New()}))
+}
+
+// Completion answers from the index of names and reads at most
+// completionLimit lead files: past that, the ids that match are offered
+// unread (closed ones too).
+func TestCompletionReadsFewLeads(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := run(t, dir, "init", "."); code != 0 {
+		t.Fatal(stderr)
+	}
+	for i := range completionLimit + 1 {
+		if code, _, stderr := run(t, dir, "lead", "add", fmt.Sprintf("Lead %03d", i), "--allow-duplicate"); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	_, id, _ := run(t, dir, "lead", "add", "Won deal")
+	id = strings.TrimSpace(id)
+	if code, _, stderr := run(t, dir, "lead", "won", id); code != 0 {
+		t.Fatal(stderr)
+	}
+	ids := func(prefix string) []string {
+		_, out, _ := run(t, dir, "__complete", "lead", "move", prefix)
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if !strings.HasPrefix(l, ":") { // the directive
+				lines = append(lines, l)
+			}
+		}
+		return lines
+	}
+	if got := ids(""); len(got) != completionLimit+2 {
+		t.Errorf("%d ids offered past the limit, want all %d", len(got), completionLimit+2)
+	}
+	if diff := cmp.Diff([]string(nil), ids("won")); diff != "" {
+		t.Errorf("a closed lead offered to move when few match (-want +got):\n%s", diff)
+	}
+	if got := ids("lead-00"); len(got) != 10 {
+		t.Errorf("lead-00: %d ids, want 10: %v", len(got), got)
+	}
 }

@@ -1,0 +1,96 @@
+// The configuration: crm.yaml, the user's file, CRM_* variables and flags.
+
+package cmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+)
+
+// load reads the configuration. Precedence: flags > CRM_* environment >
+// crm.yaml at the repository root > $XDG_CONFIG_HOME/crm/config.yaml >
+// defaults.
+func (a *App) load(c *cobra.Command) error {
+	a.loadFailed = true
+	v := a.v
+	v.SetEnvPrefix("CRM")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	for _, k := range []string{"by", "owner", "pipeline", "editor", "now"} {
+		_ = v.BindEnv(k)
+	}
+	v.SetConfigType("yaml")
+	if xdg := a.userConfigFile(); xdg != "" {
+		if err := a.mergeConfig(v, xdg); err != nil {
+			return err
+		}
+	}
+	repoCfg := filepath.Join(fsstore.RepoRoot(a.dir()), fsstore.ConfigFile)
+	if err := a.mergeConfig(v, repoCfg); err != nil {
+		return err
+	}
+	a.now = a.Now()
+	if s := v.GetString("now"); s != "" {
+		t, err := model.ParseTime(s, a.Loc)
+		if err != nil {
+			return usagef("--now: %v", err)
+		}
+		a.now = t
+	}
+	a.now = a.now.Truncate(time.Second)
+	a.loadFailed = false
+	return nil
+}
+
+func (a *App) userConfigFile() string {
+	if x := a.Getenv("XDG_CONFIG_HOME"); x != "" {
+		return filepath.Join(x, "crm", "config.yaml")
+	}
+	if h := a.Getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config", "crm", "config.yaml")
+	}
+	return ""
+}
+
+// configKeys are the keys a configuration file may hold.
+var configKeys = []string{"by", "owner", "pipeline", "editor", "now"}
+
+func (a *App) mergeConfig(v *viper.Viper, path string) error {
+	data, err := fsstore.ReadSmallFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	before := map[string]bool{}
+	for _, k := range v.AllKeys() {
+		before[k] = true
+	}
+	if err := v.MergeConfig(bytes.NewReader(data)); err != nil {
+		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	// A mistyped key is said, not silently ignored.
+	for _, k := range v.AllKeys() {
+		if before[k] || slices.Contains(configKeys, k) {
+			continue
+		}
+		hint := ""
+		if near := model.Closest(k, configKeys, 1); len(near) > 0 {
+			hint = fmt.Sprintf(": did you mean %s?", near[0])
+		}
+		fmt.Fprintf(a.Err, "crm: warning: %s: unknown key %q (crm reads %s)%s\n", path, k, strings.Join(configKeys, ", "), hint)
+	}
+	return nil
+}

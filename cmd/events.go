@@ -1,0 +1,88 @@
+// Events: who (--by) and when (--at, the clock) a change is recorded, and
+// the moment --as-of rebuilds.
+
+package cmd
+
+import (
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+)
+
+// by is who records an event: --by, else the configuration's by, else
+// git's user.name.
+func (a *App) by(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if b := a.v.GetString("by"); b != "" {
+		return b
+	}
+	return fsstore.GitUserName(a.dir())
+}
+
+// clock is the time of an event given no --at: the fixed --now, or the
+// clock read when called, so a change that waited for a lead's lock takes
+// the time it is made, not the time it started waiting.
+func (a *App) clock() time.Time {
+	if a.v.GetString("now") != "" {
+		return a.now
+	}
+	return a.Now().Truncate(time.Second)
+}
+
+// stamp is when (--at, else now) and by whom an event happens. An --at in
+// the future is refused: the lead could not be changed at the real time
+// afterwards.
+func (a *App) stamp(at, by string) (model.Stamp, error) {
+	t := a.now
+	if at != "" {
+		var err error
+		if t, err = model.ParseWhen(at, a.clock().In(a.Loc)); err != nil {
+			return model.Stamp{}, usagef("--at: %v", err)
+		}
+		if err := model.NotInFuture(t, a.clock()); err != nil {
+			return model.Stamp{}, usagef("--at %v", err)
+		}
+	}
+	return model.Stamp{At: t, By: a.by(by)}, nil
+}
+
+// eventFlags are --at and --by, on every command that records an event.
+type eventFlags struct {
+	at string
+	by string
+}
+
+func (e *eventFlags) add(c *cobra.Command) {
+	c.Flags().StringVar(&e.at, "at", "", "when it happened (`TIME`: "+model.TimeFormats+"); default now")
+	c.Flags().StringVar(&e.by, "by", "", "who did it (`NAME`); default from config, else git config user.name")
+}
+
+// asOf reads --as-of: a time, or a day (its end: the state after
+// everything that happened that day).
+func (a *App) asOf(s string) (time.Time, error) {
+	if d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), a.Loc); err == nil {
+		return d.AddDate(0, 0, 1).Add(-time.Second), nil
+	}
+	t, err := model.ParseWhen(s, a.now.In(a.Loc))
+	if err != nil {
+		return t, usagef("--as-of: %v", err)
+	}
+	return t, nil
+}
+
+// leadsAsOf rebuilds every lead as it was at t, from its history.
+func leadsAsOf(leads []*model.Lead, t time.Time) []*model.Lead {
+	out := make([]*model.Lead, 0, len(leads))
+	for _, l := range leads {
+		if past, ok := l.AsOf(t); ok {
+			out = append(out, past)
+		}
+	}
+	return out
+}

@@ -1,0 +1,123 @@
+// The store a command works on: finding the pipeline, opening it, and the
+// one change path (Writer) every write of a lead goes through.
+
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmcli/crm/change"
+	"github.com/crmcli/crm/fsstore"
+)
+
+// Writer is the one change path of the pipeline this command works on:
+// every write of a lead goes through it.
+func (a *App) Writer(c *cobra.Command) (*change.Writer, error) {
+	if a.writer != nil {
+		return a.writer, nil
+	}
+	s, err := a.Store(c)
+	if err != nil {
+		return nil, err
+	}
+	a.writer = change.New(s, a.clock)
+	return a.writer, nil
+}
+
+// Store finds and opens the pipeline this command works on.
+func (a *App) Store(c *cobra.Command) (*fsstore.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	dir, err := a.findPipeline(c)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.open(dir, a.Wd)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintln(a.Err, w.Error())
+	}
+	a.store = s
+	return s, nil
+}
+
+// open opens the pipeline in dir (paths in messages relative to base) with
+// the cache as --no-cache and CRM_NO_CACHE say, and keeps it to be closed
+// when the command ends (closeStores).
+func (a *App) open(dir, base string) (*fsstore.Store, error) {
+	s, err := fsstore.Open(dir, base, a.Loc)
+	if err != nil {
+		return nil, err
+	}
+	if v := a.Getenv(fsstore.NoCacheEnv); a.noCache || v != "" && v != "0" {
+		s.NoCache = true
+	}
+	a.opened = append(a.opened, s)
+	return s, nil
+}
+
+// closeStores writes the caches the command's loads made (Store.Close).
+func (a *App) closeStores() {
+	for _, s := range a.opened {
+		s.Close()
+	}
+}
+
+func (a *App) findPipeline(c *cobra.Command) (string, error) {
+	start := a.dir()
+	if fi, err := fsstore.Stat(start); err != nil || !fi.IsDir() {
+		return "", usagef("-C %s: not a directory", a.chdir)
+	}
+	explicit := c.Flags().Changed("pipeline") || a.Getenv("CRM_PIPELINE") != ""
+	name := a.v.GetString("pipeline")
+	if explicit {
+		return a.pipelineByName(start, name)
+	}
+	if dir, ok := fsstore.FindPipelineUp(start); ok {
+		return dir, nil
+	}
+	if name != "" {
+		return a.pipelineByName(start, name)
+	}
+	refs, err := fsstore.ListPipelines(start)
+	if err != nil {
+		return "", err
+	}
+	switch len(refs) {
+	case 0:
+		return "", fmt.Errorf("%w in %s or above it: run crm init to make one, or give -C DIR", fsstore.ErrNoPipeline, start)
+	case 1:
+		return refs[0].Dir, nil
+	}
+	return "", fmt.Errorf("this repository holds %d pipelines (%s): choose one with --pipeline NAME or -C DIR", len(refs), refNames(refs))
+}
+
+func (a *App) pipelineByName(start, name string) (string, error) {
+	refs, err := fsstore.ListPipelines(start)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range refs {
+		if r.Names(name) {
+			return r.Dir, nil
+		}
+	}
+	if len(refs) == 0 {
+		return "", fmt.Errorf("no pipeline %q: this repository has no pipeline; run crm init", name)
+	}
+	return "", fmt.Errorf("no pipeline %q: this repository has %s", name, refNames(refs))
+}
+
+func refNames(refs []fsstore.PipelineRef) string {
+	names := make([]string, len(refs))
+	for i, r := range refs {
+		names[i] = fmt.Sprintf("%q (%s)", r.Name, r.Rel)
+	}
+	return strings.Join(names, ", ")
+}
