@@ -286,7 +286,7 @@ func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, 
 		if k := dupKeys[i]; k != "" {
 			if first, dup := sameDeal[k]; dup {
 				problems = append(problems, &schema.Error{Path: s.Rel(f.Path), Line: 1, Col: 1, Warning: true,
-					Msg: fmt.Sprintf("likely a duplicate of %s: the same title and company, both open; merge them (crm lead edit, crm lead rm)", first)})
+					Msg: model.DuplicateOf(first) + "; merge them (crm lead edit, crm lead rm)"})
 			} else {
 				sameDeal[k] = ids[i]
 			}

@@ -86,18 +86,21 @@ func TestBadInputCorpus(t *testing.T) {
 				return
 			}
 			// Whatever crm check rejects, no command rewrites, and report
-			// refuses (or, with --keep-going, skips it and names it).
+			// leaves out, names and exits 1 for (0 with --keep-going).
 			runIn(t, dir, "lead", "log", name, "a call", "--type", "call")
 			runIn(t, dir, "fmt")
 			if after, _ := os.ReadFile(path); !bytes.Equal(after, data) {
 				t.Errorf("a command rewrote %s, which crm check rejects", name)
 			}
-			if code, _, _ := runIn(t, dir, "report"); code == 0 {
-				t.Errorf("crm report accepted %s, which crm check rejects", name)
-			}
-			if _, _, stderr := runIn(t, dir, "report", "--keep-going"); !strings.Contains(stderr, "leads/"+name+".yaml") ||
-				!strings.Contains(stderr, "1 invalid lead file left out") {
-				t.Errorf("crm report --keep-going: stderr %q does not name %s as left out", stderr, name)
+			for _, keepGoing := range []bool{false, true} {
+				args, want := []string{"report"}, 1
+				if keepGoing {
+					args, want = append(args, "--keep-going"), 0
+				}
+				code, _, stderr := runIn(t, dir, args...)
+				if code != want || !strings.Contains(stderr, "leads/"+name+".yaml") || !strings.Contains(stderr, "crm: 1 lead file left out") {
+					t.Errorf("crm %v on %s, which crm check rejects: exit %d (want %d), stderr %q does not name it as left out", args, name, code, want, stderr)
+				}
 			}
 		})
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
-	"github.com/crmcli/crm/schema"
 )
 
 type importOptions struct {
@@ -163,8 +162,8 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err != nil {
 		return err
 	}
-	if len(problems) > 0 {
-		return &schema.HintError{Problems: problems, Hint: "fix these lead files before importing (crm check): a broken file could hide a lead the import would update"}
+	if err := refuseBroken(problems, "the import"); err != nil {
+		return err
 	}
 	rows := imp.Rows
 	fsstore.SettleHeap(len(rows))
@@ -399,8 +398,8 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 	if err != nil {
 		return err
 	}
-	if len(problems) > 0 {
-		return problems
+	if err := refuseBroken(problems, "a card"); err != nil {
+		return err
 	}
 	ix := model.NewIndex(leads)
 	created, added, skipped := 0, 0, 0

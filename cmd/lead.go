@@ -96,7 +96,7 @@ func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) err
 		Owner: strings.TrimSpace(o.owner), Source: strings.TrimSpace(o.source), Step: o.step,
 	}
 	if strings.TrimSpace(title) == "" {
-		return usagef("the title is empty: give the lead a name")
+		return &usageError{model.ErrEmptyTitle}
 	}
 	if o.value != "" {
 		v, err := model.ParseValue(o.value)
@@ -137,7 +137,7 @@ func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) err
 		// the same slug): adding a lead never reads the others.
 		for _, f := range s.WithSlug(model.Slug(title)) {
 			if other, err := s.ReadFile(f); err == nil && model.DuplicateKey(other) == model.DuplicateKey(l) {
-				fmt.Fprintf(app.Err, "crm: warning: the open lead %s has the same title and company: a duplicate? (--allow-duplicate says it is not)\n", f.ID)
+				fmt.Fprintf(app.Err, "crm: warning: %s (--allow-duplicate says it is not)\n", model.DuplicateOf(f.ID))
 			}
 		}
 	}
@@ -205,23 +205,6 @@ func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string)
 		return err
 	}
 	return skipped
-}
-
-// skipBroken names on stderr the lead files crm check rejects, so a view
-// can show every other lead: one broken file (a merge conflict, say) never
-// stops the team. The error it returns, after the view is printed, makes
-// crm exit 1.
-func (a *App) skipBroken(problems schema.Errors) error {
-	if len(problems) == 0 {
-		return nil
-	}
-	files := map[string]bool{}
-	for _, p := range problems {
-		fmt.Fprintln(a.Err, p.CheckLine())
-		files[p.Path] = true
-	}
-	fmt.Fprintf(a.Err, "crm: %d lead file%s left out: fix %s (crm check shows every problem)\n", len(files), plural(len(files)), map[bool]string{true: "it", false: "them"}[len(files) == 1])
-	return &exitError{code: exitData}
 }
 
 // filteredLeads reads every lead of the pipeline and keeps those the

@@ -73,8 +73,8 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 	if err != nil {
 		return err
 	}
-	if len(problems) > 0 {
-		return problems
+	if err := refuseBroken(problems, "the message"); err != nil {
+		return err
 	}
 	ids := model.NewIndex(leads).ByEmails(msg.AddressList())
 	text := msg.Text()

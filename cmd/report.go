@@ -63,7 +63,7 @@ lost per month with the win %, and every figure as text.`,
 	f.StringVarP(&o.period, "period", "p", "", "a calendar period: 2026-11, 2026-Q4, 2026, or "+report.PeriodWords)
 	f.StringVar(&o.by, "by", "", "repeat the headline figures per group: "+strings.Join(report.ByKeys, ", ")+", or a custom key of the lead files")
 	f.BoolVar(&o.all, "all", false, "report on every pipeline of the repository, each in its own section")
-	f.BoolVar(&o.keepGoing, "keep-going", false, "report over the valid lead files when some are invalid, and say on stderr how many were left out")
+	f.BoolVar(&o.keepGoing, "keep-going", false, "exit 0 when lead files crm check rejects were left out of the report (they are named on stderr all the same)")
 	addFormatFlag(c, &o.format, "table", "table", "markdown", "csv", "json", "html")
 	f.StringVar(&o.asOf, "as-of", "", "the report as of `TIME` (a day: its end): every lead rebuilt from its history as it was then, values included")
 	f.StringVar(&o.rev, "rev", "", "read the pipeline from the git commit `REV` (a branch, tag or hash) without touching the work tree")
@@ -142,21 +142,14 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 		}
 	}
 	reports := make([]report.Report, 0, len(stores))
+	var skipped error // files left out: exit 1 after the report, unless --keep-going
 	for _, s := range stores {
 		leads, problems, err := s.LoadAll(c.Context())
 		if err != nil {
 			return err
 		}
-		if len(problems) > 0 {
-			if !o.keepGoing {
-				return problems
-			}
-			files := map[string]bool{}
-			for _, p := range problems {
-				fmt.Fprintln(app.Err, p.CheckLine())
-				files[p.Path] = true
-			}
-			fmt.Fprintf(app.Err, "crm: warning: %d invalid lead file%s left out of the %s report (crm check shows why)\n", len(files), plural(len(files)), s.Pipeline.Name)
+		if err := app.skipBroken(problems); err != nil && !o.keepGoing {
+			skipped = err
 		}
 		if !asOf.IsZero() {
 			leads = leadsAsOf(leads, asOf)
@@ -179,7 +172,10 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 	if o.output == "" {
 		o.output = "-"
 	}
-	return fsstore.WriteOutput(app.path(o.output), b.Bytes(), app.Out)
+	if err := fsstore.WriteOutput(app.path(o.output), b.Bytes(), app.Out); err != nil {
+		return err
+	}
+	return skipped
 }
 
 // warnUnknownKey says on stderr when no lead has the --by key, with the

@@ -50,11 +50,14 @@ type NewLeadInput struct {
 	Fields   []Field
 }
 
+// ErrEmptyTitle is the one rule that every lead says what the deal is.
+var ErrEmptyTitle = errors.New("the title is empty: say what the deal is")
+
 // NewLead builds a new lead at the given (or first) step with status todo,
 // and its first history event.
 func NewLead(p *Pipeline, id string, in NewLeadInput, s Stamp) (*Lead, error) {
 	if strings.TrimSpace(in.Title) == "" {
-		return nil, fmt.Errorf("a lead needs a title")
+		return nil, ErrEmptyTitle
 	}
 	step := p.FirstStep()
 	if in.Step != "" {

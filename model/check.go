@@ -15,7 +15,7 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	}
 	also := func(field string) { probs[len(probs)-1].Also = field }
 	if strings.TrimSpace(l.Title) == "" {
-		add("title", false, "the title is empty: say what the deal is")
+		add("title", false, "%v", ErrEmptyTitle)
 	}
 	if p != nil && p.StepIndex(l.Step) < 0 {
 		add("step", false, "unknown step %q: pipeline %q has steps %s", l.Step, p.Name, quoteList(p.StepNames()))

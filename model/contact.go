@@ -83,6 +83,12 @@ func (c Contact) String() string {
 	return strings.Join(parts, ", ")
 }
 
+// DuplicateOf is the one wording of the rule of DuplicateKey: l is likely
+// the same deal as the lead id.
+func DuplicateOf(id string) string {
+	return fmt.Sprintf("likely a duplicate of %s: the same title and company, both open", id)
+}
+
 // DuplicateKey is what makes two leads likely the same deal: the same
 // title and company (any case, any accents), both open. "" for a closed
 // lead.

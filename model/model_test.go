@@ -354,3 +354,23 @@ func TestSlugTransliterates(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckProbability(t *testing.T) {
+	tests := []struct {
+		v    float64
+		want string
+	}{
+		{0, ""}, {55.5, ""}, {100, ""},
+		{100.5, "probability 100.5 is above 100: use a percentage from 0 to 100"},
+		{-1, "probability -1 is below 0: use a percentage from 0 to 100"},
+	}
+	for _, tt := range tests {
+		got := ""
+		if err := CheckProbability(tt.v); err != nil {
+			got = err.Error()
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("CheckProbability(%v) (-want +got):\n%s", tt.v, diff)
+		}
+	}
+}

@@ -239,10 +239,22 @@ func ParseValue(s string) (float64, error) {
 func ParseProbability(s string) (float64, error) {
 	t := strings.TrimSuffix(strings.TrimSpace(s), "%")
 	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || strings.ContainsAny(t, "xXpPiInN") || v < 0 || v > 100 {
+	if err != nil || strings.ContainsAny(t, "xXpPiInN") {
 		return 0, fmt.Errorf("invalid probability %q: use a percentage from 0 to 100", s)
 	}
-	return v, nil
+	return v, CheckProbability(v)
+}
+
+// CheckProbability is the one rule of a probability: a percentage from 0
+// to 100.
+func CheckProbability(v float64) error {
+	switch {
+	case v > 100:
+		return fmt.Errorf("probability %s is above 100: use a percentage from 0 to 100", FormatNumber(v))
+	case v < 0:
+		return fmt.Errorf("probability %s is below 0: use a percentage from 0 to 100", FormatNumber(v))
+	}
+	return nil
 }
 
 // FormatNumber writes a number the way the files and tables show it:

@@ -333,8 +333,10 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 		l.ExpectedClose = d.date(k.Value, v)
 	case "probability":
 		l.Probability = d.number(k.Value, v)
-		if l.Probability != nil && *l.Probability > 100 {
-			d.errorf(v, "probability %s is above 100: use a percentage from 0 to 100", model.FormatNumber(*l.Probability))
+		if l.Probability != nil {
+			if err := model.CheckProbability(*l.Probability); err != nil {
+				d.errorf(v, "%v", err)
+			}
 		}
 	case "history":
 		l.History = d.history(v)
