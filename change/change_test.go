@@ -35,7 +35,7 @@ func newWriter(t *testing.T) (*Writer, *[]Committed) {
 	if err := fsstore.Init(dir, schema.EncodePipeline(&p)); err != nil {
 		t.Fatal(err)
 	}
-	s, err := fsstore.Open(dir, "", time.UTC)
+	s, err := fsstore.Open(dir, fsstore.Options{Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// A store of its own, as another crm process would have.
-			other, err := fsstore.Open(w.Store.Dir, "", time.UTC)
+			other, err := fsstore.Open(w.Store.Dir, fsstore.Options{Loc: time.UTC})
 			if err != nil {
 				errs <- err
 				return

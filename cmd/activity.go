@@ -48,6 +48,7 @@ stderr and left out (exit 1).`,
 }
 
 func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
+	app.readingAll()
 	s, err := app.Store(c)
 	if err != nil {
 		return err

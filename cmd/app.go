@@ -32,9 +32,11 @@ type App struct {
 	// noCache makes reads skip the cache of parsed leads (--no-cache,
 	// CRM_NO_CACHE).
 	noCache bool
-	// opened are the stores the command opened (closeStores).
-	opened []*fsstore.Store
-	color  string // --color: auto, never, always
+	// opened are the stores the command opened (writeCaches); readsAll
+	// says the command reads every lead (readingAll).
+	opened   []*fsstore.Store
+	readsAll bool
+	color    string // --color: auto, never, always
 }
 
 // sayf prints a message that says what crm did, unless --quiet. Data (an

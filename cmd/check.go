@@ -220,7 +220,7 @@ rewritten: its layout is the team's documentation.`,
 // of them, or only those named) afresh, and returns how many files it
 // read and every problem, in file and line order.
 func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, error) {
-	s, err := fsstore.OpenUnchecked(t.dir, a.Wd, a.Loc)
+	s, err := fsstore.OpenUnchecked(t.dir, fsstore.Options{Base: a.Wd, Loc: a.Loc})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -306,7 +306,7 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 	}
 	changed, bad := 0, 0
 	for _, t := range ts {
-		s, err := fsstore.OpenUnchecked(t.dir, app.Wd, app.Loc)
+		s, err := fsstore.OpenUnchecked(t.dir, fsstore.Options{Base: app.Wd, Loc: app.Loc})
 		if err != nil {
 			return err
 		}

@@ -121,6 +121,7 @@ type importCounts struct {
 }
 
 func runImport(app *App, c *cobra.Command, o *importOptions, path string) error {
+	app.readingAll()
 	s, err := app.Store(c)
 	if err != nil {
 		return err
@@ -154,7 +155,7 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	// clone) is written now, before the rows are held, not when the
 	// command ends. From here on the rows and their plan grow beside the
 	// leads: the heap is kept tight around them.
-	s.Close()
+	app.cacheWritten(s)
 	fsstore.TightHeap(len(existing))
 	imp, err := exchange.ReadImport(data, exchange.ImportOptions{
 		Path: path, Mapping: m, Pipeline: s.Pipeline, Loc: app.Loc, Now: st.At, By: st.By, Delimiter: delim,
@@ -371,6 +372,7 @@ func (a *App) finishImport(o *importOptions, path string, rows []exchange.Import
 }
 
 func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) error {
+	app.readingAll()
 	w, err := app.Writer(c)
 	if err != nil {
 		return err

@@ -212,6 +212,7 @@ func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string)
 // on stderr and left out; skipped is then the error to return after the
 // output.
 func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string) (s *fsstore.Store, out []*model.Lead, skipped, err error) {
+	a.readingAll()
 	s, err = a.Store(c)
 	if err != nil {
 		return nil, nil, nil, err

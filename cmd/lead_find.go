@@ -24,6 +24,7 @@ of TEXT, in any case and with or without accents ("societe" finds
 		Example: "  crm lead find jane\n  crm lead find \"acme renewal\" --all",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			app.readingAll()
 			stores, err := app.stores(c, all)
 			if err != nil {
 				return err

@@ -46,6 +46,7 @@ sender. Several matching leads is an error that lists them.`,
 }
 
 func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
+	app.readingAll()
 	s, err := app.Store(c)
 	if err != nil {
 		return err

@@ -84,7 +84,7 @@ func (p *propertyRun) files() map[string]string {
 }
 
 func (p *propertyRun) lead(id string) *model.Lead {
-	s, err := fsstore.Open(p.dir, "", time.UTC)
+	s, err := fsstore.Open(p.dir, fsstore.Options{Loc: time.UTC})
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func (p *propertyRun) leadOf(id, data string) *model.Lead {
 	if err := os.WriteFile(filepath.Join(tmp, id+".yaml"), []byte(data), 0o644); err != nil {
 		p.t.Fatal(err)
 	}
-	s, err := fsstore.OpenUnchecked(tmp, "", time.UTC)
+	s, err := fsstore.OpenUnchecked(tmp, fsstore.Options{Base: "", Loc: time.UTC})
 	if err != nil {
 		p.t.Fatal(err)
 	}

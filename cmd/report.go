@@ -106,6 +106,7 @@ func (o *reportOptions) parsePeriod(app *App) (report.Period, error) {
 }
 
 func runReport(app *App, c *cobra.Command, o *reportOptions) error {
+	app.readingAll()
 	var asOf time.Time
 	if o.asOf != "" {
 		t, err := app.asOf(o.asOf)
@@ -135,10 +136,10 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 				return err
 			}
 			defer cleanup()
-			if stores[i], err = fsstore.Open(dir, dir, app.Loc); err != nil {
+			// A copy made for this report only: no cache.
+			if stores[i], err = fsstore.Open(dir, fsstore.Options{Base: dir, Loc: app.Loc, NoCache: true, ReadsMany: true}); err != nil {
 				return fmt.Errorf("the pipeline at %s: %w", o.rev, err)
 			}
-			stores[i].NoCache = true // a copy made for this report only
 		}
 	}
 	reports := make([]report.Report, 0, len(stores))

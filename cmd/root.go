@@ -138,7 +138,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
 	failed, err := root.ExecuteContextC(ctx)
-	app.closeStores() // writes the caches the command's loads made
+	app.writeCaches() // the caches the command's loads made
 
 	if err != nil && !app.started && !app.loadFailed {
 		// cobra refused the command line before crm ran: an unknown

@@ -48,24 +48,35 @@ func (a *App) Store(c *cobra.Command) (*fsstore.Store, error) {
 }
 
 // open opens the pipeline in dir (paths in messages relative to base) with
-// the cache as --no-cache and CRM_NO_CACHE say, and keeps it to be closed
-// when the command ends (closeStores).
+// the cache as --no-cache and CRM_NO_CACHE say, and keeps it for
+// writeCaches when the command ends.
 func (a *App) open(dir, base string) (*fsstore.Store, error) {
-	s, err := fsstore.Open(dir, base, a.Loc)
+	v := a.Getenv(fsstore.NoCacheEnv)
+	s, err := fsstore.Open(dir, fsstore.Options{Base: base, Loc: a.Loc,
+		NoCache: a.noCache || v != "" && v != "0", ReadsMany: a.readsAll})
 	if err != nil {
 		return nil, err
-	}
-	if v := a.Getenv(fsstore.NoCacheEnv); a.noCache || v != "" && v != "0" {
-		s.NoCache = true
 	}
 	a.opened = append(a.opened, s)
 	return s, nil
 }
 
-// closeStores writes the caches the command's loads made (Store.Close).
-func (a *App) closeStores() {
+// readingAll says, before the store is opened, that the command reads
+// every lead: the store then sets the collector's pace for many leads.
+func (a *App) readingAll() { a.readsAll = true }
+
+// writeCaches writes the caches the command's loads made, once it is
+// done with the leads; a cache that cannot be written is said, and costs
+// only speed.
+func (a *App) writeCaches() {
 	for _, s := range a.opened {
-		s.Close()
+		a.cacheWritten(s)
+	}
+}
+
+func (a *App) cacheWritten(s *fsstore.Store) {
+	if err := s.WriteCache(); err != nil {
+		fmt.Fprintf(a.Err, "crm: warning: the cache of parsed leads was not written (crm works without it, slower): %v\n", err)
 	}
 }
 

@@ -59,6 +59,7 @@ sent by cron. A lead file crm check rejects is named on stderr and left out.`,
 }
 
 func runToday(app *App, c *cobra.Command, o *todayOptions) error {
+	app.readingAll()
 	owner := strings.TrimSpace(o.owner)
 	if o.mine {
 		if owner = app.by(""); owner == "" {

@@ -21,7 +21,7 @@ import (
 // The sample pipeline is what the README's first command runs on: it must
 // load cleanly, cover every step and status, and be in canonical style.
 func TestExamplePipeline(t *testing.T) {
-	s, err := fsstore.Open("northwind", "", time.UTC)
+	s, err := fsstore.Open("northwind", fsstore.Options{Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestExamplePipeline(t *testing.T) {
 // The sample's report adds up and is the same bytes on every run, in
 // every format.
 func TestExampleReport(t *testing.T) {
-	s, err := fsstore.Open("northwind", "", time.UTC)
+	s, err := fsstore.Open("northwind", fsstore.Options{Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}

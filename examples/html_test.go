@@ -59,7 +59,7 @@ func runBrowser(t *testing.T, bin string, args ...string) []byte {
 // report's.
 func TestHTMLReportInABrowser(t *testing.T) {
 	bin := browser(t)
-	s, err := fsstore.Open("northwind", "", time.UTC)
+	s, err := fsstore.Open("northwind", fsstore.Options{Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func BenchmarkLoadAll(b *testing.B) {
 	if out, err := exec.Command("bash", "../scripts/gen-pipeline.sh", n, filepath.Join(dir, "p"), bin).CombinedOutput(); err != nil {
 		b.Fatalf("generate: %v\n%s", err, out)
 	}
-	s, err := Open(filepath.Join(dir, "p"), "", time.UTC)
+	s, err := Open(filepath.Join(dir, "p"), Options{Loc: time.UTC})
 	if err != nil {
 		b.Fatal(err)
 	}

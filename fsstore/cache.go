@@ -198,33 +198,31 @@ func (s *Store) dirsUnchanged(dirs []cacheDir) bool {
 
 // writeCache fills tmp with c and renames it into place; nothing is said
 // when it fails (the next command reads the files again).
-func (s *Store) writeCache(c *cacheFile, tmp *os.File) {
-	putCacheFile(tmp, s.cachePath(), func(w io.Writer) error { return writeCacheTo(w, c, s.Loc) })
+func (s *Store) writeCache(c *cacheFile, tmp *os.File) error {
+	return putCacheFile(tmp, s.cachePath(), func(w io.Writer) error { return writeCacheTo(w, c, s.Loc) })
 }
 
 // putCacheFile fills tmp, a temporary file in the cache folder, with
 // write, renames it to path, then clears what killed crms left there
 // (never the cache files or the ignore rule, old as they may be).
-func putCacheFile(tmp *os.File, path string, write func(w io.Writer) error) {
+func putCacheFile(tmp *os.File, path string, write func(w io.Writer) error) error {
 	name := tmp.Name()
 	bw := bufio.NewWriterSize(tmp, 256<<10)
 	err := write(bw)
 	if err == nil {
 		err = bw.Flush()
 	}
-	if err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
 	// No fsync: a cache lost in a crash is rebuilt, and one that is cut
 	// short fails its checksum.
-	if err := os.Rename(name, path); err != nil {
+	if err == nil {
+		err = os.Rename(name, path)
+	}
+	if err != nil {
 		os.Remove(name)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	dir := filepath.Dir(name)
 	entries, _ := os.ReadDir(dir)
@@ -236,6 +234,7 @@ func putCacheFile(tmp *os.File, path string, write func(w io.Writer) error) {
 			}
 		}
 	}
+	return nil
 }
 
 // unwrittenCache is a cache made by a load, to be written to its
@@ -245,24 +244,26 @@ type unwrittenCache struct {
 	tmp *os.File
 }
 
-// Close writes the cache the last load made, if it made one. A store may
-// be used again after Close.
+// WriteCache writes the cache the last load made, if it made one: the
+// command calls it when it is done with the leads, and says its error (the
+// cache is an optimisation: crm works without it, slower). A store may be
+// used again after it. A store opened with NoCache makes no cache.
 //
 // The cache is written once the command is done with the leads rather
 // than while it works on them: the command's working memory is garbage by
 // then and collected first, and the writer's is not added to it. At
 // 100,000 leads a report just after a change peaks at 148 MB instead of
 // 164 MB, for 0.07 s more (docs/performance.md).
-func (s *Store) Close() {
+func (s *Store) WriteCache() error {
 	u := s.unwritten
 	if u == nil {
-		return
+		return nil
 	}
 	s.unwritten = nil
-	if len(u.c.Entries) >= bigLoad {
+	if len(u.c.Entries) >= bigLoad && s.readsMany {
 		runtime.GC()
 	}
-	s.writeCache(u.c, u.tmp)
+	return s.writeCache(u.c, u.tmp)
 }
 
 // discard removes the unused temporary cache file.
@@ -494,7 +495,9 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 	changed := old == nil || len(todo) > 0 || len(old.Entries) != len(files) || len(old.Dirs) != len(dirs)
 	read := make([]fileStat, len(todo)) // the stat of each file read, as it was read
 	errs := make([]error, len(todo))
-	readingMany(len(todo))
+	if s.readsMany {
+		readingMany(len(todo))
+	}
 	if err := eachFile(ctx, len(todo), func(k int) {
 		i := todo[k]
 		buf := readBufs.Get().(*[]byte)

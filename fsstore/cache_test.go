@@ -291,7 +291,7 @@ func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
 	}{{false, &cached}, {true, &uncached}} {
 		// A new store each time, as each command is a new process: nothing
 		// is remembered but the files.
-		s, err := Open(s.Dir, "", s.Loc)
+		s, err := Open(s.Dir, Options{Loc: s.Loc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +321,7 @@ func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.Close()
+		_ = s.WriteCache()
 		*c.out = loaded{Leads: leads, Files: files, Prefixed: append(append(append(l1, sub...), added...), every...)}
 		for _, p := range problems {
 			c.out.Problems = append(c.out.Problems, p.Error())
@@ -430,7 +430,7 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 		}},
 		{"chmod", func(rel string) { os.Chmod(filepath.Join(dir, rel), 0o600) }},
 		{"crm adds a lead", func(string) {
-			ns, err := Open(s.Dir, "", s.Loc)
+			ns, err := Open(s.Dir, Options{Loc: s.Loc})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -438,7 +438,7 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 			if _, err := createLead(ns, leadOf(t, ns, id), id); err != nil && !errors.Is(err, ErrExist) {
 				t.Fatal(err)
 			}
-			ns.Close() // writes the names file
+			_ = ns.WriteCache() // writes the names file
 		}},
 		{"names file removed", func(string) { os.Remove(s.namesPath()) }},
 		{"names file damaged", func(string) {
@@ -472,7 +472,7 @@ func cacheAgreesWithTheFiles(t *testing.T) {
 		}
 	}
 	// The cache is in use at the end, not bypassed.
-	s.Close()
+	_ = s.WriteCache()
 	if c := s.readCache(); c == nil || len(c.Entries) == 0 {
 		t.Fatal("no cache was written")
 	}
@@ -502,17 +502,17 @@ func TestNamesFollowLeadAdds(t *testing.T) {
 	if _, _, err := s.LoadAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s.Close() // the cache
+	_ = s.WriteCache() // the cache
 	for i := range 5 {
-		ns, err := Open(s.Dir, "", s.Loc)
+		ns, err := Open(s.Dir, Options{Loc: s.Loc})
 		if err != nil {
 			t.Fatal(err)
 		}
 		addLead(t, ns, fmt.Sprintf("x%02d", i), "X")
-		ns.Close()
+		_ = ns.WriteCache()
 		// A file system whose times are finer than maxStampWait (every one
 		// crm's tests run on) lets Close write the names file.
-		next, err := Open(s.Dir, "", s.Loc)
+		next, err := Open(s.Dir, Options{Loc: s.Loc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -566,12 +566,12 @@ func TestNamesConcurrentAdds(t *testing.T) {
 	if _, _, err := s.LoadAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	_ = s.WriteCache()
 	var wg sync.WaitGroup
 	for w := range 3 {
 		wg.Go(func() {
 			for i := range 10 {
-				ns, err := Open(s.Dir, "", s.Loc)
+				ns, err := Open(s.Dir, Options{Loc: s.Loc})
 				if err != nil {
 					t.Error(err)
 					return
@@ -583,12 +583,12 @@ func TestNamesConcurrentAdds(t *testing.T) {
 				if _, err := createLead(ns, leadOf(t, ns, id), id); err != nil {
 					t.Error(err)
 				}
-				ns.Close()
+				_ = ns.WriteCache()
 			}
 		})
 	}
 	wg.Wait()
-	next, err := Open(s.Dir, "", s.Loc)
+	next, err := Open(s.Dir, Options{Loc: s.Loc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -615,7 +615,7 @@ func TestNoCacheWritesNoCache(t *testing.T) {
 	if _, _, err := s.LoadAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s.Close() // the cache is written in the background
+	_ = s.WriteCache() // the cache is written in the background
 	ignore, err := os.ReadFile(filepath.Join(s.Dir, CacheDir, ".gitignore"))
 	if err != nil || !strings.Contains(string(ignore), "\n*\n") {
 		t.Errorf("the cache folder does not ignore itself: %q, %v", ignore, err)
@@ -639,7 +639,7 @@ func TestCacheWriteKeepsItsFolder(t *testing.T) {
 	if _, _, err := s.LoadAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	_ = s.WriteCache()
 	dir := filepath.Join(s.Dir, CacheDir)
 	old := time.Now().Add(-48 * time.Hour)
 	dead := filepath.Join(dir, "2147483646-leads-123")
@@ -655,7 +655,7 @@ func TestCacheWriteKeepsItsFolder(t *testing.T) {
 	if _, _, err := s.LoadAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	_ = s.WriteCache()
 	entries, _ := os.ReadDir(dir)
 	var got []string
 	for _, e := range entries {

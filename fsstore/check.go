@@ -14,7 +14,8 @@ import (
 // OpenUnchecked opens the pipeline folder dir without reading its
 // pipeline.yaml (Pipeline is nil): for crm check and crm fmt, which read
 // every file themselves, a broken pipeline.yaml included.
-func OpenUnchecked(dir, base string, loc *time.Location) (*Store, error) {
+func OpenUnchecked(dir string, o Options) (*Store, error) {
+	base, loc := o.Base, o.Loc
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err

@@ -142,7 +142,7 @@ func (s *Store) listIndex() (*cacheIndex, error) {
 	}
 	parts, x := encodeNames(s.cacheSig(), stamp, dirs, ends, names)
 	if tmp != nil {
-		putCacheFile(tmp, s.namesPath(), writeParts(parts))
+		_ = putCacheFile(tmp, s.namesPath(), writeParts(parts)) // an index: the next lookup lists the folder instead
 	}
 	s.index = x
 	return x, nil
@@ -234,7 +234,7 @@ func (s *Store) noteAdd(x *cacheIndex, path string, before, after fileStat) {
 		discard(tmp)
 		return
 	}
-	putCacheFile(tmp, s.namesPath(), writeParts(nil))
+	_ = putCacheFile(tmp, s.namesPath(), writeParts(nil)) // an index: the next lookup lists the folder instead
 }
 
 // waitPast waits, up to maxStampWait, until the time of f (written to

@@ -93,7 +93,7 @@ func TestWriteOutput(t *testing.T) {
 // would refuse the whole pipeline.
 func TestWriteRefusesOversizedOutput(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenUnchecked(dir, dir, nil)
+	s, err := OpenUnchecked(dir, Options{Base: dir, Loc: nil})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,8 +31,10 @@ type Store struct {
 	// working directory); the pipeline directory when empty.
 	Base string
 	// NoCache makes LoadAll and ListFiles read the files themselves, never
-	// the cache of parsed leads.
+	// the cache of parsed leads, and write none (Options.NoCache).
 	NoCache bool
+	// readsMany is Options.ReadsMany.
+	readsMany bool
 	// pipelineSum is the checksum of pipeline.yaml: the cache holds leads
 	// checked against one pipeline.
 	pipelineSum uint32
@@ -42,9 +44,27 @@ type Store struct {
 	index *cacheIndex
 }
 
-// Open reads the pipeline in dir. Times without an offset are read in loc;
-// paths in messages are relative to base (the pipeline directory if "").
-func Open(dir, base string, loc *time.Location) (*Store, error) {
+// Options say how a store reads.
+type Options struct {
+	// Base is the folder paths in messages are relative to (the user's
+	// working directory); the pipeline directory when empty.
+	Base string
+	// Loc reads times that have no offset (UTC when nil).
+	Loc *time.Location
+	// NoCache reads every lead from its file, never from the cache of
+	// parsed leads, and writes no cache (--no-cache, a copy made for
+	// --rev, a command that must write nothing but leads).
+	NoCache bool
+	// ReadsMany says the command reads every lead (a report, a list, an
+	// import's matching): from 20,000 leads, LoadAll then sets the Go
+	// collector's pace for the rest of the process (readingMany,
+	// SettleHeap). Without it the collector is left as it is.
+	ReadsMany bool
+}
+
+// Open reads the pipeline in dir.
+func Open(dir string, o Options) (*Store, error) {
+	base, loc := o.Base, o.Loc
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -59,7 +79,7 @@ func Open(dir, base string, loc *time.Location) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	s := &Store{Dir: abs, Pipeline: p, Warnings: warns, Loc: loc, Base: base, pipelineSum: sum}
+	s := &Store{Dir: abs, Pipeline: p, Warnings: warns, Loc: loc, Base: base, pipelineSum: sum, NoCache: o.NoCache, readsMany: o.ReadsMany}
 	if err := s.CheckLeadsDir(); err != nil {
 		return nil, err
 	}
@@ -284,7 +304,9 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 		last = i
 		out = append(out, l)
 	}
-	SettleHeap(len(out))
+	if s.readsMany {
+		SettleHeap(len(out))
+	}
 	return out, problems, nil
 }
 
@@ -371,7 +393,9 @@ func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, []
 	}
 	leads := make([]*model.Lead, len(files))
 	errs := make([]error, len(files))
-	readingMany(len(files))
+	if s.readsMany {
+		readingMany(len(files))
+	}
 	err = eachFile(ctx, len(files), func(i int) {
 		buf := readBufs.Get().(*[]byte) // read buffers are reused across files
 		leads[i], _, *buf, errs[i] = s.readLead(files[i], *buf)

@@ -25,11 +25,11 @@ func newStore(t *testing.T) *Store {
 	if err := Init(dir, schema.EncodePipeline(&p)); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(dir, "", time.UTC)
+	s, err := Open(dir, Options{Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close) // before the folder is removed
+	t.Cleanup(func() { _ = s.WriteCache() }) // before the folder is removed
 	return s
 }
 
