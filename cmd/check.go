@@ -12,6 +12,7 @@ import (
 
 	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
 	"github.com/crmcli/crm/schema"
@@ -268,11 +269,11 @@ func (a *App) checkPipeline(ctx context.Context, t target) (int, schema.Errors, 
 	if err != nil {
 		return 0, nil, err
 	}
-	if fsstore.InGitWorkTree(s.Dir) && !fsstore.MergeDriverRegistered(s.Dir) {
+	if gitrepo.InWorkTree(s.Dir) && !gitrepo.MergeDriverRegistered(s.Dir) {
 		problems = append(problems, &schema.Error{Path: s.Rel(s.PipelinePath()), Warning: true,
 			Msg: "git does not merge this pipeline with crm's merge driver in this clone, so two people logging on one lead will conflict: run crm git-setup"})
 	}
-	for _, p := range s.Unmerged() {
+	for _, p := range gitrepo.Unmerged(s.Dir) {
 		problems = append(problems, &schema.Error{Path: s.Rel(p),
 			Msg: "git reports this file as unmerged (a merge or rebase stopped on it, maybe a change on one side and a deletion on the other): resolve it, then git add or git rm it"})
 	}

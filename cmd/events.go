@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/model"
 )
 
@@ -22,7 +22,7 @@ func (a *App) by(flag string) string {
 	if b := a.v.GetString("by"); b != "" {
 		return b
 	}
-	return fsstore.GitUserName(a.dir())
+	return gitrepo.UserName(a.dir())
 }
 
 // clock is the time of an event given no --at: the fixed --now, or the

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
 )
@@ -30,7 +31,7 @@ what it changed; nothing when all is in place.`,
 			}
 			changed := false
 			for _, t := range ts {
-				did, err := fsstore.GitSetup(t.dir)
+				did, err := gitrepo.Setup(t.dir)
 				if err != nil {
 					return err
 				}
@@ -52,7 +53,7 @@ func newMergeDriverCmd(app *App) *cobra.Command {
 		Use:   "merge-driver BASE OURS THEIRS PATH",
 		Short: "Three-way merge of a lead file or pipeline.yaml (git runs it)",
 		Long: `Git runs this as the merge driver of crm's files (crm git-setup registers
-it as "` + fsstore.MergeDriver + `"). History and activities are merged as
+it as "` + gitrepo.MergeDriver + `"). History and activities are merged as
 sets of events in time order; a field changed on one side only takes that
 side; comments and custom keys of both sides survive; the result is written
 in canonical style and passes crm check.
@@ -114,7 +115,7 @@ func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error
 // clash explained in comments on top; crm exits 1 so git reports the
 // conflict.
 func textMerge(app *App, ours, base, theirs string, clashes []string) error {
-	conflicts, err := fsstore.MergeFileText(app.path(ours), app.path(base), app.path(theirs))
+	conflicts, err := gitrepo.MergeFileText(app.path(ours), app.path(base), app.path(theirs))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
 )
@@ -101,8 +102,8 @@ func runInit(app *App, o *initOptions, dir string) error {
 	}
 	app.sayf("Created pipeline %q in %s (%s)\n", p.Name, rel, strings.Join(p.StepNames(), " > "))
 	// In a git work tree, git merges the pipeline's files with crm.
-	if fsstore.InGitWorkTree(dir) {
-		did, err := fsstore.GitSetup(dir)
+	if gitrepo.InWorkTree(dir) {
+		did, err := gitrepo.Setup(dir)
 		if err != nil {
 			return err
 		}

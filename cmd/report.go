@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
 )
@@ -131,7 +132,7 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 	}
 	if o.rev != "" {
 		for i, s := range stores {
-			dir, cleanup, err := fsstore.AtRevision(s.Dir, o.rev)
+			dir, cleanup, err := gitrepo.AtRevision(s.Dir, o.rev)
 			if err != nil {
 				return err
 			}

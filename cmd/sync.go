@@ -7,9 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/spf13/cobra"
-
-	"github.com/crmcli/crm/fsstore"
 )
 
 type syncOptions struct {
@@ -50,13 +49,13 @@ func runSync(app *App, c *cobra.Command, o *syncOptions) error {
 		return err
 	}
 	var stderr bytes.Buffer
-	g := fsstore.Git{Dir: ts[0].dir, Stderr: &stderr}
+	g := gitrepo.Git{Dir: ts[0].dir, Stderr: &stderr}
 	top, err := g.Top()
 	if err != nil {
 		return fmt.Errorf("crm sync needs a git repository: %w", err)
 	}
 	g.Dir = top
-	if !fsstore.MergeDriverRegistered(top) {
+	if !gitrepo.MergeDriverRegistered(top) {
 		return fmt.Errorf("git does not merge with crm's driver in this clone: run crm git-setup first")
 	}
 	var dirs []string

@@ -1,4 +1,4 @@
-package fsstore
+package gitrepo
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/crmcli/crm/fsstore"
 )
 
 // MergeDriver is the command git runs to merge crm's files (merge.crm.driver).
@@ -18,8 +20,8 @@ const MergeDriver = "crm merge-driver %O %A %B %P"
 // files to crm's merge driver.
 var gitAttributes = []string{"pipeline.yaml merge=crm", "leads/**/*.yaml merge=crm"}
 
-// InGitWorkTree reports whether dir is inside a git work tree.
-func InGitWorkTree(dir string) bool {
+// InWorkTree reports whether dir is inside a git work tree.
+func InWorkTree(dir string) bool {
 	out, err := gitOutput(dir, "rev-parse", "--is-inside-work-tree")
 	return err == nil && strings.TrimSpace(out) == "true"
 }
@@ -31,11 +33,11 @@ func MergeDriverRegistered(dir string) bool {
 	return err == nil && strings.TrimSpace(out) != ""
 }
 
-// GitSetup makes git merge the pipeline in dir with crm: the lines of the
+// Setup makes git merge the pipeline in dir with crm: the lines of the
 // pipeline's .gitattributes, and merge.crm in the repository's git config.
 // It changes only what is missing and says what it changed.
-func GitSetup(dir string) ([]string, error) {
-	if !InGitWorkTree(dir) {
+func Setup(dir string) ([]string, error) {
+	if !InWorkTree(dir) {
 		return nil, fmt.Errorf("%s is not in a git work tree: run git init (or clone the repository) first", dir)
 	}
 	var did []string
@@ -59,7 +61,7 @@ func GitSetup(dir string) ([]string, error) {
 		}
 	}
 	if len(added) > 0 {
-		if err := WriteFileAtomic(path, data, 0o644); err != nil {
+		if err := fsstore.WriteFileAtomic(path, data, 0o644); err != nil {
 			return nil, err
 		}
 		did = append(did, fmt.Sprintf("%s: added %s", path, strings.Join(added, ", ")))

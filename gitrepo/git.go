@@ -1,4 +1,8 @@
-package fsstore
+// Package gitrepo is crm's git plumbing: the author of a change, files a
+// merge left unmerged, a pipeline at a past commit (--rev), the merge
+// driver's set-up, and the runner of crm sync. It runs the git binary;
+// nothing else in crm does.
+package gitrepo
 
 import (
 	"archive/tar"
@@ -12,9 +16,9 @@ import (
 	"github.com/crmcli/crm/schema"
 )
 
-// GitUserName returns `git config user.name` as seen from dir, or "" when
+// UserName returns `git config user.name` as seen from dir, or "" when
 // git or the setting is missing.
-func GitUserName(dir string) string {
+func UserName(dir string) string {
 	c := exec.Command("git", "config", "user.name")
 	c.Dir = dir
 	out, err := c.Output()
@@ -24,12 +28,12 @@ func GitUserName(dir string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// Unmerged lists the files under the pipeline that git reports as unmerged
+// Unmerged lists the files under dir (a pipeline) that git reports as unmerged
 // (a merge or rebase stopped on them: conflict markers, or a modify/delete
 // conflict that leaves no markers at all). Empty outside a git work tree.
-func (s *Store) Unmerged() []string {
+func Unmerged(dir string) []string {
 	c := exec.Command("git", "ls-files", "--unmerged", "-z", "--", ".")
-	c.Dir = s.Dir
+	c.Dir = dir
 	out, err := c.Output()
 	if err != nil {
 		return nil
@@ -42,7 +46,7 @@ func (s *Store) Unmerged() []string {
 			continue
 		}
 		seen[path] = true
-		paths = append(paths, filepath.Join(s.Dir, path))
+		paths = append(paths, filepath.Join(dir, path))
 	}
 	return paths
 }

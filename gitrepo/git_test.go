@@ -1,0 +1,154 @@
+package gitrepo
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// repo is a new git repository with a pipeline folder p/ committed, and
+// git's identity and configuration kept to the test.
+func repo(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is needed")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_AUTHOR_NAME", "Tess")
+	t.Setenv("GIT_AUTHOR_EMAIL", "tess@example.com")
+	t.Setenv("GIT_COMMITTER_NAME", "Tess")
+	t.Setenv("GIT_COMMITTER_EMAIL", "tess@example.com")
+	dir := t.TempDir()
+	write := func(rel, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("p/pipeline.yaml", "name: p\nsteps: [New, Won over]\n")
+	write("p/leads/a.yaml", "title: first\n")
+	g := Git{Dir: dir}
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"config", "user.name", "Tess"}, {"add", "-A"}, {"commit", "-qm", "v1"}, {"tag", "v1"}} {
+		if _, err := g.Run(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("p/leads/a.yaml", "title: second\n")
+	if _, err := g.Run("commit", "-qam", "v2"); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestUserNameAndWorkTree(t *testing.T) {
+	dir := repo(t)
+	if got := UserName(dir); got != "Tess" {
+		t.Errorf("UserName = %q, want Tess", got)
+	}
+	if !InWorkTree(filepath.Join(dir, "p")) {
+		t.Error("a pipeline in a repository is not in a work tree")
+	}
+	if InWorkTree(t.TempDir()) {
+		t.Error("an empty folder is in a work tree")
+	}
+}
+
+// AtRevision gives the pipeline as a commit had it, and leaves the work
+// tree alone.
+func TestAtRevision(t *testing.T) {
+	dir := repo(t)
+	p, cleanup, err := AtRevision(filepath.Join(dir, "p"), "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	old, err := os.ReadFile(filepath.Join(p, "leads", "a.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff("title: first\n", string(old)); diff != "" {
+		t.Errorf("the lead at v1 (-want +got):\n%s", diff)
+	}
+	now, _ := os.ReadFile(filepath.Join(dir, "p", "leads", "a.yaml"))
+	if string(now) != "title: second\n" {
+		t.Errorf("the work tree changed: %q", now)
+	}
+	if _, _, err := AtRevision(filepath.Join(dir, "p"), "nope"); err == nil || !strings.Contains(err.Error(), "--rev nope: no such commit") {
+		t.Errorf("an unknown revision = %v", err)
+	}
+}
+
+// Setup writes what is missing once: a second run changes nothing.
+func TestSetup(t *testing.T) {
+	dir := repo(t)
+	p := filepath.Join(dir, "p")
+	if MergeDriverRegistered(p) {
+		t.Fatal("the driver is registered before Setup")
+	}
+	did, err := Setup(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(did) != 3 {
+		t.Errorf("Setup did %q, want the attributes and two git settings", did)
+	}
+	if !MergeDriverRegistered(p) {
+		t.Error("the driver is not registered after Setup")
+	}
+	if did, err := Setup(p); err != nil || len(did) != 0 {
+		t.Errorf("a second Setup = %q, %v; want nothing done", did, err)
+	}
+	if _, err := Setup(t.TempDir()); err == nil || !strings.Contains(err.Error(), "is not in a git work tree") {
+		t.Errorf("Setup outside a repository = %v", err)
+	}
+}
+
+// A conflicted merge leaves its file unmerged; MergeFileText marks the
+// lines both sides changed.
+func TestUnmergedAndMergeFileText(t *testing.T) {
+	dir := repo(t)
+	g := Git{Dir: dir}
+	lead := filepath.Join(dir, "p", "leads", "a.yaml")
+	steps := [][]string{{"checkout", "-q", "-b", "other", "v1"}}
+	for _, args := range steps {
+		if _, err := g.Run(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(lead, []byte("title: third\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Run("commit", "-qam", "other"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Run("merge", "-q", "main"); err == nil {
+		t.Fatal("the merge did not conflict")
+	}
+	if diff := cmp.Diff([]string{lead}, Unmerged(filepath.Join(dir, "p"))); diff != "" {
+		t.Errorf("Unmerged (-want +got):\n%s", diff)
+	}
+	tmp := t.TempDir()
+	files := map[string]string{"ours": "a\nours\nc\n", "base": "a\nb\nc\n", "theirs": "a\ntheirs\nc\n"}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(tmp, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conflicts, err := MergeFileText(filepath.Join(tmp, "ours"), filepath.Join(tmp, "base"), filepath.Join(tmp, "theirs"))
+	if err != nil || !conflicts {
+		t.Fatalf("MergeFileText = %v, %v; want a conflict", conflicts, err)
+	}
+	merged, _ := os.ReadFile(filepath.Join(tmp, "ours"))
+	if !strings.Contains(string(merged), "<<<<<<< ours\nours\n=======\ntheirs\n>>>>>>> theirs\n") {
+		t.Errorf("merged:\n%s", merged)
+	}
+}
