@@ -1,6 +1,8 @@
 package gitrepo
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,5 +152,75 @@ func TestUnmergedAndMergeFileText(t *testing.T) {
 	merged, _ := os.ReadFile(filepath.Join(tmp, "ours"))
 	if !strings.Contains(string(merged), "<<<<<<< ours\nours\n=======\ntheirs\n>>>>>>> theirs\n") {
 		t.Errorf("merged:\n%s", merged)
+	}
+}
+
+func TestCommitMessage(t *testing.T) {
+	got := CommitMessage("A\tp/leads/acme-aaaaa.yaml\nM\tp/leads/globex-bbbbb.yaml\nM\tp/leads/initech-ccccc.yaml\nD\tp/leads/old-ddddd.yaml\n")
+	want := "crm sync: 1 added, 2 changed, 1 removed\n\nacme-aaaaa\nglobex-bbbbb\ninitech-ccccc\nold-ddddd"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("CommitMessage (-want +got):\n%s", diff)
+	}
+}
+
+// Sync commits the pipeline's changes, pulls, checks and pushes to the
+// upstream; it refuses other files staged, and a clone without the
+// driver; a failed check pushes nothing.
+func TestSync(t *testing.T) {
+	dir := repo(t)
+	p := filepath.Join(dir, "p")
+	origin := filepath.Join(t.TempDir(), "origin.git")
+	g := Git{Dir: dir}
+	run := func(args ...string) {
+		t.Helper()
+		if _, err := g.Run(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("init", "-q", "--bare", origin)
+	run("remote", "add", "origin", origin)
+	run("push", "-q", "-u", "origin", "main")
+	var said []string
+	s := Sync{Dirs: []string{p}, Check: func() error { return nil }, Say: func(f string, a ...any) { said = append(said, fmt.Sprintf(f, a...)) }}
+	if err := s.Run(); !errors.Is(err, ErrNoDriver) {
+		t.Fatalf("Sync without the driver = %v", err)
+	}
+	if _, err := Setup(p); err != nil {
+		t.Fatal(err)
+	}
+	run("add", "-A")
+	run("commit", "-qm", "setup")
+	if err := os.WriteFile(filepath.Join(p, "leads", "b.yaml"), []byte("title: b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("add", "notes.txt")
+	if err := s.Run(); err == nil || !strings.Contains(err.Error(), "files outside the pipelines are staged (notes.txt)") {
+		t.Fatalf("Sync with notes.txt staged = %v", err)
+	}
+	run("reset", "-q", "notes.txt")
+	s.Check = func() error { return errors.New("p/leads/b.yaml: error: a broken lead") }
+	if err := s.Run(); err == nil || !strings.Contains(err.Error(), "crm check fails after the pull: nothing pushed") {
+		t.Fatalf("Sync with a failing check = %v", err)
+	}
+	s.Check = func() error { return nil }
+	said = nil
+	if err := s.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"nothing to commit\n", "pulled, checked and pushed\n"}, said); diff != "" {
+		t.Errorf("said (-want +got):\n%s", diff)
+	}
+	log, err := Git{Dir: origin}.Run("log", "--format=%s", "-1", "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff("crm sync: 1 added\n", log); diff != "" {
+		t.Errorf("the origin's last commit (-want +got):\n%s", diff)
+	}
+	if status, _ := g.Run("status", "--porcelain", "--", "p"); status != "" {
+		t.Errorf("the pipeline is not committed:\n%s", status)
 	}
 }
