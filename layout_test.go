@@ -22,7 +22,8 @@ func TestLayering(t *testing.T) {
 	const mod = "github.com/crmcli/crm"
 	allowed := map[string][]string{
 		mod:               {"cmd"},
-		mod + "/cmd":      {"change", "exchange", "fsstore", "gitrepo", "model", "report", "schema"},
+		mod + "/cmd":      {"change", "exchange", "fsstore", "gitrepo", "intake", "model", "report", "schema"},
+		mod + "/intake":   {"change", "exchange", "fsstore", "model", "schema"},
 		mod + "/gitrepo":  {"fsstore", "schema"},
 		mod + "/change":   {"fsstore", "model", "schema"},
 		mod + "/fsstore":  {"model", "schema"},

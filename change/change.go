@@ -86,6 +86,9 @@ func New(s *fsstore.Store, now func() time.Time) *Writer {
 	return &Writer{Store: s, now: now}
 }
 
+// Now is the Writer's clock: the time of a change given none.
+func (w *Writer) Now() time.Time { return w.now() }
+
 // Observe adds an observer of every change this Writer commits.
 func (w *Writer) Observe(o Observer) {
 	w.mu.Lock()

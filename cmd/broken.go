@@ -8,7 +8,7 @@
 //   - a change never rewrites such a file (package change refuses it);
 //   - a command that matches its input to every lead (import, a vCard,
 //     crm mail) changes nothing while any lead file is broken
-//     (refuseBroken): the broken file could be the lead the input updates.
+//     (intake.Refuse): the broken file could be the lead the input updates.
 
 package cmd
 
@@ -32,13 +32,4 @@ func (a *App) skipBroken(problems schema.Errors) error {
 	}
 	fmt.Fprintf(a.Err, "crm: %d lead file%s left out: fix %s (crm check shows every problem)\n", len(files), plural(len(files)), map[bool]string{true: "it", false: "them"}[len(files) == 1])
 	return &exitError{code: exitData}
-}
-
-// refuseBroken is the refusal of a command that matches input (what) to
-// every lead while some lead files are broken; nil when none is.
-func refuseBroken(problems schema.Errors, what string) error {
-	if len(problems) == 0 {
-		return nil
-	}
-	return &schema.HintError{Problems: problems, Hint: fmt.Sprintf("nothing changed: fix these lead files first (crm check), since a broken file could hide the lead %s would update", what)}
 }

@@ -1,14 +1,13 @@
 package cmd
 
 import (
-	"fmt"
-	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/exchange"
 	"github.com/crmcli/crm/fsstore"
-	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/intake"
 )
 
 type mailOptions struct {
@@ -47,10 +46,6 @@ sender. Several matching leads is an error that lists them.`,
 
 func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 	app.readingAll()
-	s, err := app.Store(c)
-	if err != nil {
-		return err
-	}
 	data, err := fsstore.ReadInput(app.path(path), app.In)
 	if err != nil {
 		return err
@@ -67,50 +62,23 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 	if err != nil {
 		return err
 	}
-	if o.ev.at == "" && !msg.Date.IsZero() {
-		st.At = msg.Date
+	if o.ev.at == "" {
+		st.At = time.Time{} // the message's Date
 	}
-	leads, problems, err := s.LoadAll(c.Context())
+	w, err := app.Writer(c)
 	if err != nil {
 		return err
 	}
-	if err := refuseBroken(problems, "the message"); err != nil {
-		return err
-	}
-	ids := model.NewIndex(leads).ByEmails(msg.AddressList())
-	text := msg.Text()
+	r, err := intake.Mail{Writer: w, Message: msg, Stamp: st, New: o.newLead, Owner: app.v.GetString("owner"), Rand: app.Rand}.Run(c.Context())
 	switch {
-	case len(ids) > 1:
-		return fmt.Errorf("the message matches %d leads (%s): log it with crm lead log ID", len(ids), strings.Join(ids, ", "))
-	case len(ids) == 0 && !o.newLead:
-		return fmt.Errorf("no lead has a contact with %s: add the contact to a lead, or give --new to create one", strings.Join(msg.AddressList(), ", "))
-	case len(ids) == 0:
-		from := msg.From
-		title := from.Name
-		company := ""
-		if _, domain, ok := strings.Cut(from.Address, "@"); ok {
-			company = domain
-		}
-		if title == "" {
-			title = company
-		}
-		l, err := model.NewLead(s.Pipeline, "", model.NewLeadInput{Title: title, Company: company, Source: "e-mail",
-			Contacts: []model.Contact{{Name: from.Name, Email: from.Address}}, Owner: app.v.GetString("owner")}, st)
-		if err != nil {
-			return err
-		}
-		l.Activities = []model.Activity{{At: st.At, Type: model.Email, By: st.By, Text: text}}
-		w, err := app.Writer(c)
-		if err != nil {
-			return err
-		}
-		if _, err := w.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
-			return err
-		}
-		app.sayf("%s: created, logged email\n", l.ID)
-		return nil
+	case err != nil:
+		return err
+	case r.Created:
+		app.sayf("%s: created, logged email\n", r.ID)
+	case r.Logged:
+		app.sayf("%s: logged email\n", r.ID)
+	default:
+		app.sayf("%s: nothing to change\n", r.ID)
 	}
-	return app.changeAt(c, ids[0], st, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
-		return model.LogOnce(l, text, model.Email, st)
-	}, func(_, _ *model.Lead) string { return "logged email" })
+	return nil
 }
