@@ -1,0 +1,101 @@
+// Package repocheck is crm check over a pipeline: every file with the one
+// rule set, and the rules that need every file at once.
+package repocheck
+
+import (
+	"context"
+	"errors"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
+)
+
+// Pipeline reads pipeline.yaml and the lead files of the pipeline in dir
+// afresh (every one, or only paths when it is not nil) and returns how
+// many files it read and every problem, in file and line order: each
+// file's own (the one rule set, schema.CheckLead), and the repository's
+// (duplicate ids, likely duplicate deals, links, files git left
+// unmerged, temporary files of interrupted writes, a clone without the
+// merge driver).
+func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Options) (int, schema.Errors, error) {
+	opt.NoCache = true
+	s, err := fsstore.OpenUnchecked(dir, opt)
+	if err != nil {
+		return 0, nil, err
+	}
+	var problems schema.Errors
+	var p *model.Pipeline
+	if data, problem := s.ReadPipelineRaw(); problem != nil {
+		problems = append(problems, problem)
+	} else {
+		var probs schema.Errors
+		p, probs = schema.CheckPipeline(data, s.Rel(s.PipelinePath()))
+		problems = append(problems, probs...)
+	}
+	var linkErr *fsstore.LinkError
+	if err := s.CheckLeadsDir(); errors.As(err, &linkErr) {
+		return 1, append(problems, &schema.Error{Path: linkErr.Path, Msg: linkErr.Error()}).Sorted(), nil
+	}
+	files := fsstore.FilesAt(paths)
+	if paths == nil {
+		if files, err = s.ListFiles(); err != nil {
+			return 0, nil, err
+		}
+		for _, l := range s.Links() {
+			problems = append(problems, &schema.Error{Path: s.Rel(l),
+				Msg: "a symbolic link: crm never follows a link out of the pipeline, so this lead is not read; put the lead file itself here"})
+		}
+	}
+	perFile := make([]schema.Errors, len(files))
+	ids := make([]string, len(files))
+	dupKeys := make([]string, len(files))
+	err = s.ReadEach(ctx, files, func(i int, data []byte, problem *schema.Error) {
+		ids[i] = files[i].ID
+		if problem != nil {
+			perFile[i] = schema.Errors{problem}
+			return
+		}
+		l, errs := schema.CheckLead(data, s.Options(files[i]), p)
+		perFile[i] = errs
+		if l != nil && l.ID != "" {
+			ids[i] = l.ID
+		}
+		if l != nil && errs.Err() == nil {
+			dupKeys[i] = model.DuplicateKey(l)
+		}
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if gitrepo.InWorkTree(s.Dir) && !gitrepo.MergeDriverRegistered(s.Dir) {
+		problems = append(problems, &schema.Error{Path: s.Rel(s.PipelinePath()), Warning: true,
+			Msg: "git does not merge this pipeline with crm's merge driver in this clone, so two people logging on one lead will conflict: run crm git-setup"})
+	}
+	for _, p := range gitrepo.Unmerged(s.Dir) {
+		problems = append(problems, &schema.Error{Path: s.Rel(p),
+			Msg: "git reports this file as unmerged (a merge or rebase stopped on it, maybe a change on one side and a deletion on the other): resolve it, then git add or git rm it"})
+	}
+	for _, p := range s.LeftoverTemps() {
+		problems = append(problems, &schema.Error{Path: s.Rel(p), Warning: true,
+			Msg: "a temporary file left by an interrupted write (a killed crm): delete it; crm fmt does"})
+	}
+	seen := schema.IDSet{}
+	sameDeal := map[string]string{}
+	for i, f := range files {
+		if k := dupKeys[i]; k != "" {
+			if first, dup := sameDeal[k]; dup {
+				problems = append(problems, &schema.Error{Path: s.Rel(f.Path), Line: 1, Col: 1, Warning: true,
+					Msg: model.DuplicateOf(first) + "; merge them (crm lead edit, crm lead rm)"})
+			} else {
+				sameDeal[k] = ids[i]
+			}
+		}
+		problems = append(problems, perFile[i]...)
+		if dup := seen.Add(ids[i], s.Rel(f.Path)); dup != nil {
+			problems = append(problems, dup)
+		}
+	}
+	return 1 + len(files), problems.Sorted(), nil
+}
