@@ -120,3 +120,32 @@ func TestOneChangePath(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCmdIsThin keeps cmd wiring: no function there is longer than 60
+// lines, except the cobra constructors (newXCmd), which are mostly the
+// help's text. A use case goes below cmd.
+func TestCmdIsThin(t *testing.T) {
+	fset := token.NewFileSet()
+	paths, err := filepath.Glob("cmd/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || strings.HasPrefix(fn.Name.Name, "new") && strings.HasSuffix(fn.Name.Name, "Cmd") {
+				continue
+			}
+			if n := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line - 1; n > 60 {
+				t.Errorf("%s: %s is %d lines long: cmd only wires (60 at most); move the use case below cmd", fset.Position(fn.Pos()), fn.Name.Name, n)
+			}
+		}
+	}
+}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
-	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/repocheck"
 	"github.com/crmcli/crm/report"
 	"github.com/crmcli/crm/schema"
@@ -57,46 +56,53 @@ func (a *App) targets(args []string) ([]target, error) {
 		}
 	}
 	for _, arg := range args {
-		p := arg
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(start, p)
-		}
-		fi, err := fsstore.Stat(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, usagef("%s: no such file or directory", arg)
-		}
-		if err != nil {
+		if err := a.addTarget(arg, add); err != nil {
 			return nil, err
 		}
-		if fi.IsDir() {
-			if dir, ok := fsstore.FindPipelineUp(p); ok {
-				add(dir, "", true)
-				continue
-			}
-			ts, err := a.pipelinesBelow(p)
-			if err != nil {
-				return nil, err
-			}
-			for _, t := range ts {
-				add(t.dir, "", true)
-			}
-			continue
-		}
-		dir, ok := fsstore.FindPipelineUp(filepath.Dir(p))
-		if !ok {
-			return nil, fmt.Errorf("%s: %w above it", arg, fsstore.ErrNoPipeline)
-		}
-		if filepath.Base(p) == schema.PipelineFile && filepath.Dir(p) == dir {
-			add(dir, "", false)
-			continue
-		}
-		add(dir, p, false)
 	}
 	out := make([]target, 0, len(order))
 	for _, d := range order {
 		out = append(out, *byDir[d])
 	}
 	return out, nil
+}
+
+// addTarget adds what one argument of check or fmt names: a pipeline (a
+// folder in it, or folders below with pipelines), pipeline.yaml alone, or
+// a lead file.
+func (a *App) addTarget(arg string, add func(dir, file string, whole bool)) error {
+	p := arg
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(a.dir(), p)
+	}
+	fi, err := fsstore.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return usagef("%s: no such file or directory", arg)
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		if dir, ok := fsstore.FindPipelineUp(p); ok {
+			add(dir, "", true)
+			return nil
+		}
+		ts, err := a.pipelinesBelow(p)
+		for _, t := range ts {
+			add(t.dir, "", true)
+		}
+		return err
+	}
+	dir, ok := fsstore.FindPipelineUp(filepath.Dir(p))
+	if !ok {
+		return fmt.Errorf("%s: %w above it", arg, fsstore.ErrNoPipeline)
+	}
+	if filepath.Base(p) == schema.PipelineFile && filepath.Dir(p) == dir {
+		add(dir, "", false)
+		return nil
+	}
+	add(dir, p, false)
+	return nil
 }
 
 func (a *App) pipelinesBelow(dir string) ([]target, error) {
@@ -229,63 +235,11 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 	}
 	changed, bad := 0, 0
 	for _, t := range ts {
-		s, err := fsstore.OpenUnchecked(t.dir, fsstore.Options{Base: app.Wd, Loc: app.Loc})
+		ch, b, err := fmtTarget(app, o, t)
 		if err != nil {
 			return err
 		}
-		if err := s.CheckLeadsDir(); err != nil {
-			return err
-		}
-		// The pipeline's rules too: a file crm check rejects is not
-		// rewritten (with a broken pipeline.yaml, the rules of the file
-		// alone).
-		var p *model.Pipeline
-		if data, problem := s.ReadPipelineRaw(); problem == nil {
-			p, _ = schema.CheckPipeline(data, s.Rel(s.PipelinePath()))
-		}
-		files := fsstore.FilesAt(t.files)
-		if t.files == nil {
-			if files, err = s.ListFiles(); err != nil {
-				return err
-			}
-		}
-		if t.files == nil {
-			if o.check {
-				for _, p := range s.LeftoverTemps() {
-					changed++
-					fmt.Fprintf(app.Out, "%s (a temporary file left by an interrupted write)\n", s.Rel(p))
-				}
-			} else {
-				removed, err := s.RemoveLeftoverTemps()
-				for _, p := range removed {
-					app.sayf("%s: removed (a temporary file left by an interrupted write)\n", s.Rel(p))
-				}
-				if err != nil {
-					return err
-				}
-			}
-		}
-		s.Pipeline = p
-		w := change.New(s, app.clock)
-		for _, f := range files {
-			rel := s.Rel(f.Path)
-			did, err := w.Format(f, o.check)
-			if err != nil {
-				bad++
-				if es, ok := schema.AsErrors(err); ok {
-					for _, e := range es {
-						fmt.Fprintln(app.Err, e.CheckLine())
-					}
-				} else {
-					fmt.Fprintf(app.Err, "%s: error: %v\n", rel, err)
-				}
-				continue
-			}
-			if did {
-				changed++
-				fmt.Fprintln(app.Out, rel)
-			}
-		}
+		changed, bad = changed+ch, bad+b
 	}
 	if bad > 0 {
 		fmt.Fprintf(app.Err, "%d file%s not formatted: fix the problems above (crm check)\n", bad, plural(bad))
@@ -295,6 +249,74 @@ func runFmt(app *App, c *cobra.Command, o *fmtOptions, args []string) error {
 		return &exitError{code: exitData}
 	}
 	return nil
+}
+
+// fmtTarget formats one target's lead files (with --check, lists those
+// that would change) and returns how many changed and how many could not
+// be formatted.
+func fmtTarget(app *App, o *fmtOptions, t target) (changed, bad int, err error) {
+	s, err := fsstore.OpenUnchecked(t.dir, fsstore.Options{Base: app.Wd, Loc: app.Loc})
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := s.CheckLeadsDir(); err != nil {
+		return 0, 0, err
+	}
+	// The pipeline's rules too: a file crm check rejects is not rewritten
+	// (with a broken pipeline.yaml, the rules of the file alone).
+	if data, problem := s.ReadPipelineRaw(); problem == nil {
+		s.Pipeline, _ = schema.CheckPipeline(data, s.Rel(s.PipelinePath()))
+	}
+	files := fsstore.FilesAt(t.files)
+	if t.files == nil {
+		if files, err = s.ListFiles(); err != nil {
+			return 0, 0, err
+		}
+		if changed, err = fmtTemps(app, s, o.check); err != nil {
+			return 0, 0, err
+		}
+	}
+	w := change.New(s, app.clock)
+	for _, f := range files {
+		did, err := w.Format(f, o.check)
+		switch {
+		case err != nil:
+			bad++
+			printProblems(app, s.Rel(f.Path), err)
+		case did:
+			changed++
+			fmt.Fprintln(app.Out, s.Rel(f.Path))
+		}
+	}
+	return changed, bad, nil
+}
+
+// fmtTemps removes the temporary files interrupted writes left (with
+// --check, lists them), and returns how many there were.
+func fmtTemps(app *App, s *fsstore.Store, check bool) (int, error) {
+	if check {
+		temps := s.LeftoverTemps()
+		for _, p := range temps {
+			fmt.Fprintf(app.Out, "%s (a temporary file left by an interrupted write)\n", s.Rel(p))
+		}
+		return len(temps), nil
+	}
+	removed, err := s.RemoveLeftoverTemps()
+	for _, p := range removed {
+		app.sayf("%s: removed (a temporary file left by an interrupted write)\n", s.Rel(p))
+	}
+	return 0, err
+}
+
+// printProblems prints a file's problems as crm check does, one a line.
+func printProblems(app *App, rel string, err error) {
+	if es, ok := schema.AsErrors(err); ok {
+		for _, e := range es {
+			fmt.Fprintln(app.Err, e.CheckLine())
+		}
+		return
+	}
+	fmt.Fprintf(app.Err, "%s: error: %v\n", rel, err)
 }
 
 func newSchemaCmd(app *App) *cobra.Command {

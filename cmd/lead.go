@@ -85,23 +85,19 @@ Adding a lead reads no other lead: it stays fast in any pipeline.`,
 	return c
 }
 
-func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) error {
-	w, err := app.Writer(c)
-	if err != nil {
-		return err
-	}
-	s := w.Store
+// input is the new lead the flags describe.
+func (o *leadAddOptions) input(title string) (model.NewLeadInput, error) {
 	in := model.NewLeadInput{
 		Title: title, Company: strings.TrimSpace(o.company), Currency: strings.ToUpper(strings.TrimSpace(o.currency)),
 		Owner: strings.TrimSpace(o.owner), Source: strings.TrimSpace(o.source), Step: o.step,
 	}
 	if strings.TrimSpace(title) == "" {
-		return &usageError{model.ErrEmptyTitle}
+		return in, &usageError{model.ErrEmptyTitle}
 	}
 	if o.value != "" {
 		v, err := model.ParseValue(o.value)
 		if err != nil {
-			return usagef("--value: %v", err)
+			return in, usagef("--value: %v", err)
 		}
 		in.Value = &v
 	}
@@ -111,12 +107,26 @@ func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) err
 	for _, ct := range o.contacts {
 		contact, err := model.ParseContact(ct)
 		if err != nil {
-			return usagef("--contact: %v", err)
+			return in, usagef("--contact: %v", err)
 		}
 		in.Contacts = append(in.Contacts, contact)
 	}
+	var err error
 	if in.Fields, err = model.ParseCustomFields(o.set); err != nil {
-		return usagef("--set: %v", err)
+		return in, usagef("--set: %v", err)
+	}
+	return in, nil
+}
+
+func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) error {
+	w, err := app.Writer(c)
+	if err != nil {
+		return err
+	}
+	s := w.Store
+	in, err := o.input(title)
+	if err != nil {
+		return err
 	}
 	st, err := app.stamp(o.ev.at, o.ev.by)
 	if err != nil {
@@ -217,34 +227,9 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	spec := model.FilterSpec{
-		Steps: o.steps, Statuses: o.statuses, Owner: o.owner, Tags: o.tags, Source: o.source,
-		Open: o.open, Closed: o.closed, Query: append(query, o.grep),
-		Due: o.due, Overdue: o.overdue, Stale: o.stale, NoNext: o.noNext, Now: a.now.In(a.Loc),
-	}
-	for _, v := range []struct {
-		flag, s string
-		dst     **float64
-	}{{"value-min", o.valueMin, &spec.ValueMin}, {"value-max", o.valueMax, &spec.ValueMax}} {
-		if v.s != "" {
-			x, err := model.ParseValue(v.s)
-			if err != nil {
-				return nil, nil, nil, usagef("--%s: %v", v.flag, err)
-			}
-			*v.dst = &x
-		}
-	}
-	for _, v := range []struct {
-		flag, s string
-		dst     *time.Time
-	}{{"created-since", o.createdSince, &spec.CreatedSince}, {"closed-since", o.closedSince, &spec.ClosedSince}} {
-		if v.s != "" {
-			t, err := model.ParseStart(v.s, a.now.In(a.Loc))
-			if err != nil {
-				return nil, nil, nil, usagef("--%s: %v", v.flag, err)
-			}
-			*v.dst = t
-		}
+	spec, err := o.filterSpec(a, query)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	f, err := model.NewFilter(s.Pipeline, spec)
 	var fe *model.FieldError
@@ -275,6 +260,40 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 		out = out[:o.limit]
 	}
 	return s, out, a.skipBroken(problems), nil
+}
+
+// filterSpec is what the filter flags and the query words ask for.
+func (o *leadListOptions) filterSpec(a *App, query []string) (model.FilterSpec, error) {
+	spec := model.FilterSpec{
+		Steps: o.steps, Statuses: o.statuses, Owner: o.owner, Tags: o.tags, Source: o.source,
+		Open: o.open, Closed: o.closed, Query: append(query, o.grep),
+		Due: o.due, Overdue: o.overdue, Stale: o.stale, NoNext: o.noNext, Now: a.now.In(a.Loc),
+	}
+	for _, v := range []struct {
+		flag, s string
+		dst     **float64
+	}{{"value-min", o.valueMin, &spec.ValueMin}, {"value-max", o.valueMax, &spec.ValueMax}} {
+		if v.s != "" {
+			x, err := model.ParseValue(v.s)
+			if err != nil {
+				return spec, usagef("--%s: %v", v.flag, err)
+			}
+			*v.dst = &x
+		}
+	}
+	for _, v := range []struct {
+		flag, s string
+		dst     *time.Time
+	}{{"created-since", o.createdSince, &spec.CreatedSince}, {"closed-since", o.closedSince, &spec.ClosedSince}} {
+		if v.s != "" {
+			t, err := model.ParseStart(v.s, a.now.In(a.Loc))
+			if err != nil {
+				return spec, usagef("--%s: %v", v.flag, err)
+			}
+			*v.dst = t
+		}
+	}
+	return spec, nil
 }
 
 // addFilterFlags adds the filters of crm lead list and crm export.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
 )
 
 func newLeadEditCmd(app *App) *cobra.Command {
@@ -75,21 +76,29 @@ func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 			fsstore.RemoveTemp(tmp)
 		}
 	}()
+	keep, err = editLoop(app, c, w, f, orig, tmp, st)
+	return err
+}
+
+// editLoop opens the copy tmp in the editor until the person saves a
+// valid edit (written through the change path), leaves it as it was, or
+// gives up; keep says the copy holds an edit that was not saved.
+func editLoop(app *App, c *cobra.Command, w *change.Writer, f fsstore.LeadFile, orig []byte, tmp string, st model.Stamp) (keep bool, err error) {
 	in := bufio.NewReader(app.In)
 	for {
 		ed := app.editor()
 		cmd := exec.CommandContext(c.Context(), ed[0], append(ed[1:], tmp)...)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = app.In, app.Out, app.Err
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("editor %s: %w (nothing changed)", strings.Join(ed, " "), err)
+			return false, fmt.Errorf("editor %s: %w (nothing changed)", strings.Join(ed, " "), err)
 		}
 		edited, err := fsstore.ReadTemp(tmp)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if bytes.Equal(edited, orig) {
 			app.sayf("%s: no changes\n", f.ID)
-			return nil
+			return false, nil
 		}
 		// An edit crm check rejects is shown, and the editor offered again.
 		verr := change.CheckEdit(w.Store, f, edited)
@@ -97,16 +106,14 @@ func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 			// The change path records what the edit changed as one event,
 			// and checks the result again before it writes.
 			if _, _, err := w.Edit(f, orig, edited, st); err != nil {
-				keep = true
-				return fmt.Errorf("%w; your edit is kept in %s", err, tmp)
+				return true, fmt.Errorf("%w; your edit is kept in %s", err, tmp)
 			}
 			app.sayf("%s: saved\n", f.ID)
-			return nil
+			return false, nil
 		}
 		fmt.Fprintln(app.Err, verr.Error())
 		if !app.IsTerminal() || !app.confirm(in, "Edit again?", true) {
-			keep = true
-			return fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", tmp)
+			return true, fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", tmp)
 		}
 	}
 }

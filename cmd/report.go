@@ -131,39 +131,21 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 		return err
 	}
 	if o.rev != "" {
-		for i, s := range stores {
-			dir, cleanup, err := gitrepo.AtRevision(s.Dir, o.rev)
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			// A copy made for this report only: no cache.
-			if stores[i], err = fsstore.Open(dir, fsstore.Options{Base: dir, Loc: app.Loc, NoCache: true, ReadsMany: true}); err != nil {
-				return fmt.Errorf("the pipeline at %s: %w", o.rev, err)
-			}
+		cleanup, err := atRevision(app, stores, o.rev)
+		if err != nil {
+			return err
 		}
+		defer cleanup()
 	}
 	reports := make([]report.Report, 0, len(stores))
 	var skipped error // files left out: exit 1 after the report, unless --keep-going
 	for _, s := range stores {
-		leads, problems, err := s.LoadAll(c.Context())
+		r, left, err := app.reportOf(c, s, o, period, asOf, by)
 		if err != nil {
 			return err
 		}
-		if err := app.skipBroken(problems); err != nil && !o.keepGoing {
-			skipped = err
-		}
-		if !asOf.IsZero() {
-			leads = leadsAsOf(leads, asOf)
-		}
-		if by != "" {
-			app.warnUnknownKey(s.Pipeline.Name, by, leads)
-		}
-		// Months and quarters are cut in the user's time zone, as --period is.
-		now := app.now.In(app.Loc)
-		r := report.Compute(s.Pipeline, leads, period, now, by)
-		if o.format == report.FormatHTML {
-			r.Trend = report.Trend(s.Pipeline, leads, period, now)
+		if left != nil && !o.keepGoing {
+			skipped = left
 		}
 		reports = append(reports, r)
 	}
@@ -178,6 +160,54 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 		return err
 	}
 	return skipped
+}
+
+// reportOf computes the report of one pipeline; left is the error to
+// return after it when lead files were left out.
+func (a *App) reportOf(c *cobra.Command, s *fsstore.Store, o *reportOptions, period report.Period, asOf time.Time, by string) (r report.Report, left, err error) {
+	leads, problems, err := s.LoadAll(c.Context())
+	if err != nil {
+		return r, nil, err
+	}
+	left = a.skipBroken(problems)
+	if !asOf.IsZero() {
+		leads = leadsAsOf(leads, asOf)
+	}
+	if by != "" {
+		a.warnUnknownKey(s.Pipeline.Name, by, leads)
+	}
+	// Months and quarters are cut in the user's time zone, as --period is.
+	now := a.now.In(a.Loc)
+	r = report.Compute(s.Pipeline, leads, period, now, by)
+	if o.format == report.FormatHTML {
+		r.Trend = report.Trend(s.Pipeline, leads, period, now)
+	}
+	return r, left, nil
+}
+
+// atRevision replaces each store by its pipeline as the commit rev has
+// it (a copy made for this report only, read without a cache); cleanup
+// removes the copies.
+func atRevision(app *App, stores []*fsstore.Store, rev string) (cleanup func(), err error) {
+	var cleanups []func()
+	cleanup = func() {
+		for _, c := range cleanups {
+			c()
+		}
+	}
+	for i, s := range stores {
+		dir, done, err := gitrepo.AtRevision(s.Dir, rev)
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+		cleanups = append(cleanups, done)
+		if stores[i], err = fsstore.Open(dir, fsstore.Options{Base: dir, Loc: app.Loc, NoCache: true, ReadsMany: true}); err != nil {
+			cleanup()
+			return nil, fmt.Errorf("the pipeline at %s: %w", rev, err)
+		}
+	}
+	return cleanup, nil
 }
 
 // warnUnknownKey says on stderr when no lead has the --by key, with the
