@@ -343,27 +343,6 @@ func Remind(date Date, text string) Patch {
 // ClearReminder removes the next action.
 func ClearReminder() Patch { return Patch{Unset: []string{"next_action"}} }
 
-// settable says how `crm lead set` parses each known key it accepts.
-var settable = map[string]string{
-	"title": "text", "company": "text", "currency": "text", "owner": "text", "source": "text",
-	"value": "value", "probability": "probability", "tags": "list",
-	"expected_close": "date", "created": "time",
-}
-
-// protected keys change through their own commands, so history stays true.
-var protected = map[string]string{
-	"id":            "the id is the file name; it cannot be changed",
-	"step":          "use crm lead move",
-	"status":        "use crm lead won, lost, cancel, standby or reopen",
-	"closed":        "it is set by crm lead won, lost and cancel",
-	"reason":        "give --reason to crm lead lost or cancel",
-	"standby_until": "use crm lead standby --until",
-	"next_action":   "use crm lead remind",
-	"contacts":      "edit the file (crm lead edit) or use crm lead add --contact",
-	"history":       "history is appended by commands, never set",
-	"activities":    "use crm lead log",
-}
-
 // SetFields turns "key=value" assignments into a patch. "key=" unsets.
 func SetFields(assignments []string, now time.Time) (Patch, error) {
 	var p Patch
@@ -376,19 +355,13 @@ func SetFields(assignments []string, now time.Time) (Patch, error) {
 		if err := ValidKey(k); err != nil {
 			return Patch{}, err
 		}
-		if why, ok := protected[k]; ok {
-			return Patch{}, fmt.Errorf("cannot set %q: %s", k, why)
+		f, known := leadField(k)
+		if known && f.Set == "" {
+			return Patch{}, fmt.Errorf("cannot set %q: %s", k, f.Protected)
 		}
-		if _, known := settable[k]; !known && v != "" {
+		if !known && v != "" {
 			// A custom key one typo away from a known one is a typo.
-			keys := make([]string, 0, len(settable)+len(protected))
-			for key := range settable {
-				keys = append(keys, key)
-			}
-			for key := range protected {
-				keys = append(keys, key)
-			}
-			if near := Closest(k, keys, 1); len(near) > 0 && Distance(k, near[0]) <= 1 {
+			if near := Closest(k, LeadKeys, 1); len(near) > 0 && Distance(k, near[0]) <= 1 {
 				return Patch{}, fmt.Errorf("unknown key %q: did you mean %s? (write the custom key another way if you meant one)", k, near[0])
 			}
 		}
@@ -399,17 +372,18 @@ func SetFields(assignments []string, now time.Time) (Patch, error) {
 			p.Unset = append(p.Unset, k)
 			continue
 		}
-		f, err := parseField(k, v, now)
+		field, err := parseField(k, v, now)
 		if err != nil {
 			return Patch{}, err
 		}
-		p.Set = append(p.Set, f)
+		p.Set = append(p.Set, field)
 	}
 	return p, nil
 }
 
 func parseField(k, v string, now time.Time) (Field, error) {
-	switch settable[k] {
+	f, _ := leadField(k)
+	switch f.Set {
 	case "text":
 		return Field{k, strings.TrimSpace(v)}, nil
 	case "value":

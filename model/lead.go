@@ -168,24 +168,6 @@ type Lead struct {
 // CompareIDs orders leads by id, the order a load gives them in.
 func CompareIDs(a, b *Lead) int { return strings.Compare(a.ID, b.ID) }
 
-// Known keys of a lead file, in canonical order. Custom keys go before
-// history and activities.
-var LeadKeys = []string{
-	"id", "title", "company", "contacts", "value", "currency", "owner", "source", "tags",
-	"step", "status", "reason", "created", "closed", "next_action", "standby_until",
-	"expected_close", "probability", "history", "activities",
-}
-
-// IsLeadKey reports whether key is one of the known keys.
-func IsLeadKey(key string) bool {
-	for _, k := range LeadKeys {
-		if k == key {
-			return true
-		}
-	}
-	return false
-}
-
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // ValidID reports whether s may be a lead id or id prefix given on the

@@ -6,9 +6,6 @@ import (
 	"time"
 )
 
-// lifecycleKeys change with a step or status event, which tells them.
-var lifecycleKeys = map[string]bool{"step": true, "status": true, "closed": true, "reason": true, "standby_until": true, "history": true, "activities": true, "id": true}
-
 // FieldValue is the value of a key of l as a patch would set it, and
 // whether l has one.
 func (l *Lead) FieldValue(key string) (any, bool) {
@@ -59,7 +56,7 @@ func sameValue(a, b any) bool { return fmt.Sprintf("%v", a) == fmt.Sprintf("%v",
 func Record(cur *Lead, p Patch, s Stamp) Patch {
 	var changes []Change
 	for _, f := range p.Set {
-		if lifecycleKeys[f.Key] {
+		if told(f.Key) {
 			continue
 		}
 		old, had := cur.FieldValue(f.Key)
@@ -73,7 +70,7 @@ func Record(cur *Lead, p Patch, s Stamp) Patch {
 		changes = append(changes, c)
 	}
 	for _, k := range p.Unset {
-		if lifecycleKeys[k] {
+		if told(k) {
 			continue
 		}
 		if old, had := cur.FieldValue(k); had {
@@ -280,7 +277,7 @@ func FieldChanges(before, after *Lead) Patch {
 	}
 	sort.Strings(custom)
 	for _, k := range append(keys, custom...) {
-		if lifecycleKeys[k] {
+		if told(k) {
 			continue
 		}
 		old, had := before.FieldValue(k)
