@@ -11,6 +11,34 @@ import (
 	"github.com/crmcli/crm/model"
 )
 
+// The grammar the line scanner accepts: crm's canonical style, the one
+// crm fmt and every write produce. Anything else makes scanCanonical give
+// up (false), and the file goes to the YAML library, so the scanner may
+// be narrow but never different (FuzzReadLead, FuzzCheckLead and
+// TestReadLeadMatchesParseLead hold it to the library).
+//
+//	file     = { line "\n" }            ; UTF-8, ends in "\n"; no CR, tab, NUL or BOM
+//	line     = comment | entry | item | pair
+//	comment  = "#" text                 ; at the top level only, between keys
+//	entry    = key ":" [ " " value ]     ; key = [A-Za-z_][A-Za-z0-9_-]*, at column 1
+//	value    = flowseq | flowmap | scalar
+//	           ; a key with no value owns the lines indented by two spaces
+//	           ; below it: all items (a list) or all pairs (a mapping)
+//	item     = "  - " ( flowmap | scalar ) ; a list of events, activities, contacts...
+//	         | "  - " key ": " value { "    " key ": " value } ; a block mapping
+//	pair     = "  " key ": " value
+//	flowseq  = "[" [ fvalue { ", " fvalue } ] "]"
+//	flowmap  = "{" [ key ": " fvalue { ", " key ": " fvalue } ] "}"
+//	fvalue   = flowseq | flowmap | scalar ; flow collections nest 16 deep at most
+//	scalar   = plain | '"' text without '"' or '\' '"' | "'" text, '' for ' "'"
+//	plain    = what isPlain accepts (no indicator first, no ": " or " #",
+//	           no edge spaces; in a flow collection none of "[]{},"), its
+//	           tag worked out by plainTag as the library's resolver would
+//
+// No anchors, aliases, tags, block scalars (| >), multi-line scalars,
+// explicit keys, document markers or other indentation: the library
+// reads those.
+
 // ReadLead reads a lead for listings and reports. Files in crm's canonical
 // style (what crm writes) go through a line scanner that builds the same
 // YAML tree the YAML library would, several times faster; anything else
