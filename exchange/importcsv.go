@@ -71,7 +71,7 @@ func (r *ImportRow) packCells(rec []string) {
 // Import is a CSV file read for import: its rows, each converted and
 // checked once. The leads are not kept: Lead makes a row's
 // lead again when it is written, so an import holds the leads of the rows
-// it is writing, not of every row (100,000 converted leads took 66 MB).
+// it is writing, not of every row (docs/performance.md, "Measured reasons in the code").
 type Import struct {
 	Rows []ImportRow
 	c    *converter

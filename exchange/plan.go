@@ -39,7 +39,7 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 	ix := model.NewIndex(existing)
 	// The leads by id: a binary search over them in id order (as a load
 	// gives them), and which ones a row claimed by their place, rather
-	// than two maps of every lead (10 MB at 100,000).
+	// than two maps of every lead (docs/performance.md, "Measured reasons in the code").
 	byID := existing
 	if !slices.IsSortedFunc(byID, model.CompareIDs) {
 		byID = slices.SortedStableFunc(slices.Values(existing), model.CompareIDs)
@@ -65,8 +65,8 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 		}
 		planned[i] = ImportAction{Row: r, ID: id}
 		if k := find(id); k >= 0 {
-			// The lead's own id, and the one just made is let go: 3 MB
-			// at 100,000 rows.
+			// The lead's own id, and the one just made is let go
+			// (docs/performance.md, "Measured reasons in the code").
 			id = byID[k].ID
 			planned[i].ID, planned[i].Match, planned[i].Lead = id, id, byID[k]
 			claimed[k] = true

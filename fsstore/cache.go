@@ -95,7 +95,7 @@ func (s *Store) cacheTemp(name string) (stamp int64, tmp *os.File) {
 
 // openCache opens the cache file at path (the cache or the names file),
 // when it is a regular file of a sane size: not a link put in its place,
-// not gigabytes to read (1,000,000 leads take 170 MB).
+// not gigabytes to read (far more than a million leads take).
 func (s *Store) openCache(path string) (*os.File, fileStat, bool) {
 	if s.NoCache {
 		return nil, fileStat{}, false
@@ -251,9 +251,8 @@ type unwrittenCache struct {
 //
 // The cache is written once the command is done with the leads rather
 // than while it works on them: the command's working memory is garbage by
-// then and collected first, and the writer's is not added to it. At
-// 100,000 leads a report just after a change peaks at 148 MB instead of
-// 164 MB, for 0.07 s more (docs/performance.md).
+// then and collected first, and the writer's is not added to it: a lower
+// peak for a little more time (docs/performance.md, "Measured reasons in the code").
 func (s *Store) WriteCache() error {
 	u := s.unwritten
 	if u == nil {

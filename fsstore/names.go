@@ -44,8 +44,8 @@ import (
 const namesName = "names"
 
 // maxStampWait bounds how long adding a lead waits for the file system's
-// clock to move past the folder's time (a tick is 1-10 ms where times are
-// coarse; none where they are fine-grained).
+// clock to move past the folder's time: one tick of a coarse clock, no
+// wait where times are fine-grained.
 const maxStampWait = 25 * time.Millisecond
 
 // maxRecords is how many added files the names file records before it is

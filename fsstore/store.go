@@ -325,11 +325,9 @@ var settled atomic.Bool
 // three quarters above what is live while they are read, instead of
 // twice: the leads grow the live heap as the files' texts and trees come
 // and go, and Go would otherwise let the heap reach twice the leads read
-// so far before the end of the read. Half, as it was, took a tenth more
-// CPU for a fresh clone's first report at 100,000 leads once reading made
-// little garbage, and its peak (at the cache write) no lower: 139-143 MB
-// either way, 122-126 MB for report --no-cache. SettleHeap takes it to a
-// quarter after. A GOGC the user set is left alone.
+// so far before the end of the read. Half cost more CPU for no lower peak
+// (docs/performance.md, "Measured reasons in the code"). SettleHeap takes it to a quarter after. A GOGC the user set
+// is left alone.
 func readingMany(n int) {
 	if !tunesHeap(n) || settled.Load() {
 		return
@@ -341,9 +339,8 @@ func readingMany(n int) {
 // reading them (file texts, listings, the cache's bytes) at once and
 // makes the collector keep the heap within a quarter above what is live
 // for the rest of the command: without it Go lets the heap grow to twice
-// the leads before it looks again. At 100,000 leads it takes 30-140 MB
-// off the peak (docs/performance.md) and no measurable time. A GOGC the
-// user set is left alone. LoadAll calls it; so does a command that makes
+// the leads before it looks again: a much lower peak for no measurable
+// time (docs/performance.md, "Measured reasons in the code"). A GOGC the user set is left alone. LoadAll calls it; so does a command that makes
 // many leads itself (an import's rows).
 func SettleHeap(leads int) {
 	if !tunesHeap(leads) || settled.Swap(true) {
@@ -356,11 +353,10 @@ func SettleHeap(leads int) {
 // TightHeap is SettleHeap for a command that goes on making much beside
 // the leads it holds (an import: its rows, its plan, each row's lead made
 // again to compare and write): the heap is kept within a tenth above what
-// is live instead of a quarter. A re-import of 100,000 rows then peaks at
-// 131-144 MB instead of 150-159, for 0.1-0.6 s more of the collector's
-// CPU; commands that only read keep a quarter (at 15%, a JSON list of
-// 100,000 leads took 0.5 s longer). It acts from bigLoad leads; a GOGC
-// the user set is left alone.
+// is live instead of a quarter: a lower peak for a little more of the
+// collector's CPU; commands that only read keep a quarter, which costs
+// them less time (docs/performance.md, "Measured reasons in the code"). It acts from bigLoad leads; a GOGC the user
+// set is left alone.
 func TightHeap(n int) {
 	if !tunesHeap(n) {
 		return

@@ -31,8 +31,8 @@ type FeedFilter struct {
 // Feed is what happened to the leads, newest first (then by lead id, then
 // in the order of the lead's history and activities): the team's
 // activity feed. It holds 24 bytes an entry and makes an entry only when
-// asked (Entry): the feed of 100,000 leads is half a million entries, and
-// making them all first took 60 MB.
+// asked (Entry): the feed of 100,000 leads is half a million entries, too
+// many to make first (docs/performance.md, "Measured reasons in the code").
 type Feed struct {
 	leads []*Lead
 	refs  []feedRef

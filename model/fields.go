@@ -9,8 +9,8 @@ import (
 // by key, with their values decoded as YAML values.
 //
 // A sorted slice rather than a map: a lead has a handful of custom keys,
-// and at 100,000 leads the maps cost 30 MB more than these slices
-// (docs/performance.md). The order is also the order they are written in.
+// and maps cost much more memory than these slices
+// (docs/performance.md, "Measured reasons in the code"). The order is also the order they are written in.
 type Fields []Field
 
 // find is where key is in fs, or would be inserted.

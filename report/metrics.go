@@ -82,7 +82,7 @@ func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Tim
 	at := m.at
 	ix := newIndex(p)
 	// Each lead's facts are added to the figures as they are made; only
-	// a breakdown into groups of leads keeps them (16 MB at 100,000).
+	// a breakdown into groups of leads keeps them (docs/performance.md, "Measured reasons in the code").
 	sum, steps := newSummer(p, period, at), newStepper(p, period)
 	keep := by != "" && by != "month" && by != "quarter"
 	var fs []facts

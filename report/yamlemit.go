@@ -16,7 +16,8 @@ import (
 // leadEmitter writes leads as items of crm's YAML lead list: the bytes the
 // YAML library's encoder writes for their JSON form (LeadJSON) in block
 // style with an indent of 2 (yamlOf), without building the library's tree
-// (its encoder takes about 75 µs a lead; this, a few).
+// (which `lead list --format yaml` needs for its target: docs/performance.md,
+// "Measured reasons in the code").
 //
 // Structure follows the library's block layout: a mapping's keys one per
 // line at its column, a sequence's dashes at its column, a mapping or

@@ -133,8 +133,8 @@ func (a *scanArena) content(n int) []*yaml.Node {
 
 // share returns this reader's one copy of s: the repeated strings of
 // leads (steps, names, owners) are kept once per reader. Not the unique
-// package: its global map and weak pointers cost 17 MB of garbage at
-// 100,000 leads, for strings that a handful of readers hold a copy each.
+// package: its global map and weak pointers make much garbage for
+// strings that a handful of readers hold a copy each (docs/performance.md, "Measured reasons in the code").
 func (a *scanArena) share(s string) string {
 	if v, ok := a.shared[s]; ok {
 		return v
@@ -592,8 +592,9 @@ func isPlain(s string, flow bool) bool {
 }
 
 // plainTag is the tag the YAML library resolves a plain scalar to, worked
-// out here for the common cases (asking the resolver was a tenth of the
-// time of reading 100,000 files) by the resolver's own rules: it looks at
+// out here for the common cases (asking the resolver was a good share of
+// the time of reading every file: docs/performance.md, "Measured reasons
+// in the code") by the resolver's own rules: it looks at
 // the first character, and text that starts with a letter is a string
 // unless it is one of the words true, false and null (in three cases);
 // crm's UTC time form and a date are timestamps when they are real.
