@@ -24,9 +24,9 @@ import (
 // accepted change of a lead appears in its history (or its activities)
 // exactly once, at the time it was given.
 func TestRandomWritesKeepEveryPromise(t *testing.T) {
-	seeds := []uint64{1, 2}
+	seeds := []uint64{1}
 	if longTests() {
-		seeds = append(seeds, 3, 4, 5, 6)
+		seeds = append(seeds, 2, 3, 4, 5, 6)
 	}
 	for _, seed := range seeds {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
