@@ -32,7 +32,10 @@ import (
 // is trusted only while the names file's own time is later than the
 // folder's (a change within the same tick of the file system's clock
 // could leave the folder's stat as it is, as git's racily clean files):
-// the writer waits up to maxStampWait for the clock to move on. The one
+// the writer waits up to maxStampWait for the clock to move on, under the
+// lock: the next writer's change then falls in a later tick, so a touch
+// of the names file never vouches for a folder that changed after its
+// record (waiting after the unlock would let it). The one
 // change it can miss is made by another program (not crm, which takes the
 // lock) in the microseconds between the two stats; a listing, the next
 // report's or the next lookup's after any other change, sets it right.
