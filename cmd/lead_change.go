@@ -51,16 +51,6 @@ func (a *App) changeAt(c *cobra.Command, id string, st model.Stamp, op func(s *f
 	return nil
 }
 
-// resolve opens the pipeline and finds the lead an id or prefix names.
-func (a *App) resolve(c *cobra.Command, id string) (*fsstore.Store, fsstore.LeadFile, error) {
-	s, err := a.Store(c)
-	if err != nil {
-		return nil, fsstore.LeadFile{}, err
-	}
-	f, err := s.Resolve(id)
-	return s, f, err
-}
-
 func newLeadMoveCmd(app *App) *cobra.Command {
 	var ev eventFlags
 	c := &cobra.Command{

@@ -884,12 +884,6 @@ func (x *cacheIndex) start(i int) uint32 {
 	return binary.LittleEndian.Uint32(x.ends[4*(i-1):])
 }
 
-// relString is rel as a string over the same bytes.
-func (x *cacheIndex) relString(i int) string {
-	rel := x.rel(i)
-	return unsafe.String(unsafe.SliceData(rel), len(rel))
-}
-
 // cacheLengths reads the lengths of a cache's head and front from its
 // first cacheFixed bytes.
 func cacheLengths(data []byte) (head, front uint64, ok bool) {
