@@ -2,14 +2,11 @@ package fsstore
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"iter"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,8 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
+	"github.com/crmcli/crm/fsstore/leadcache"
 	"github.com/crmcli/crm/model"
 )
 
@@ -51,9 +48,6 @@ const (
 	racySlack = 2 * time.Second
 )
 
-// maxCacheSize is the largest cache file crm reads.
-const maxCacheSize = 1 << 30
-
 // NoCacheEnv turns the cache off when set to anything but "" or "0".
 const NoCacheEnv = "CRM_NO_CACHE"
 
@@ -61,7 +55,7 @@ const NoCacheEnv = "CRM_NO_CACHE"
 // type, the pipeline.yaml it checked leads against and the time zones it
 // read times in.
 func (s *Store) cacheSig() string {
-	return fmt.Sprintf("%s|pipeline %08x|loc %s|TZ %s", leadSignature, s.pipelineSum, s.Loc, os.Getenv("TZ"))
+	return fmt.Sprintf("%s|pipeline %08x|loc %s|TZ %s", leadcache.LeadSignature, s.pipelineSum, s.Loc, os.Getenv("TZ"))
 }
 
 func (s *Store) cachePath() string { return filepath.Join(s.Dir, CacheDir, cacheName) }
@@ -84,7 +78,7 @@ func (s *Store) cacheTemp(name string) (stamp int64, tmp *os.File) {
 		}
 		if f, err := os.CreateTemp(dir, tempPattern(name)); err == nil {
 			if fi, err := f.Stat(); err == nil {
-				return fileStat{Mtime: fi.ModTime().UnixNano()}.grained().Mtime, f
+				return leadcache.Stat{Mtime: fi.ModTime().UnixNano()}.Grained().Mtime, f
 			}
 			f.Close()
 			os.Remove(f.Name())
@@ -96,22 +90,22 @@ func (s *Store) cacheTemp(name string) (stamp int64, tmp *os.File) {
 // openCache opens the cache file at path (the cache or the names file),
 // when it is a regular file of a sane size: not a link put in its place,
 // not gigabytes to read (far more than a million leads take).
-func (s *Store) openCache(path string) (*os.File, fileStat, bool) {
+func (s *Store) openCache(path string) (*os.File, leadcache.Stat, bool) {
 	if s.NoCache {
-		return nil, fileStat{}, false
+		return nil, leadcache.Stat{}, false
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fileStat{}, false
+		return nil, leadcache.Stat{}, false
 	}
-	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
+	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Size() > leadcache.MaxSize {
 		f.Close()
-		return nil, fileStat{}, false
+		return nil, leadcache.Stat{}, false
 	}
 	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxCacheSize {
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > leadcache.MaxSize {
 		f.Close()
-		return nil, fileStat{}, false
+		return nil, leadcache.Stat{}, false
 	}
 	return f, statOfInfo(fi), true
 }
@@ -119,14 +113,14 @@ func (s *Store) openCache(path string) (*os.File, fileStat, bool) {
 // readHead reads and decodes the head of the cache, leaving f open at its
 // body (size: the whole file's); h is nil when there is no cache that
 // fits.
-func (s *Store) readHead() (h *cacheHead, head []byte, f *os.File, size int64) {
+func (s *Store) readHead() (h *leadcache.Head, head []byte, f *os.File, size int64) {
 	f, st, ok := s.openCache(s.cachePath())
 	if !ok {
 		return nil, nil, nil, 0
 	}
 	head, err := readCacheHead(f, st.Size)
 	if err == nil {
-		h, err = decodeHead(head, s.cacheSig(), s.Loc)
+		h, err = leadcache.DecodeHead(head, s.cacheSig(), s.Loc)
 	}
 	if err != nil {
 		f.Close()
@@ -138,13 +132,13 @@ func (s *Store) readHead() (h *cacheHead, head []byte, f *os.File, size int64) {
 // readCacheHead reads the head of the cache f (size bytes) and its
 // checksum.
 func readCacheHead(f *os.File, size int64) ([]byte, error) {
-	start := make([]byte, cacheFixed)
+	start := make([]byte, leadcache.Fixed)
 	if _, err := io.ReadFull(f, start); err != nil {
 		return nil, err
 	}
-	n, _, ok := cacheLengths(start)
+	n, _, ok := leadcache.Lengths(start)
 	if !ok || int64(n)+4 > size {
-		return nil, errCorrupt
+		return nil, leadcache.ErrCorrupt
 	}
 	data := make([]byte, n+4)
 	copy(data, start)
@@ -159,31 +153,31 @@ func readCacheHead(f *os.File, size int64) ([]byte, error) {
 // when no folder under leads/ changed since it was written (a folder's
 // stat changes when a file is added, removed or renamed in it); ok is
 // false otherwise.
-func (s *Store) cachedIndex(path string) (x *cacheIndex, ok bool) {
+func (s *Store) cachedIndex(path string) (x *leadcache.Index, ok bool) {
 	return s.readCachedIndex(path, false)
 }
 
 // readCachedIndex is cachedIndex; skipNames reads the front (and the names
 // file's records) alone.
-func (s *Store) readCachedIndex(path string, skipNames bool) (x *cacheIndex, ok bool) {
+func (s *Store) readCachedIndex(path string, skipNames bool) (x *leadcache.Index, ok bool) {
 	f, st, ok := s.openCache(path)
 	if !ok {
 		return nil, false
 	}
 	defer f.Close()
-	x, err := readIndex(f, st.Size, s.cacheSig(), path == s.namesPath(), st.Mtime, func(x *cacheIndex) bool { return s.dirsUnchanged(x.dirs) }, skipNames)
+	x, err := leadcache.ReadIndex(f, st.Size, s.cacheSig(), path == s.namesPath(), st.Mtime, func(x *leadcache.Index) bool { return s.dirsUnchanged(x.Dirs) }, skipNames)
 	if err != nil {
 		return nil, false
 	}
 	if path == s.namesPath() {
-		x.file = st
+		x.FileStat = st
 	}
 	return x, true
 }
 
 // dirsUnchanged tells whether the folders under leads/ are the ones the
 // cache recorded, with the same stats, none of them racy.
-func (s *Store) dirsUnchanged(dirs []cacheDir) bool {
+func (s *Store) dirsUnchanged(dirs []leadcache.Dir) bool {
 	if len(dirs) == 0 {
 		return false
 	}
@@ -198,8 +192,8 @@ func (s *Store) dirsUnchanged(dirs []cacheDir) bool {
 
 // writeCache fills tmp with c and renames it into place; nothing is said
 // when it fails (the next command reads the files again).
-func (s *Store) writeCache(c *cacheFile, tmp *os.File) error {
-	return putCacheFile(tmp, s.cachePath(), func(w io.Writer) error { return writeCacheTo(w, c, s.Loc) })
+func (s *Store) writeCache(c *leadcache.File, tmp *os.File) error {
+	return putCacheFile(tmp, s.cachePath(), func(w io.Writer) error { return leadcache.Write(w, c, s.Loc) })
 }
 
 // putCacheFile fills tmp, a temporary file in the cache folder, with
@@ -240,7 +234,7 @@ func putCacheFile(tmp *os.File, path string, write func(w io.Writer) error) erro
 // unwrittenCache is a cache made by a load, to be written to its
 // temporary file by Close.
 type unwrittenCache struct {
-	c   *cacheFile
+	c   *leadcache.File
 	tmp *os.File
 }
 
@@ -280,10 +274,10 @@ func discard(tmp *os.File) {
 // Without statFiles, the files' stats are left out and their kinds come
 // from the folder listing itself: for a first load, which reads every
 // file (and takes its stat as it reads it) anyway.
-func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fileStat, []cacheDir, error) {
+func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []leadcache.Stat, []leadcache.Dir, error) {
 	var files []LeadFile
-	var fstats []fileStat
-	var dirs []cacheDir
+	var fstats []leadcache.Stat
+	var dirs []leadcache.Dir
 	root := s.LeadsPath()
 	queue := []string{root}
 	for len(queue) > 0 {
@@ -313,7 +307,7 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 			return compareLeadFiles(LeadFile{ID: ids[a], Path: names[a]}, LeadFile{ID: ids[b], Path: names[b]})
 		})
 		kinds := make([]fileKind, len(names))
-		stats := make([]fileStat, len(names))
+		stats := make([]leadcache.Stat, len(names))
 		sorted, sortedIDs := make([]string, len(names)), make([]string, len(names))
 		for i, j := range order {
 			sorted[i], sortedIDs[i] = names[j], ids[j]
@@ -329,7 +323,7 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 				}
 			})
 		}
-		dirs = append(dirs, cacheDir{Rel: s.leadRel(dir), Stat: d.stat})
+		dirs = append(dirs, leadcache.Dir{Rel: s.leadRel(dir), Stat: d.stat})
 		d.close()
 		if err != nil {
 			return nil, nil, nil, err
@@ -337,7 +331,7 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 		prefix := dir + string(filepath.Separator) // dir is clean: no Join needed
 		if files == nil {
 			files = make([]LeadFile, 0, len(names))
-			fstats = make([]fileStat, 0, len(names))
+			fstats = make([]leadcache.Stat, 0, len(names))
 		}
 		for i, name := range names {
 			switch leadEntry(name, kinds[i]) {
@@ -356,12 +350,12 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []fi
 			order[i] = i
 		}
 		slices.SortStableFunc(order, func(a, b int) int { return compareLeadFiles(files[a], files[b]) })
-		sorted, sortedStats := make([]LeadFile, len(files)), make([]fileStat, len(files))
+		sorted, sortedStats := make([]LeadFile, len(files)), make([]leadcache.Stat, len(files))
 		for i, j := range order {
 			sorted[i], sortedStats[i] = files[j], fstats[j]
 		}
 		files, fstats = sorted, sortedStats
-		slices.SortFunc(dirs, func(a, b cacheDir) int { return strings.Compare(a.Rel, b.Rel) })
+		slices.SortFunc(dirs, func(a, b leadcache.Dir) int { return strings.Compare(a.Rel, b.Rel) })
 	}
 	return files, fstats, dirs, nil
 }
@@ -396,20 +390,6 @@ func (s *Store) leadRel(path string) string {
 	return strings.TrimPrefix(path, root+string(filepath.Separator))
 }
 
-// timeGrain is the file system's timestamp granularity in nanoseconds as
-// the cache sees it: 1 (every time as the kernel gives it) except in tests,
-// which make it a second to play a file system with coarse timestamps.
-var timeGrain int64 = 1
-
-// grained rounds a stat's times down to timeGrain.
-func (st fileStat) grained() fileStat {
-	if timeGrain > 1 {
-		st.Mtime -= st.Mtime % timeGrain
-		st.Ctime -= st.Ctime % timeGrain
-	}
-	return st
-}
-
 // fileKind is what the cache needs to know of a name in a folder.
 type fileKind uint8
 
@@ -431,9 +411,6 @@ func kindOfType(t fs.FileMode) fileKind {
 	return kindOther
 }
 
-// racy reports whether a stat is too recent to trust.
-func (st fileStat) racy(stamp int64) bool { return st.Mtime >= stamp || st.Ctime >= stamp }
-
 // loadCached is LoadAll through the cache.
 func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, []LeadFile, error) {
 	if u := s.unwritten; u != nil {
@@ -443,27 +420,27 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 	}
 	stamp, tmp := s.cacheStamp()
 	// The leads are decoded while the files are looked at.
-	var old *cacheFile
+	var old *leadcache.File
 	var wg sync.WaitGroup
 	h, head, f, size := s.readHead()
 	if h != nil {
 		defer f.Close()
 		wg.Go(func() {
-			if decodeBody(h, head, f, size, s.Loc) == nil {
-				old = h.c
+			if leadcache.DecodeBody(h, head, f, size, s.Loc) == nil {
+				old = h.File
 			}
 		})
 	}
 	var files []LeadFile
-	var stats []fileStat
-	var dirs []cacheDir
+	var stats []leadcache.Stat
+	var dirs []leadcache.Dir
 	var err error
 	listed := false
-	if h != nil && s.dirsUnchanged(h.c.Dirs) {
+	if h != nil && s.dirsUnchanged(h.File.Dirs) {
 		// No folder changed since the cache was written: the files are
 		// the ones it lists, and only their stats are needed.
-		files, stats, listed, err = s.statEntries(ctx, h.c.Entries, h.c.Dirs)
-		dirs = slices.Clone(h.c.Dirs)
+		files, stats, listed, err = s.statEntries(ctx, h.File.Entries, h.File.Dirs)
+		dirs = slices.Clone(h.File.Dirs)
 	}
 	if !listed && err == nil {
 		files, stats, dirs, err = s.scanLeads(ctx, h != nil)
@@ -474,7 +451,7 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 		return nil, nil, nil, err
 	}
 
-	var prev []cacheEntry
+	var prev []leadcache.Entry
 	if old != nil {
 		prev = old.Entries
 	}
@@ -492,7 +469,7 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 		todo = append(todo, i)
 	}
 	changed := old == nil || len(todo) > 0 || len(old.Entries) != len(files) || len(old.Dirs) != len(dirs)
-	read := make([]fileStat, len(todo)) // the stat of each file read, as it was read
+	read := make([]leadcache.Stat, len(todo)) // the stat of each file read, as it was read
 	errs := make([]error, len(todo))
 	if s.readsMany {
 		readingMany(len(todo))
@@ -507,7 +484,7 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 		return nil, nil, nil, err
 	}
 	for i := range dirs {
-		dirs[i].Racy = dirs[i].Stat.racy(stamp)
+		dirs[i].Racy = dirs[i].Stat.Racy(stamp)
 		if !changed && (old.Dirs[i] != dirs[i]) {
 			changed = true
 		}
@@ -516,17 +493,17 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 		// The new entries are made only now: an unchanged pipeline (the
 		// usual case) needs none. Written by Close, when the command is
 		// done with the leads.
-		entries := make([]cacheEntry, len(files))
+		entries := make([]leadcache.Entry, len(files))
 		k := 0
 		for i, f := range files {
 			if hit[i] >= 0 {
 				entries[i] = prev[hit[i]]
 				continue
 			}
-			entries[i] = cacheEntry{Rel: s.leadRel(f.Path), Stat: read[k], Racy: read[k].racy(stamp), Lead: leads[i]}
+			entries[i] = leadcache.Entry{Rel: s.leadRel(f.Path), Stat: read[k], Racy: read[k].Racy(stamp), Lead: leads[i]}
 			k++
 		}
-		c := &cacheFile{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: entries}
+		c := &leadcache.File{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: entries}
 		s.unwritten = &unwrittenCache{c: c, tmp: tmp}
 	} else {
 		discard(tmp)
@@ -538,7 +515,7 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 // folders dirs the cache recorded: no listing, when no folder changed. ok
 // is false when a file is not a regular file any more (then the folders
 // are listed after all).
-func (s *Store) statEntries(ctx context.Context, entries []cacheEntry, dirs []cacheDir) (files []LeadFile, stats []fileStat, ok bool, err error) {
+func (s *Store) statEntries(ctx context.Context, entries []leadcache.Entry, dirs []leadcache.Dir) (files []LeadFile, stats []leadcache.Stat, ok bool, err error) {
 	root := s.LeadsPath()
 	folders := make(map[string]*scanDir, len(dirs))
 	defer func() {
@@ -554,7 +531,7 @@ func (s *Store) statEntries(ctx context.Context, entries []cacheEntry, dirs []ca
 		folders[d.Rel] = sd
 	}
 	files = make([]LeadFile, len(entries))
-	stats = make([]fileStat, len(entries))
+	stats = make([]leadcache.Stat, len(entries))
 	var changed atomic.Bool
 	err = eachChunk(ctx, len(entries), func(i int) {
 		rel := entries[i].Rel
@@ -586,7 +563,7 @@ func (s *Store) statEntries(ctx context.Context, entries []cacheEntry, dirs []ca
 // files are listed (by id, then path), so the i-th file is usually the
 // i-th entry, or a few places away; otherwise a binary search finds it
 // (a file added since the cache was written has none).
-func entryFinder(entries []cacheEntry) func(i int, rel string) int {
+func entryFinder(entries []leadcache.Entry) func(i int, rel string) int {
 	shift := 0
 	return func(i int, rel string) int {
 		for _, j := range [...]int{i + shift, i + shift + 1, i + shift - 1} {
@@ -595,7 +572,7 @@ func entryFinder(entries []cacheEntry) func(i int, rel string) int {
 				return j
 			}
 		}
-		j, ok := slices.BinarySearchFunc(entries, rel, func(e cacheEntry, rel string) int { return byIDThenPath(e.Rel, rel) })
+		j, ok := slices.BinarySearchFunc(entries, rel, func(e leadcache.Entry, rel string) int { return byIDThenPath(e.Rel, rel) })
 		if !ok {
 			return -1
 		}
@@ -629,9 +606,9 @@ func (s *Store) cachedFiles() ([]LeadFile, bool) {
 	if !ok {
 		return nil, false
 	}
-	files := make([]LeadFile, x.n)
+	files := make([]LeadFile, x.N)
 	for i := range files {
-		files[i] = s.leadFile(string(x.rel(i)))
+		files[i] = s.leadFile(string(x.Rel(i)))
 	}
 	return files, true
 }
@@ -645,7 +622,7 @@ func (s *Store) FilesWithPrefix(prefix string) ([]LeadFile, error) {
 		return nil, err
 	}
 	var out []LeadFile
-	for rel := range x.paths(prefix) {
+	for rel := range x.Paths(prefix) {
 		if strings.HasPrefix(leadID(filepath.Base(rel)), prefix) {
 			out = append(out, s.leadFile(strings.Clone(rel)))
 		}
@@ -662,41 +639,12 @@ func (s *Store) closestIDs(word string, n int) ([]string, error) {
 		return nil, err
 	}
 	return model.ClosestIn(word, func(yield func(string) bool) {
-		for rel := range x.paths("") {
+		for rel := range x.Paths("") {
 			if !yield(leadID(filepath.Base(rel))) {
 				return
 			}
 		}
 	}, n), nil
-}
-
-// paths are the paths of the index whose file name starts with prefix
-// (every one for ""), as strings over the index's memory: valid while the
-// index is, to be copied when kept.
-func (x *cacheIndex) paths(prefix string) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		// Without subfolders every path is a name that must start with
-		// the prefix: most differ in their first byte, and that is all a
-		// pass over 100,000 looks at.
-		flat := len(x.dirs) == 1
-		for i, prev := 0, uint32(0); i < x.n; i++ {
-			end := binary.LittleEndian.Uint32(x.ends[4*i:])
-			rel := x.names[prev:end]
-			prev = end
-			if flat && !bytes.HasPrefix(rel, []byte(prefix)) {
-				continue
-			}
-			s := unsafe.String(unsafe.SliceData(rel), len(rel))
-			if strings.HasPrefix(filepath.Base(s), prefix) && !yield(s) {
-				return
-			}
-		}
-		for _, rel := range x.added {
-			if strings.HasPrefix(filepath.Base(rel), prefix) && !yield(rel) {
-				return
-			}
-		}
-	}
 }
 
 // The kinds of names in a folder under leads/, to crm.

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crmcli/crm/fsstore/leadcache"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
 )
@@ -163,7 +164,7 @@ func readPipeline(dir, base string) (*model.Pipeline, schema.Errors, uint32, err
 	if err := problems.Err(); err != nil {
 		return nil, nil, 0, problems.Errors()
 	}
-	return p, problems, crc32.Checksum(data, crcTable), nil
+	return p, problems, crc32.Checksum(data, leadcache.CRCTable), nil
 }
 
 // relTo names path relative to base for messages (path itself when base

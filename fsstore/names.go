@@ -11,6 +11,8 @@ import (
 	"slices"
 	"time"
 	"unsafe"
+
+	"github.com/crmcli/crm/fsstore/leadcache"
 )
 
 // The names file, .crm/cache/names: the paths of the lead files and the
@@ -60,7 +62,7 @@ func (s *Store) namesPath() string { return filepath.Join(s.Dir, CacheDir, names
 // lookupIndex returns the index id lookups search: the names file's or
 // the cache's while no folder under leads/ changed, else one made from
 // the folders (and written to the names file for the next lookups).
-func (s *Store) lookupIndex() (*cacheIndex, error) {
+func (s *Store) lookupIndex() (*leadcache.Index, error) {
 	if x, ok := s.freshIndex(); ok {
 		return x, nil
 	}
@@ -70,7 +72,7 @@ func (s *Store) lookupIndex() (*cacheIndex, error) {
 // freshIndex is the names file's index or the cache's, whichever is
 // fresh. The last index this store read or made is used again while the
 // folders are still the ones it recorded.
-func (s *Store) freshIndex() (*cacheIndex, bool) {
+func (s *Store) freshIndex() (*leadcache.Index, bool) {
 	if x := s.lastIndex(); x != nil {
 		return x, true
 	}
@@ -86,8 +88,8 @@ func (s *Store) freshIndex() (*cacheIndex, bool) {
 
 // lastIndex is the last index this store read or made while the folders
 // are the ones it recorded, else nil.
-func (s *Store) lastIndex() *cacheIndex {
-	if s.index != nil && s.dirsUnchanged(s.index.dirs) {
+func (s *Store) lastIndex() *leadcache.Index {
+	if s.index != nil && s.dirsUnchanged(s.index.Dirs) {
 		return s.index
 	}
 	return nil
@@ -99,13 +101,13 @@ func (s *Store) lastIndex() *cacheIndex {
 // lists again. The paths are in the order the folders list them: a
 // lookup reads them all (a millisecond at 100,000), and sorting them
 // would cost more than the listing.
-func (s *Store) listIndex() (*cacheIndex, error) {
+func (s *Store) listIndex() (*leadcache.Index, error) {
 	stamp, tmp := time.Now().Add(-racySlack).UnixNano(), (*os.File)(nil)
 	if !s.NoCache {
 		stamp, tmp = s.cacheTemp(namesName)
 	}
 	root := s.LeadsPath()
-	var dirs []cacheDir
+	var dirs []leadcache.Dir
 	var ends, names []byte
 	queue := []string{""}
 	for len(queue) > 0 {
@@ -136,7 +138,7 @@ func (s *Store) listIndex() (*cacheIndex, error) {
 				ends = binary.LittleEndian.AppendUint32(ends, uint32(len(names)))
 			}
 		})
-		dirs = append(dirs, cacheDir{Rel: rel, Stat: d.stat, Racy: d.stat.racy(stamp)})
+		dirs = append(dirs, leadcache.Dir{Rel: rel, Stat: d.stat, Racy: d.stat.Racy(stamp)})
 		d.close()
 		if err != nil {
 			discard(tmp)
@@ -164,24 +166,24 @@ func writeParts(parts [][]byte) func(w io.Writer) error {
 }
 
 // encodeNames makes the parts of a names file, and its index over the
-// same bytes. ends and names are the names block (namesBlock).
-func encodeNames(sig string, stamp int64, dirs []cacheDir, ends, names []byte) ([][]byte, *cacheIndex) {
-	front := append([]byte(cacheMagic), make([]byte, 16)...)
-	front, frontLen := appendFront(front, sig, stamp, dirs, len(ends)/4, len(ends)+len(names))
-	sealFront(front, frontLen, frontLen+4+len(ends)+len(names)) // the head: all but the names' checksum
-	x := &cacheIndex{stamp: stamp, dirs: dirs, n: len(ends) / 4, namesLen: len(ends) + len(names), ends: ends, names: names}
-	return [][]byte{front, ends, names, binary.LittleEndian.AppendUint32(nil, namesSum(ends, names))}, x
+// same bytes. ends and names are the names block (leadcache.NamesBlock).
+func encodeNames(sig string, stamp int64, dirs []leadcache.Dir, ends, names []byte) ([][]byte, *leadcache.Index) {
+	front := append([]byte(leadcache.Magic), make([]byte, 16)...)
+	front, frontLen := leadcache.AppendFront(front, sig, stamp, dirs, len(ends)/4, len(ends)+len(names))
+	leadcache.SealFront(front, frontLen, frontLen+4+len(ends)+len(names)) // the head: all but the names' checksum
+	x := &leadcache.Index{Stamp: stamp, Dirs: dirs, N: len(ends) / 4, NamesLen: len(ends) + len(names), Ends: ends, Names: names}
+	return [][]byte{front, ends, names, binary.LittleEndian.AppendUint32(nil, leadcache.NamesSum(ends, names))}, x
 }
 
 // indexForAdd is the fresh index a new file in leads/ is recorded on (nil:
 // none), read under the folder's lock: the names file's front and records
 // are enough to append a record; the names are read only when the file
 // is written whole (from the cache's index, or after maxRecords records).
-func (s *Store) indexForAdd() *cacheIndex {
+func (s *Store) indexForAdd() *leadcache.Index {
 	if x := s.lastIndex(); x != nil {
 		return x
 	}
-	if x, ok := s.readCachedIndex(s.namesPath(), true); ok && len(x.added) < maxRecords {
+	if x, ok := s.readCachedIndex(s.namesPath(), true); ok && len(x.Added) < maxRecords {
 		return x
 	}
 	x, _ := s.freshIndex()
@@ -193,27 +195,27 @@ func (s *Store) indexForAdd() *cacheIndex {
 // before (nil: none), before and after the folder's stat just before and
 // just after the file was linked in. Nothing is said when it fails: the
 // next lookup lists the folders.
-func (s *Store) noteAdd(x *cacheIndex, path string, before, after fileStat) {
+func (s *Store) noteAdd(x *leadcache.Index, path string, before, after leadcache.Stat) {
 	s.index = nil
-	if x == nil || len(x.dirs) == 0 || x.dirs[0].Rel != "" || x.dirs[0].Stat != before || after == before {
+	if x == nil || len(x.Dirs) == 0 || x.Dirs[0].Rel != "" || x.Dirs[0].Stat != before || after == before {
 		return
 	}
 	rel := s.leadRel(path)
-	dirs := slices.Clone(x.dirs)
+	dirs := slices.Clone(x.Dirs)
 	dirs[0].Stat, dirs[0].Racy = after, false
-	if x.file.Size > 0 && len(x.added) < maxRecords {
+	if x.FileStat.Size > 0 && len(x.Added) < maxRecords {
 		f, err := os.OpenFile(s.namesPath(), os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			return
 		}
 		defer f.Close()
-		if fi, err := f.Stat(); err != nil || statOfInfo(fi) != x.file {
+		if fi, err := f.Stat(); err != nil || statOfInfo(fi) != x.FileStat {
 			return // not the names file the index was read from
 		}
-		e := &cacheEncoder{}
-		e.rawString(rel)
-		e.stat(after, false)
-		if _, err := f.Write(binary.LittleEndian.AppendUint32(e.buf, crc32.Checksum(e.buf, crcTable))); err != nil {
+		e := &leadcache.Encoder{}
+		e.RawString(rel)
+		e.Stat(after, false)
+		if _, err := f.Write(binary.LittleEndian.AppendUint32(e.Buf, crc32.Checksum(e.Buf, leadcache.CRCTable))); err != nil {
 			return
 		}
 		waitPast(f, after)
@@ -225,7 +227,7 @@ func (s *Store) noteAdd(x *cacheIndex, path string, before, after fileStat) {
 	if tmp == nil {
 		return
 	}
-	ends, names := x.with(append(slices.Clone(x.added), rel))
+	ends, names := x.With(append(slices.Clone(x.Added), rel))
 	parts, _ := encodeNames(s.cacheSig(), stamp, dirs, ends, names)
 	for _, part := range parts {
 		if _, err := tmp.Write(part); err != nil {
@@ -243,13 +245,13 @@ func (s *Store) noteAdd(x *cacheIndex, path string, before, after fileStat) {
 // waitPast waits, up to maxStampWait, until the time of f (written to
 // last) is later than the times of st, touching f to the file system's
 // clock (at once, then every millisecond); false when it is not.
-func waitPast(f *os.File, st fileStat) bool {
+func waitPast(f *os.File, st leadcache.Stat) bool {
 	for start, try := time.Now(), 0; ; try++ {
 		fi, err := f.Stat()
 		if err != nil {
 			return false
 		}
-		if !st.racy(statOfInfo(fi).Mtime) {
+		if !st.Racy(statOfInfo(fi).Mtime) {
 			return true
 		}
 		if time.Since(start) > maxStampWait {
@@ -262,19 +264,4 @@ func waitPast(f *os.File, st fileStat) bool {
 			return false
 		}
 	}
-}
-
-// with is the names block of x with the paths added after its names.
-func (x *cacheIndex) with(added []string) (ends, names []byte) {
-	size := len(x.names)
-	for _, rel := range added {
-		size += len(rel)
-	}
-	ends = append(make([]byte, 0, len(x.ends)+4*len(added)), x.ends...)
-	names = append(make([]byte, 0, size), x.names...)
-	for _, rel := range added {
-		names = append(names, rel...)
-		ends = binary.LittleEndian.AppendUint32(ends, uint32(len(names)))
-	}
-	return ends, names
 }

@@ -2,13 +2,17 @@
 
 package fsstore
 
-import "os"
+import (
+	"os"
+
+	"github.com/crmcli/crm/fsstore/leadcache"
+)
 
 // readSmall reads a whole lead file within the size limit, and its stat.
-func readSmall(path, name string, _ []byte) ([]byte, fileStat, error) {
+func readSmall(path, name string, _ []byte) ([]byte, leadcache.Stat, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return nil, fileStat{}, err
+		return nil, leadcache.Stat{}, err
 	}
 	data, err := readLimited(path, name)
 	return data, statOfInfo(fi), err

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"syscall"
 
+	"github.com/crmcli/crm/fsstore/leadcache"
 	"github.com/crmcli/crm/schema"
 )
 
@@ -14,7 +15,7 @@ import (
 // cache compares next time). os.Open would also set the file non-blocking and try
 // to register it with the poller: a third of the time of reading 100,000
 // small files.
-func readSmall(path, name string, buf []byte) ([]byte, fileStat, error) {
+func readSmall(path, name string, buf []byte) ([]byte, leadcache.Stat, error) {
 	var fd int
 	var err error
 	for {
@@ -24,18 +25,18 @@ func readSmall(path, name string, buf []byte) ([]byte, fileStat, error) {
 		}
 	}
 	if err != nil {
-		return nil, fileStat{}, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, leadcache.Stat{}, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
-		return nil, fileStat{}, &fs.PathError{Op: "stat", Path: path, Err: err}
+		return nil, leadcache.Stat{}, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, fileStat{}, &schema.Error{Path: name, Msg: "not a regular file"}
+		return nil, leadcache.Stat{}, &schema.Error{Path: name, Msg: "not a regular file"}
 	}
 	if st.Size > schema.MaxFileSize {
-		return nil, fileStat{}, schema.TooLarge(name, st.Size)
+		return nil, leadcache.Stat{}, schema.TooLarge(name, st.Size)
 	}
 	size := int(st.Size) + 1 // one more byte to see a file that grew
 	if cap(buf) < size {
@@ -49,7 +50,7 @@ func readSmall(path, name string, buf []byte) ([]byte, fileStat, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fileStat{}, &fs.PathError{Op: "read", Path: path, Err: err}
+			return nil, leadcache.Stat{}, &fs.PathError{Op: "read", Path: path, Err: err}
 		}
 		if m == 0 {
 			break
@@ -66,7 +67,7 @@ func readSmall(path, name string, buf []byte) ([]byte, fileStat, error) {
 		}
 	}
 	if n > schema.MaxFileSize {
-		return nil, fileStat{}, schema.TooLarge(name, -1)
+		return nil, leadcache.Stat{}, schema.TooLarge(name, -1)
 	}
 	return buf[:n], statOf(&st), nil
 }

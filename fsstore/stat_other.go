@@ -7,20 +7,22 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/crmcli/crm/fsstore/leadcache"
 )
 
 func kindOfInfo(fi fs.FileInfo) fileKind { return kindOfType(fi.Mode().Type()) }
 
 // statOfInfo is what the cache compares here: size and modification time
 // only (no inode or change time).
-func statOfInfo(fi fs.FileInfo) fileStat {
-	return fileStat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}.grained()
+func statOfInfo(fi fs.FileInfo) leadcache.Stat {
+	return leadcache.Stat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}.Grained()
 }
 
-func lstatPath(path string) (fileStat, fileKind) {
+func lstatPath(path string) (leadcache.Stat, fileKind) {
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return fileStat{}, kindOther
+		return leadcache.Stat{}, kindOther
 	}
 	return statOfInfo(fi), kindOfInfo(fi)
 }
@@ -29,7 +31,7 @@ func lstatPath(path string) (fileStat, fileKind) {
 type scanDir struct {
 	path string
 	f    *os.File
-	stat fileStat
+	stat leadcache.Stat
 }
 
 func openDir(path string) (*scanDir, error) {
@@ -45,7 +47,7 @@ func openDir(path string) (*scanDir, error) {
 	return &scanDir{path: path, f: f, stat: statOfInfo(fi)}, nil
 }
 
-func (d *scanDir) lstat(name string) (fileStat, fileKind) {
+func (d *scanDir) lstat(name string) (leadcache.Stat, fileKind) {
 	return lstatPath(filepath.Join(d.path, name))
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/crmcli/crm/fsstore/leadcache"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,21 +22,21 @@ func kindOf(mode uint32) fileKind {
 }
 
 // statOf is the part of a stat the cache compares.
-func statOf(st *syscall.Stat_t) fileStat {
+func statOf(st *syscall.Stat_t) leadcache.Stat {
 	mt, ct := statTimes(st)
-	return fileStat{Size: st.Size, Mtime: mt, Ctime: ct, Ino: uint64(st.Ino), Dev: uint64(st.Dev)}.grained()
+	return leadcache.Stat{Size: st.Size, Mtime: mt, Ctime: ct, Ino: uint64(st.Ino), Dev: uint64(st.Dev)}.Grained()
 }
 
 // statOfInfo reads the stat out of a FileInfo from os.Lstat.
-func statOfInfo(fi fs.FileInfo) fileStat {
+func statOfInfo(fi fs.FileInfo) leadcache.Stat {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return statOf(st)
 	}
-	return fileStat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
+	return leadcache.Stat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
 }
 
 // lstatPath is lstat(2) without the allocations of os.Lstat.
-func lstatPath(path string) (fileStat, fileKind) {
+func lstatPath(path string) (leadcache.Stat, fileKind) {
 	var st syscall.Stat_t
 	for {
 		err := syscall.Lstat(path, &st)
@@ -43,7 +44,7 @@ func lstatPath(path string) (fileStat, fileKind) {
 			continue
 		}
 		if err != nil {
-			return fileStat{}, kindOther
+			return leadcache.Stat{}, kindOther
 		}
 		return statOf(&st), kindOf(uint32(st.Mode))
 	}
@@ -54,7 +55,7 @@ func lstatPath(path string) (fileStat, fileKind) {
 type scanDir struct {
 	f    *os.File
 	fd   int
-	stat fileStat
+	stat leadcache.Stat
 }
 
 func openDir(path string) (*scanDir, error) {
@@ -71,7 +72,7 @@ func openDir(path string) (*scanDir, error) {
 	return &scanDir{f: f, fd: fd, stat: statOf(&st)}, nil
 }
 
-func (d *scanDir) lstat(name string) (fileStat, fileKind) {
+func (d *scanDir) lstat(name string) (leadcache.Stat, fileKind) {
 	var st unix.Stat_t
 	for {
 		err := unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
@@ -79,8 +80,8 @@ func (d *scanDir) lstat(name string) (fileStat, fileKind) {
 			continue
 		}
 		if err != nil {
-			return fileStat{}, kindOther
+			return leadcache.Stat{}, kindOther
 		}
-		return fileStat{Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: uint64(st.Ino), Dev: uint64(st.Dev)}.grained(), kindOf(uint32(st.Mode))
+		return leadcache.Stat{Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: uint64(st.Ino), Dev: uint64(st.Dev)}.Grained(), kindOf(uint32(st.Mode))
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/crmcli/crm/fsstore/leadcache"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
 )
@@ -41,7 +42,7 @@ type Store struct {
 	// unwritten is the cache a load made and Close writes.
 	unwritten *unwrittenCache
 	// index is the last index of the lead files read or made (names.go).
-	index *cacheIndex
+	index *leadcache.Index
 }
 
 // Options say how a store reads.
@@ -245,7 +246,7 @@ func (s *Store) readDoc(f LeadFile) (*schema.LeadDoc, []byte, error) {
 
 // readLead reads a lead for listings and reports (no YAML tree kept),
 // reusing buf for the file's bytes; it returns buf for the next file.
-func (s *Store) readLead(f LeadFile, buf []byte) (*model.Lead, fileStat, []byte, error) {
+func (s *Store) readLead(f LeadFile, buf []byte) (*model.Lead, leadcache.Stat, []byte, error) {
 	name := s.Rel(f.Path)
 	data, st, err := readSmall(f.Path, name, buf)
 	if err != nil {

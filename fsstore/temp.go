@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/crmcli/crm/fsstore/leadcache"
 )
 
 // TempDir is where crm writes a lead file before renaming it into place,
@@ -100,7 +102,7 @@ func (s *Store) createLead(path string, data []byte) error {
 		return err
 	}
 	defer unlock()
-	var fresh *cacheIndex // the index of the names, to follow the new file
+	var fresh *leadcache.Index // the index of the names, to follow the new file
 	if !s.NoCache && folder == s.LeadsPath() {
 		fresh = s.indexForAdd()
 	}

@@ -7,7 +7,7 @@ package model
 // (fields_test.go at the root) fails when a consumer (the decoder, the
 // encoder, the fast reader, the report JSON and YAML, the CSV export,
 // FieldValue and SetFieldValue) misses one. The cache has its own test
-// (fsstore's TestCacheRoundTrip fills every field by reflection).
+// (fsstore/leadcache's TestCacheRoundTrip fills every field by reflection).
 //
 // A new field: its Go field in Lead, a row here, and its case in the
 // decoder and encoder of package schema (the test says which consumer is

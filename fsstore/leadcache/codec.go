@@ -1,4 +1,10 @@
-package fsstore
+// Package leadcache is the format of crm's cache of parsed leads and of
+// its names file (.crm/cache): the leads of every lead file with the stat
+// they were read at, encoded and decoded fast (bytes in, bytes out, no
+// disk), the index of their paths that id lookups search in place, and
+// the rules of freshness a stat is held to (Stat.Racy, Stat.Grained).
+// Package fsstore decides when to read and write it.
+package leadcache
 
 import (
 	"encoding/binary"
@@ -35,7 +41,7 @@ import (
 //	crc32c of the names, 4 bytes
 //	entries:  n, each: stat, racy
 //	crc32c of everything before it, 4 bytes
-//	chunks:   one per cacheChunk entries, each:
+//	chunks:   one per Chunk entries, each:
 //	          4 bytes: the length of the rest of the chunk (little endian)
 //	          strings:  uvarint n, each: uvarint length, bytes
 //	          sizes:    per entry of the chunk, uvarint length of its
@@ -55,55 +61,55 @@ import (
 // and the lengths of its records, are encoded on every core at once and
 // written as they are done: the head needs nothing they hold.
 const (
-	cacheMagic   = "CRMCACHE"
-	cacheVersion = 7
-	// cacheChunk is how many entries share a string table.
-	cacheChunk = 1024
-	// cacheFixed is the magic and the two lengths.
-	cacheFixed = len(cacheMagic) + 16
+	Magic   = "CRMCACHE"
+	Version = 7
+	// Chunk is how many entries share a string table.
+	Chunk = 1024
+	// Fixed is the magic and the two lengths.
+	Fixed = len(Magic) + 16
 )
 
-// fileStat is what the cache compares to decide a file is unchanged: the
+// Stat is what the cache compares to decide a file is unchanged: the
 // same as git's index keeps (size, modification and change time in
 // nanoseconds, inode, device).
-type fileStat struct {
+type Stat struct {
 	Size, Mtime, Ctime int64
 	Ino, Dev           uint64
 }
 
-// cacheEntry is one lead file in the cache: its path under leads/, its
+// Entry is one lead file in the cache: its path under leads/, its
 // stat when it was read, whether that stat is too recent to trust (racy),
 // and its lead (nil when the file had a problem or holds a value the cache
 // cannot keep: such a file is read every time).
-type cacheEntry struct {
+type Entry struct {
 	Rel  string
-	Stat fileStat
+	Stat Stat
 	Racy bool
 	Lead *model.Lead
 }
 
-// cacheDir is one folder under leads/ (leads/ itself is ""), with its
+// Dir is one folder under leads/ (leads/ itself is ""), with its
 // stat: while no folder's stat changed, the set of lead files is the same.
-type cacheDir struct {
+type Dir struct {
 	Rel  string
-	Stat fileStat
+	Stat Stat
 	Racy bool
 }
 
-type cacheFile struct {
+type File struct {
 	Sig     string
 	Stamp   int64 // file system time (ns) before the first file was looked at
-	Dirs    []cacheDir
-	Entries []cacheEntry
+	Dirs    []Dir
+	Entries []Entry
 }
 
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
+var CRCTable = crc32.MakeTable(crc32.Castagnoli)
 
-// errUncacheable marks a lead holding a value the format has no code for.
-var errUncacheable = errors.New("value the cache cannot keep")
+// ErrUncacheable marks a lead holding a value the format has no code for.
+var ErrUncacheable = errors.New("value the cache cannot keep")
 
-type cacheEncoder struct {
-	buf   []byte
+type Encoder struct {
+	Buf   []byte
 	strs  map[string]uint64
 	table []string
 	loc   *time.Location
@@ -119,20 +125,20 @@ type recentString struct {
 	i uint64
 }
 
-func (e *cacheEncoder) uvarint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
-func (e *cacheEncoder) varint(v int64)   { e.buf = binary.AppendVarint(e.buf, v) }
-func (e *cacheEncoder) rawString(s string) {
-	e.uvarint(uint64(len(s)))
-	e.buf = append(e.buf, s...)
+func (e *Encoder) Uvarint(v uint64) { e.Buf = binary.AppendUvarint(e.Buf, v) }
+func (e *Encoder) varint(v int64)   { e.Buf = binary.AppendVarint(e.Buf, v) }
+func (e *Encoder) RawString(s string) {
+	e.Uvarint(uint64(len(s)))
+	e.Buf = append(e.Buf, s...)
 }
 
-func (e *cacheEncoder) str(s string) {
+func (e *Encoder) str(s string) {
 	var slot *recentString
 	if len(s) > 0 {
 		p := unsafe.StringData(s)
 		slot = &e.recent[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(s)))%uintptr(len(e.recent))]
 		if slot.p == p && slot.n == len(s) {
-			e.uvarint(slot.i)
+			e.Uvarint(slot.i)
 			return
 		}
 	}
@@ -145,35 +151,35 @@ func (e *cacheEncoder) str(s string) {
 	if slot != nil {
 		*slot = recentString{unsafe.StringData(s), len(s), i}
 	}
-	e.uvarint(i)
+	e.Uvarint(i)
 }
 
 // inline writes a string that is likely unique to its lead (an id, a
 // title, a note) in place, not through the string table.
-func (e *cacheEncoder) inline(s string) { e.rawString(s) }
+func (e *Encoder) inline(s string) { e.RawString(s) }
 
-func (e *cacheEncoder) stat(st fileStat, racy bool) {
+func (e *Encoder) Stat(st Stat, racy bool) {
 	e.varint(st.Size)
 	e.varint(st.Mtime)
 	e.varint(st.Ctime)
-	e.uvarint(st.Ino)
-	e.uvarint(st.Dev)
+	e.Uvarint(st.Ino)
+	e.Uvarint(st.Dev)
 	e.bool(racy)
 }
 
-func (e *cacheEncoder) bool(b bool) {
+func (e *Encoder) bool(b bool) {
 	if b {
-		e.buf = append(e.buf, 1)
+		e.Buf = append(e.Buf, 1)
 	} else {
-		e.buf = append(e.buf, 0)
+		e.Buf = append(e.Buf, 0)
 	}
 }
 
-func (e *cacheEncoder) float(f float64) {
-	e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(f))
+func (e *Encoder) float(f float64) {
+	e.Buf = binary.LittleEndian.AppendUint64(e.Buf, math.Float64bits(f))
 }
 
-func (e *cacheEncoder) floatPtr(f *float64) {
+func (e *Encoder) floatPtr(f *float64) {
 	e.bool(f != nil)
 	if f != nil {
 		e.float(*f)
@@ -181,12 +187,12 @@ func (e *cacheEncoder) floatPtr(f *float64) {
 }
 
 // count writes a slice's or map's length so that nil and empty stay apart.
-func (e *cacheEncoder) count(n int, isNil bool) {
+func (e *Encoder) count(n int, isNil bool) {
 	if isNil {
-		e.uvarint(0)
+		e.Uvarint(0)
 		return
 	}
-	e.uvarint(uint64(n) + 1)
+	e.Uvarint(uint64(n) + 1)
 }
 
 // Time locations: the zero time, UTC, Local, the store's location, and a
@@ -199,31 +205,31 @@ const (
 	locFixed
 )
 
-func (e *cacheEncoder) time(t time.Time) error {
+func (e *Encoder) time(t time.Time) error {
 	if t.IsZero() && t.Location() == time.UTC {
-		e.buf = append(e.buf, locZero)
+		e.Buf = append(e.Buf, locZero)
 		return nil
 	}
 	switch loc := t.Location(); {
 	case loc == time.UTC:
-		e.buf = append(e.buf, locUTC)
+		e.Buf = append(e.Buf, locUTC)
 	case loc == e.loc:
-		e.buf = append(e.buf, locStore)
+		e.Buf = append(e.Buf, locStore)
 	case loc == time.Local:
-		e.buf = append(e.buf, locLocal)
+		e.Buf = append(e.Buf, locLocal)
 	case loc.String() == "":
 		_, off := t.Zone()
-		e.buf = append(e.buf, locFixed)
+		e.Buf = append(e.Buf, locFixed)
 		e.varint(int64(off))
 	default:
-		return errUncacheable
+		return ErrUncacheable
 	}
 	e.varint(t.Unix())
-	e.uvarint(uint64(t.Nanosecond()))
+	e.Uvarint(uint64(t.Nanosecond()))
 	return nil
 }
 
-func (e *cacheEncoder) date(d model.Date) {
+func (e *Encoder) date(d model.Date) {
 	e.varint(int64(d.Year))
 	e.varint(int64(d.Month))
 	e.varint(int64(d.Day))
@@ -244,36 +250,36 @@ const (
 	anyMap
 )
 
-func (e *cacheEncoder) value(v any) error {
+func (e *Encoder) value(v any) error {
 	switch v := v.(type) {
 	case nil:
-		e.buf = append(e.buf, anyNil)
+		e.Buf = append(e.Buf, anyNil)
 	case string:
-		e.buf = append(e.buf, anyString)
+		e.Buf = append(e.Buf, anyString)
 		e.str(v)
 	case bool:
 		if v {
-			e.buf = append(e.buf, anyTrue)
+			e.Buf = append(e.Buf, anyTrue)
 		} else {
-			e.buf = append(e.buf, anyFalse)
+			e.Buf = append(e.Buf, anyFalse)
 		}
 	case int:
-		e.buf = append(e.buf, anyInt)
+		e.Buf = append(e.Buf, anyInt)
 		e.varint(int64(v))
 	case int64:
-		e.buf = append(e.buf, anyInt64)
+		e.Buf = append(e.Buf, anyInt64)
 		e.varint(v)
 	case uint64:
-		e.buf = append(e.buf, anyUint64)
-		e.uvarint(v)
+		e.Buf = append(e.Buf, anyUint64)
+		e.Uvarint(v)
 	case float64:
-		e.buf = append(e.buf, anyFloat)
+		e.Buf = append(e.Buf, anyFloat)
 		e.float(v)
 	case time.Time:
-		e.buf = append(e.buf, anyTime)
+		e.Buf = append(e.Buf, anyTime)
 		return e.time(v)
 	case []any:
-		e.buf = append(e.buf, anyList)
+		e.Buf = append(e.Buf, anyList)
 		e.count(len(v), v == nil)
 		for _, x := range v {
 			if err := e.value(x); err != nil {
@@ -281,15 +287,15 @@ func (e *cacheEncoder) value(v any) error {
 			}
 		}
 	case map[string]any:
-		e.buf = append(e.buf, anyMap)
+		e.Buf = append(e.Buf, anyMap)
 		return e.fields(v)
 	default:
-		return errUncacheable
+		return ErrUncacheable
 	}
 	return nil
 }
 
-func (e *cacheEncoder) fields(m map[string]any) error {
+func (e *Encoder) fields(m map[string]any) error {
 	e.count(len(m), m == nil)
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -307,7 +313,7 @@ func (e *cacheEncoder) fields(m map[string]any) error {
 
 // custom appends a lead's custom keys as fields appends a map: they are
 // sorted already.
-func (e *cacheEncoder) custom(fs model.Fields) error {
+func (e *Encoder) custom(fs model.Fields) error {
 	e.count(len(fs), fs == nil)
 	for _, f := range fs {
 		e.str(f.Key)
@@ -318,9 +324,9 @@ func (e *cacheEncoder) custom(fs model.Fields) error {
 	return nil
 }
 
-// lead appends l's fields; on errUncacheable the caller drops what was
+// lead appends l's fields; on ErrUncacheable the caller drops what was
 // appended.
-func (e *cacheEncoder) lead(l *model.Lead) error {
+func (e *Encoder) lead(l *model.Lead) error {
 	e.inline(l.ID)
 	e.inline(l.Title)
 	e.str(l.Company)
@@ -393,31 +399,31 @@ func (e *cacheEncoder) lead(l *model.Lead) error {
 	return nil
 }
 
-// appendFront appends the front of a cache to buf, which holds the magic
+// AppendFront appends the front of a cache to buf, which holds the magic
 // and room for the two lengths, and room for its checksum, and puts the
-// front's length in. The checksum is left for sealFront, once the head's
+// front's length in. The checksum is left for SealFront, once the head's
 // length is known. n is the number of entries, namesLen the length of
-// their names (see namesBlock).
-func appendFront(buf []byte, sig string, stamp int64, dirs []cacheDir, n, namesLen int) (out []byte, frontLen int) {
-	e := &cacheEncoder{buf: buf}
-	e.uvarint(cacheVersion)
-	e.rawString(sig)
+// their names (see NamesBlock).
+func AppendFront(buf []byte, sig string, stamp int64, dirs []Dir, n, namesLen int) (out []byte, frontLen int) {
+	e := &Encoder{Buf: buf}
+	e.Uvarint(Version)
+	e.RawString(sig)
 	e.varint(stamp)
-	e.uvarint(uint64(len(dirs)))
+	e.Uvarint(uint64(len(dirs)))
 	for _, d := range dirs {
-		e.rawString(d.Rel)
-		e.stat(d.Stat, d.Racy)
+		e.RawString(d.Rel)
+		e.Stat(d.Stat, d.Racy)
 	}
-	e.uvarint(uint64(n))
-	e.uvarint(uint64(namesLen))
-	frontLen = len(e.buf)
-	binary.LittleEndian.PutUint64(e.buf[len(cacheMagic)+8:], uint64(frontLen))
-	return append(e.buf, 0, 0, 0, 0), frontLen
+	e.Uvarint(uint64(n))
+	e.Uvarint(uint64(namesLen))
+	frontLen = len(e.Buf)
+	binary.LittleEndian.PutUint64(e.Buf[len(Magic)+8:], uint64(frontLen))
+	return append(e.Buf, 0, 0, 0, 0), frontLen
 }
 
-// namesBlock is the names of a cache: the ends of the paths rels (in id
+// NamesBlock is the names of a cache: the ends of the paths rels (in id
 // order) and their bytes, one after the other.
-func namesBlock(rels []string) (ends, names []byte) {
+func NamesBlock(rels []string) (ends, names []byte) {
 	size := 0
 	for _, rel := range rels {
 		size += len(rel)
@@ -431,59 +437,59 @@ func namesBlock(rels []string) (ends, names []byte) {
 	return ends, names
 }
 
-// namesSum is the checksum of a cache's names.
-func namesSum(ends, names []byte) uint32 {
-	return crc32.Update(crc32.Checksum(ends, crcTable), crcTable, names)
+// NamesSum is the checksum of a cache's names.
+func NamesSum(ends, names []byte) uint32 {
+	return crc32.Update(crc32.Checksum(ends, CRCTable), CRCTable, names)
 }
 
-// sealFront puts the head's length in and the front's checksum, which
+// SealFront puts the head's length in and the front's checksum, which
 // covers it.
-func sealFront(buf []byte, frontLen, headLen int) {
-	binary.LittleEndian.PutUint64(buf[len(cacheMagic):], uint64(headLen))
-	binary.LittleEndian.PutUint32(buf[frontLen:], crc32.Checksum(buf[:frontLen], crcTable))
+func SealFront(buf []byte, frontLen, headLen int) {
+	binary.LittleEndian.PutUint64(buf[len(Magic):], uint64(headLen))
+	binary.LittleEndian.PutUint32(buf[frontLen:], crc32.Checksum(buf[:frontLen], CRCTable))
 }
 
-// writeCacheTo writes c in the cache format to w: the head, then the
+// Write writes c in the cache format to w: the head, then the
 // chunks as they are encoded, a few at a time on every core, so that the
 // encoded leads are never all in memory at once.
-func writeCacheTo(w io.Writer, c *cacheFile, loc *time.Location) error {
+func Write(w io.Writer, c *File, loc *time.Location) error {
 	rels := make([]string, len(c.Entries))
 	for i, en := range c.Entries {
 		rels[i] = en.Rel
 	}
-	ends, names := namesBlock(rels)
+	ends, names := NamesBlock(rels)
 	// Room for the front, the names and a stat of about 24 bytes a file,
 	// so that the head is not copied as it grows.
-	head := &cacheEncoder{buf: make([]byte, 0, cacheFixed+4096+len(c.Sig)+64*len(c.Dirs)+len(ends)+len(names)+32*len(c.Entries))}
-	head.buf = append(head.buf, cacheMagic...)
-	head.buf = append(head.buf, make([]byte, 16)...) // the lengths, below
+	head := &Encoder{Buf: make([]byte, 0, Fixed+4096+len(c.Sig)+64*len(c.Dirs)+len(ends)+len(names)+32*len(c.Entries))}
+	head.Buf = append(head.Buf, Magic...)
+	head.Buf = append(head.Buf, make([]byte, 16)...) // the lengths, below
 	var frontLen int
-	head.buf, frontLen = appendFront(head.buf, c.Sig, c.Stamp, c.Dirs, len(rels), len(ends)+len(names))
-	head.buf = append(append(head.buf, ends...), names...)
-	head.buf = binary.LittleEndian.AppendUint32(head.buf, namesSum(ends, names))
+	head.Buf, frontLen = AppendFront(head.Buf, c.Sig, c.Stamp, c.Dirs, len(rels), len(ends)+len(names))
+	head.Buf = append(append(head.Buf, ends...), names...)
+	head.Buf = binary.LittleEndian.AppendUint32(head.Buf, NamesSum(ends, names))
 	for _, en := range c.Entries {
-		head.stat(en.Stat, en.Racy)
+		head.Stat(en.Stat, en.Racy)
 	}
-	sealFront(head.buf, frontLen, len(head.buf))
-	head.buf = binary.LittleEndian.AppendUint32(head.buf, crc32.Checksum(head.buf, crcTable))
-	sum := crc32.Checksum(head.buf, crcTable)
-	if _, err := w.Write(head.buf); err != nil {
+	SealFront(head.Buf, frontLen, len(head.Buf))
+	head.Buf = binary.LittleEndian.AppendUint32(head.Buf, crc32.Checksum(head.Buf, CRCTable))
+	sum := crc32.Checksum(head.Buf, CRCTable)
+	if _, err := w.Write(head.Buf); err != nil {
 		return err
 	}
-	chunks := (len(c.Entries) + cacheChunk - 1) / cacheChunk
+	chunks := (len(c.Entries) + Chunk - 1) / Chunk
 	workers := runtime.GOMAXPROCS(0)
 	for first := 0; first < chunks; first += workers {
 		out := make([][]byte, min(workers, chunks-first))
 		var wg sync.WaitGroup
 		for k := range out {
 			wg.Go(func() {
-				from := (first + k) * cacheChunk
-				out[k] = encodeChunk(c.Entries[from:min(len(c.Entries), from+cacheChunk)], loc)
+				from := (first + k) * Chunk
+				out[k] = EncodeChunk(c.Entries[from:min(len(c.Entries), from+Chunk)], loc)
 			})
 		}
 		wg.Wait()
 		for _, ch := range out {
-			sum = crc32.Update(sum, crcTable, ch)
+			sum = crc32.Update(sum, CRCTable, ch)
 			if _, err := w.Write(ch); err != nil {
 				return err
 			}
@@ -493,20 +499,20 @@ func writeCacheTo(w io.Writer, c *cacheFile, loc *time.Location) error {
 	return err
 }
 
-// encodeChunk is a chunk of the cache's body: its length, its string
+// EncodeChunk is a chunk of the cache's body: its length, its string
 // table, the lengths of the records of entries and the records.
-func encodeChunk(entries []cacheEntry, loc *time.Location) []byte {
-	body := &cacheEncoder{strs: map[string]uint64{}, loc: loc}
-	body.buf = make([]byte, 0, 192*len(entries)) // about what a lead takes
+func EncodeChunk(entries []Entry, loc *time.Location) []byte {
+	body := &Encoder{strs: map[string]uint64{}, loc: loc}
+	body.Buf = make([]byte, 0, 192*len(entries)) // about what a lead takes
 	size := make([]int, len(entries))            // the bytes of each lead's record; 0: none
 	for i, en := range entries {
 		if en.Lead == nil {
 			continue
 		}
-		mark := len(body.buf)
+		mark := len(body.Buf)
 		table := len(body.table)
 		if err := body.lead(en.Lead); err != nil {
-			body.buf = body.buf[:mark]
+			body.Buf = body.Buf[:mark]
 			for _, s := range body.table[table:] {
 				delete(body.strs, s)
 			}
@@ -514,23 +520,23 @@ func encodeChunk(entries []cacheEntry, loc *time.Location) []byte {
 			body.recent = [len(body.recent)]recentString{} // may name what was just dropped
 			continue
 		}
-		size[i] = len(body.buf) - mark
+		size[i] = len(body.Buf) - mark
 	}
-	out := &cacheEncoder{buf: make([]byte, 4, 4+16*len(body.table)+2*len(entries)+len(body.buf))}
-	out.uvarint(uint64(len(body.table)))
+	out := &Encoder{Buf: make([]byte, 4, 4+16*len(body.table)+2*len(entries)+len(body.Buf))}
+	out.Uvarint(uint64(len(body.table)))
 	for _, s := range body.table {
-		out.rawString(s)
+		out.RawString(s)
 	}
 	for _, n := range size {
-		out.uvarint(uint64(n))
+		out.Uvarint(uint64(n))
 	}
-	out.buf = append(out.buf, body.buf...)
-	binary.LittleEndian.PutUint32(out.buf, uint32(len(out.buf)-4))
-	return out.buf
+	out.Buf = append(out.Buf, body.Buf...)
+	binary.LittleEndian.PutUint32(out.Buf, uint32(len(out.Buf)-4))
+	return out.Buf
 }
 
-// errCorrupt is any cache that does not decode: it is rebuilt.
-var errCorrupt = errors.New("corrupt cache")
+// ErrCorrupt is any cache that does not decode: it is rebuilt.
+var ErrCorrupt = errors.New("corrupt cache")
 
 type cacheDecoder struct {
 	data  []byte
@@ -546,7 +552,7 @@ type cacheDecoder struct {
 
 func (d *cacheDecoder) fail() {
 	if d.err == nil {
-		d.err = errCorrupt
+		d.err = ErrCorrupt
 	}
 	d.pos = len(d.data)
 }
@@ -627,8 +633,8 @@ func (d *cacheDecoder) count() int {
 	return int(n - 1)
 }
 
-func (d *cacheDecoder) stat() (fileStat, bool) {
-	return fileStat{Size: d.varint(), Mtime: d.varint(), Ctime: d.varint(), Ino: d.uvarint(), Dev: d.uvarint()}, d.bool()
+func (d *cacheDecoder) stat() (Stat, bool) {
+	return Stat{Size: d.varint(), Mtime: d.varint(), Ctime: d.varint(), Ino: d.uvarint(), Dev: d.uvarint()}, d.bool()
 }
 
 func (d *cacheDecoder) float() float64 {
@@ -848,104 +854,104 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 	}
 }
 
-// cacheHead is a decoded head: the cache without its leads, and what
+// Head is a decoded head: the cache without its leads, and what
 // reading the rest needs.
-type cacheHead struct {
-	c       *cacheFile
-	headLen int
+type Head struct {
+	File    *File
+	HeadLen int
 }
 
-// cacheIndex is the front of a cache and its names: enough to learn
+// Index is the front of a cache and its names: enough to learn
 // whether the set of lead files changed and to find ids, without the
 // files' stats or leads.
-type cacheIndex struct {
-	stamp    int64
-	dirs     []cacheDir
-	n        int
-	namesLen int
-	ends     []byte // n little-endian ends of the paths in names
-	names    []byte
+type Index struct {
+	Stamp    int64
+	Dirs     []Dir
+	N        int
+	NamesLen int
+	Ends     []byte // N little-endian ends of the paths in Names
+	Names    []byte
 	// The names file's: the paths its records add after the names, and
 	// its stat when it was read (records are appended to that file only).
-	added []string
-	file  fileStat
+	Added    []string
+	FileStat Stat
 }
 
 // rel is the path of entry i, in place (valid while the index is).
-func (x *cacheIndex) rel(i int) []byte {
-	return x.names[x.start(i):binary.LittleEndian.Uint32(x.ends[4*i:])]
+func (x *Index) Rel(i int) []byte {
+	return x.Names[x.Start(i):binary.LittleEndian.Uint32(x.Ends[4*i:])]
 }
 
 // start is where the path of entry i begins in names.
-func (x *cacheIndex) start(i int) uint32 {
+func (x *Index) Start(i int) uint32 {
 	if i == 0 {
 		return 0
 	}
-	return binary.LittleEndian.Uint32(x.ends[4*(i-1):])
+	return binary.LittleEndian.Uint32(x.Ends[4*(i-1):])
 }
 
-// cacheLengths reads the lengths of a cache's head and front from its
-// first cacheFixed bytes.
-func cacheLengths(data []byte) (head, front uint64, ok bool) {
-	if len(data) < cacheFixed || string(data[:len(cacheMagic)]) != cacheMagic {
+// Lengths reads the lengths of a cache's head and front from its
+// first Fixed bytes.
+func Lengths(data []byte) (head, front uint64, ok bool) {
+	if len(data) < Fixed || string(data[:len(Magic)]) != Magic {
 		return 0, 0, false
 	}
-	head = binary.LittleEndian.Uint64(data[len(cacheMagic):])
-	front = binary.LittleEndian.Uint64(data[len(cacheMagic)+8:])
-	return head, front, front >= uint64(cacheFixed) && front < head && head <= maxCacheSize
+	head = binary.LittleEndian.Uint64(data[len(Magic):])
+	front = binary.LittleEndian.Uint64(data[len(Magic)+8:])
+	return head, front, front >= uint64(Fixed) && front < head && head <= MaxSize
 }
 
-// decodeFront reads the front of a cache written for sig (data: from the
+// DecodeFront reads the front of a cache written for sig (data: from the
 // start of the file to the front's checksum, included).
-func decodeFront(data []byte, sig string) (*cacheIndex, error) {
-	_, frontLen, ok := cacheLengths(data)
+func DecodeFront(data []byte, sig string) (*Index, error) {
+	_, frontLen, ok := Lengths(data)
 	if !ok || uint64(len(data)) != frontLen+4 {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
-	if crc32.Checksum(data[:frontLen], crcTable) != binary.LittleEndian.Uint32(data[frontLen:]) {
-		return nil, errCorrupt
+	if crc32.Checksum(data[:frontLen], CRCTable) != binary.LittleEndian.Uint32(data[frontLen:]) {
+		return nil, ErrCorrupt
 	}
-	d := &cacheDecoder{data: data[:frontLen], pos: cacheFixed}
-	if d.uvarint() != cacheVersion || d.rawString() != sig {
-		return nil, errCorrupt
+	d := &cacheDecoder{data: data[:frontLen], pos: Fixed}
+	if d.uvarint() != Version || d.rawString() != sig {
+		return nil, ErrCorrupt
 	}
-	x := &cacheIndex{stamp: d.varint()}
+	x := &Index{Stamp: d.varint()}
 	// Every folder takes 7 bytes at least: a damaged count cannot make it
 	// allocate more than the front could hold.
 	n := d.uvarint()
 	if n > uint64(len(d.data)-d.pos)/7 {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
-	x.dirs = make([]cacheDir, n)
-	for i := range x.dirs {
-		x.dirs[i].Rel = d.rawString()
-		x.dirs[i].Stat, x.dirs[i].Racy = d.stat()
+	x.Dirs = make([]Dir, n)
+	for i := range x.Dirs {
+		x.Dirs[i].Rel = d.rawString()
+		x.Dirs[i].Stat, x.Dirs[i].Racy = d.stat()
 	}
 	entries, namesLen := d.uvarint(), d.uvarint()
-	if d.err != nil || d.pos != len(d.data) || namesLen > maxCacheSize || entries > namesLen/4 {
-		return nil, errCorrupt
+	if d.err != nil || d.pos != len(d.data) || namesLen > MaxSize || entries > namesLen/4 {
+		return nil, ErrCorrupt
 	}
-	x.n, x.namesLen = int(entries), int(namesLen)
+	x.N, x.NamesLen = int(entries), int(namesLen)
 	return x, nil
 }
 
 // setNames checks the names of the index x (data: the names and their
 // checksum) and keeps them, in place.
-func (x *cacheIndex) setNames(data []byte) error {
-	if len(data) != x.namesLen+4 || crc32.Checksum(data[:x.namesLen], crcTable) != binary.LittleEndian.Uint32(data[x.namesLen:]) {
-		return errCorrupt
+func (x *Index) SetNames(data []byte) error {
+	if len(data) != x.NamesLen+4 || crc32.Checksum(data[:x.NamesLen], CRCTable) != binary.LittleEndian.Uint32(data[x.NamesLen:]) {
+		return ErrCorrupt
 	}
-	x.ends, x.names = data[:4*x.n], data[4*x.n:x.namesLen]
+	x.Ends, x.Names = data[:4*x.N], data[4*x.N:x.NamesLen]
 	end := uint32(0)
-	for i := range x.n {
-		next := binary.LittleEndian.Uint32(x.ends[4*i:])
+	for i := range x.N {
+		next := binary.LittleEndian.Uint32(x.Ends[4*i:])
 		if next < end {
-			return errCorrupt
+			return ErrCorrupt
 		}
 		end = next
 	}
-	if int(end) != len(x.names) {
-		return errCorrupt
+	if int(end) != len(x.Names) {
+		return ErrCorrupt
 	}
 	return nil
 }
@@ -953,41 +959,41 @@ func (x *cacheIndex) setNames(data []byte) error {
 // errStale is a cache whose front says the files changed.
 var errStale = errors.New("stale cache")
 
-// readIndex reads the front of a cache written for sig from r (size bytes
+// ReadIndex reads the front of a cache written for sig from r (size bytes
 // in all) and, when keep accepts it, the names. With records (the names
 // file), the records of files added after the names are read too, before
 // keep is asked: the last one's stat is the one of leads/ to compare,
 // racy unless older than mtime, the names file's time. skipNames leaves
-// the names out (x.names is nil).
-func readIndex(r io.ReaderAt, size int64, sig string, records bool, mtime int64, keep func(*cacheIndex) bool, skipNames bool) (*cacheIndex, error) {
+// the names out (x.Names is nil).
+func ReadIndex(r io.ReaderAt, size int64, sig string, records bool, mtime int64, keep func(*Index) bool, skipNames bool) (*Index, error) {
 	sr := io.NewSectionReader(r, 0, size)
-	start := make([]byte, cacheFixed)
+	start := make([]byte, Fixed)
 	if _, err := io.ReadFull(sr, start); err != nil {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
-	_, frontLen, ok := cacheLengths(start)
+	_, frontLen, ok := Lengths(start)
 	if !ok || frontLen+4 > uint64(size) {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
 	front := make([]byte, frontLen+4)
 	copy(front, start)
 	if _, err := io.ReadFull(sr, front[len(start):]); err != nil {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
-	x, err := decodeFront(front, sig)
+	x, err := DecodeFront(front, sig)
 	if err != nil {
 		return nil, err
 	}
-	end := int64(frontLen) + 4 + int64(x.namesLen) + 4
+	end := int64(frontLen) + 4 + int64(x.NamesLen) + 4
 	if end > size {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
 	if records && end < size {
 		tail := make([]byte, size-end)
 		if _, err := r.ReadAt(tail, end); err != nil && !errors.Is(err, io.EOF) {
-			return nil, errCorrupt
+			return nil, ErrCorrupt
 		}
-		if err := x.readRecords(tail, mtime); err != nil {
+		if err := x.ReadRecords(tail, mtime); err != nil {
 			return nil, err
 		}
 	}
@@ -997,11 +1003,11 @@ func readIndex(r io.ReaderAt, size int64, sig string, records bool, mtime int64,
 	if skipNames {
 		return x, nil
 	}
-	names := make([]byte, x.namesLen+4)
+	names := make([]byte, x.NamesLen+4)
 	if _, err := io.ReadFull(sr, names); err != nil {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
-	if err := x.setNames(names); err != nil {
+	if err := x.SetNames(names); err != nil {
 		return nil, err
 	}
 	return x, nil
@@ -1009,64 +1015,64 @@ func readIndex(r io.ReaderAt, size int64, sig string, records bool, mtime int64,
 
 // readRecords reads the records of files added after the names (data:
 // every byte after them); mtime is the names file's time.
-func (x *cacheIndex) readRecords(data []byte, mtime int64) error {
-	if len(x.dirs) == 0 || x.dirs[0].Rel != "" {
-		return errCorrupt
+func (x *Index) ReadRecords(data []byte, mtime int64) error {
+	if len(x.Dirs) == 0 || x.Dirs[0].Rel != "" {
+		return ErrCorrupt
 	}
 	d := &cacheDecoder{data: data}
 	for d.pos < len(data) {
 		start := d.pos
 		rel := d.rawString()
 		st, _ := d.stat()
-		if d.err != nil || len(data)-d.pos < 4 || crc32.Checksum(data[start:d.pos], crcTable) != binary.LittleEndian.Uint32(data[d.pos:]) {
-			return errCorrupt
+		if d.err != nil || len(data)-d.pos < 4 || crc32.Checksum(data[start:d.pos], CRCTable) != binary.LittleEndian.Uint32(data[d.pos:]) {
+			return ErrCorrupt
 		}
 		d.pos += 4
-		x.added = append(x.added, rel)
-		x.dirs[0].Stat, x.dirs[0].Racy = st, st.racy(mtime)
+		x.Added = append(x.Added, rel)
+		x.Dirs[0].Stat, x.Dirs[0].Racy = st, st.Racy(mtime)
 	}
 	return nil
 }
 
-// decodeHead reads the head of a cache (data: the head and its checksum)
+// DecodeHead reads the head of a cache (data: the head and its checksum)
 // written for sig.
-func decodeHead(data []byte, sig string, loc *time.Location) (h *cacheHead, err error) {
+func DecodeHead(data []byte, sig string, loc *time.Location) (h *Head, err error) {
 	defer func() {
 		if recover() != nil {
-			h, err = nil, errCorrupt
+			h, err = nil, ErrCorrupt
 		}
 	}()
-	headLen, frontLen, ok := cacheLengths(data)
+	headLen, frontLen, ok := Lengths(data)
 	if !ok || uint64(len(data)) < headLen+4 {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
-	if crc32.Checksum(data[:headLen], crcTable) != binary.LittleEndian.Uint32(data[headLen:]) {
-		return nil, errCorrupt
+	if crc32.Checksum(data[:headLen], CRCTable) != binary.LittleEndian.Uint32(data[headLen:]) {
+		return nil, ErrCorrupt
 	}
 	data = data[:headLen]
-	x, err := decodeFront(data[:frontLen+4], sig)
+	x, err := DecodeFront(data[:frontLen+4], sig)
 	if err != nil {
 		return nil, err
 	}
-	namesEnd := frontLen + 4 + uint64(x.namesLen) + 4
+	namesEnd := frontLen + 4 + uint64(x.NamesLen) + 4
 	if namesEnd > headLen {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
 	// The paths are copied out of the head, which is then free to go:
 	// every entry's path is a string over the one copy.
-	if err := x.setNames(slices.Clone(data[frontLen+4 : namesEnd])); err != nil {
+	if err := x.SetNames(slices.Clone(data[frontLen+4 : namesEnd])); err != nil {
 		return nil, err
 	}
-	c := &cacheFile{Sig: sig, Stamp: x.stamp, Dirs: x.dirs}
+	c := &File{Sig: sig, Stamp: x.Stamp, Dirs: x.Dirs}
 	// Every entry takes 6 bytes at least: a damaged count cannot make it
 	// allocate more than the head could hold.
 	d := &cacheDecoder{data: data, pos: int(namesEnd), loc: loc}
-	if uint64(x.n) > uint64(len(d.data)-d.pos)/6 {
-		return nil, errCorrupt
+	if uint64(x.N) > uint64(len(d.data)-d.pos)/6 {
+		return nil, ErrCorrupt
 	}
-	c.Entries = make([]cacheEntry, x.n)
+	c.Entries = make([]Entry, x.N)
 	for i := range c.Entries {
-		if rel := x.rel(i); len(rel) > 0 {
+		if rel := x.Rel(i); len(rel) > 0 {
 			c.Entries[i].Rel = unsafe.String(&rel[0], len(rel))
 		}
 		c.Entries[i].Stat, c.Entries[i].Racy = d.stat()
@@ -1077,7 +1083,7 @@ func decodeHead(data []byte, sig string, loc *time.Location) (h *cacheHead, err 
 	if d.err != nil {
 		return nil, d.err
 	}
-	return &cacheHead{c: c, headLen: int(headLen)}, nil
+	return &Head{File: c, HeadLen: int(headLen)}, nil
 }
 
 // window reads the rest of a cache, after its head, a record at a time:
@@ -1106,7 +1112,7 @@ func (w *window) next(n int) ([]byte, bool) {
 		}
 		for w.end < n && w.left > 0 {
 			m, err := w.r.Read(w.buf[w.end:min(int64(len(w.buf)), int64(w.end)+w.left)])
-			w.sum = crc32.Update(w.sum, crcTable, w.buf[w.end:w.end+m])
+			w.sum = crc32.Update(w.sum, CRCTable, w.buf[w.end:w.end+m])
 			w.end += m
 			w.left -= int64(m)
 			if err != nil && m == 0 {
@@ -1122,36 +1128,36 @@ func (w *window) next(n int) ([]byte, bool) {
 	return b, true
 }
 
-// decodeBody reads the string table and the leads of the cache whose
+// DecodeBody reads the string table and the leads of the cache whose
 // head is h from r, which holds the rest of the file (size bytes in all,
 // head included), and checks the whole file's checksum.
-func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Location) (err error) {
+func DecodeBody(h *Head, head []byte, r io.Reader, size int64, loc *time.Location) (err error) {
 	defer func() {
 		if recover() != nil {
-			err = errCorrupt
+			err = ErrCorrupt
 		}
 	}()
-	bodyLen := size - int64(h.headLen) - 4 - 4
+	bodyLen := size - int64(h.HeadLen) - 4 - 4
 	if bodyLen < 0 {
-		return errCorrupt
+		return ErrCorrupt
 	}
-	w := &window{r: r, buf: make([]byte, 1<<20), left: bodyLen, sum: crc32.Checksum(head[:h.headLen+4], crcTable)}
+	w := &window{r: r, buf: make([]byte, 1<<20), left: bodyLen, sum: crc32.Checksum(head[:h.HeadLen+4], CRCTable)}
 	d := &cacheDecoder{loc: loc, fixed: map[int64]*time.Location{}}
 	sl := &slabs{}
-	entries := h.c.Entries
-	for from := 0; from < len(entries); from += cacheChunk {
-		chunk := entries[from:min(len(entries), from+cacheChunk)]
+	entries := h.File.Entries
+	for from := 0; from < len(entries); from += Chunk {
+		chunk := entries[from:min(len(entries), from+Chunk)]
 		n, ok := w.next(4)
 		if !ok {
-			return errCorrupt
+			return ErrCorrupt
 		}
 		if d.data, ok = w.next(int(binary.LittleEndian.Uint32(n))); !ok {
-			return errCorrupt
+			return ErrCorrupt
 		}
 		d.pos = 0
 		count := d.uvarint()
 		if count > uint64(len(d.data)) {
-			return errCorrupt
+			return ErrCorrupt
 		}
 		d.table = make([]string, count)
 		for k := range d.table {
@@ -1168,7 +1174,7 @@ func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Lo
 			}
 		}
 		if d.err != nil {
-			return errCorrupt
+			return ErrCorrupt
 		}
 		slab := make([]model.Lead, leads)
 		records := d.data[d.pos:]
@@ -1177,7 +1183,7 @@ func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Lo
 				continue
 			}
 			if sz > len(records) {
-				return errCorrupt
+				return ErrCorrupt
 			}
 			d.data, d.pos = records[:sz], 0
 			records = records[sz:]
@@ -1185,36 +1191,36 @@ func decodeBody(h *cacheHead, head []byte, r io.Reader, size int64, loc *time.Lo
 			slab = slab[1:]
 			d.lead(l, sl)
 			if d.err != nil || d.pos != sz {
-				return errCorrupt
+				return ErrCorrupt
 			}
 			chunk[k].Lead = l
 		}
 		if len(records) != 0 {
-			return errCorrupt
+			return ErrCorrupt
 		}
 	}
 	trailer := make([]byte, 4)
 	if w.left != 0 || w.start != w.end {
-		return errCorrupt
+		return ErrCorrupt
 	}
 	if _, err := io.ReadFull(r, trailer); err != nil || binary.LittleEndian.Uint32(trailer) != w.sum {
-		return errCorrupt
+		return ErrCorrupt
 	}
 	return nil
 }
 
-// leadSignature describes model.Lead's fields, recursively: a cache
+// LeadSignature describes model.Lead's fields, recursively: a cache
 // written by a crm whose lead type differs does not decode.
-var leadSignature = typeSignature(reflect.TypeOf(model.Lead{}), map[reflect.Type]bool{})
+var LeadSignature = TypeSignature(reflect.TypeOf(model.Lead{}), map[reflect.Type]bool{})
 
-func typeSignature(t reflect.Type, seen map[reflect.Type]bool) string {
+func TypeSignature(t reflect.Type, seen map[reflect.Type]bool) string {
 	switch t.Kind() {
 	case reflect.Pointer:
-		return "*" + typeSignature(t.Elem(), seen)
+		return "*" + TypeSignature(t.Elem(), seen)
 	case reflect.Slice:
-		return "[]" + typeSignature(t.Elem(), seen)
+		return "[]" + TypeSignature(t.Elem(), seen)
 	case reflect.Map:
-		return "map[" + typeSignature(t.Key(), seen) + "]" + typeSignature(t.Elem(), seen)
+		return "map[" + TypeSignature(t.Key(), seen) + "]" + TypeSignature(t.Elem(), seen)
 	case reflect.Struct:
 		if seen[t] || t.PkgPath() == "time" {
 			return t.String()
@@ -1224,7 +1230,7 @@ func typeSignature(t reflect.Type, seen map[reflect.Type]bool) string {
 		b.WriteString(t.String() + "{")
 		for i := range t.NumField() {
 			f := t.Field(i)
-			fmt.Fprintf(&b, "%s %s;", f.Name, typeSignature(f.Type, seen))
+			fmt.Fprintf(&b, "%s %s;", f.Name, TypeSignature(f.Type, seen))
 		}
 		b.WriteString("}")
 		return b.String()
