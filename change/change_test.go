@@ -1,4 +1,4 @@
-package change
+package change_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/crmcli/crm/change"
+	"github.com/crmcli/crm/change/changetest"
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
@@ -23,30 +25,17 @@ var (
 	now  = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 )
 
-// newWriter is a Writer of a new pipeline with the default steps, whose
+// newWriter is the Writer of a new pipeline with the default steps, whose
 // clock says now, and the changes its observer was told.
-func newWriter(t *testing.T) (*Writer, *[]Committed) {
+func newWriter(t *testing.T) (*change.Writer, *[]change.Committed) {
 	t.Helper()
-	dir := t.TempDir()
-	p, err := model.NewPipelineFromTemplate("default", "Sales", "EUR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fsstore.Init(dir, schema.EncodePipeline(&p)); err != nil {
-		t.Fatal(err)
-	}
-	s, err := fsstore.Open(dir, fsstore.Options{Loc: time.UTC})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.NoCache = true
-	w := New(s, func() time.Time { return now })
-	var told []Committed
-	w.Observe(func(c Committed) { told = append(told, c) })
+	w := changetest.NewWriter(t, now)
+	var told []change.Committed
+	w.Observe(func(c change.Committed) { told = append(told, c) })
 	return w, &told
 }
 
-func addLead(t *testing.T, w *Writer, id, title string) fsstore.LeadFile {
+func addLead(t *testing.T, w *change.Writer, id, title string) fsstore.LeadFile {
 	t.Helper()
 	l, err := model.NewLead(w.Store.Pipeline, "", model.NewLeadInput{Title: title}, model.Stamp{At: day1, By: "alice"})
 	if err != nil {
@@ -72,7 +61,7 @@ func read(t *testing.T, path string) string {
 }
 
 // checkFile is crm check's verdict on a lead file.
-func checkFile(t *testing.T, w *Writer, f fsstore.LeadFile) {
+func checkFile(t *testing.T, w *change.Writer, f fsstore.LeadFile) {
 	t.Helper()
 	if err := schema.ValidLeadFile([]byte(read(t, f.Path)), w.Store.Options(f), w.Store.Pipeline); err != nil {
 		t.Errorf("crm check rejects %s after the change: %v", f.ID, err)
@@ -106,7 +95,7 @@ func TestUpdateRecordsTheEventItself(t *testing.T) {
 		t.Fatalf("observers were told %d changes, want 1", len(*told))
 	}
 	got := (*told)[0]
-	if got.Kind != Changed || got.ID != f.ID || got.Before.Value != nil || *got.After.Value != 5000 || got.Stamp != (model.Stamp{At: at, By: "bob"}) {
+	if got.Kind != change.Changed || got.ID != f.ID || got.Before.Value != nil || *got.After.Value != 5000 || got.Stamp != (model.Stamp{At: at, By: "bob"}) {
 		t.Errorf("observers were told %+v", got)
 	}
 	checkFile(t, w, f)
@@ -142,7 +131,7 @@ func TestUpdateRefusesBadTimes(t *testing.T) {
 	tests := []struct {
 		name string
 		at   time.Time
-		op   Op
+		op   change.Op
 		want string
 	}{
 		{"set in the future", now.Add(time.Hour), set, "2026-11-20T13:00:00Z is in the future (it is 2026-11-20T12:00:00Z now): record an event when it has happened"},
@@ -208,7 +197,7 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 				errs <- err
 				return
 			}
-			ow := New(other, func() time.Time { return now })
+			ow := change.New(other, func() time.Time { return now })
 			at := time.Date(2026, 11, 2, 9, 0, i, 0, time.UTC)
 			_, _, err = ow.Update(f, model.Stamp{At: at}, func(cur *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.Log(fmt.Sprintf("call %d", i), model.Call, st)
@@ -249,7 +238,7 @@ func TestCreateNeverOverwrites(t *testing.T) {
 	if read(t, f.Path) != before {
 		t.Error("Create overwrote an existing lead")
 	}
-	if len(*told) != 1 || (*told)[0].Kind != Created || (*told)[0].Stamp != (model.Stamp{At: day1, By: "bob"}) || len((*told)[0].Events) != 1 {
+	if len(*told) != 1 || (*told)[0].Kind != change.Created || (*told)[0].Stamp != (model.Stamp{At: day1, By: "bob"}) || len((*told)[0].Events) != 1 {
 		t.Errorf("observers were told %+v", *told)
 	}
 }
@@ -302,7 +291,7 @@ func TestEditHoldsToTheRules(t *testing.T) {
 	if diff := cmp.Diff(want, c.Events); diff != "" {
 		t.Errorf("the edit's events (-want +got):\n%s", diff)
 	}
-	if len(*told) != 1 || (*told)[0].Kind != Edited {
+	if len(*told) != 1 || (*told)[0].Kind != change.Edited {
 		t.Errorf("observers were told %+v", *told)
 	}
 	// The file changed meanwhile: nothing is written.
@@ -316,7 +305,7 @@ func TestEditHoldsToTheRules(t *testing.T) {
 func TestStandbyExtensionIsAnEvent(t *testing.T) {
 	w, _ := newWriter(t)
 	f := addLead(t, w, "acme-aaaaa", "Acme")
-	until := func(d model.Date) Op {
+	until := func(d model.Date) change.Op {
 		return func(cur *model.Lead, st model.Stamp) (model.Patch, error) { return model.PutOnStandby(cur, d, st) }
 	}
 	first, second := model.Date{Year: 2026, Month: 12, Day: 1}, model.Date{Year: 2027, Month: 1, Day: 15}
@@ -357,7 +346,7 @@ func TestRemoveTellsObservers(t *testing.T) {
 	if _, err := os.Stat(f.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the file is still there: %v", err)
 	}
-	if len(*told) != 1 || (*told)[0].Kind != Removed || (*told)[0].Before == nil || (*told)[0].Before.Title != "Acme" || (*told)[0].Stamp != (model.Stamp{At: now, By: "bob"}) {
+	if len(*told) != 1 || (*told)[0].Kind != change.Removed || (*told)[0].Before == nil || (*told)[0].Before.Title != "Acme" || (*told)[0].Stamp != (model.Stamp{At: now, By: "bob"}) {
 		t.Errorf("observers were told %+v", *told)
 	}
 }

@@ -12,10 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/crmcli/crm/change"
+	"github.com/crmcli/crm/change/changetest"
 	"github.com/crmcli/crm/exchange"
-	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
-	"github.com/crmcli/crm/schema"
 )
 
 var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
@@ -24,22 +23,7 @@ type seeded struct{ r *rand.ChaCha8 }
 
 func (s seeded) Read(p []byte) (int, error) { return s.r.Read(p) }
 
-func newWriter(t *testing.T) *change.Writer {
-	t.Helper()
-	dir := t.TempDir()
-	p, err := model.NewPipelineFromTemplate("default", "Sales", "EUR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fsstore.Init(dir, schema.EncodePipeline(&p)); err != nil {
-		t.Fatal(err)
-	}
-	s, err := fsstore.Open(dir, fsstore.Options{Loc: time.UTC, NoCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return change.New(s, func() time.Time { return now })
-}
+func newWriter(t *testing.T) *change.Writer { return changetest.NewWriter(t, now) }
 
 func importCSV(t *testing.T, w *change.Writer, csv string, dry bool) Result {
 	t.Helper()
