@@ -69,6 +69,12 @@ func (s *Store) cacheStamp() (stamp int64, tmp *os.File) { return s.cacheTemp(ca
 
 // cacheTemp is cacheStamp for the cache file name (the cache or the
 // names file).
+// stampAhead is 0 but in tests, which move the stamp of a cache ahead
+// (nanoseconds) instead of sleeping until the file system's clock has
+// moved past the files they just wrote: then those files are not racily
+// clean to the cache.
+var stampAhead int64
+
 func (s *Store) cacheTemp(name string) (stamp int64, tmp *os.File) {
 	dir := filepath.Join(s.Dir, CacheDir)
 	if err := os.MkdirAll(dir, 0o755); err == nil {
@@ -78,7 +84,7 @@ func (s *Store) cacheTemp(name string) (stamp int64, tmp *os.File) {
 		}
 		if f, err := os.CreateTemp(dir, tempPattern(name)); err == nil {
 			if fi, err := f.Stat(); err == nil {
-				return leadcache.Stat{Mtime: fi.ModTime().UnixNano()}.Grained().Mtime, f
+				return leadcache.Stat{Mtime: fi.ModTime().UnixNano()}.Grained().Mtime + stampAhead, f
 			}
 			f.Close()
 			os.Remove(f.Name())
