@@ -49,6 +49,9 @@ func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) erro
 	if err != nil {
 		return err
 	}
+	if err := app.checkOutput("-O", o.output, s); err != nil {
+		return err
+	}
 	if o.output == "" {
 		o.output = "-"
 	}

@@ -129,6 +129,9 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err != nil {
 		return err
 	}
+	if err := app.checkOutput("--skip-file", o.skipFile, w.Store); err != nil {
+		return err
+	}
 	data, err := fsstore.ReadInput(app.path(path), app.In)
 	if err != nil {
 		return err

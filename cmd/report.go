@@ -130,6 +130,9 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := app.checkOutput("-O", o.output, stores...); err != nil {
+		return err
+	}
 	if o.rev != "" {
 		cleanup, err := atRevision(app, stores, o.rev)
 		if err != nil {

@@ -61,6 +61,17 @@ func (a *App) open(dir, base string) (*fsstore.Store, error) {
 	return s, nil
 }
 
+// checkOutput refuses an output path (the flag's value) that is the
+// pipeline's own data, before anything is computed or written.
+func (a *App) checkOutput(flag, path string, stores ...*fsstore.Store) error {
+	for _, s := range stores {
+		if err := s.CheckOutput(a.path(path)); err != nil {
+			return usagef("%s %v", flag, err)
+		}
+	}
+	return nil
+}
+
 // readingAll says, before the store is opened, that the command reads
 // every lead: the store then sets the collector's pace for many leads.
 func (a *App) readingAll() { a.readsAll = true }
