@@ -136,9 +136,9 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 	}
 	var b bytes.Buffer
 	tb := tablewriter.NewTable(&b, opts...)
-	tb.Header(toAny(t.Header)...)
+	tb.Header(toAny(markdownCells(t.Header, markdown))...)
 	for i := range t.Len() {
-		cells := toAny(t.Row(i))
+		cells := toAny(markdownCells(t.Row(i), markdown))
 		if t.Style != nil && !markdown {
 			for j := range cells {
 				if c := t.Style(i, j); c != "" {
@@ -165,6 +165,19 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 	}
 	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// markdownCells escapes what would end a cell of a markdown table (a
+// "|" in a title): the table stays a table where it is posted.
+func markdownCells(cells []string, markdown bool) []string {
+	if !markdown {
+		return cells
+	}
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = strings.ReplaceAll(c, "|", `\|`)
+	}
+	return out
 }
 
 // tableCell is a cell as a table shows it: on one line, control

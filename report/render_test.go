@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -46,5 +47,26 @@ func TestRender(t *testing.T) {
 	}
 	if err := Render(&bytes.Buffer{}, "xml", tb, doc); err == nil {
 		t.Error("unknown format: want an error")
+	}
+}
+
+// A "|" in a cell is escaped in markdown, so a title with one keeps the
+// table a table where it is posted (CI summaries, pull requests); plain
+// tables print it as it is.
+func TestMarkdownEscapesPipes(t *testing.T) {
+	tab := &Table{Header: []string{"title", "value"}, Rows: [][]string{{"Acme | Globex", "1"}}}
+	var md, plain bytes.Buffer
+	if err := Render(&md, FormatMarkdown, tab, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := Render(&plain, FormatTable, tab, nil); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(md.String()), "\n")
+	if len(lines) != 3 || strings.Count(lines[2], "|")-strings.Count(lines[2], `\|`) != strings.Count(lines[0], "|") {
+		t.Errorf("the markdown row has more cells than the header:\n%s", md.String())
+	}
+	if !strings.Contains(md.String(), `Acme \| Globex`) || !strings.Contains(plain.String(), "Acme | Globex") {
+		t.Errorf("markdown:\n%s\nplain:\n%s", md.String(), plain.String())
 	}
 }
