@@ -184,6 +184,22 @@ func TestColourAndPagerOnATerminal(t *testing.T) {
 	if strings.Contains(out, "\x1b") || !strings.Contains(out, "lead-4") {
 		t.Errorf("NO_COLOR on a terminal: %q", out)
 	}
+	// A pager that fails, or is not there, never hides the list: it is
+	// printed without it, with a warning.
+	for _, pager := range []string{"false", "no-such-pager-here"} {
+		var errb bytes.Buffer
+		e := &Env{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &errb,
+			Now:    func() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) },
+			Rand:   fakeRand{rand.NewChaCha8([32]byte{1})},
+			Getenv: func(k string) string { return map[string]string{"CRM_PAGER": pager, "NO_COLOR": "1"}[k] }, Wd: dir, Loc: time.UTC,
+			IsTerminal: func() bool { return true }, OutIsTerminal: func() bool { return true },
+			TermHeight: func() int { return height }}
+		code := Run(context.Background(), e, []string{"lead", "list"})
+		out := e.Out.(*bytes.Buffer).String()
+		if code != 0 || strings.Count(out, "\nlead-") != 5 || !strings.Contains(errb.String(), "crm: warning: the pager") {
+			t.Errorf("CRM_PAGER=%s: exit %d, stdout %q, stderr %q; want the whole list and a warning", pager, code, out, errb.String())
+		}
+	}
 	// What fits on the screen is printed, without the pager.
 	height = 40
 	os.Remove(paged)

@@ -4,6 +4,8 @@ package cmd
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -65,15 +67,21 @@ type pagerWriter struct {
 	in      io.WriteCloser
 	direct  bool // no pager to be had: straight to the output
 	quit    bool // the pager was quit: the rest is dropped
+	// sent is all the pager was given (or would have been, once quit):
+	// printed straight out when the pager fails (CRM_PAGER=false, a pager
+	// that is not installed), so the output is never lost.
+	sent bytes.Buffer
 }
 
 func (p *pagerWriter) Write(b []byte) (int, error) {
 	switch {
-	case p.quit:
-		return len(b), nil
 	case p.direct:
 		return p.app.Out.Write(b)
+	case p.quit:
+		p.sent.Write(b)
+		return len(b), nil
 	case p.in != nil:
+		p.sent.Write(b)
 		if _, err := p.in.Write(b); err != nil {
 			p.quit = true // the reader is gone (q in less)
 		}
@@ -97,6 +105,7 @@ func (p *pagerWriter) Write(b []byte) (int, error) {
 		return len(b), err
 	}
 	p.in = in
+	p.sent.Write(p.held.Bytes())
 	if _, err := in.Write(p.held.Bytes()); err != nil {
 		p.quit = true
 	}
@@ -112,7 +121,15 @@ func (p *pagerWriter) close() error {
 		return err
 	}
 	p.in.Close()
-	_ = p.cmd.Wait() // quitting the pager is no error
+	err := p.cmd.Wait()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() > 0 {
+		// The pager failed (quitting one is exit 0): the output is
+		// printed without it.
+		fmt.Fprintf(p.app.Err, "crm: warning: the pager %q failed (%v): printed without it (CRM_PAGER or PAGER names the pager; cat turns it off)\n", p.command, err)
+		_, werr := p.app.Out.Write(p.sent.Bytes())
+		return werr
+	}
 	return nil
 }
 
