@@ -59,6 +59,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"lead", "nope"}, 2, "", ""},
 		{[]string{"lead", "add", "X", "--value", "x"}, 2, "", "--value: invalid value"},
 		{[]string{"lead", "lost", "acme"}, 2, "", "requires a lost reason"},
+		{[]string{"report", "--by", "ownr"}, 2, "", `--by "ownr": no lead has this key, so every lead would be in (none): did you mean owner?`},
 		{[]string{"lead", "list", "--format", "xml"}, 2, "", `unknown --format "xml"`},
 		{[]string{"nonsense"}, 2, "", `unknown command "nonsense"`},
 		// cobra's own refusals are usage errors, decided by where they

@@ -142,8 +142,9 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 	}
 	reports := make([]report.Report, 0, len(stores))
 	var skipped error // files left out: exit 1 after the report, unless --keep-going
+	var keys byKeys
 	for _, s := range stores {
-		r, left, err := app.reportOf(c, s, o, period, asOf, by)
+		r, left, err := app.reportOf(c, s, o, period, asOf, by, &keys)
 		if err != nil {
 			return err
 		}
@@ -151,6 +152,11 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 			skipped = left
 		}
 		reports = append(reports, r)
+	}
+	if by != "" {
+		if err := keys.unknown(by); err != nil {
+			return err
+		}
 	}
 	var b bytes.Buffer
 	if err := report.Write(&b, o.format, reports, o.all); err != nil {
@@ -167,7 +173,7 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 
 // reportOf computes the report of one pipeline; left is the error to
 // return after it when lead files were left out.
-func (a *App) reportOf(c *cobra.Command, s *fsstore.Store, o *reportOptions, period report.Period, asOf time.Time, by string) (r report.Report, left, err error) {
+func (a *App) reportOf(c *cobra.Command, s *fsstore.Store, o *reportOptions, period report.Period, asOf time.Time, by string, keys *byKeys) (r report.Report, left, err error) {
 	leads, problems, err := s.LoadAll(c.Context())
 	if err != nil {
 		return r, nil, err
@@ -177,7 +183,7 @@ func (a *App) reportOf(c *cobra.Command, s *fsstore.Store, o *reportOptions, per
 		leads = leadsAsOf(leads, asOf)
 	}
 	if by != "" {
-		a.warnUnknownKey(s.Pipeline.Name, by, leads)
+		keys.add(by, leads)
 	}
 	// Months and quarters are cut in the user's time zone, as --period is.
 	now := a.now.In(a.Loc)
@@ -213,36 +219,45 @@ func atRevision(app *App, stores []*fsstore.Store, rev string) (cleanup func(), 
 	return cleanup, nil
 }
 
-// warnUnknownKey says on stderr when no lead has the --by key, with the
-// closest key leads have: a typo would otherwise print one "(none)" group.
-func (a *App) warnUnknownKey(pipeline, by string, leads []*model.Lead) {
-	for _, k := range report.ByKeys {
-		if k == by {
-			return
+// byKeys is what --by can name in leads: the known groupings, and each
+// custom key a lead has. has says whether one of them is by.
+type byKeys struct {
+	names map[string]bool
+	has   bool
+	leads int
+}
+
+func (k *byKeys) add(by string, leads []*model.Lead) {
+	if k.names == nil {
+		k.names = map[string]bool{"company": true, "currency": true, "status": true}
+		for _, n := range report.ByKeys {
+			k.names[n] = true
 		}
 	}
-	keys := map[string]bool{"company": true, "currency": true, "status": true}
-	for _, k := range report.ByKeys {
-		keys[k] = true
-	}
+	k.leads += len(leads)
+	k.has = k.has || k.names[by]
 	for _, l := range leads {
-		if l.Fields.Has(by) || keys[by] {
-			return
-		}
 		for _, f := range l.Fields {
-			keys[f.Key] = true
+			k.names[f.Key] = true
 		}
+		k.has = k.has || l.Fields.Has(by)
 	}
-	if len(leads) == 0 {
-		return
+}
+
+// unknown is the usage error of a --by key no lead of the reported
+// pipelines has (a typo would print one "(none)" group), with the closest
+// key they have; nil when one has it, or there is no lead at all.
+func (k *byKeys) unknown(by string) error {
+	if k.has || k.leads == 0 {
+		return nil
 	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
+	names := make([]string, 0, len(k.names))
+	for n := range k.names {
+		names = append(names, n)
 	}
 	hint := ""
 	if near := model.Closest(by, names, 1); len(near) > 0 {
 		hint = fmt.Sprintf(": did you mean %s?", near[0])
 	}
-	fmt.Fprintf(a.Err, "crm: warning: no lead of %s has a key %q, so every lead is in %s%s\n", pipeline, by, report.NoKey, hint)
+	return usagef("--by %q: no lead has this key, so every lead would be in %s%s", by, report.NoKey, hint)
 }
