@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/report"
 )
 
@@ -54,6 +55,9 @@ func runLeadRm(app *App, c *cobra.Command, o *leadRmOptions, id string) error {
 	title := "(unreadable: " + s.Rel(f.Path) + ")"
 	if l, err := s.ReadFile(f); err == nil {
 		title = report.Printable(l.Title)
+	}
+	if !o.dryRun && gitrepo.Uncommitted(f.Path) {
+		fmt.Fprintf(app.Err, "crm: warning: %s has changes git has not committed: they go with the file (git commit first to keep them in history)\n", s.Rel(f.Path))
 	}
 	switch {
 	case o.dryRun:

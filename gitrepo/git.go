@@ -129,3 +129,14 @@ func gitOutput(dir string, args ...string) (string, error) {
 	out, err := c.Output()
 	return string(out), err
 }
+
+// Uncommitted reports whether git holds the file at path differently
+// from the work tree (changed, added but not committed, or never added):
+// removing it then loses what git does not have. False outside a work
+// tree, and for a file git ignores.
+func Uncommitted(path string) bool {
+	c := exec.Command("git", "status", "--porcelain", "--", filepath.Base(path))
+	c.Dir = filepath.Dir(path)
+	out, err := c.Output()
+	return err == nil && strings.TrimSpace(string(out)) != ""
+}

@@ -224,3 +224,31 @@ func TestSync(t *testing.T) {
 		t.Errorf("the pipeline is not committed:\n%s", status)
 	}
 }
+
+func TestUncommitted(t *testing.T) {
+	dir := repo(t)
+	lead := filepath.Join(dir, "p", "leads", "a.yaml")
+	if Uncommitted(lead) {
+		t.Error("a committed file is uncommitted")
+	}
+	if err := os.WriteFile(lead, []byte("title: changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !Uncommitted(lead) {
+		t.Error("a changed file is not uncommitted")
+	}
+	fresh := filepath.Join(dir, "p", "leads", "new.yaml")
+	if err := os.WriteFile(fresh, []byte("title: new\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !Uncommitted(fresh) {
+		t.Error("a file git never saw is not uncommitted")
+	}
+	outside := filepath.Join(t.TempDir(), "x.yaml")
+	if err := os.WriteFile(outside, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if Uncommitted(outside) {
+		t.Error("a file outside a work tree is uncommitted")
+	}
+}
