@@ -106,25 +106,31 @@ func (o *reportOptions) parsePeriod(app *App) (report.Period, error) {
 	return p, nil
 }
 
-func runReport(app *App, c *cobra.Command, o *reportOptions) error {
-	app.readingAll()
-	var asOf time.Time
+// when reads --as-of (which moves the clock), the period and --by.
+func (o *reportOptions) when(app *App) (asOf time.Time, period report.Period, by string, err error) {
 	if o.asOf != "" {
-		t, err := app.asOf(o.asOf)
-		if err != nil {
-			return err
+		if asOf, err = app.asOf(o.asOf); err != nil {
+			return asOf, period, by, err
 		}
-		asOf, app.now = t, t // periods such as this-month are then relative to it
+		app.now = asOf // periods such as this-month are then relative to it
 	}
-	period, err := o.parsePeriod(app)
-	if err != nil {
-		return err
+	if period, err = o.parsePeriod(app); err != nil {
+		return asOf, period, by, err
 	}
-	by := strings.TrimSpace(o.by)
+	by = strings.TrimSpace(o.by)
 	if by != "" {
 		if err := model.ValidKey(by); err != nil {
-			return usagef("--by: %v", err)
+			return asOf, period, by, usagef("--by: %v", err)
 		}
+	}
+	return asOf, period, by, nil
+}
+
+func runReport(app *App, c *cobra.Command, o *reportOptions) error {
+	app.readingAll()
+	asOf, period, by, err := o.when(app)
+	if err != nil {
+		return err
 	}
 	stores, err := app.stores(c, o.all)
 	if err != nil {

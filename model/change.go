@@ -343,6 +343,36 @@ func Remind(date Date, text string) Patch {
 // ClearReminder removes the next action.
 func ClearReminder() Patch { return Patch{Unset: []string{"next_action"}} }
 
+// synonyms are words people use for a known key ("stage" for step): a
+// custom key of that name would hide the real field, silently.
+var synonyms = map[string]string{
+	"stage": "step", "phase": "step", "state": "status", "amount": "value", "price": "value",
+	"deal_value": "value", "close_date": "expected_close", "closing_date": "expected_close",
+	"tag": "tags", "contact": "contacts", "email": "contacts", "phone": "contacts",
+	"next": "next_action", "reminder": "next_action", "lost_reason": "reason",
+	"note": "activities", "notes": "activities", "standby": "standby_until",
+}
+
+// notAKnownKey refuses a custom key that is a known key mistyped (one
+// letter away) or named another way (a synonym), pointing to the key and
+// to the command that changes it when lead set does not.
+func notAKnownKey(k string) error {
+	near, ok := synonyms[strings.ToLower(k)]
+	if !ok {
+		if c := Closest(k, LeadKeys, 1); len(c) > 0 && Distance(k, c[0]) <= 1 {
+			near = c[0]
+		}
+	}
+	if near == "" {
+		return nil
+	}
+	how := ""
+	if f, _ := leadField(near); f.Set == "" {
+		how = f.Protected + "; "
+	}
+	return fmt.Errorf("unknown key %q: did you mean %s? (%swrite the custom key another way if you meant one)", k, near, how)
+}
+
 // SetFields turns "key=value" assignments into a patch. "key=" unsets.
 func SetFields(assignments []string, now time.Time) (Patch, error) {
 	var p Patch
@@ -360,9 +390,8 @@ func SetFields(assignments []string, now time.Time) (Patch, error) {
 			return Patch{}, fmt.Errorf("cannot set %q: %s", k, f.Protected)
 		}
 		if !known && v != "" {
-			// A custom key one typo away from a known one is a typo.
-			if near := Closest(k, LeadKeys, 1); len(near) > 0 && Distance(k, near[0]) <= 1 {
-				return Patch{}, fmt.Errorf("unknown key %q: did you mean %s? (write the custom key another way if you meant one)", k, near[0])
+			if err := notAKnownKey(k); err != nil {
+				return Patch{}, err
 			}
 		}
 		if v == "" {
@@ -418,6 +447,9 @@ func ParseCustomFields(assignments []string) ([]Field, error) {
 		}
 		if IsLeadKey(k) {
 			return nil, fmt.Errorf("%q is a lead field: use its own flag (--%s)", k, strings.ReplaceAll(k, "_", "-"))
+		}
+		if err := notAKnownKey(k); err != nil {
+			return nil, err
 		}
 		fs = append(fs, Field{k, CustomValue(v)})
 	}

@@ -374,3 +374,25 @@ func TestCheckProbability(t *testing.T) {
 		}
 	}
 }
+
+// A custom key that is a known key mistyped or named another way is
+// refused, pointing to the key (and to its command when set cannot).
+func TestSetFieldsRefusesOtherNamesOfKnownKeys(t *testing.T) {
+	tests := map[string]string{
+		"stage=Demo":  `unknown key "stage": did you mean step? (use crm lead move; write the custom key another way if you meant one)`,
+		"amount=5":    `unknown key "amount": did you mean value? (write the custom key another way if you meant one)`,
+		"vlaue=5":     `unknown key "vlaue": did you mean value? (write the custom key another way if you meant one)`,
+		"State=won":   `unknown key "State": did you mean status? (use crm lead won, lost, cancel, standby or reopen; write the custom key another way if you meant one)`,
+		"industry=ok": "",
+	}
+	for in, want := range tests {
+		_, err := SetFields([]string{in}, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("SetFields(%q) (-want +got):\n%s", in, diff)
+		}
+	}
+}
