@@ -25,6 +25,16 @@ func (a *App) by(flag string) string {
 	return gitrepo.UserName(a.dir())
 }
 
+// owner is who owns a lead crm makes without being told (lead add without
+// --owner, mail --new, a vCard): the configuration's owner, else who
+// makes it.
+func (a *App) owner(st model.Stamp) string {
+	if o := a.v.GetString("owner"); o != "" {
+		return o
+	}
+	return st.By
+}
+
 // clock is the time of an event given no --at: the fixed --now, or the
 // clock read when called, so a change that waited for a lead's lock takes
 // the time it is made, not the time it started waiting.

@@ -216,7 +216,7 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 	if err != nil {
 		return err
 	}
-	r, err := intake.VCards{Writer: w, Cards: cards, Path: path, To: o.to, Stamp: st, Owner: app.v.GetString("owner"), Rand: app.Rand}.Run(c.Context())
+	r, err := intake.VCards{Writer: w, Cards: cards, Path: path, To: o.to, Stamp: st, Owner: app.owner(st), Rand: app.Rand}.Run(c.Context())
 	if err != nil {
 		return err
 	}

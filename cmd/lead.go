@@ -133,10 +133,7 @@ func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) err
 		return err
 	}
 	if in.Owner == "" {
-		in.Owner = app.v.GetString("owner")
-	}
-	if in.Owner == "" {
-		in.Owner = st.By
+		in.Owner = app.owner(st)
 	}
 	l, err := model.NewLead(s.Pipeline, "", in, st)
 	if err != nil {

@@ -69,7 +69,7 @@ func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 	if err != nil {
 		return err
 	}
-	r, err := intake.Mail{Writer: w, Message: msg, Stamp: st, New: o.newLead, Owner: app.v.GetString("owner"), Rand: app.Rand}.Run(c.Context())
+	r, err := intake.Mail{Writer: w, Message: msg, Stamp: st, New: o.newLead, Owner: app.owner(st), Rand: app.Rand}.Run(c.Context())
 	switch {
 	case err != nil:
 		return err

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-ical"
 	"github.com/emersion/go-vcard"
@@ -119,8 +120,8 @@ func ExportICS(leads []*model.Lead, pipeline string, now time.Time) ([]byte, err
 		start := d.In(time.UTC)
 		ev.Props.SetDate(ical.PropDateTimeStart, start)
 		ev.Props.SetDate(ical.PropDateTimeEnd, start.AddDate(0, 0, 1))
-		ev.Props.SetText(ical.PropSummary, summary)
-		ev.Props.SetText(ical.PropDescription, fmt.Sprintf("%s (%s, %s, %s)", l.ID, l.Step, l.Status, l.Owner))
+		ev.Props.SetText(ical.PropSummary, oneLine(summary))
+		ev.Props.SetText(ical.PropDescription, oneLine(fmt.Sprintf("%s (%s, %s, %s)", l.ID, l.Step, l.Status, l.Owner)))
 		cal.Children = append(cal.Children, ev.Component)
 	}
 	for _, l := range leads {
@@ -150,6 +151,13 @@ func ExportICS(leads []*model.Lead, pipeline string, now time.Time) ([]byte, err
 	return b.Bytes(), nil
 }
 
+// oneLine is text on one line, its line breaks and other control
+// characters as spaces: a CR in one title made the calendar library refuse
+// the whole calendar.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, unicode.IsControl), " ")
+}
+
 // ExportVCard writes every contact of the leads as a vCard 4.0.
 func ExportVCard(leads []*model.Lead) ([]byte, error) {
 	var b bytes.Buffer
@@ -160,6 +168,9 @@ func ExportVCard(leads []*model.Lead) ([]byte, error) {
 			name := ct.Name
 			if name == "" {
 				name = ct.Email
+			}
+			if name == "" {
+				name = ct.Phone // a phone-only contact: never an empty FN
 			}
 			card.SetValue(vcard.FieldFormattedName, name)
 			card.AddName(&vcard.Name{GivenName: name})

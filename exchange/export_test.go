@@ -75,3 +75,31 @@ func TestExportICSAndVCard(t *testing.T) {
 		t.Errorf("vCard round trip (-want +got):\n%s", diff)
 	}
 }
+
+// A control character in one title (a CR pasted from a mail) never
+// fails the whole calendar, and a phone-only contact exports with its
+// number for a name, never an empty FN.
+func TestExportSurvivesOddLeads(t *testing.T) {
+	at := model.Date{Year: 2026, Month: 11, Day: 5}
+	leads := []*model.Lead{
+		{ID: "odd-aaaaa", Title: "Acme\r\nrenewal", Status: model.Todo, NextAction: &model.NextAction{Date: at, Text: "call\rback"}},
+		{ID: "fine-bbbbb", Title: "Globex", Status: model.Todo, NextAction: &model.NextAction{Date: at, Text: "send"},
+			Contacts: []model.Contact{{Phone: "+33 1 23 45 67 89"}}},
+	}
+	ics, err := ExportICS(leads, "sales", time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatalf("one title with a CR failed the calendar: %v", err)
+	}
+	for _, want := range []string{"SUMMARY:Acme renewal: call back\r\n", "SUMMARY:Globex: send\r\n"} {
+		if !strings.Contains(string(ics), want) {
+			t.Errorf("ics lacks %q:\n%s", want, ics)
+		}
+	}
+	vcf, err := ExportVCard(leads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(vcf), "FN:+33 1 23 45 67 89\r\n") || strings.Contains(string(vcf), "FN:\r\n") {
+		t.Errorf("a phone-only contact:\n%s", vcf)
+	}
+}
