@@ -38,6 +38,14 @@ type Feed struct {
 	refs  []feedRef
 }
 
+// text is v as text, "" for none.
+func text(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
 // feedRef is one entry of a feed: the event or activity item (history
 // first, then activities) of lead, and its time, to sort by.
 type feedRef struct {
@@ -75,9 +83,10 @@ func NewFeed(leads []*Lead, f FeedFilter) *Feed {
 			}
 		}
 	}
-	// Newest first, then by lead id, then in the order the entries were
-	// listed (by lead, then item): a total order, so the sort need not be
-	// a stable one. Leads in id order (as a load gives them) compare by
+	// Newest first, then by lead id, then by lead, and within a lead the
+	// later item first (two events in the same second: the one recorded
+	// last is the newest): a total order, so the sort need not be a
+	// stable one. Leads in id order (as a load gives them) compare by
 	// their place, without reading their ids.
 	byPlace := slices.IsSortedFunc(leads, CompareIDs)
 	slices.SortFunc(fd.refs, func(a, b feedRef) int {
@@ -92,7 +101,7 @@ func NewFeed(leads []*Lead, f FeedFilter) *Feed {
 				return c
 			}
 		}
-		return cmp.Or(cmp.Compare(a.lead, b.lead), cmp.Compare(a.item, b.item))
+		return cmp.Or(cmp.Compare(a.lead, b.lead), cmp.Compare(b.item, a.item))
 	})
 	return fd
 }
@@ -158,6 +167,12 @@ func (e Event) Describe() string {
 
 func valueText(v any) string {
 	switch x := v.(type) {
+	case []Contact:
+		s := make([]string, len(x))
+		for i, c := range x {
+			s[i] = c.String()
+		}
+		return strings.Join(s, ", ")
 	case float64:
 		return FormatNumber(x)
 	case *NextAction:
@@ -169,12 +184,27 @@ func valueText(v any) string {
 			}
 			return strings.TrimSpace(fmt.Sprint(d) + " " + fmt.Sprint(x["text"]))
 		}
+		// A contact as a file holds it ({name, email, phone, role}), never
+		// Go's map syntax.
+		c := Contact{Name: text(x["name"]), Email: text(x["email"]), Phone: text(x["phone"]), Role: text(x["role"])}
+		if c != (Contact{}) {
+			return c.String()
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			keys[i] = k + ": " + valueText(x[k])
+		}
+		return strings.Join(keys, ", ")
 	case []string:
 		return strings.Join(x, ", ")
 	case []any:
 		s := make([]string, len(x))
 		for i, y := range x {
-			s[i] = fmt.Sprint(y)
+			s[i] = valueText(y)
 		}
 		return strings.Join(s, ", ")
 	case time.Time:

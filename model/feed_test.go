@@ -26,11 +26,13 @@ func feedWhole(leads []*Lead, f FeedFilter) []FeedEntry {
 		out = append(out, e)
 	}
 	for _, l := range leads {
-		for _, e := range l.History {
-			keep(FeedEntry{At: e.At, By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()})
-		}
-		for _, a := range l.Activities {
+		// A lead's items latest first: of two in the same second, the one
+		// recorded last is the newer.
+		for _, a := range slices.Backward(l.Activities) {
 			keep(FeedEntry{At: a.At, By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text})
+		}
+		for _, e := range slices.Backward(l.History) {
+			keep(FeedEntry{At: e.At, By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b FeedEntry) int {
@@ -79,5 +81,34 @@ func TestFeedOrder(t *testing.T) {
 				t.Fatalf("round %d, filter %+v (-whole +feed):\n%s", round, f, diff)
 			}
 		}
+	}
+}
+
+// Of two events of a lead in the same second, the one recorded last is
+// the newest: a lead lost then reopened within a second shows "reopened"
+// on top. A change of contacts reads as contacts, not as Go's maps.
+func TestFeedSameSecondAndContacts(t *testing.T) {
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	l := &Lead{ID: "acme", Title: "Acme", History: []Event{
+		{At: at, Step: "New", Status: Todo},
+		{At: at, Status: Lost, Note: NoteOf("Price", nil)},
+		{At: at, Status: Todo, Note: NoteOf("reopened", nil)},
+		{At: at.Add(time.Second), Note: NoteOf("", []Change{{Field: "contacts",
+			From: []any{map[string]any{"name": "Jane Doe", "email": "jane@acme.example"}},
+			To:   []any{map[string]any{"name": "Jane Doe", "email": "jane@acme.example"}, map[string]any{"phone": "+33 1 23 45 67 89"}}}})},
+	}}
+	fd := NewFeed([]*Lead{l}, FeedFilter{})
+	var got []string
+	for i := range fd.Len() {
+		got = append(got, fd.Entry(i).Text)
+	}
+	want := []string{
+		"set contacts Jane Doe <jane@acme.example> → Jane Doe <jane@acme.example>, +33 1 23 45 67 89",
+		"reopened",
+		"marked lost (Price)",
+		"created at New",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("feed (-want +got):\n%s", diff)
 	}
 }
