@@ -208,3 +208,42 @@ func TestColourAndPagerOnATerminal(t *testing.T) {
 		t.Errorf("a short list went to the pager (%v) or not to the screen: %q", err, out)
 	}
 }
+
+// The editor runs through the shell, as git runs it; without a terminal
+// and without an editor set there is no vi to start; an edit over the
+// size limit is kept, never lost.
+func TestEditorAsGitRunsIt(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", ".")
+	_, id, _ := run(t, dir, "lead", "add", "Acme")
+	id = strings.TrimSpace(id)
+	edit := func(editor string) (int, string) {
+		var out, errb bytes.Buffer
+		e := &Env{In: strings.NewReader(""), Out: &out, Err: &errb,
+			Now:    func() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) },
+			Rand:   fakeRand{rand.NewChaCha8([32]byte{1})},
+			Getenv: func(k string) string { return map[string]string{"EDITOR": editor, "TMPDIR": dir}[k] }, Wd: dir, Loc: time.UTC,
+			IsTerminal: func() bool { return false }}
+		return Run(context.Background(), e, []string{"lead", "edit", id}), errb.String()
+	}
+	if code, stderr := edit(""); code != 2 || !strings.Contains(stderr, "no editor to run: set EDITOR") {
+		t.Errorf("no editor, no terminal: exit %d, %q", code, stderr)
+	}
+	if code, stderr := edit("sh -c 'exit 3'"); code != 1 || !strings.Contains(stderr, "editor sh -c 'exit 3': exit status 3 (nothing changed)") {
+		t.Errorf("an editor with quoted arguments: exit %d, %q", code, stderr)
+	}
+	code, stderr := edit(`sed -i "s/^title: Acme$/title: Acme Corp/"`)
+	if data, _ := os.ReadFile(filepath.Join(dir, "leads", id+".yaml")); code != 0 || !strings.Contains(string(data), "title: Acme Corp\n") {
+		t.Errorf("an editor command with arguments: exit %d, %q\n%s", code, stderr, data)
+	}
+	big := filepath.Join(dir, "big.sh")
+	if err := os.WriteFile(big, []byte("#!/bin/sh\nhead -c 2000000 /dev/zero | tr '\\0' x >> \"$1\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr = edit(big)
+	kept := stderr[strings.LastIndex(stderr, "your edit is kept in ")+len("your edit is kept in "):]
+	kept = strings.TrimSpace(kept)
+	if fi, err := os.Stat(kept); code != 1 || !strings.Contains(stderr, "more than the limit") || err != nil || fi.Size() < 2000000 {
+		t.Errorf("an edit over the size limit: exit %d, %q; the copy %q: %v", code, stderr, kept, err)
+	}
+}

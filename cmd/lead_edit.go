@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
 )
 
 func newLeadEditCmd(app *App) *cobra.Command {
@@ -37,13 +39,40 @@ The fields the edit changed are recorded as one history event (--at, --by).`,
 	return c
 }
 
-func (a *App) editor() []string {
+// editor is the editor to run, as a shell command (as git runs it, so
+// EDITOR="code --wait" and quoted arguments work): the configuration's,
+// else $VISUAL, else $EDITOR, else vi on a terminal. Without a terminal
+// and without an editor set, there is no one to edit: an error.
+func (a *App) editor() (string, error) {
 	for _, e := range []string{a.v.GetString("editor"), a.Getenv("VISUAL"), a.Getenv("EDITOR")} {
-		if f := strings.Fields(e); len(f) > 0 {
-			return f
+		if strings.TrimSpace(e) != "" {
+			return e, nil
 		}
 	}
-	return []string{"vi"}
+	if !a.IsTerminal() {
+		return "", usagef("no editor to run: set EDITOR (or VISUAL, or editor in crm.yaml); crm lead edit starts vi only on a terminal")
+	}
+	return "vi", nil
+}
+
+// keptEdit is err, and where the edit that was not saved is kept: said
+// after the problems of a file, which are printed one a line.
+func keptEdit(err error, tmp string) error {
+	if es, ok := schema.AsErrors(err); ok {
+		hint := "nothing saved"
+		var h *schema.HintError
+		if errors.As(err, &h) {
+			hint = h.Hint
+		}
+		return &schema.HintError{Problems: es, Hint: hint + "; your edit is kept in " + tmp}
+	}
+	return fmt.Errorf("%w; your edit is kept in %s", err, tmp)
+}
+
+// editorCommand runs the editor ed on file through the shell, the file
+// as its last argument, as git does.
+func editorCommand(c *cobra.Command, ed, file string) *exec.Cmd {
+	return exec.CommandContext(c.Context(), "sh", "-c", ed+` "$@"`, ed, file)
 }
 
 func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
@@ -86,15 +115,21 @@ func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 func editLoop(app *App, c *cobra.Command, w *change.Writer, f fsstore.LeadFile, orig []byte, tmp string, st model.Stamp) (keep bool, err error) {
 	in := bufio.NewReader(app.In)
 	for {
-		ed := app.editor()
-		cmd := exec.CommandContext(c.Context(), ed[0], append(ed[1:], tmp)...)
+		ed, err := app.editor()
+		if err != nil {
+			return false, err
+		}
+		cmd := editorCommand(c, ed, tmp)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = app.In, app.Out, app.Err
 		if err := cmd.Run(); err != nil {
-			return false, fmt.Errorf("editor %s: %w (nothing changed)", strings.Join(ed, " "), err)
+			if edited, rerr := fsstore.ReadTemp(tmp); rerr == nil && bytes.Equal(edited, orig) {
+				return false, fmt.Errorf("editor %s: %w (nothing changed)", ed, err)
+			}
+			return true, fmt.Errorf("editor %s: %w (nothing saved; your edit is kept in %s)", ed, err, tmp)
 		}
 		edited, err := fsstore.ReadTemp(tmp)
 		if err != nil {
-			return false, err
+			return true, keptEdit(err, tmp) // an edit over the size limit is not lost
 		}
 		if bytes.Equal(edited, orig) {
 			app.sayf("%s: no changes\n", f.ID)
@@ -106,7 +141,7 @@ func editLoop(app *App, c *cobra.Command, w *change.Writer, f fsstore.LeadFile, 
 			// The change path records what the edit changed as one event,
 			// and checks the result again before it writes.
 			if _, _, err := w.Edit(f, orig, edited, st); err != nil {
-				return true, fmt.Errorf("%w; your edit is kept in %s", err, tmp)
+				return true, keptEdit(err, tmp)
 			}
 			app.sayf("%s: saved\n", f.ID)
 			return false, nil
