@@ -130,7 +130,7 @@ func TestEveryConsumerKnowsEveryField(t *testing.T) {
 
 	t.Run("CSV export", func(t *testing.T) {
 		var b bytes.Buffer
-		if err := exchange.WriteCSV(&b, []*model.Lead{full}); err != nil {
+		if err := exchange.WriteCSV(&b, []*model.Lead{full}, false); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(&b).ReadAll()

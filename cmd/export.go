@@ -61,7 +61,7 @@ func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) erro
 	var list func(w io.Writer) error
 	switch o.list.format {
 	case "csv":
-		list = func(w io.Writer) error { return exchange.WriteCSV(w, out) }
+		list = func(w io.Writer) error { return exchange.WriteCSV(w, out, app.noHeaders) }
 	case "json":
 		list = func(w io.Writer) error { return report.WriteLeadList(w, report.FormatJSON, s.Pipeline.Name, out) }
 	}

@@ -165,7 +165,7 @@ func runReport(app *App, c *cobra.Command, o *reportOptions) error {
 		}
 	}
 	var b bytes.Buffer
-	if err := report.Write(&b, o.format, reports, o.all); err != nil {
+	if err := report.Write(&b, o.format, reports, report.Options{All: o.all, NoHeaders: app.noHeaders}); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	if o.output == "" {

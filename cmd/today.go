@@ -109,7 +109,7 @@ func runToday(app *App, c *cobra.Command, o *todayOptions) error {
 		if o.format == "json" {
 			return app.render(w, "json", nil, report.NewTodayJSON(views))
 		}
-		return report.WriteToday(w, o.format, views, app.colored())
+		return report.WriteToday(w, o.format, views, app.colored(), app.noHeaders)
 	})
 	if err != nil {
 		return err

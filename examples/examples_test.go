@@ -95,7 +95,7 @@ func TestExampleReport(t *testing.T) {
 			t.Fatal(err, problems)
 		}
 		var b bytes.Buffer
-		if err := report.Write(&b, format, []report.Report{report.Compute(s.Pipeline, leads, report.Period{}, now, by)}, false); err != nil {
+		if err := report.Write(&b, format, []report.Report{report.Compute(s.Pipeline, leads, report.Period{}, now, by)}, report.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		return b.String()

@@ -72,10 +72,10 @@ func TestHTMLReportInABrowser(t *testing.T) {
 	r := report.Compute(s.Pipeline, leads, report.Period{}, now, "owner")
 	r.Trend = report.Trend(s.Pipeline, leads, report.Period{}, now)
 	var page, js bytes.Buffer
-	if err := report.Write(&page, report.FormatHTML, []report.Report{r}, false); err != nil {
+	if err := report.Write(&page, report.FormatHTML, []report.Report{r}, report.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := report.Write(&js, report.FormatJSON, []report.Report{r}, false); err != nil {
+	if err := report.Write(&js, report.FormatJSON, []report.Report{r}, report.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

@@ -47,10 +47,10 @@ func numCell(v *float64) string {
 	return model.FormatNumber(*v)
 }
 
-// WriteCSV writes leads to out as CSV with a header, safe to open in a
+// WriteCSV writes leads to out as CSV with a header (unless noHeader), safe to open in a
 // spreadsheet, a row at a time (the CSV of 100,000 leads is tens of
 // megabytes, never held whole).
-func WriteCSV(out io.Writer, leads []*model.Lead) error {
+func WriteCSV(out io.Writer, leads []*model.Lead, noHeader bool) error {
 	customs := map[string]bool{}
 	for _, l := range leads {
 		for _, f := range l.Fields {
@@ -65,8 +65,10 @@ func WriteCSV(out io.Writer, leads []*model.Lead) error {
 	bw := bufio.NewWriterSize(out, 64<<10)
 	w := report.NewCSVWriter(bw)
 	header := append(append(append([]string{}, ExportColumns...), custom...), "history", "activities")
-	if err := w.Write(header); err != nil {
-		return err
+	if !noHeader {
+		if err := w.Write(header); err != nil {
+			return err
+		}
 	}
 	for _, l := range leads {
 		var ct model.Contact

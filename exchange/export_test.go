@@ -26,7 +26,7 @@ func exportLeads() []*model.Lead {
 
 func TestExportCSV(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteCSV(&b, exportLeads()); err != nil {
+	if err := WriteCSV(&b, exportLeads(), false); err != nil {
 		t.Fatal(err)
 	}
 	data := b.Bytes()

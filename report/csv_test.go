@@ -45,7 +45,7 @@ func TestCSVIsFormulaSafeEverywhere(t *testing.T) {
 	}
 	b.Reset()
 	r := Report{Pipeline: "p", Steps: []StepRow{{Step: "=cmd|' /C calc'!A0"}}}
-	if err := Write(&b, FormatCSV, []Report{r}, false); err != nil {
+	if err := Write(&b, FormatCSV, []Report{r}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(b.Bytes(), []byte("\n'=cmd|' /C calc'!A0,0,0,0,0,,,0,\n")) {

@@ -90,7 +90,7 @@ func TestHTMLEscapesData(t *testing.T) {
 	r, _ := htmlFixture()
 	r.Steps[0].Step = `<img src=x onerror=alert(1)>`
 	var b bytes.Buffer
-	if err := Write(&b, FormatHTML, []Report{r}, false); err != nil {
+	if err := Write(&b, FormatHTML, []Report{r}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	page := b.String()

@@ -232,8 +232,16 @@ func ToJSON(r Report) JSONReport {
 	return j
 }
 
-// Write prints reports in format: table, markdown, csv or json.
-func Write(w io.Writer, format string, reports []Report, all bool) error {
+// Options say how Write prints: All, every pipeline of a repository (a
+// section, or a column, each); NoHeaders, tables and CSV without their
+// header lines (--no-headers).
+type Options struct {
+	All, NoHeaders bool
+}
+
+// Write prints reports in format: table, markdown, csv, json or html.
+func Write(w io.Writer, format string, reports []Report, o Options) error {
+	all := o.All
 	switch format {
 	case FormatJSON:
 		if !all && len(reports) == 1 {
@@ -245,7 +253,7 @@ func Write(w io.Writer, format string, reports []Report, all bool) error {
 		}
 		return Render(w, FormatJSON, nil, out)
 	case FormatCSV:
-		return writeCSV(w, reports, all)
+		return writeCSV(w, reports, o)
 	case FormatHTML:
 		return writeHTML(w, reports)
 	case FormatTable, FormatMarkdown:
@@ -253,7 +261,7 @@ func Write(w io.Writer, format string, reports []Report, all bool) error {
 			if i > 0 {
 				fmt.Fprintln(w)
 			}
-			if err := writeText(w, format, r); err != nil {
+			if err := writeText(w, format, r, o.NoHeaders); err != nil {
 				return err
 			}
 		}
@@ -365,7 +373,7 @@ func GroupTable(by string, groups []Group, total Summary) *Table {
 	return t
 }
 
-func writeText(w io.Writer, format string, r Report) error {
+func writeText(w io.Writer, format string, r Report, noHeaders bool) error {
 	title := fmt.Sprintf("%s — %s, as of %s", Printable(r.Pipeline), periodText(r.Period), r.Now.Format("2006-01-02 15:04 MST"))
 	if format == FormatMarkdown {
 		fmt.Fprintf(w, "## %s\n\n", title)
@@ -373,16 +381,16 @@ func writeText(w io.Writer, format string, r Report) error {
 		fmt.Fprintf(w, "%s\n\n", title)
 	}
 	head := &Table{Header: []string{"Figure", "Value"}, Rows: Headline(r.Summary), Right: map[int]bool{1: true}}
-	if err := renderTable(w, head, format == FormatMarkdown); err != nil {
-		return err
-	}
-	fmt.Fprintln(w)
-	if err := renderTable(w, StepTable(r.Steps), format == FormatMarkdown); err != nil {
-		return err
-	}
+	tables := []*Table{head, StepTable(r.Steps)}
 	if r.By != "" {
-		fmt.Fprintln(w)
-		if err := renderTable(w, GroupTable(r.By, r.Groups, r.Summary), format == FormatMarkdown); err != nil {
+		tables = append(tables, GroupTable(r.By, r.Groups, r.Summary))
+	}
+	for i, t := range tables {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		t.NoHeader = noHeaders
+		if err := renderTable(w, t, format == FormatMarkdown); err != nil {
 			return err
 		}
 	}
@@ -409,7 +417,8 @@ func summaryCells(s Summary) []string {
 // writeCSV writes two tables separated by an empty line: the summary (one
 // row per group, then the total) and the step table. Column names are the
 // JSON keys; an empty cell is a figure whose denominator is zero.
-func writeCSV(w io.Writer, reports []Report, all bool) error {
+func writeCSV(w io.Writer, reports []Report, o Options) error {
+	all := o.All
 	cw := NewCSVWriter(w)
 	pre := func(r Report, cells ...string) []string {
 		if all {
@@ -427,7 +436,9 @@ func writeCSV(w io.Writer, reports []Report, all bool) error {
 	for _, f := range figures {
 		summaryColumns = append(summaryColumns, f.Key)
 	}
-	_ = cw.Write(head(summaryColumns...))
+	if !o.NoHeaders {
+		_ = cw.Write(head(summaryColumns...))
+	}
 	for _, r := range reports {
 		for _, g := range r.Groups {
 			_ = cw.Write(pre(r, append([]string{g.Key}, summaryCells(g.Summary)...)...))
@@ -438,7 +449,9 @@ func writeCSV(w io.Writer, reports []Report, all bool) error {
 		return err
 	}
 	fmt.Fprintln(w)
-	_ = cw.Write(head(stepColumns...))
+	if !o.NoHeaders {
+		_ = cw.Write(head(stepColumns...))
+	}
 	for _, r := range reports {
 		for _, s := range r.Steps {
 			_ = cw.Write(pre(r, s.Step, strconv.Itoa(s.InStep), fmtNum(s.InStepValue), fmtNum(s.WeightedValue),

@@ -137,7 +137,7 @@ func sameInEveryFormat(t *testing.T, name string, r Report) {
 	t.Helper()
 	render := func(format string) string {
 		var b bytes.Buffer
-		if err := Write(&b, format, []Report{r}, false); err != nil {
+		if err := Write(&b, format, []Report{r}, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		return b.String()

@@ -77,8 +77,10 @@ func Render(w io.Writer, format string, t *Table, doc any) error {
 		return renderTable(w, t, true)
 	case FormatCSV:
 		cw := NewCSVWriter(w)
-		if err := cw.Write(t.Header); err != nil {
-			return err
+		if !t.NoHeader {
+			if err := cw.Write(t.Header); err != nil {
+				return err
+			}
 		}
 		for i := range t.Len() {
 			if err := cw.Write(t.Row(i)); err != nil {

@@ -116,7 +116,7 @@ func (v TodayView) sections() []todaySection {
 
 // WriteToday prints the morning view as a table or markdown (a daily
 // e-mail or chat post); empty sections are left out.
-func WriteToday(w io.Writer, format string, views []TodayView, color bool) error {
+func WriteToday(w io.Writer, format string, views []TodayView, color, noHeaders bool) error {
 	for i, v := range views {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -141,7 +141,7 @@ func WriteToday(w io.Writer, format string, views []TodayView, color bool) error
 			} else {
 				fmt.Fprintf(w, "\n%s\n", title)
 			}
-			t := &Table{Header: []string{"id", "title", "step", "value", "owner"}, Right: map[int]bool{3: true}}
+			t := &Table{Header: []string{"id", "title", "step", "value", "owner"}, Right: map[int]bool{3: true}, NoHeader: noHeaders}
 			if s.date != "" {
 				t.Header = append(t.Header, s.date)
 			}
