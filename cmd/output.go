@@ -32,7 +32,7 @@ func (e *enumError) Error() string { return e.msg }
 
 func (e *enumValue) Set(v string) error {
 	if !slices.Contains(e.values, v) {
-		return &enumError{fmt.Sprintf("unknown --%s %q: use one of %s", e.name, v, strings.Join(e.values, ", "))}
+		return &enumError{fmt.Sprintf("unknown --%s %q: %suse one of %s", e.name, v, model.DidYouMean(v, e.values), strings.Join(e.values, ", "))}
 	}
 	*e.dst = v
 	return nil

@@ -97,11 +97,7 @@ func (p *Pipeline) LookupStep(name string) (string, error) {
 	if st, err := ParseStatus(name); err == nil {
 		return "", fmt.Errorf("%q is a status, not a step: use crm lead %s (pipeline %q has steps %s)", name, statusCommand(st), p.Name, quoteList(p.StepNames()))
 	}
-	hint := ""
-	if near := Closest(NormalizeStep(name), p.StepNames(), 1); len(near) > 0 {
-		hint = fmt.Sprintf("did you mean %q? ", near[0])
-	}
-	return "", fmt.Errorf("unknown step %q: %spipeline %q has steps %s", name, hint, p.Name, quoteList(p.StepNames()))
+	return "", fmt.Errorf("unknown step %q: %spipeline %q has steps %s", name, DidYouMean(NormalizeStep(name), p.StepNames()), p.Name, quoteList(p.StepNames()))
 }
 
 // statusCommand is the crm lead command that gives a lead status st.
@@ -134,7 +130,7 @@ func (p *Pipeline) LookupLostReason(reason string) (string, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown lost reason %q: pipeline %q accepts %s", reason, p.Name, quoteList(p.LostReasons))
+	return "", fmt.Errorf("unknown lost reason %q: %spipeline %q accepts %s", reason, DidYouMean(reason, p.LostReasons), p.Name, quoteList(p.LostReasons))
 }
 
 var targetKey = regexp.MustCompile(`^(month|quarter|year|\d{4}|\d{4}-(0[1-9]|1[0-2])|\d{4}-Q[1-4])$`)

@@ -35,7 +35,11 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", fmt.Errorf("unknown status %q: use one of %s", s, statusList())
+	names := make([]string, len(Statuses))
+	for i, st := range Statuses {
+		names[i] = string(st)
+	}
+	return "", fmt.Errorf("unknown status %q: %suse one of %s", s, DidYouMean(n, names), statusList())
 }
 
 func statusList() string {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"iter"
 	"math"
 	"slices"
@@ -122,4 +123,13 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// DidYouMean is the one wording of a suggestion in an error: `did you
+// mean "X"? ` for the option of options nearest to s (Closest), or "".
+func DidYouMean(s string, options []string) string {
+	if near := Closest(s, options, 1); len(near) > 0 {
+		return fmt.Sprintf("did you mean %q? ", near[0])
+	}
+	return ""
 }

@@ -108,3 +108,20 @@ func TestDistanceAndClosestAgreeWithTheTable(t *testing.T) {
 		}
 	}
 }
+
+// Statuses and lost reasons suggest the nearest, as steps do, in the one
+// wording of DidYouMean.
+func TestSuggestionsForStatusesAndReasons(t *testing.T) {
+	p := &Pipeline{Name: "p", LostReasons: []string{"Price", "Competitor"}}
+	_, err := p.LookupLostReason("Prise")
+	if err == nil || err.Error() != `unknown lost reason "Prise": did you mean "Price"? pipeline "p" accepts "Price", "Competitor"` {
+		t.Errorf("LookupLostReason = %v", err)
+	}
+	_, err = ParseStatus("wonn")
+	if err == nil || err.Error() != `unknown status "wonn": did you mean "won"? use one of todo, standby, won, lost, cancelled` {
+		t.Errorf("ParseStatus = %v", err)
+	}
+	if got := DidYouMean("zzzzzz", []string{"won", "lost"}); got != "" {
+		t.Errorf("DidYouMean of nothing near = %q", got)
+	}
+}
