@@ -76,8 +76,7 @@ func (s *Store) cacheStamp() (stamp int64, tmp *os.File) { return s.cacheTemp(ca
 var stampAhead int64
 
 func (s *Store) cacheTemp(name string) (stamp int64, tmp *os.File) {
-	dir := filepath.Join(s.Dir, CacheDir)
-	if err := os.MkdirAll(dir, 0o755); err == nil {
+	if dir, err := s.stateDir(CacheDir); err == nil {
 		ignore := filepath.Join(dir, ".gitignore")
 		if _, err := os.Lstat(ignore); errors.Is(err, fs.ErrNotExist) {
 			_ = CreateFileExclusive(ignore, []byte(cacheIgnore), 0o644)

@@ -543,6 +543,10 @@ const SchemaDir = ".crm"
 // editors to them.
 func WriteSchemas(dir string) error {
 	sd := filepath.Join(dir, SchemaDir)
+	if fi, err := os.Lstat(sd); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(sd)
+		return &LinkError{Path: sd, Target: target}
+	}
 	if err := os.MkdirAll(sd, 0o755); err != nil {
 		return fmt.Errorf("write schemas: %w", err)
 	}

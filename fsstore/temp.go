@@ -26,9 +26,9 @@ const staleTemp = time.Hour
 // tempDir makes the pipeline's temporary folder, and the ignore rule that
 // keeps it out of git.
 func (s *Store) tempDir() (string, error) {
-	dir := filepath.Join(s.Dir, TempDir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("make %s: %w", s.Rel(dir), err)
+	dir, err := s.stateDir(TempDir)
+	if err != nil {
+		return "", err
 	}
 	ignore := filepath.Join(s.Dir, SchemaDir, ".gitignore")
 	if _, err := os.Stat(ignore); errors.Is(err, fs.ErrNotExist) {
