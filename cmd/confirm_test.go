@@ -247,3 +247,40 @@ func TestEditorAsGitRunsIt(t *testing.T) {
 		t.Errorf("an edit over the size limit: exit %d, %q; the copy %q: %v", code, stderr, kept, err)
 	}
 }
+
+// endless is standard input that never ends (yes |), counting what is
+// read of it.
+type endless struct{ read int64 }
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'y'
+	}
+	e.read += int64(len(p))
+	return len(p), nil
+}
+
+// lead log - and mail read at most their limit and one byte more of an
+// endless input, and refuse it: nothing is written.
+func TestInputIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", ".")
+	_, id, _ := run(t, dir, "lead", "add", "Acme")
+	id = strings.TrimSpace(id)
+	before, _ := os.ReadFile(filepath.Join(dir, "leads", id+".yaml"))
+	for _, args := range [][]string{{"lead", "log", id, "-"}, {"mail", "-"}} {
+		in := &endless{}
+		var out, errb bytes.Buffer
+		e := &Env{In: in, Out: &out, Err: &errb,
+			Now:    func() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) },
+			Rand:   fakeRand{rand.NewChaCha8([32]byte{1})},
+			Getenv: func(string) string { return "" }, Wd: dir, Loc: time.UTC, IsTerminal: func() bool { return false }}
+		code := Run(context.Background(), e, args)
+		if code != 1 || !strings.Contains(errb.String(), "standard input is more than") || in.read > maxMessage+64<<10 {
+			t.Errorf("crm %v on an endless input: exit %d, read %d bytes, %q", args, code, in.read, errb.String())
+		}
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "leads", id+".yaml")); !bytes.Equal(before, after) {
+		t.Error("the lead changed")
+	}
+}

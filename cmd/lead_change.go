@@ -10,6 +10,7 @@ import (
 
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
 )
 
 // change resolves id and changes its lead through the one change path:
@@ -236,7 +237,9 @@ TEXT - reads the text from standard input (its lines joined by spaces).`,
 			}
 			text := args[1]
 			if text == "-" { // the text from standard input: a long note, a pipe
-				data, err := fsstore.ReadInput("-", app.In)
+				// At most a lead file's size: a note longer would make one
+				// that crm refuses.
+				data, err := fsstore.ReadInputAtMost("-", app.In, schema.MaxFileSize)
 				if err != nil {
 					return err
 				}

@@ -44,9 +44,13 @@ sender. Several matching leads is an error that lists them.`,
 	return c
 }
 
+// maxMessage is the largest e-mail crm mail reads (attachments
+// included): crm keeps its subject, but never reads without end.
+const maxMessage = 32 << 20
+
 func runMail(app *App, c *cobra.Command, o *mailOptions, path string) error {
 	app.readingAll()
-	data, err := fsstore.ReadInput(app.path(path), app.In)
+	data, err := fsstore.ReadInputAtMost(app.path(path), app.In, maxMessage)
 	if err != nil {
 		return err
 	}
