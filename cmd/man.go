@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -28,7 +29,7 @@ made from the same text as --help. docs/commands.md says how to install them.`,
 			if err := manPages(root, header, pages); err != nil {
 				return fmt.Errorf("man: %w", err)
 			}
-			if err := fsstore.WriteFiles(app.path(args[0]), pages); err != nil {
+			if err := fsstore.WriteFiles(app.path(args[0]), pages, isManPage); err != nil {
 				return fmt.Errorf("man: %w", err)
 			}
 			app.sayf("wrote the man pages to %s\n", args[0])
@@ -55,4 +56,12 @@ func manPages(c *cobra.Command, header doc.GenManHeader, pages map[string][]byte
 	}
 	pages[strings.ReplaceAll(c.CommandPath(), " ", "-")+"."+header.Section] = b.Bytes()
 	return nil
+}
+
+// isManPage reports whether a file name is a man page's (name.1 to
+// name.9, compressed or not): what a folder crm man writes into may hold.
+func isManPage(name string) bool {
+	name = strings.TrimSuffix(strings.TrimSuffix(name, ".gz"), ".bz2")
+	ext := filepath.Ext(name)
+	return len(ext) >= 2 && ext[1] >= '1' && ext[1] <= '9' && len(name) > len(ext)
 }
