@@ -60,6 +60,9 @@ func TestPrintable(t *testing.T) {
 		{"tab\there", `tab\there`},
 		{"c1 \u009b31m", `c1 \u009b31m`},
 		{"bad \xff byte", "bad \ufffd byte"},
+		{"Acme \u202egnp.exe", `Acme \u202egnp.exe`},
+		{"zero\u200bwidth\ufeff", `zero\u200bwidth\ufeff`},
+		{"isolate \u2066x\u2069", `isolate \u2066x\u2069`},
 	}
 	for _, tt := range tests {
 		if got := Printable(tt.in); got != tt.want {

@@ -298,7 +298,7 @@ func toAny(ss []string) []any {
 func Printable(s string) string {
 	clean := true
 	for _, r := range s {
-		if unicode.IsControl(r) || r == utf8.RuneError {
+		if hidden(r) || r == utf8.RuneError {
 			clean = false
 			break
 		}
@@ -314,11 +314,30 @@ func Printable(s string) string {
 		case unicode.IsControl(r):
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
+		case hidden(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// hidden reports whether r changes or hides what a terminal shows without
+// showing itself: control characters, the bidirectional overrides and
+// isolates (a title that reads backwards), zero-width characters and the
+// byte order mark.
+func hidden(r rune) bool {
+	switch {
+	case unicode.IsControl(r),
+		r >= 0x200B && r <= 0x200F, // zero-width space, joiners, marks
+		r >= 0x202A && r <= 0x202E, // embeddings and overrides
+		r >= 0x2060 && r <= 0x2064, // word joiner, invisible operators
+		r >= 0x2066 && r <= 0x2069, // isolates
+		r == 0xFEFF:
+		return true
+	}
+	return false
 }
 
 // ANSI colours of tables on a terminal.
