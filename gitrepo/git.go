@@ -103,6 +103,14 @@ func AtRevision(dir, rev string) (string, func(), error) {
 		switch h.Typeflag {
 		case tar.TypeDir:
 			_ = os.MkdirAll(name, 0o755)
+		case tar.TypeSymlink:
+			// Kept as the link it is, never followed: the store then
+			// refuses a leads/ or .crm that is one, as in a checkout.
+			_ = os.MkdirAll(filepath.Dir(name), 0o755)
+			if err := os.Symlink(h.Linkname, name); err != nil {
+				cleanup()
+				return "", nil, err
+			}
 		case tar.TypeReg:
 			_ = os.MkdirAll(filepath.Dir(name), 0o755)
 			f, err := os.Create(name)

@@ -252,3 +252,32 @@ func TestUncommitted(t *testing.T) {
 		t.Error("a file outside a work tree is uncommitted")
 	}
 }
+
+// A commit whose leads/ is a link gives a pipeline whose leads/ is the
+// same link, never followed: the store then refuses it, as it refuses a
+// checkout of that commit (before, the link was dropped: 0 leads).
+func TestAtRevisionKeepsLinks(t *testing.T) {
+	dir := repo(t)
+	g := Git{Dir: dir}
+	leads := filepath.Join(dir, "p", "leads")
+	if err := os.RemoveAll(leads); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../elsewhere", leads); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"add", "-A"}, {"commit", "-qm", "link"}} {
+		if _, err := g.Run(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, cleanup, err := AtRevision(filepath.Join(dir, "p"), "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	fi, err := os.Lstat(filepath.Join(p, "leads"))
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("leads at HEAD: %v, %v; want the link", fi, err)
+	}
+}
