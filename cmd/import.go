@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,11 +178,13 @@ func (a *App) finishImport(o *importOptions, path string, r intake.Result) error
 		fmt.Fprintf(a.Err, "%s:%d: skipped: %v\n", path, r.Line, r.Err)
 	}
 	if o.skipFile != "" && len(skipped) > 0 {
+		// The file's own columns, so the skip file can be mended and
+		// imported again, then the line and the reason.
 		var b bytes.Buffer
 		w := report.NewCSVWriter(&b)
-		_ = w.Write([]string{"line", "reason", "row"})
-		for _, r := range skipped {
-			_ = w.Write([]string{fmt.Sprint(r.Line), r.Err.Error(), strings.Join(r.Cells(), "\x1f")})
+		_ = w.Write(append(slices.Clone(r.Header), "skipped_line", "skipped_reason"))
+		for _, row := range skipped {
+			_ = w.Write(append(row.Cells(), fmt.Sprint(row.Line), row.Err.Error()))
 		}
 		if err := w.Flush(); err != nil {
 			return err

@@ -73,8 +73,10 @@ func (r *ImportRow) packCells(rec []string) {
 // lead again when it is written, so an import holds the leads of the rows
 // it is writing, not of every row (docs/performance.md, "Measured reasons in the code").
 type Import struct {
-	Rows []ImportRow
-	c    *converter
+	// Header is the file's header line, its cells trimmed.
+	Header []string
+	Rows   []ImportRow
+	c      *converter
 }
 
 // Lead is the lead row r makes. The conversion is the one ReadImport
@@ -166,7 +168,7 @@ func ReadImport(data []byte, opt ImportOptions) (*Import, error) {
 			}
 		}
 	}
-	return &Import{Rows: rows, c: c}, nil
+	return &Import{Header: header, Rows: rows, c: c}, nil
 }
 
 // readCSVRows reads the header of a CSV file and every record after it into

@@ -57,6 +57,8 @@ type CSV struct {
 
 // Result is what an import did (or, dry, would do).
 type Result struct {
+	// Header is the file's header line (the columns of a skip file).
+	Header                            []string
 	Rows, Created, Updated, Unchanged int
 	// Skipped are the rows that could not be imported, each with its Err.
 	Skipped []*exchange.ImportRow
@@ -109,7 +111,7 @@ func (c CSV) Run(ctx context.Context) (Result, error) {
 		r.write(ctx, actions)
 	}
 	res := r.res
-	res.Rows = len(imp.Rows)
+	res.Header, res.Rows = imp.Header, len(imp.Rows)
 	res.Skipped = append(skipped, r.res.Skipped...)
 	return res, nil
 }
