@@ -184,8 +184,24 @@ func ValidID(s string) error {
 
 var keyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 
+// MaxKeyLen is the longest key a lead file may have: YAML writes a longer
+// one in a form (an explicit "? " key) that crm's files never use, so no
+// write could keep it.
+const MaxKeyLen = 1024
+
+// CheckKeyLen is the one rule of a key's length.
+func CheckKeyLen(k string) error {
+	if len(k) > MaxKeyLen {
+		return fmt.Errorf("key %.20q... is %d bytes long, more than %d: use a shorter key", k, len(k), MaxKeyLen)
+	}
+	return nil
+}
+
 // ValidKey checks a custom key name given with --set.
 func ValidKey(k string) error {
+	if err := CheckKeyLen(k); err != nil {
+		return err
+	}
 	if !keyPattern.MatchString(k) {
 		return fmt.Errorf("invalid key %q: use letters, digits, '_' and '-', starting with a letter", k)
 	}

@@ -343,6 +343,9 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 	case "activities":
 		l.Activities = d.activities(v)
 	default:
+		if err := model.CheckKeyLen(k.Value); err != nil {
+			d.errorf(k, "%v", err)
+		}
 		val, err := customValue(v)
 		if err != nil {
 			d.errorf(v, "%s: %v", k.Value, err)
