@@ -396,3 +396,17 @@ func TestSetFieldsRefusesOtherNamesOfKnownKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainNumber(t *testing.T) {
+	for s, want := range map[string]bool{
+		"12000": true, "12000.50": true, "0": true, "-3": true,
+		"1e-308": false, "0x10": false, "0o17": false, "1_000": false, ".5": false, "5.": false, "": false, "+1": false,
+	} {
+		if got := PlainNumber(s); got != want {
+			t.Errorf("PlainNumber(%q) = %v, want %v", s, got, want)
+		}
+	}
+	if _, err := ParseValue("1e-308"); err == nil {
+		t.Error("ParseValue took 1e-308, which a file would hold as 300 digits")
+	}
+}

@@ -224,15 +224,35 @@ func parseDate(s string, now time.Time) (Date, error) {
 
 // ParseValue reads a money amount: a plain, non-negative decimal number.
 func ParseValue(s string) (float64, error) {
+	// 12_000 on a command line is 12000 (a file holds it plain).
 	t := strings.ReplaceAll(strings.TrimSpace(s), "_", "")
 	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || strings.ContainsAny(t, "xXpPiInN") {
+	if err != nil || !PlainNumber(t) {
 		return 0, fmt.Errorf("invalid value %q: use a plain number such as 12000 or 12000.50", s)
 	}
 	if err := CheckValue(v); err != nil {
 		return 0, fmt.Errorf("invalid value %q: %v", s, err)
 	}
 	return v, nil
+}
+
+// PlainNumber reports whether s is a number as crm writes it: digits,
+// and a fraction after a point (12000, 12000.50), with a minus sign at
+// most. No exponent (1e-308 would be written as 300 digits), no
+// underscores, no hexadecimal or octal (0x10, 0o17): the same number
+// everywhere, read as a person reads it.
+func PlainNumber(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, dot := strings.Cut(s, ".")
+	digits := func(t string) bool {
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return false
+			}
+		}
+		return t != ""
+	}
+	return digits(whole) && (!dot || digits(frac))
 }
 
 // ParseProbability reads a win probability in percent, 0 to 100.

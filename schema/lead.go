@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -419,13 +418,8 @@ func (d *leadDecoder) number(key string, n *yaml.Node) *float64 {
 		d.errorf(n, "%s %q is not a number: write a plain number such as 12000 or 12000.50", key, n.Value)
 		return nil
 	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
-	if err != nil {
-		if i, ierr := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); ierr == nil {
-			f, err = float64(i), nil
-		}
-	}
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	f, err := strconv.ParseFloat(n.Value, 64)
+	if err != nil || !model.PlainNumber(n.Value) || math.IsNaN(f) || math.IsInf(f, 0) {
 		d.errorf(n, "%s %q is not a number: write a plain number such as 12000 or 12000.50", key, n.Value)
 		return nil
 	}
