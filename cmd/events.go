@@ -55,7 +55,7 @@ func (a *App) stamp(at, by string) (model.Stamp, error) {
 		if t, err = model.ParseWhen(at, a.clock().In(a.Loc)); err != nil {
 			return model.Stamp{}, usagef("--at: %v", err)
 		}
-		if err := model.NotInFuture(t, a.clock()); err != nil {
+		if err := model.NotAfterNow(t, a.clock()); err != nil {
 			return model.Stamp{}, usagef("--at %v", err)
 		}
 	}

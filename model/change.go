@@ -158,8 +158,15 @@ const MaxClockSkew = 5 * time.Minute
 // NotInFuture refuses an event at t later than now: a lead with an event
 // in the future could not be changed at the real time afterwards (history
 // is kept in time order).
-func NotInFuture(t, now time.Time) error {
-	if t.After(now.Add(MaxClockSkew)) {
+func NotInFuture(t, now time.Time) error { return notAfter(t, now, MaxClockSkew) }
+
+// NotAfterNow is NotInFuture without the clocks' skew, for a time a person
+// gives (--at): an --at a few minutes ahead would leave the lead unable to
+// take a change at the real time until then.
+func NotAfterNow(t, now time.Time) error { return notAfter(t, now, 0) }
+
+func notAfter(t, now time.Time, skew time.Duration) error {
+	if t.After(now.Add(skew)) {
 		return fmt.Errorf("%s is in the future (it is %s now): record an event when it has happened", FormatTime(t), FormatTime(now.In(t.Location())))
 	}
 	return nil
