@@ -4,6 +4,7 @@
 package cmd
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -33,6 +34,14 @@ func (a *App) owner(st model.Stamp) string {
 		return o
 	}
 	return st.By
+}
+
+// warnPast says when a day a person gives for later (a reminder, the end
+// of a standby) is already past: taken as given, and due at once.
+func (a *App) warnPast(what string, d model.Date) {
+	if today := model.DateOf(a.now.In(a.Loc)); d.Before(today) {
+		fmt.Fprintf(a.Err, "crm: warning: %s %s is past (today is %s): the lead is due at once\n", what, d, today)
+	}
 }
 
 // clock is the time of an event given no --at: the fixed --now, or the

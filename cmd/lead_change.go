@@ -188,6 +188,7 @@ func newLeadStandbyCmd(app *App) *cobra.Command {
 			if err != nil {
 				return usagef("--until: %v", err)
 			}
+			app.warnPast("--until", d)
 			return app.change(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.PutOnStandby(l, d, st)
 			}, func(_, a *model.Lead) string { return "standby until " + a.StandbyUntil.String() })
@@ -291,6 +292,7 @@ func newLeadRemindCmd(app *App) *cobra.Command {
 			if err != nil {
 				return usagef("%v", err)
 			}
+			app.warnPast("the day", d)
 			text := ""
 			if len(args) == 3 {
 				text = args[2]
