@@ -72,3 +72,13 @@ func TestReadMail(t *testing.T) {
 		t.Errorf("no subject, no From: %v %q", err, noSubject.Text())
 	}
 }
+
+// A From with control characters in its name is an error, never the
+// recipient taken for the sender.
+func TestReadMailRefusesABrokenFrom(t *testing.T) {
+	msg := "From: Jane \x01Doe <jane@acme.example>\nTo: sales@example.com\nSubject: hi\n\nHello.\n"
+	m, err := ReadMail([]byte(msg), "m.eml")
+	if err == nil || !strings.Contains(err.Error(), "the From header") {
+		t.Errorf("ReadMail = %+v, %v; want the From refused", m, err)
+	}
+}

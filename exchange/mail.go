@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -33,6 +34,13 @@ func ReadMail(data []byte, name string) (*Mail, error) {
 		return nil, fmt.Errorf("%s: not an e-mail message: %v", name, err)
 	}
 	m := &Mail{}
+	if from := msg.Header.Get("From"); from != "" {
+		if _, err := msg.Header.AddressList("From"); err != nil {
+			// Never another address in its place: the recipient would be
+			// taken for the sender (and crm mail --new make their lead).
+			return nil, fmt.Errorf("%s: the From header %s is not an address (%v): nothing read", name, strconv.Quote(from), err)
+		}
+	}
 	for _, h := range []string{"From", "To", "Cc"} {
 		if list, err := msg.Header.AddressList(h); err == nil {
 			m.Addresses = append(m.Addresses, list...)

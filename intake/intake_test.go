@@ -171,3 +171,20 @@ func TestVCards(t *testing.T) {
 		t.Errorf("the same cards again = %+v, %v; want nothing new", again, err)
 	}
 }
+
+// A message with no From makes no lead with --new: its recipient is no
+// sender.
+func TestMailWithoutFromMakesNoLead(t *testing.T) {
+	w := newWriter(t)
+	m, err := exchange.ReadMail([]byte("To: sales@example.com\nSubject: hi\nDate: Mon, 16 Nov 2026 10:15:00 +0000\n\nHello.\n"), "m.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Mail{Writer: w, Message: m, Stamp: model.Stamp{By: "tess"}, New: true, Rand: seeded{rand.NewChaCha8([32]byte{3})}}.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "no sender to make a lead for") {
+		t.Errorf("mail --new without From = %v", err)
+	}
+	if files, _ := w.Store.ListFiles(); len(files) != 0 {
+		t.Errorf("%d leads made", len(files))
+	}
+}

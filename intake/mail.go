@@ -71,6 +71,9 @@ func (m Mail) Run(ctx context.Context) (MailResult, error) {
 
 // create makes a lead for the sender, with the message logged on it.
 func (m Mail) create(st model.Stamp, text string) (MailResult, error) {
+	if !m.Message.HasFrom {
+		return MailResult{}, fmt.Errorf("the message has no From: no sender to make a lead for (--new); log it with crm lead log ID")
+	}
 	if st.At.IsZero() {
 		st.At = m.Writer.Now() // a message without a Date
 	}
