@@ -95,7 +95,7 @@ func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := fsstore.TempCopy("crm-"+f.ID+"-*.yaml", orig)
+	tmp, err := fsstore.EditCopy(f.ID, orig)
 	if err != nil {
 		return err
 	}
@@ -125,11 +125,11 @@ func editLoop(app *App, c *cobra.Command, w *change.Writer, f fsstore.LeadFile, 
 			if edited, rerr := fsstore.ReadTemp(tmp); rerr == nil && bytes.Equal(edited, orig) {
 				return false, fmt.Errorf("editor %s: %w (nothing changed)", ed, err)
 			}
-			return true, fmt.Errorf("editor %s: %w (nothing saved; your edit is kept in %s)", ed, err, tmp)
+			return true, fmt.Errorf("editor %s: %w (nothing saved; your edit is kept in %s)", ed, err, fsstore.KeepEdit(tmp))
 		}
 		edited, err := fsstore.ReadTemp(tmp)
 		if err != nil {
-			return true, keptEdit(err, tmp) // an edit over the size limit is not lost
+			return true, keptEdit(err, fsstore.KeepEdit(tmp)) // an edit over the size limit is not lost
 		}
 		if bytes.Equal(edited, orig) {
 			app.sayf("%s: no changes\n", f.ID)
@@ -141,14 +141,14 @@ func editLoop(app *App, c *cobra.Command, w *change.Writer, f fsstore.LeadFile, 
 			// The change path records what the edit changed as one event,
 			// and checks the result again before it writes.
 			if _, _, err := w.Edit(f, orig, edited, st); err != nil {
-				return true, keptEdit(err, tmp)
+				return true, keptEdit(err, fsstore.KeepEdit(tmp))
 			}
 			app.sayf("%s: saved\n", f.ID)
 			return false, nil
 		}
 		fmt.Fprintln(app.Err, verr.Error())
 		if !app.IsTerminal() || !app.confirm(in, "Edit again?", true) {
-			return true, fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", tmp)
+			return true, fmt.Errorf("the edited lead is not valid, nothing saved; your edit is kept in %s", fsstore.KeepEdit(tmp))
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // WriteFileAtomic replaces path with data so that a crash leaves the old
@@ -121,6 +123,41 @@ func TempCopy(pattern string, data []byte) (string, error) {
 		return "", fmt.Errorf("temporary file: %w", err)
 	}
 	return f.Name(), nil
+}
+
+// EditCopy writes the lead id's bytes to a new private file for an editor
+// (crm lead edit) and returns its path. Its name carries this process's
+// id, so that the copies of a crm killed while its editor ran are cleared
+// by the next edit; a copy kept on purpose is renamed (KeepEdit).
+func EditCopy(id string, data []byte) (string, error) {
+	dir := os.TempDir()
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			rest, ok := strings.CutPrefix(e.Name(), editPrefix)
+			pid, _, _ := strings.Cut(rest, "-")
+			n, err := strconv.Atoi(pid)
+			// Only the copies of a crm that is gone: an editor may stay
+			// open for hours.
+			if ok && err == nil && e.Type().IsRegular() && n != os.Getpid() && !processAlive(n) {
+				_ = os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	return TempCopy(editPrefix+tempPattern(id)+".yaml", data)
+}
+
+// editPrefix starts the name of an edit copy, before the process's id.
+const editPrefix = "crm-edit-"
+
+// KeepEdit renames an edit copy that holds an edit not saved, so that no
+// later edit clears it, and returns its new path (the old one when it
+// cannot be renamed).
+func KeepEdit(path string) string {
+	kept := filepath.Join(filepath.Dir(path), "crm-kept-"+strings.TrimPrefix(filepath.Base(path), editPrefix))
+	if err := os.Rename(path, kept); err != nil {
+		return path
+	}
+	return kept
 }
 
 // ReadTemp reads back a temporary file, within the size limit.

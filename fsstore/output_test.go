@@ -4,6 +4,7 @@ package fsstore
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -113,5 +114,40 @@ func TestWriteRefusesOversizedOutput(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "title: A\n" {
 		t.Errorf("the file changed: %d bytes", len(got))
+	}
+}
+
+// An edit copy of a crm that is gone (killed while its editor ran) is
+// cleared by the next edit; a copy kept on purpose, and one of a live
+// crm, are not.
+func TestEditCopiesOfKilledEditsAreCleared(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	dead := filepath.Join(dir, fmt.Sprintf("crm-edit-%d-acme-1.yaml", 1<<30))
+	mine := filepath.Join(dir, fmt.Sprintf("crm-edit-%d-acme-2.yaml", os.Getpid()))
+	other := filepath.Join(dir, "notes.yaml")
+	for _, p := range []string{dead, mine, other} {
+		if err := os.WriteFile(p, []byte("title: x\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept := KeepEdit(mine)
+	if filepath.Base(kept) != fmt.Sprintf("crm-kept-%d-acme-2.yaml", os.Getpid()) {
+		t.Errorf("KeepEdit = %s", kept)
+	}
+	copyPath, err := EditCopy("acme", []byte("title: Acme\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("the copy of a killed crm is still there: %v", err)
+	}
+	for _, p := range []string{kept, other, copyPath} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	if !strings.HasPrefix(filepath.Base(copyPath), fmt.Sprintf("crm-edit-%d-acme-", os.Getpid())) || !strings.HasSuffix(copyPath, ".yaml") {
+		t.Errorf("EditCopy = %s", copyPath)
 	}
 }
