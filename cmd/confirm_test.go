@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -282,5 +283,30 @@ func TestInputIsBounded(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(filepath.Join(dir, "leads", id+".yaml")); !bytes.Equal(before, after) {
 		t.Error("the lead changed")
+	}
+}
+
+// When a side is unreadable the driver merges lines as git does, and a
+// result crm check rejects is a conflict (exit 1), never a clean merge.
+func TestMergeDriverNeverPassesABrokenFile(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is needed")
+	}
+	dir := t.TempDir()
+	run(t, dir, "init", ".")
+	lead := "id: acme-aaaaa\ntitle: Acme\nstep: New opportunity\nstatus: todo\ncreated: 2026-11-01T09:00:00Z\nhistory:\n  - {at: \"2026-11-01T09:00:00Z\", step: New opportunity, status: todo}\n"
+	files := map[string]string{
+		"base.yaml":   lead,
+		"ours.yaml":   lead,
+		"theirs.yaml": strings.Replace(lead, "id: acme-aaaaa", "id: someone-else", 1),
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, stderr := run(t, dir, "merge-driver", "base.yaml", "ours.yaml", "theirs.yaml", "leads/acme-aaaaa.yaml")
+	if code != 1 || !strings.Contains(stderr, "the merged lines are not a valid file") {
+		t.Errorf("a side with another id: exit %d, %q; want a conflict", code, stderr)
 	}
 }

@@ -86,20 +86,25 @@ func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error
 		return err
 	}
 	var res schema.MergeResult
-	if filepath.Base(name) == schema.PipelineFile {
+	var p *model.Pipeline
+	isPipeline := filepath.Base(name) == schema.PipelineFile
+	opt := schema.ParseOptions{Path: name, ID: strings.TrimSuffix(filepath.Base(name), filepath.Ext(name)), Loc: app.Loc}
+	if isPipeline {
 		res, err = schema.MergePipeline(base, ours, theirs, name)
 	} else {
-		var p *model.Pipeline
 		if dir, ok := fsstore.FindPipelineUp(filepath.Dir(app.path(name))); ok {
 			p, _, _ = fsstore.ReadPipeline(dir)
 		}
-		id := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-		res, err = schema.MergeLead(base, ours, theirs, schema.ParseOptions{Path: name, ID: id, Loc: app.Loc}, p)
+		res, err = schema.MergeLead(base, ours, theirs, opt, p)
 	}
 	if err != nil {
-		// A side crm cannot read: merge its lines as git would.
+		// A side crm cannot read: merge its lines as git would, and
+		// never call the result merged when crm check would reject it.
 		fmt.Fprintf(app.Err, "crm merge-driver: %s: %v; merging its lines as git does\n", name, err)
-		return textMerge(app, oursPath, basePath, theirsPath, nil)
+		if err := textMerge(app, oursPath, basePath, theirsPath, nil); err != nil {
+			return err
+		}
+		return checkMerged(app, app.path(oursPath), isPipeline, opt, p)
 	}
 	if len(res.Clashes) == 0 {
 		return fsstore.WriteOutput(app.path(oursPath), res.Data, app.Out)
@@ -109,6 +114,30 @@ func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error
 		fmt.Fprintf(app.Err, "  %s\n", c)
 	}
 	return textMerge(app, oursPath, basePath, theirsPath, res.Clashes)
+}
+
+// checkMerged fails a merge that git's line merge made without a conflict
+// but crm check rejects (a side with another id, every side empty): git
+// then reports a conflict, and the file is left for a person.
+func checkMerged(app *App, path string, isPipeline bool, opt schema.ParseOptions, p *model.Pipeline) error {
+	data, err := fsstore.ReadSmallFile(path)
+	if err != nil {
+		return err
+	}
+	var errs schema.Errors
+	if isPipeline {
+		_, errs = schema.CheckPipeline(data, opt.Path)
+	} else {
+		_, errs = schema.CheckLead(data, opt, p)
+	}
+	if errs.Err() == nil {
+		return nil
+	}
+	for _, e := range errs.Errors() {
+		fmt.Fprintln(app.Err, e.CheckLine())
+	}
+	fmt.Fprintf(app.Err, "crm merge-driver: %s: the merged lines are not a valid file: left for a person to resolve (crm check)\n", opt.Path)
+	return &exitError{code: exitData}
 }
 
 // textMerge leaves git's line merge in ours, with conflict markers, and the
