@@ -96,6 +96,13 @@ func (w *Writer) Observe(o Observer) {
 	w.mu.Unlock()
 }
 
+// observed reports whether an observer is told the changes.
+func (w *Writer) observed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.observers) > 0
+}
+
 func (w *Writer) tell(c Committed) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -436,9 +443,11 @@ func (b *Batch) Create(l *model.Lead, id string, n int) error {
 	if err := b.b.Add(id, data, n); err != nil {
 		return err
 	}
-	b.mu.Lock()
-	b.pending[n] = b.w.created(f, l)
-	b.mu.Unlock()
+	if b.w.observed() { // else no lead is held until the commit
+		b.mu.Lock()
+		b.pending[n] = b.w.created(f, l)
+		b.mu.Unlock()
+	}
 	return nil
 }
 

@@ -47,11 +47,11 @@ func (a *App) completeIDs(c *cobra.Command, args []string, toComplete string) ([
 	if s == nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	return fileIDs(s, toComplete), cobra.ShellCompDirectiveNoFileComp
+	files, _ := s.FilesWithPrefix(strings.ToLower(toComplete))
+	return fileIDs(files), cobra.ShellCompDirectiveNoFileComp
 }
 
-func fileIDs(s *fsstore.Store, prefix string) []string {
-	files, _ := s.FilesWithPrefix(strings.ToLower(prefix))
+func fileIDs(files []fsstore.LeadFile) []string {
 	ids := make([]string, len(files))
 	for i, f := range files {
 		ids[i] = f.ID
@@ -69,7 +69,7 @@ func (a *App) completeOpenIDs(c *cobra.Command, args []string, toComplete string
 	}
 	files, _ := s.FilesWithPrefix(strings.ToLower(toComplete))
 	if len(files) > completionLimit {
-		return fileIDs(s, toComplete), cobra.ShellCompDirectiveNoFileComp
+		return fileIDs(files), cobra.ShellCompDirectiveNoFileComp
 	}
 	var ids []string
 	for _, f := range files {

@@ -45,11 +45,17 @@ func newExportCmd(app *App) *cobra.Command {
 }
 
 func runExport(app *App, c *cobra.Command, o *exportOptions, args []string) error {
-	s, out, skipped, err := app.filteredLeads(c, &o.list, args)
+	// -O is checked before a lead is read.
+	app.readingAll()
+	s, err := app.Store(c)
 	if err != nil {
 		return err
 	}
 	if err := app.checkOutput("-O", o.output, s); err != nil {
+		return err
+	}
+	s, out, skipped, err := app.filteredLeads(c, &o.list, args)
+	if err != nil {
 		return err
 	}
 	if o.output == "" {

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
-	"github.com/crmcli/crm/schema"
 )
 
 func newLeadEditCmd(app *App) *cobra.Command {
@@ -53,20 +51,6 @@ func (a *App) editor() (string, error) {
 		return "", usagef("no editor to run: set EDITOR (or VISUAL, or editor in crm.yaml); crm lead edit starts vi only on a terminal")
 	}
 	return "vi", nil
-}
-
-// keptEdit is err, and where the edit that was not saved is kept: said
-// after the problems of a file, which are printed one a line.
-func keptEdit(err error, tmp string) error {
-	if es, ok := schema.AsErrors(err); ok {
-		hint := "nothing saved"
-		var h *schema.HintError
-		if errors.As(err, &h) {
-			hint = h.Hint
-		}
-		return &schema.HintError{Problems: es, Hint: hint + "; your edit is kept in " + tmp}
-	}
-	return fmt.Errorf("%w; your edit is kept in %s", err, tmp)
 }
 
 // editorCommand runs the editor ed on file through the shell, the file
@@ -129,7 +113,7 @@ func editLoop(app *App, c *cobra.Command, w *change.Writer, f fsstore.LeadFile, 
 		}
 		edited, err := fsstore.ReadTemp(tmp)
 		if err != nil {
-			return true, keptEdit(err, fsstore.KeepEdit(tmp)) // an edit over the size limit is not lost
+			return true, fmt.Errorf("%w; your edit is kept in %s", err, fsstore.KeepEdit(tmp)) // an edit over the size limit is not lost
 		}
 		if bytes.Equal(edited, orig) {
 			app.sayf("%s: no changes\n", f.ID)
@@ -141,7 +125,7 @@ func editLoop(app *App, c *cobra.Command, w *change.Writer, f fsstore.LeadFile, 
 			// The change path records what the edit changed as one event,
 			// and checks the result again before it writes.
 			if _, _, err := w.Edit(f, orig, edited, st); err != nil {
-				return true, keptEdit(err, fsstore.KeepEdit(tmp))
+				return true, fmt.Errorf("%w; your edit is kept in %s", err, fsstore.KeepEdit(tmp))
 			}
 			app.sayf("%s: saved\n", f.ID)
 			return false, nil

@@ -184,9 +184,10 @@ func exitCode(stderr io.Writer, err error, help string) int {
 		for _, e := range es {
 			fmt.Fprintln(stderr, e.Error())
 		}
-		var h *schema.HintError
-		if errors.As(err, &h) {
-			fmt.Fprintf(stderr, "crm: %s\n", h.Hint)
+		// What the error says beside the problems (a HintError's hint,
+		// "nothing written", where an edit is kept), after them.
+		if extra := strings.Trim(strings.Replace(err.Error(), es.Error(), "", 1), " :;\n"); extra != "" {
+			fmt.Fprintf(stderr, "crm: %s\n", extra)
 		}
 		return exitData
 	}

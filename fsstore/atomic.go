@@ -106,9 +106,9 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// TempCopy writes data to a new private temporary file for an editor and
+// tempCopy writes data to a new private temporary file for an editor and
 // returns its path.
-func TempCopy(pattern string, data []byte) (string, error) {
+func tempCopy(pattern string, data []byte) (string, error) {
 	f, err := os.CreateTemp("", pattern)
 	if err != nil {
 		return "", fmt.Errorf("temporary file: %w", err)
@@ -143,7 +143,7 @@ func EditCopy(id string, data []byte) (string, error) {
 			}
 		}
 	}
-	return TempCopy(editPrefix+tempPattern(id)+".yaml", data)
+	return tempCopy(editPrefix+tempPattern(id)+".yaml", data)
 }
 
 // editPrefix starts the name of an edit copy, before the process's id.

@@ -259,7 +259,7 @@ func PlainNumber(s string) bool {
 func ParseProbability(s string) (float64, error) {
 	t := strings.TrimSuffix(strings.TrimSpace(s), "%")
 	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || strings.ContainsAny(t, "xXpPiInN") {
+	if err != nil || !PlainNumber(t) {
 		return 0, fmt.Errorf("invalid probability %q: use a percentage from 0 to 100", s)
 	}
 	return v, CheckProbability(v)
