@@ -72,7 +72,9 @@ resolves it.`,
 }
 
 func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error {
-	read := func(p string) ([]byte, error) { return fsstore.ReadInput(app.path(p), nil) }
+	// A side is a lead file or pipeline.yaml, which check holds to
+	// schema.MaxFileSize: one far past it is not read whole.
+	read := func(p string) ([]byte, error) { return fsstore.ReadInputAtMost(app.path(p), nil, 4*schema.MaxFileSize) }
 	base, err := read(basePath)
 	if err != nil {
 		return err

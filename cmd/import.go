@@ -14,10 +14,22 @@ import (
 	"github.com/crmcli/crm/exchange"
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/intake"
+	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
+	"github.com/crmcli/crm/schema"
 )
 
+// maxPipedCSV is the most crm import reads from standard input or a
+// pipe, which it must hold (a file given by name is streamed, of any size).
+const maxPipedCSV = 256 << 20
+
+// maxVCards is the most a vCard file may be: cards are read whole.
+const maxVCards = 64 << 20
+
 type importOptions struct {
+	lenient     bool
+	decimal     string
+	titles      bool
 	preset      string
 	mapping     string
 	mappingPath string
@@ -44,8 +56,10 @@ force one); creation and closing dates become the lead's history, so the
 reports' time figures hold for imported leads.
 
 Importing the same file again updates the leads it made (matched on the
-mapped id column, else on contact e-mail) instead of duplicating them.
---dry-run shows what would be created, updated and skipped. Rows that
+mapped id column, else on contact e-mail) instead of duplicating them; a
+lead matched by e-mail keeps its title unless --update-titles.
+--dry-run shows what would be created, updated (each lead and field) and
+skipped. Rows that
 cannot be imported are listed with their line and reason (and written to
 --skip-file) and never stop the others; crm then exits 1.
 
@@ -71,6 +85,9 @@ docs/import.md has the details and a worked example.`,
 	f.StringVar(&o.dateFormat, "date-format", "", "the dates' layout, as Go writes it: 1/2/2006, 02.01.2006 15:04 (default: detected)")
 	f.StringVar(&o.delimiter, "delimiter", "", "the field separator: , ; tab | (default: detected from the header)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "change nothing: show what would be created, updated and skipped")
+	f.BoolVar(&o.lenient, "lenient", false, "read what a strict reading refuses: a quoted cell over lines that look like rows, cells past the header's (dropped), a column named twice (the first read)")
+	addEnumFlag(c, &o.decimal, "decimal", "", "", "the numbers' decimal mark, . or , (default: learned from the numbers that read one way only)", ".", ",")
+	f.BoolVar(&o.titles, "update-titles", false, "let a row matched to a lead by its contact's e-mail change the lead's title (kept by default)")
 	f.StringVar(&o.skipFile, "skip-file", "", "write the rows that could not be imported to this CSV `FILE`, with the reason")
 	f.StringVar(&o.to, "to", "", "with a .vcf file: attach every contact to this lead `ID`")
 	o.ev.add(c)
@@ -80,7 +97,7 @@ docs/import.md has the details and a worked example.`,
 func (o *importOptions) resolveMapping() (exchange.Mapping, error) {
 	m := exchange.Presets[o.preset]
 	if o.mapping != "" {
-		data, err := fsstore.ReadInput(o.mappingPath, nil)
+		data, err := fsstore.ReadInputAtMost(o.mappingPath, nil, schema.MaxFileSize)
 		if err != nil {
 			return m, err
 		}
@@ -96,6 +113,13 @@ func (o *importOptions) resolveMapping() (exchange.Mapping, error) {
 		m.DateFormat = o.dateFormat
 	}
 	return m, nil
+}
+
+func decimalMark(s string) rune {
+	if s == "" {
+		return 0
+	}
+	return []rune(s)[0]
 }
 
 func parseDelimiter(s string) (rune, error) {
@@ -133,12 +157,13 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	if err := app.checkOutput("--skip-file", o.skipFile, w.Store); err != nil {
 		return err
 	}
-	data, err := fsstore.ReadInput(app.path(path), app.In)
+	in, err := fsstore.OpenInput(app.path(path), app.In, maxPipedCSV)
 	if err != nil {
 		return err
 	}
-	run := intake.CSV{Writer: w, Data: data, Path: path, Stamp: st, DryRun: o.dryRun,
-		Options: exchange.ImportOptions{Mapping: m, Loc: app.Loc, Delimiter: delim},
+	defer in.Close()
+	run := intake.CSV{Writer: w, Input: in, Size: in.Size, Path: path, Stamp: st, DryRun: o.dryRun, UpdateTitles: o.titles,
+		Options: exchange.ImportOptions{Mapping: m, Loc: app.Loc, Delimiter: delim, Lenient: o.lenient, Decimal: decimalMark(o.decimal)},
 		// The cache the load made (after a first import, or in a fresh
 		// clone) is written before the rows are held, not at the end.
 		Loaded: func() { app.cacheWritten(w.Store) },
@@ -177,6 +202,13 @@ func (a *App) finishImport(o *importOptions, path string, r intake.Result) error
 	for _, r := range skipped {
 		fmt.Fprintf(a.Err, "%s:%d: skipped: %v\n", path, r.Line, r.Err)
 	}
+	for _, u := range r.Updates {
+		a.sayf("%s:%d: would update %s (matched by %s): %s\n", path, u.Line, u.ID, u.By, u.Changes)
+	}
+	for _, k := range r.KeptTitles {
+		fmt.Fprintf(a.Err, "%s:%d: %s matched by its contact's e-mail: its title %s %skept, not %s (--update-titles to take the row's)\n",
+			path, k.Line, k.ID, model.Excerpt(k.Title), verb, model.Excerpt(k.Want))
+	}
 	if o.skipFile != "" && len(skipped) > 0 {
 		// The file's own columns, so the skip file can be mended and
 		// imported again, then the line and the reason.
@@ -211,7 +243,7 @@ func runImportVCard(app *App, c *cobra.Command, o *importOptions, path string) e
 	if err != nil {
 		return err
 	}
-	data, err := fsstore.ReadInput(app.path(path), app.In)
+	data, err := fsstore.ReadInputAtMost(app.path(path), app.In, maxVCards)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ type StageValue struct {
 // ImportFields are the lead fields a column can map to; anything else is
 // a custom key.
 var ImportFields = []string{
-	"id", "title", "company", "contact_name", "contact_email", "contact_phone", "contact_role",
+	"id", "title", "company", "contact_name", "first_name", "last_name", "contact_email", "contact_phone", "contact_role",
 	"value", "currency", "owner", "source", "tags", "stage", "step", "status", "reason",
 	"created", "closed", "close_date", "expected_close", "probability",
 	"next_action_date", "next_action_text", "standby_until", "history", "activities",
@@ -54,17 +54,9 @@ var ImportFields = []string{
 
 // Presets are mappings for common exports.
 var Presets = map[string]Mapping{
-	// generic reads crm export --format csv, and any file with those column
-	// names.
-	"generic": {Columns: map[string]string{
-		"id": "id", "title": "title", "company": "company", "contact_name": "contact_name",
-		"contact_email": "contact_email", "contact_phone": "contact_phone", "value": "value",
-		"currency": "currency", "owner": "owner", "source": "source", "tags": "tags",
-		"step": "step", "status": "status", "reason": "reason", "created": "created",
-		"closed": "closed", "expected_close": "expected_close", "probability": "probability",
-		"next_action_date": "next_action_date", "next_action_text": "next_action_text",
-		"standby_until": "standby_until", "history": "history", "activities": "activities",
-	}, OtherColumns: true},
+	// generic reads crm export --format csv, and any file whose columns
+	// go by a name of the Vocabulary.
+	"generic": {Columns: genericColumns(), OtherColumns: true},
 	// pipedrive reads Pipedrive's deals export (Deals > Export > CSV).
 	"pipedrive": {Columns: map[string]string{
 		"id": "Deal - ID", "title": "Deal - Title", "value": "Deal - Value", "currency": "Deal - Currency",

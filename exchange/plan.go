@@ -26,7 +26,18 @@ type ImportAction struct {
 	// Lead is the matched lead as it was read (nil for a new one): what
 	// the row would change in it is known before its file is touched.
 	Lead *model.Lead
+	// By is what matched the row to Lead: MatchID, MatchEmail or
+	// MatchTitle.
+	By string
 }
+
+// What matched a row to a lead: its id (crm's own, from an earlier
+// import, or the other system's), its contact's e-mail, or its title.
+const (
+	MatchID    = "id"
+	MatchEmail = "e-mail"
+	MatchTitle = "title"
+)
 
 // PlanImport matches rows to the leads of an earlier import. A row's own
 // reproducible id is its match when that lead exists (so an import resumed
@@ -68,7 +79,7 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 			// The lead's own id, and the one just made is let go
 			// (docs/performance.md, "Measured reasons in the code").
 			id = byID[k].ID
-			planned[i].ID, planned[i].Match, planned[i].Lead = id, id, byID[k]
+			planned[i].ID, planned[i].Match, planned[i].Lead, planned[i].By = id, id, byID[k], MatchID
 			claimed[k] = true
 		}
 	}
@@ -98,6 +109,15 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 				k := find(free[0])
 				a.Match, a.Lead = free[0], byID[k]
 				claimed[k] = true
+				// The order model.Index.MatchImport looks in.
+				switch {
+				case r.ExtID != "":
+					a.By = MatchID
+				case r.Email != "":
+					a.By = MatchEmail
+				default:
+					a.By = MatchTitle
+				}
 			}
 		}
 		actions = append(actions, *a)

@@ -6,10 +6,14 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -35,9 +39,13 @@ func Refuse(problems schema.Errors, what string) error {
 // CSV is one run of crm import over a CSV file.
 type CSV struct {
 	Writer *change.Writer
-	// Data is the file's bytes; Path names it in messages.
-	Data []byte
-	Path string
+	// Input is the file, read in passes and never held whole (Size
+	// bytes); Data is its bytes when it is in memory and Input is nil.
+	// Path names it in messages.
+	Input io.ReaderAt
+	Size  int64
+	Data  []byte
+	Path  string
 	// Options reads the rows (the mapping, the delimiter, the time zone);
 	// its Pipeline, Now and By are set from Writer and Stamp.
 	Options exchange.ImportOptions
@@ -46,6 +54,10 @@ type CSV struct {
 	Stamp model.Stamp
 	// DryRun changes nothing: the result says what would be done.
 	DryRun bool
+	// UpdateTitles lets a row matched to a lead by its contact's e-mail
+	// change the lead's title: by default the title is kept (the
+	// contact's deal in the file may not be this one renamed).
+	UpdateTitles bool
 	// Loaded is called once the leads to match are loaded, before the
 	// rows are read (crm writes the cache the load made then).
 	Loaded func()
@@ -62,6 +74,28 @@ type Result struct {
 	Rows, Created, Updated, Unchanged int
 	// Skipped are the rows that could not be imported, each with its Err.
 	Skipped []*exchange.ImportRow
+	// Updates are, in a dry run, the leads rows would change and how, in
+	// line order.
+	Updates []Update
+	// KeptTitles are the leads matched by e-mail whose title a row gives
+	// otherwise, kept (UpdateTitles), in line order.
+	KeptTitles []KeptTitle
+}
+
+// Update is a lead a row would change: the row's line, the lead, what
+// matched them, and the change in the words of the activity feed ("set
+// value 26500 → 30000; moved to Proposal").
+type Update struct {
+	Line    int
+	ID, By  string
+	Changes string
+}
+
+// KeptTitle is a lead matched by its contact's e-mail whose title was
+// kept: the lead's title and the row's.
+type KeptTitle struct {
+	Line            int
+	ID, Title, Want string
 }
 
 // importChunk is how many new leads an import writes before it makes
@@ -75,10 +109,19 @@ const importChunk = 4096
 // the others. While any lead file is broken nothing changes.
 func (c CSV) Run(ctx context.Context) (Result, error) {
 	s := c.Writer.Store
-	// The leads to match rows to are loaded before the rows are read, so
-	// that what loading them takes for a while is given back before the
-	// rows are held (at 100,000 leads and rows the two at once were the
-	// peak).
+	// The file is read first, while the heap is small: an import keeps a
+	// few words a row, and reads a row's cells again when it writes it
+	// (exchange.ReadImportFrom).
+	opt := c.Options
+	opt.Path, opt.Pipeline, opt.Now, opt.By = c.Path, s.Pipeline, c.Stamp.At, c.Stamp.By
+	in, size := c.Input, c.Size
+	if in == nil {
+		in, size = bytes.NewReader(c.Data), int64(len(c.Data))
+	}
+	imp, err := exchange.ReadImportFrom(in, size, opt)
+	if err != nil {
+		return Result{}, err
+	}
 	existing, problems, err := s.LoadAll(ctx)
 	if err != nil {
 		return Result{}, err
@@ -86,15 +129,9 @@ func (c CSV) Run(ctx context.Context) (Result, error) {
 	if c.Loaded != nil {
 		c.Loaded()
 	}
-	// From here on the rows and their plan grow beside the leads: the
-	// heap is kept tight around them.
+	// From here on the plan grows beside the leads: the heap is kept
+	// tight around them.
 	fsstore.TightHeap(len(existing))
-	opt := c.Options
-	opt.Path, opt.Pipeline, opt.Now, opt.By = c.Path, s.Pipeline, c.Stamp.At, c.Stamp.By
-	imp, err := exchange.ReadImport(c.Data, opt)
-	if err != nil {
-		return Result{}, err
-	}
 	if err := Refuse(problems, "the import"); err != nil {
 		return Result{}, err
 	}
@@ -113,6 +150,7 @@ func (c CSV) Run(ctx context.Context) (Result, error) {
 	res := r.res
 	res.Header, res.Rows = imp.Header, len(imp.Rows)
 	res.Skipped = append(skipped, r.res.Skipped...)
+	slices.SortFunc(res.KeptTitles, func(a, b KeptTitle) int { return a.Line - b.Line })
 	return res, nil
 }
 
@@ -144,18 +182,37 @@ func (r *run) done() {
 	}
 }
 
+// patch is what row act changes in the lead cur: the one rule of the dry
+// run and of the real one. A lead matched by its contact's e-mail keeps
+// its title unless UpdateTitles (an import rewrote a live deal's title
+// and value from another deal of the same contact); kept says so.
+func (r *run) patch(act exchange.ImportAction, cur, in *model.Lead, st model.Stamp) (p model.Patch, kept bool, err error) {
+	if act.By == exchange.MatchEmail && !r.UpdateTitles && in.Title != cur.Title {
+		own := *in
+		own.Title, in, kept = "", &own, true
+	}
+	p, err = model.ImportChange(cur, in, r.Writer.Store.Pipeline, st)
+	return p, kept, err
+}
+
 // change is what a row changes in the lead it matched, as that lead was
 // read for the plan (or is now, when the plan did not keep it): the one
 // test of "unchanged" of the dry run and of the real one.
-func (r *run) change(act exchange.ImportAction, in *model.Lead) (model.Patch, error) {
-	cur := act.Lead
+func (r *run) change(act exchange.ImportAction, in *model.Lead) (cur *model.Lead, p model.Patch, kept bool, err error) {
+	cur = act.Lead
 	if cur == nil {
-		var err error
 		if cur, _, err = r.Writer.Store.Get(act.Match); err != nil {
-			return model.Patch{}, err
+			return nil, model.Patch{}, false, err
 		}
 	}
-	return model.ImportChange(cur, in, r.Writer.Store.Pipeline, r.Stamp)
+	p, kept, err = r.patch(act, cur, in, r.Stamp)
+	return cur, p, kept, err
+}
+
+func (r *run) keptTitle(act exchange.ImportAction, cur, in *model.Lead) {
+	r.count(func(res *Result) {
+		res.KeptTitles = append(res.KeptTitles, KeptTitle{Line: act.Row.Line, ID: cur.ID, Title: cur.Title, Want: in.Title})
+	})
 }
 
 func (r *run) dryRun(actions []exchange.ImportAction) {
@@ -166,8 +223,13 @@ func (r *run) dryRun(actions []exchange.ImportAction) {
 		}
 		in, err := r.imp.Lead(act.Row)
 		var p model.Patch
+		var cur *model.Lead
+		kept := false
 		if err == nil {
-			p, err = r.change(act, in)
+			cur, p, kept, err = r.change(act, in)
+		}
+		if kept {
+			r.keptTitle(act, cur, in)
 		}
 		switch {
 		case err != nil:
@@ -176,6 +238,11 @@ func (r *run) dryRun(actions []exchange.ImportAction) {
 			r.res.Unchanged++
 		default:
 			r.res.Updated++
+			var what []string
+			for _, e := range model.Record(cur, p, r.Stamp).Events {
+				what = append(what, e.Describe())
+			}
+			r.res.Updates = append(r.res.Updates, Update{Line: act.Row.Line, ID: cur.ID, By: act.By, Changes: strings.Join(what, "; ")})
 		}
 	}
 }
@@ -218,7 +285,7 @@ func (r *run) write(ctx context.Context, actions []exchange.ImportAction) {
 				// match, updated, never duplicated.
 				in, err := r.imp.Lead(act.Row)
 				if err == nil {
-					err = r.update(act.ID, in)
+					err = r.update(act, act.ID, in)
 				}
 				r.fail(act, err)
 			default:
@@ -247,25 +314,33 @@ func (r *run) row(batch *change.Batch, act exchange.ImportAction, n int) {
 		// cache): a row that would change something is applied to the
 		// file read afresh under the lock.
 		if act.Lead != nil {
-			if p, err := r.change(act, in); err == nil && p.Empty() {
+			if _, p, _, err := r.change(act, in); err == nil && p.Empty() {
 				r.count(func(res *Result) { res.Unchanged++ }) // the file is not opened
 				break
 			}
 		}
-		r.fail(act, r.update(act.Match, in))
+		r.fail(act, r.update(act, act.Match, in))
 	}
 	r.done()
 }
 
-// update applies a row's lead in to the lead id.
-func (r *run) update(id string, in *model.Lead) error {
+// update applies row act's lead in to the lead id.
+func (r *run) update(act exchange.ImportAction, id string, in *model.Lead) error {
 	f, err := r.Writer.Store.Resolve(id)
 	if err != nil {
 		return err
 	}
+	var kept *model.Lead
 	_, changed, err := r.Writer.Update(f, r.Stamp, func(cur *model.Lead, st model.Stamp) (model.Patch, error) {
-		return model.ImportChange(cur, in, r.Writer.Store.Pipeline, st)
+		p, k, err := r.patch(act, cur, in, st)
+		if k {
+			kept = cur
+		}
+		return p, err
 	})
+	if kept != nil && err == nil {
+		r.keptTitle(act, kept, in)
+	}
 	switch {
 	case err != nil:
 		return err

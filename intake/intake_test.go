@@ -188,3 +188,40 @@ func TestMailWithoutFromMakesNoLead(t *testing.T) {
 		t.Errorf("%d leads made", len(files))
 	}
 }
+
+// A row matched to a live deal by its contact's e-mail keeps the deal's
+// title (it may be another deal of the same person) unless UpdateTitles;
+// the dry run names each lead and what it would change in it.
+func TestCSVImportKeepsTitlesMatchedByEmail(t *testing.T) {
+	w := newWriter(t)
+	importCSV(t, w, "title,value,contact_email\nRenewal 2026,26500,jane@acme.example\n", false)
+	next := "title,value,contact_email\nNew project,30000,jane@acme.example\n"
+	dry := importCSV(t, w, next, true)
+	leads, _, err := w.Store.LoadAll(context.Background())
+	if err != nil || len(leads) != 1 {
+		t.Fatalf("%d leads, %v", len(leads), err)
+	}
+	id := leads[0].ID
+	want := Result{Header: []string{"title", "value", "contact_email"}, Rows: 1, Updated: 1,
+		Updates:    []Update{{Line: 2, ID: id, By: "e-mail", Changes: "set value 26500 → 30000"}},
+		KeptTitles: []KeptTitle{{Line: 2, ID: id, Title: "Renewal 2026", Want: "New project"}}}
+	if diff := cmp.Diff(want, dry); diff != "" {
+		t.Errorf("dry run (-want +got):\n%s", diff)
+	}
+	real := importCSV(t, w, next, false)
+	if real.Updated != 1 || len(real.KeptTitles) != 1 || len(real.Updates) != 0 {
+		t.Errorf("import: %+v, want 1 updated, its title kept", real)
+	}
+	l, _, _ := w.Store.Get(id)
+	if l.Title != "Renewal 2026" || l.ValueString() != "30000" {
+		t.Errorf("lead %q %s, want its own title and the new value", l.Title, l.ValueString())
+	}
+	r, err := CSV{Writer: w, Data: []byte(next), Path: "in.csv", Stamp: model.Stamp{At: now, By: "tess"}, UpdateTitles: true,
+		Options: exchange.ImportOptions{Mapping: exchange.Presets["generic"], Loc: time.UTC}}.Run(context.Background())
+	if err != nil || r.Updated != 1 || len(r.KeptTitles) != 0 {
+		t.Fatalf("--update-titles: %+v, %v", r, err)
+	}
+	if l, _, _ = w.Store.Get(id); l.Title != "New project" {
+		t.Errorf("title %q after --update-titles, want the row's", l.Title)
+	}
+}

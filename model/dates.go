@@ -158,7 +158,7 @@ func parseFlagTime(s string, now time.Time, timeOfDay bool) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if !ok {
-		return time.Time{}, fmt.Errorf("invalid time %q: use %s, or %s", strings.TrimSpace(s), TimeFormats, DayWords)
+		return time.Time{}, fmt.Errorf("invalid time %s: use %s, or %s", Excerpt(strings.TrimSpace(s)), TimeFormats, DayWords)
 	}
 	t = d.In(now.Location())
 	if timeOfDay {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -132,4 +133,50 @@ func DidYouMean(s string, options []string) string {
 		return fmt.Sprintf("did you mean %q? ", near[0])
 	}
 	return ""
+}
+
+// excerptRunes is how much of an input a message quotes.
+const excerptRunes = 60
+
+// Excerpt is s quoted for a message, cut after its first 60 characters
+// with how long it was: a message never echoes a whole input (a header of
+// 5 MB gave an error of 5 MB).
+func Excerpt(s string) string {
+	if utf8.RuneCountInString(s) <= excerptRunes {
+		return strconv.Quote(s)
+	}
+	cut, n := s, 0
+	for i := range s {
+		if n == excerptRunes {
+			cut = s[:i]
+			break
+		}
+		n++
+	}
+	return strconv.Quote(cut) + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// maxListed is how many items of a list a message names.
+const maxListed = 20
+
+// ExcerptList names the items of a list for a message, each an Excerpt
+// (or cut the same way, unquoted, when quote is false), the first 20 and
+// how many more.
+func ExcerptList(items []string, quote bool) string {
+	var b strings.Builder
+	for i, it := range items {
+		if i == maxListed {
+			fmt.Fprintf(&b, " and %d more", len(items)-maxListed)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if !quote && utf8.RuneCountInString(it) <= excerptRunes {
+			b.WriteString(it)
+			continue
+		}
+		b.WriteString(Excerpt(it))
+	}
+	return b.String()
 }

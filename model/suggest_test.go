@@ -125,3 +125,26 @@ func TestSuggestionsForStatusesAndReasons(t *testing.T) {
 		t.Errorf("DidYouMean of nothing near = %q", got)
 	}
 }
+
+func TestExcerpt(t *testing.T) {
+	long := strings.Repeat("é", 100)
+	tests := []struct{ in, want string }{
+		{"short", `"short"`},
+		{strings.Repeat("a", 60), `"` + strings.Repeat("a", 60) + `"`},
+		{long, `"` + strings.Repeat("é", 60) + `"… (200 bytes)`},
+	}
+	for _, tt := range tests {
+		if got := Excerpt(tt.in); got != tt.want {
+			t.Errorf("Excerpt(%.20q…) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	items := make([]string, 25)
+	for i := range items {
+		items[i] = "c"
+	}
+	items[0] = long
+	want := `"` + strings.Repeat("é", 60) + `"… (200 bytes), ` + strings.Repeat("c, ", 18) + "c and 5 more"
+	if got := ExcerptList(items, false); got != want {
+		t.Errorf("ExcerptList = %s\nwant %s", got, want)
+	}
+}

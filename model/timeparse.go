@@ -72,7 +72,7 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 		return t, err
 	}
 	if err := CheckTime(t); err != nil {
-		return time.Time{}, fmt.Errorf("invalid time %q: %w", strings.TrimSpace(s), err)
+		return time.Time{}, fmt.Errorf("invalid time %s: %w", Excerpt(strings.TrimSpace(s)), err)
 	}
 	return t, nil
 }
@@ -99,7 +99,7 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 			return t.Truncate(time.Second), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("invalid time %q: use %s", s, TimeFormats)
+	return time.Time{}, fmt.Errorf("invalid time %s: use %s", Excerpt(s), TimeFormats)
 }
 
 // parseDay reads a bare day, 2006-01-02, as midnight in loc, without the
@@ -202,7 +202,7 @@ func ParseDate(s string, now time.Time) (Date, error) {
 	d, err := parseDate(s, now)
 	if err == nil {
 		if err := CheckTime(d.In(time.UTC)); err != nil {
-			return Date{}, fmt.Errorf("invalid date %q: %w", strings.TrimSpace(s), err)
+			return Date{}, fmt.Errorf("invalid date %s: %w", Excerpt(strings.TrimSpace(s)), err)
 		}
 	}
 	return d, err
@@ -219,7 +219,7 @@ func parseDate(s string, now time.Time) (Date, error) {
 	if t, err := ParseTime(s, now.Location()); err == nil {
 		return DateOf(t), nil
 	}
-	return Date{}, fmt.Errorf("invalid date %q: use %s", s, DateFormats)
+	return Date{}, fmt.Errorf("invalid date %s: use %s", Excerpt(s), DateFormats)
 }
 
 // ParseValue reads a money amount: a plain, non-negative decimal number.
@@ -228,10 +228,10 @@ func ParseValue(s string) (float64, error) {
 	t := strings.ReplaceAll(strings.TrimSpace(s), "_", "")
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil || !PlainNumber(t) {
-		return 0, fmt.Errorf("invalid value %q: use a plain number such as 12000 or 12000.50", s)
+		return 0, fmt.Errorf("invalid value %s: use a plain number such as 12000 or 12000.50", Excerpt(s))
 	}
 	if err := CheckValue(v); err != nil {
-		return 0, fmt.Errorf("invalid value %q: %v", s, err)
+		return 0, fmt.Errorf("invalid value %s: %v", Excerpt(s), err)
 	}
 	return v, nil
 }
@@ -260,7 +260,7 @@ func ParseProbability(s string) (float64, error) {
 	t := strings.TrimSuffix(strings.TrimSpace(s), "%")
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil || !PlainNumber(t) {
-		return 0, fmt.Errorf("invalid probability %q: use a percentage from 0 to 100", s)
+		return 0, fmt.Errorf("invalid probability %s: use a percentage from 0 to 100", Excerpt(s))
 	}
 	return v, CheckProbability(v)
 }
