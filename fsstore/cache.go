@@ -55,7 +55,9 @@ const NoCacheEnv = "CRM_NO_CACHE"
 // type, the pipeline.yaml it checked leads against and the time zones it
 // read times in.
 func (s *Store) cacheSig() string {
-	return fmt.Sprintf("%s|pipeline %08x|loc %s|TZ %s", leadcache.LeadSignature, s.pipelineSum, s.Loc, os.Getenv("TZ"))
+	// "names 2": from when a file named as a lead whose name is no id is
+	// no lead (a cache of before held it as one).
+	return fmt.Sprintf("%s|pipeline %08x|loc %s|TZ %s|names 2", leadcache.LeadSignature, s.pipelineSum, s.Loc, os.Getenv("TZ"))
 }
 
 func (s *Store) cachePath() string { return filepath.Join(s.Dir, CacheDir, cacheName) }
@@ -285,6 +287,7 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []le
 	var dirs []leadcache.Dir
 	root := s.LeadsPath()
 	queue := []string{root}
+	s.odd = nil
 	for len(queue) > 0 {
 		dir := queue[0]
 		queue = queue[1:]
@@ -345,6 +348,8 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []le
 			case entryLead:
 				files = append(files, LeadFile{ID: ids[i], Path: prefix + name})
 				fstats = append(fstats, stats[i])
+			case entryOdd:
+				s.odd = append(s.odd, prefix+name)
 			}
 		}
 	}
@@ -494,7 +499,9 @@ func (s *Store) loadCached(ctx context.Context) ([]*model.Lead, map[int]error, [
 			changed = true
 		}
 	}
-	if changed && tmp != nil {
+	if changed && tmp != nil && len(s.odd) == 0 {
+		// No cache while a name is odd: a load that found the folders as
+		// the cache has them would not list them, nor meet the name.
 		// The new entries are made only now: an unchanged pipeline (the
 		// usual case) needs none. Written by Close, when the command is
 		// done with the leads.
@@ -657,6 +664,7 @@ const (
 	entryNone = iota // hidden names, other files, links
 	entryDir         // a folder to look in
 	entryLead        // a lead file
+	entryOdd         // named as a lead file, but a link, not a file, or not an id
 )
 
 // leadEntry says what a name listed in a folder under leads/ is.
@@ -664,15 +672,17 @@ func leadEntry(name string, kind fileKind) int {
 	if strings.HasPrefix(name, ".") {
 		return entryNone // .gitkeep, an editor's swap file, a hidden folder
 	}
-	switch kind {
-	case kindDir:
+	if kind == kindDir {
 		return entryDir
-	case kindFile:
-		if _, ok := cutLeadExt(name); ok {
-			return entryLead
-		}
 	}
-	return entryNone
+	id, ok := cutLeadExt(name)
+	switch {
+	case !ok:
+		return entryNone
+	case kind == kindFile && model.IsID(id):
+		return entryLead
+	}
+	return entryOdd
 }
 
 // names lists a folder being scanned; withTypes also gives each name's

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/crmcli/crm/schema"
 )
 
 // LinkError says a pipeline's leads folder is a symbolic link: git stores
@@ -66,15 +68,37 @@ func (s *Store) stateDir(rel string) (string, error) {
 	return dir, nil
 }
 
-// Links lists the symbolic links under the leads folder (files or
-// folders): crm reads no lead through them, and crm check names them.
-func (s *Store) Links() []string {
-	var out []string
+// OddFiles are the names under the leads folder crm reads no lead from,
+// each with why (oddFile): symbolic links (files or folders), and files
+// named as leads that are not a regular file or whose name is not an id
+// (SOCIETE-GENERALE-JNGPD.yaml). crm check names them all; a load names
+// those among the lead files it lists.
+func (s *Store) OddFiles() schema.Errors {
+	var out schema.Errors
 	_ = filepath.WalkDir(s.LeadsPath(), func(path string, d fs.DirEntry, err error) error {
-		if err == nil && path != s.LeadsPath() && d.Type()&fs.ModeSymlink != 0 {
-			out = append(out, path)
+		if err != nil || path == s.LeadsPath() {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 || leadEntry(d.Name(), kindOfType(d.Type())) == entryOdd {
+			out = append(out, s.oddFile(path))
 		}
 		return nil
 	})
 	return out
+}
+
+// oddFile is the one message for a name under leads/ that crm reads no
+// lead from.
+func (s *Store) oddFile(path string) *schema.Error {
+	msg := "not a regular file: crm reads no lead from it; put the lead file itself here"
+	fi, err := os.Lstat(path)
+	switch {
+	case err == nil && fi.Mode()&fs.ModeSymlink != 0:
+		msg = "a symbolic link: crm never follows a link out of the pipeline, so this lead is not read; put the lead file itself here"
+	case err == nil && fi.Mode().IsRegular():
+		id, _ := cutLeadExt(filepath.Base(path))
+		msg = fmt.Sprintf("the file name is not a lead id (lower-case letters, digits, '-', '_' and '.'), so crm reads no lead from it and acts on none through it: rename it, git mv %s %s",
+			s.Rel(path), filepath.Join(s.Rel(filepath.Dir(path)), strings.ToLower(id)+filepath.Ext(path)))
+	}
+	return &schema.Error{Path: s.Rel(path), Msg: msg}
 }

@@ -43,6 +43,9 @@ type Store struct {
 	unwritten *unwrittenCache
 	// index is the last index of the lead files read or made (names.go).
 	index *leadcache.Index
+	// odd are the names the last scan of the leads met that are named as
+	// lead files but read as none (oddFile).
+	odd []string
 }
 
 // Options say how a store reads.
@@ -185,6 +188,16 @@ func (e *AmbiguousError) Error() string {
 // error suggests the closest leads.
 func (s *Store) Resolve(idOrPrefix string) (LeadFile, error) {
 	if lower := strings.ToLower(idOrPrefix); model.ValidID(lower) == nil {
+		// An upper-case id that names a file of its own is that file,
+		// which is no lead: it is refused, never taken for the lead of
+		// the lower-case id.
+		if lower != idOrPrefix {
+			for _, ext := range leadExts {
+				if p := filepath.Join(s.LeadsPath(), idOrPrefix+ext); lexists(p) {
+					return LeadFile{}, s.oddFile(p)
+				}
+			}
+		}
 		idOrPrefix = lower
 	}
 	if err := model.ValidID(idOrPrefix); err != nil {
@@ -304,6 +317,12 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 		}
 		last = i
 		out = append(out, l)
+	}
+	// A file that is named as a lead but read as none is said, and the
+	// command exits 1 as for a broken file: it was counted by lists and
+	// reports (an upper-case name), or left out without a word (a link).
+	for _, p := range s.odd {
+		problems = append(problems, s.oddFile(p))
 	}
 	if s.readsMany {
 		SettleHeap(len(out))
@@ -576,4 +595,10 @@ func (s *Store) ReadRaw(f LeadFile) ([]byte, error) { return readLimited(f.Path,
 func (s *Store) WithSlug(slug string) []LeadFile {
 	files, _ := s.FilesWithPrefix(slug + "-")
 	return files
+}
+
+// lexists reports whether path names anything, a link included.
+func lexists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }

@@ -168,7 +168,25 @@ type Lead struct {
 // CompareIDs orders leads by id, the order a load gives them in.
 func CompareIDs(a, b *Lead) int { return strings.Compare(a.ID, b.ID) }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+// IsID reports whether s may be a lead id: lower-case letters, digits,
+// '-', '_' and '.', a letter or digit first, no "..". A lead file's name
+// without .yaml is held to it too (an upper-case file name is never read
+// as a lead).
+func IsID(s string) bool {
+	if s == "" || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case (c == '-' || c == '_' || c == '.') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // ValidID reports whether s may be a lead id or id prefix given on the
 // command line: no path separators, no "..", nothing outside the leads folder.
@@ -176,7 +194,7 @@ func ValidID(s string) error {
 	if s == "" {
 		return fmt.Errorf("empty lead id")
 	}
-	if !idPattern.MatchString(s) || strings.Contains(s, "..") {
+	if !IsID(s) {
 		return fmt.Errorf("invalid lead id %q: ids are lower-case letters, digits, '-', '_' and '.', with no '/' or '..'", s)
 	}
 	return nil

@@ -43,10 +43,7 @@ func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Optio
 		if files, err = s.ListFiles(); err != nil {
 			return 0, nil, err
 		}
-		for _, l := range s.Links() {
-			problems = append(problems, &schema.Error{Path: s.Rel(l),
-				Msg: "a symbolic link: crm never follows a link out of the pipeline, so this lead is not read; put the lead file itself here"})
-		}
+		problems = append(problems, s.OddFiles()...)
 	}
 	perFile := make([]schema.Errors, len(files))
 	ids := make([]string, len(files))
