@@ -227,7 +227,8 @@ func newLeadLogCmd(app *App) *cobra.Command {
 		Short: "Log an activity: a call, e-mail, meeting, demo or note",
 		Long: `Append an activity to the lead, one line in its file. Calls, e-mails,
 meetings and demos count as contact (lead response time); notes do not.
-TEXT - reads the text from standard input (its lines joined by spaces).`,
+TEXT - reads the text from standard input, its lines kept (the activity
+stays one line of the file, its line ends written \n).`,
 		Example:           "  crm lead log acme \"called, wants a quote\" --type call\n  pbpaste | crm lead log acme - --type email",
 		Args:              exactArgs(2, "a lead ID and the TEXT (quote it)"),
 		ValidArgsFunction: app.completeIDs,
@@ -244,7 +245,7 @@ TEXT - reads the text from standard input (its lines joined by spaces).`,
 				if err != nil {
 					return err
 				}
-				text = strings.Join(strings.Fields(string(data)), " ")
+				text = model.NoteText(string(data))
 			}
 			if strings.TrimSpace(text) == "" {
 				return usagef("nothing to log: give the text of the activity")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Field is one key set on a lead file. Value is one of: string, float64,
@@ -328,6 +329,26 @@ func LogOn(l *Lead, text string, typ ActivityType, s Stamp) (Patch, error) {
 		return Patch{}, err
 	}
 	return Log(text, typ, s)
+}
+
+// NoteText is the text of an activity read from a file or a pipe (crm
+// lead log ID -): its lines kept (CRLF and CR read as line ends), the
+// spaces ending each line and the blank lines around the text dropped.
+// A note of several lines stays one activity, written as one line of
+// the file with its line ends escaped.
+func NoteText(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRightFunc(l, unicode.IsSpace)
+	}
+	for len(lines) > 0 && lines[0] == "" {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // LogOnce logs an activity on l unless the same one (time, type and text)

@@ -410,3 +410,18 @@ func TestPlainNumber(t *testing.T) {
 		t.Error("ParseValue took 1e-308, which a file would hold as 300 digits")
 	}
 }
+
+// A note read from a pipe keeps its lines (they were joined by spaces).
+func TestNoteText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"one line\n", "one line"},
+		{"\n\nfirst\r\nsecond  \r\n\n  indented\n\n", "first\nsecond\n\n  indented"},
+		{"old mac\rline", "old mac\nline"},
+		{"  \n \n", ""},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, NoteText(tt.in)); diff != "" {
+			t.Errorf("NoteText(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
