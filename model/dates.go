@@ -12,7 +12,7 @@ import (
 // DayWords says which words people type for days (--at, remind, --since,
 // --from, --until): the one parser, in one place, documented in
 // docs/commands.md.
-const DayWords = "today, yesterday, tomorrow, monday (the coming one), next friday (in next week), last friday, in 3 days, 3d ago, +2w, -3d, +1m, end of month, end of week, start of month, 2026-W45 (its Monday)"
+const DayWords = "today, yesterday, tomorrow, monday (the coming one), next friday (in next week), last friday, next week (its Monday), next month (its first day), in 3 days, in two days, a week ago, 3d ago, +2w, -3d, +1m, end of month, end of week, start of month, Dec 15 or 15 Dec (the nearest, or with a year), 2026-W45 (its Monday)"
 
 var (
 	weekdays = map[string]time.Weekday{
@@ -25,7 +25,90 @@ var (
 	inRe      = regexp.MustCompile(`^in\s+(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)$`)
 	agoRe     = regexp.MustCompile(`^(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)\s+ago$`)
 	isoWeekRe = regexp.MustCompile(`^(\d{4})-w(\d{2})$`)
+	// Dec 15, December 15th, Dec 15 2026, Dec 15, 2026; and 15 Dec, 15th
+	// of December 2026.
+	monthDayRe = regexp.MustCompile(`^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$`)
+	dayMonthRe = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?(?:,?\s+(\d{4}))?$`)
+	months     = map[string]time.Month{
+		"jan": time.January, "january": time.January, "feb": time.February, "february": time.February,
+		"mar": time.March, "march": time.March, "apr": time.April, "april": time.April, "may": time.May,
+		"jun": time.June, "june": time.June, "jul": time.July, "july": time.July, "aug": time.August,
+		"august": time.August, "sep": time.September, "sept": time.September, "september": time.September,
+		"oct": time.October, "october": time.October, "nov": time.November, "november": time.November,
+		"dec": time.December, "december": time.December,
+	}
+	// numberWords are the counts people spell out: "in two days", "a week ago".
+	numberWords = map[string]string{
+		"a": "1", "an": "1", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+		"seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+	}
 )
+
+// spelledCounts writes the spelled-out count before a unit in digits:
+// "in two days" is "in 2 days".
+func spelledCounts(w string) string {
+	words := strings.Fields(w)
+	for i := 0; i+1 < len(words); i++ {
+		if n, ok := numberWords[words[i]]; ok && strings.ContainsAny(words[i+1][:1], "dwmy") {
+			words[i] = n
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// monthDay reads "Dec 15" and "15 Dec" (with a year or not): without a
+// year, the one nearest to today, so a reminder typed in December for
+// "Jan 5" is in January next, and "Nov 30" a few days ago is this year's.
+func monthDay(s, w string, now time.Time) (Date, bool, error) {
+	var mon, day, year string
+	if m := monthDayRe.FindStringSubmatch(w); m != nil {
+		mon, day, year = m[1], m[2], m[3]
+	} else if m := dayMonthRe.FindStringSubmatch(w); m != nil {
+		day, mon, year = m[1], m[2], m[3]
+	} else {
+		return Date{}, false, nil
+	}
+	month, ok := months[mon]
+	if !ok {
+		return Date{}, false, nil
+	}
+	d, _ := strconv.Atoi(day)
+	at := func(y int) (time.Time, error) {
+		t := time.Date(y, month, d, 0, 0, 0, 0, now.Location())
+		if d < 1 || t.Month() != month {
+			return t, fmt.Errorf("invalid date %s: %s has no day %d", Excerpt(strings.TrimSpace(s)), month, d)
+		}
+		return t, nil
+	}
+	if year != "" {
+		y, _ := strconv.Atoi(year)
+		t, err := at(y)
+		if err != nil {
+			return Date{}, true, err
+		}
+		return DateOf(t), true, nil
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	best, bestGap := time.Time{}, time.Duration(-1)
+	for y := now.Year() - 1; y <= now.Year()+1; y++ {
+		t, err := at(y)
+		if err != nil {
+			continue // 29 February of a year that has none
+		}
+		gap := t.Sub(today)
+		if gap < 0 {
+			gap = -gap
+		}
+		if bestGap < 0 || gap < bestGap {
+			best, bestGap = t, gap
+		}
+	}
+	if bestGap < 0 {
+		_, err := at(now.Year())
+		return Date{}, true, err
+	}
+	return DateOf(best), true, nil
+}
 
 // shift moves t by n units: d, w, m (calendar months), y.
 func shift(t time.Time, n int, unit string) time.Time {
@@ -57,9 +140,17 @@ func WeekStart(t time.Time) time.Time {
 // dayWord reads a day people type, relative to now; ok is false when s is
 // no such word.
 func dayWord(s string, now time.Time) (Date, bool, error) {
-	w := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	w := spelledCounts(strings.ToLower(s))
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	switch w {
+	case "next week":
+		return DateOf(WeekStart(now).AddDate(0, 0, 7)), true, nil
+	case "last week":
+		return DateOf(WeekStart(now).AddDate(0, 0, -7)), true, nil
+	case "next month":
+		return DateOf(time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, now.Location())), true, nil
+	case "last month":
+		return DateOf(time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, now.Location())), true, nil
 	case "today", "now":
 		return DateOf(today), true, nil
 	case "yesterday":
@@ -119,7 +210,7 @@ func dayWord(s string, now time.Time) (Date, bool, error) {
 		}
 		return DateOf(ISOWeekStart(y, n, now.Location())), true, nil
 	}
-	return Date{}, false, nil
+	return monthDay(s, w, now)
 }
 
 func has53(y int) bool {

@@ -39,6 +39,28 @@ func TestParseDateWords(t *testing.T) {
 		{"2026-w01", "2025-12-29", ""},
 		{"2026-W53", "2026-12-28", ""},
 		{"2025-W53", "", `invalid week "2025-W53": 2025 has weeks 01 to 52`},
+		{"next week", "2026-11-09", ""}, // its Monday
+		{"last week", "2026-10-26", ""},
+		{"next month", "2026-12-01", ""},
+		{"last month", "2026-10-01", ""},
+		{"in two days", "2026-11-06", ""},
+		{"in a week", "2026-11-11", ""},
+		{"In Three Weeks", "2026-11-25", ""},
+		{"an hour ago", "", `invalid date "an hour ago": use 2026-11-02, ` + DayWords},
+		{"two days ago", "2026-11-02", ""},
+		{"Dec 15", "2026-12-15", ""},
+		{"15 Dec", "2026-12-15", ""},
+		{"December 15th", "2026-12-15", ""},
+		{"15th of December", "2026-12-15", ""},
+		{"dec. 15, 2027", "2027-12-15", ""},
+		{"15 Dec 2025", "2025-12-15", ""},
+		{"Jan 5", "2027-01-05", ""},  // the nearest: two months on, not ten back
+		{"Oct 30", "2026-10-30", ""}, // a few days ago
+		{"May 20", "2026-05-20", ""}, // 168 days back is nearer than 197 on
+		{"Feb 30", "", `invalid date "Feb 30": February has no day 30`},
+		{"Feb 29 2028", "2028-02-29", ""},
+		{"Feb 29 2027", "", `invalid date "Feb 29 2027": February has no day 29`},
+		{"Foo 12", "", `invalid date "Foo 12": use 2026-11-02, ` + DayWords},
 		{"2026-11-20", "2026-11-20", ""},
 		{"2026-11-20T23:00:00-05:00", "2026-11-20", ""},
 		{"someday", "", `invalid date "someday": use 2026-11-02, ` + DayWords},

@@ -60,7 +60,7 @@ func TestParseDate(t *testing.T) {
 		{"+3d", "2026-12-03", false},
 		{"+2w", "2026-12-14", false},
 		{"2026-12-01 10:00", "2026-12-01", false},
-		{"next week", "", true},
+		{"the week after", "", true},
 		{"2026-02-30", "", true},
 	}
 	for _, tt := range tests {
