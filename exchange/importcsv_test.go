@@ -2,6 +2,8 @@ package exchange
 
 import (
 	"encoding/csv"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -328,5 +330,50 @@ func TestReadImportStrictness(t *testing.T) {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Two rows whose reproducible ids collide (a 5-letter suffix) make two
+// leads, and find them again: the second was written over the first.
+func TestPlanImportCollidingIDs(t *testing.T) {
+	seen := map[string]string{}
+	var a, b string
+	for i := 0; a == ""; i++ {
+		key := fmt.Sprintf("K%d", i)
+		id, err := model.ReproducibleID("sales", key, "Same title")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first, dup := seen[id]; dup {
+			a, b = first, key
+		}
+		seen[id] = key
+	}
+	text := "id,title\n" + a + ",Same title\n" + b + ",Same title\n"
+	imp, err := ReadImport([]byte(text), ImportOptions{Path: "in.csv", Mapping: Presets["generic"], Pipeline: testPipeline(), Now: importNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions, skipped := PlanImport(imp.Rows, nil, "sales")
+	if len(actions) != 2 || len(skipped) != 0 || actions[0].ID == actions[1].ID || actions[0].Match != "" || actions[1].Match != "" {
+		t.Fatalf("first import: %+v, skipped %v; want two new leads of two ids", actions, skipped)
+	}
+	// Imported again: each row finds its own lead, whatever the order of
+	// the leads.
+	var leads []*model.Lead
+	for _, act := range actions {
+		l, err := imp.Lead(act.Row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.ID = act.ID
+		leads = append(leads, l)
+	}
+	slices.SortFunc(leads, model.CompareIDs)
+	again, _ := PlanImport(imp.Rows, leads, "sales")
+	for i, act := range again {
+		if act.Match != actions[i].ID {
+			t.Errorf("row %d matched %q, want its own lead %s", act.Row.Line, act.Match, actions[i].ID)
+		}
 	}
 }

@@ -38,14 +38,23 @@ const (
 // NewIndex indexes leads.
 func NewIndex(leads []*Lead) *Index { return &Index{leads: slices.Clip(leads)} }
 
+// ImportID is l's id in the system it was imported from ("" for none),
+// as text whatever YAML made of it (import_id: 123 reads as a number).
+func ImportID(l *Lead) string {
+	if v, ok := l.Fields.Get(ImportIDKey); ok {
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
 func companyKey(c string) string { return strings.ToLower(strings.TrimSpace(c)) }
 
 // indexKeys calls add with each key l is found by in the given way.
 func indexKeys(kind int, l *Lead, add func(key string)) {
 	switch kind {
 	case byImportID:
-		if v, ok := l.Fields.Get(ImportIDKey); ok {
-			add(fmt.Sprint(v))
+		if id := ImportID(l); id != "" {
+			add(id)
 		}
 	case byTitle:
 		add(l.Title)
