@@ -37,6 +37,10 @@ type App struct {
 	opened   []*fsstore.Store
 	readsAll bool
 	color    string // --color: auto, never, always
+	// noHooks turns the pipeline's hooks off (--no-hooks); hooks is what
+	// they did (attachHooks).
+	noHooks bool
+	hooks   *hookState
 }
 
 // sayf prints a message that says what crm did, unless --quiet. Data (an

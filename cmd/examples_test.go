@@ -133,7 +133,7 @@ func newExampleSandbox(t *testing.T) *exampleSandbox {
 	sb.sh(t, work, "crm init sales")
 	sales := filepath.Join(work, "sales")
 	files := map[string]string{
-		"pipeline.yaml":      "name: sales\ncurrency: EUR\nsteps: [Prospecting, Engaging, Demo, Proposal, Closing]\nlost_reasons:\n  reasons: [Price, Competitor, No budget]\n",
+		"pipeline.yaml":      "name: sales\ncurrency: EUR\nsteps: [Prospecting, Engaging, Demo, Proposal, Closing]\nlost_reasons:\n  reasons: [Price, Competitor, No budget]\nhooks:\n  - name: wins\n    on: won\n    run: [sh, -c, \"cat >> wins.jsonl\"]\n",
 		"deals.csv":          "Deal - Title,Deal - Value,Deal - Currency,Deal - Stage,Organization - Name,Person - Email\nInitech rollout,5000,EUR,Demo,Initech,bill@initech.example\n",
 		"sales_pipeline.csv": "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n1C1I7A6R,Moses Frase,GTX Plus Basic,Cancity,Won,2016-10-20,2017-03-01,1054\n",
 		"list.csv":           "Company,E-mail,Event\nUmbrella,ada@umbrella.example,Trade fair\n",

@@ -68,6 +68,9 @@ const (
 	exitOK    = 0
 	exitData  = 1
 	exitUsage = 2
+	// exitHook: the command did what it was asked, and a hook of
+	// pipeline.yaml failed (docs/hooks.md).
+	exitHook = 3
 )
 
 // usageError is a mistake in how crm was called: exit code 2.
@@ -139,6 +142,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	root.SetErr(env.Err)
 	failed, err := root.ExecuteContextC(ctx)
 	app.writeCaches() // the caches the command's loads made
+	err = app.finishHooks(err)
 
 	if err != nil && !app.started && !app.loadFailed {
 		// cobra refused the command line before crm ran: an unknown
@@ -245,6 +249,7 @@ that holds several.`,
 	f.String("now", "", "fix the clock at `TIME` (also CRM_NOW), for reproducible output")
 	f.BoolVarP(&app.quiet, "quiet", "q", false, "print no message about what was done (data and errors still)")
 	f.BoolVar(&app.noHeaders, "no-headers", false, "print tables without their header line")
+	f.BoolVar(&app.noHooks, "no-hooks", false, "run none of pipeline.yaml's hooks (also CRM_NO_HOOKS=1)")
 	f.BoolVar(&app.noCache, "no-cache", false, "read every lead file, not the cache of parsed leads in .crm/cache (also CRM_NO_CACHE=1)")
 	root.PersistentFlags().Var(&enumValue{dst: &app.color, name: "color", values: []string{"auto", "never", "always"}}, "color", "colour in tables: auto (on a terminal, unless NO_COLOR is set), never, always")
 	app.color = "auto"
@@ -252,7 +257,7 @@ that holds several.`,
 	_ = app.v.BindPFlag("now", f.Lookup("now"))
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)
 
-	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app), newCheckCmd(app), newFmtCmd(app), newSchemaCmd(app), newImportCmd(app), newExportCmd(app), newMailCmd(app), newActivityCmd(app), newGitSetupCmd(app), newMergeDriverCmd(app), newSyncCmd(app), newTodayCmd(app), newManCmd(app))
+	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app), newCheckCmd(app), newFmtCmd(app), newSchemaCmd(app), newImportCmd(app), newExportCmd(app), newMailCmd(app), newActivityCmd(app), newGitSetupCmd(app), newMergeDriverCmd(app), newSyncCmd(app), newTodayCmd(app), newManCmd(app), newHooksCmd(app))
 	markStart(root, app)
 	return root
 }

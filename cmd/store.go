@@ -24,6 +24,7 @@ func (a *App) Writer(c *cobra.Command) (*change.Writer, error) {
 		return nil, err
 	}
 	a.writer = change.New(s, a.clock)
+	a.attachHooks(a.writer)
 	return a.writer, nil
 }
 

@@ -148,3 +148,11 @@ func Uncommitted(path string) bool {
 	out, err := c.Output()
 	return err == nil && strings.TrimSpace(string(out)) != ""
 }
+
+// Tracked reports whether git tracks the file at path (it is committed,
+// or added): false outside a work tree.
+func Tracked(path string) bool {
+	c := exec.Command("git", "ls-files", "--error-unmatch", "--", filepath.Base(path))
+	c.Dir = filepath.Dir(path)
+	return c.Run() == nil
+}

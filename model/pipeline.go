@@ -40,6 +40,8 @@ type Pipeline struct {
 	// Targets maps a period ("month", "quarter", "year", or a given period
 	// such as "2026-11", "2026-Q4", "2026") to a sales target.
 	Targets map[string]float64
+	// Hooks are the commands run after changes (docs/hooks.md).
+	Hooks []Hook
 }
 
 // Problem is a rule a pipeline or lead breaks. Warnings do not stop a command.
@@ -206,6 +208,7 @@ func (p *Pipeline) Validate() []Problem {
 			add("targets", false, "target for %q is negative", k)
 		}
 	}
+	p.validateHooks(add)
 	return probs
 }
 

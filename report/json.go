@@ -252,3 +252,31 @@ func FeedTable(entries FeedEntries, loc *time.Location) *Table {
 		return []string{e.At.In(loc).Format("2006-01-02 15:04"), e.By, e.LeadID, what}
 	}}
 }
+
+// HooksJSON is crm hooks list --format json: the hooks of pipeline.yaml,
+// whether this clone allowed them (and why not), and the hash it allows.
+type HooksJSON struct {
+	Allowed bool       `json:"allowed"`
+	Why     string     `json:"why,omitempty"`
+	Hash    string     `json:"hash"`
+	Hooks   []HookJSON `json:"hooks"`
+}
+
+// HookJSON is one hook.
+type HookJSON struct {
+	Name    string   `json:"name"`
+	On      []string `json:"on"`
+	Step    string   `json:"step,omitempty"`
+	Run     []string `json:"run"`
+	Timeout string   `json:"timeout"`
+	Batch   bool     `json:"batch"`
+}
+
+// NewHooksJSON lists hooks; why is why this clone may not run them ("" when it may).
+func NewHooksJSON(hooks []model.Hook, why string) HooksJSON {
+	j := HooksJSON{Allowed: why == "", Why: why, Hash: model.HooksHash(hooks), Hooks: []HookJSON{}}
+	for _, h := range hooks {
+		j.Hooks = append(j.Hooks, HookJSON{Name: h.Label(), On: h.On, Step: h.Step, Run: h.Run, Timeout: h.TimeLimit().String(), Batch: h.Batch})
+	}
+	return j
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -21,6 +22,34 @@ type pipelineFile struct {
 	Steps       []stepFile         `yaml:"steps"`
 	LostReasons *lostReasonsFile   `yaml:"lost_reasons"`
 	Targets     map[string]float64 `yaml:"targets"`
+	Hooks       []hookFile         `yaml:"hooks"`
+}
+
+// hookFile is a hook as pipeline.yaml writes it: on is an event or a
+// list of them, timeout a duration such as 30s.
+type hookFile struct {
+	Name    string    `yaml:"name"`
+	On      eventList `yaml:"on"`
+	Step    string    `yaml:"step"`
+	Run     []string  `yaml:"run"`
+	Timeout string    `yaml:"timeout"`
+	Batch   bool      `yaml:"batch"`
+}
+
+// eventList reads "on: won" and "on: [won, lost]".
+type eventList []string
+
+func (e *eventList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*e = eventList{n.Value}
+		return nil
+	}
+	var list []string
+	if err := n.Decode(&list); err != nil {
+		return fmt.Errorf("line %d: on is an event or a list of events", n.Line)
+	}
+	*e = list
+	return nil
 }
 
 type lostReasonsFile struct {
@@ -97,6 +126,21 @@ func ParsePipeline(data []byte, path string) (*model.Pipeline, Errors, error) {
 		p.RequireLostReason = pf.LostReasons.Required
 	}
 	var out Errors
+	for i, h := range pf.Hooks {
+		hook := model.Hook{Name: h.Name, On: h.On, Step: h.Step, Run: h.Run, Batch: h.Batch}
+		if h.Timeout != "" {
+			d, err := time.ParseDuration(h.Timeout)
+			if err != nil || d <= 0 {
+				e := &Error{Path: path, Msg: fmt.Sprintf("hook %d has timeout %q: use a duration such as 30s or 2m", i+1, h.Timeout)}
+				if n := nodeAt(root, fmt.Sprintf("hooks[%d].timeout", i)); n != nil {
+					e.Line, e.Col = n.Line, n.Column
+				}
+				return nil, nil, Errors{e}
+			}
+			hook.Timeout = d
+		}
+		p.Hooks = append(p.Hooks, hook)
+	}
 	for _, prob := range p.Validate() {
 		n := nodeAt(root, prob.Field)
 		e := &Error{Path: path, Msg: prob.Message, Warning: prob.Warning}
@@ -115,7 +159,7 @@ func explainPipeline(msg string) string {
 	if strings.HasPrefix(msg, "field ") && strings.Contains(msg, " not found in type") {
 		name := strings.TrimPrefix(msg, "field ")
 		name = name[:strings.Index(name, " ")]
-		return fmt.Sprintf("unknown key %q in pipeline.yaml: use name, currency, stale_days, steps, lost_reasons, targets", name)
+		return fmt.Sprintf("unknown key %q in pipeline.yaml: use name, currency, stale_days, steps, lost_reasons, targets, hooks", name)
 	}
 	return msg
 }
