@@ -16,6 +16,7 @@ import (
 // changes.
 var exampleSetup = map[string]string{
 	"crm lead reopen": "crm lead won acme --at 2026-11-02",
+	"crm intake":      "mkdir -p inbox uploads/acme && echo '{\"title\": \"Form\"}' > inbox/a.json && echo '{\"title\": \"Resold\"}' > uploads/acme/b.json",
 }
 
 // wholeExamples are the commands whose examples are one session, run in

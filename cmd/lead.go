@@ -10,7 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/change"
+	"github.com/crmcli/crm/exchange"
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/intake"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
 	"github.com/crmcli/crm/schema"
@@ -38,6 +41,7 @@ is its id. Every command that takes an ID accepts any unique prefix of it.`,
 
 type leadAddOptions struct {
 	allowDuplicate bool
+	json           string
 	company        string
 	value          string
 	currency       string
@@ -63,9 +67,18 @@ Only the new id is printed, so scripts can capture it:
 Adding a lead reads no other lead: it stays fast in any pipeline.`,
 		Example: `  crm lead add "Acme Corp – 50 seats" --company "Acme Corp" --value 12000 --owner alice \
       --source website --tag inbound --contact "Jane Doe <jane@acme.example>"
-  crm lead add "Globex renewal" --step Engaging --set industry=energy --at 2026-10-01`,
-		Args: exactArgs(1, "one TITLE (quote it)"),
+  crm lead add "Globex renewal" --step Engaging --set industry=energy --at 2026-10-01
+  echo '{"title": "Initech", "value": 8000, "contact": "Bill <bill@initech.example>"}' | crm lead add --json -`,
+		Args: func(c *cobra.Command, args []string) error {
+			if o.json != "" {
+				return exactArgs(0, "no TITLE with --json (the title is in the JSON)")(c, args)
+			}
+			return exactArgs(1, "one TITLE (quote it), or --json FILE")(c, args)
+		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if o.json != "" {
+				return runLeadAddJSON(app, c, o)
+			}
 			return runLeadAdd(app, c, o, args[0])
 		},
 	}
@@ -79,6 +92,7 @@ Adding a lead reads no other lead: it stays fast in any pipeline.`,
 	f.StringVar(&o.step, "step", "", "the starting `STEP` (default: the pipeline's first)")
 	f.StringArrayVar(&o.contacts, "contact", nil, "a contact, \"Name <email>\" (repeat for several)")
 	f.StringArrayVar(&o.set, "set", nil, "a custom field, `key=value` (repeat for several)")
+	f.StringVar(&o.json, "json", "", "read the lead from a JSON `FILE` (- for standard input), as a form or a partner submits it: docs/import.md")
 	f.BoolVar(&o.allowDuplicate, "allow-duplicate", false, "add the lead without warning when an open lead has the same title and company")
 	o.ev.add(c)
 	_ = c.RegisterFlagCompletionFunc("step", app.completeStepNames)
@@ -139,19 +153,58 @@ func runLeadAdd(app *App, c *cobra.Command, o *leadAddOptions, title string) err
 	if err != nil {
 		return err
 	}
-	if !o.allowDuplicate {
+	return app.addLead(w, l, o.allowDuplicate)
+}
+
+// runLeadAddJSON adds the lead of a JSON submission (--json FILE).
+func runLeadAddJSON(app *App, c *cobra.Command, o *leadAddOptions) error {
+	w, err := app.Writer(c)
+	if err != nil {
+		return err
+	}
+	data, err := fsstore.ReadInputAtMost(app.path(o.json), app.In, schema.MaxFileSize)
+	if err != nil {
+		return err
+	}
+	name := o.json
+	if name == "-" {
+		name = "standard input"
+	}
+	sub, err := exchange.ReadSubmission(data, name)
+	if err != nil {
+		return err
+	}
+	st, err := app.stamp(o.ev.at, o.ev.by)
+	if err != nil {
+		return err
+	}
+	if sub.Input.Owner == "" {
+		sub.Input.Owner = app.owner(st)
+	}
+	l, err := intake.SubmissionLead(w.Store.Pipeline, sub, model.Note, st)
+	if err != nil {
+		return err
+	}
+	return app.addLead(w, l, o.allowDuplicate)
+}
+
+// addLead writes the new lead l, warning first when an open lead has the
+// same title and company (unless allowDuplicate), and prints its id.
+func (a *App) addLead(w *change.Writer, l *model.Lead, allowDuplicate bool) error {
+	s, title := w.Store, l.Title
+	if !allowDuplicate {
 		// Only the leads of the same title are read (their ids start with
 		// the same slug): adding a lead never reads the others.
 		for _, f := range s.WithSlug(model.Slug(title)) {
 			if other, err := s.ReadFile(f); err == nil && model.DuplicateKey(other) == model.DuplicateKey(l) {
-				fmt.Fprintf(app.Err, "crm: warning: %s (--allow-duplicate says it is not)\n", model.DuplicateOf(f.ID))
+				fmt.Fprintf(a.Err, "crm: warning: %s (--allow-duplicate says it is not)\n", model.DuplicateOf(f.ID))
 			}
 		}
 	}
-	if _, err := w.Create(l, func() (string, error) { return model.NewID(title, app.Rand) }); err != nil {
+	if _, err := w.Create(l, func() (string, error) { return model.NewID(title, a.Rand) }); err != nil {
 		return err
 	}
-	fmt.Fprintln(app.Out, l.ID)
+	fmt.Fprintln(a.Out, l.ID)
 	return nil
 }
 

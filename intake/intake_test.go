@@ -14,6 +14,7 @@ import (
 	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/change/changetest"
 	"github.com/crmcli/crm/exchange"
+	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 )
 
@@ -223,5 +224,59 @@ func TestCSVImportKeepsTitlesMatchedByEmail(t *testing.T) {
 	}
 	if l, _, _ = w.Store.Get(id); l.Title != "New project" {
 		t.Errorf("title %q after --update-titles, want the row's", l.Title)
+	}
+}
+
+// A drop folder: a submission becomes a lead once (again after a run
+// killed before it moved the file), a link is refused and never
+// followed, and the same content twice is a duplicate.
+func TestDrop(t *testing.T) {
+	w := newWriter(t)
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret.json")
+	os.WriteFile(outside, []byte(`{"title": "Secret"}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.json"), []byte(`{"title": "Acme", "value": 10}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"title": "Acme", "value": 10}`), 0o644)
+	os.WriteFile(filepath.Join(dir, ".c.json"), []byte(`{"title": "Being written"}`), 0o644)
+	os.Symlink(outside, filepath.Join(dir, "link.json"))
+	folder, err := fsstore.OpenDrop(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() DropResult {
+		r, err := Drop{Writer: w, Folder: folder, Source: "web", Stamp: model.Stamp{At: now, By: "tess"}}.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := run()
+	if len(r.Made) != 1 || r.Made[0].File != "a.json" || len(r.Rejected) != 2 {
+		t.Fatalf("first run: %+v", r)
+	}
+	want := []Rejection{
+		{"b.json", "the same submission as a.json, already the lead " + r.Made[0].ID + ": a duplicate"},
+		{"link.json", "a symbolic link: crm never follows one; put the file itself in the folder"},
+	}
+	if diff := cmp.Diff(want, r.Rejected); diff != "" {
+		t.Errorf("rejected (-want +got):\n%s", diff)
+	}
+	if data, err := os.ReadFile(outside); err != nil || string(data) != `{"title": "Secret"}` {
+		t.Errorf("the link's target: %q, %v; want it untouched", data, err)
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, "rejected", "link.json")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was not moved as a link: %v", err)
+	}
+	// A run killed after it wrote the lead: the file is back; no second lead.
+	os.Rename(filepath.Join(dir, "done", "a.json"), filepath.Join(dir, "a.json"))
+	r = run()
+	if len(r.Finished) != 1 || len(r.Made) != 0 || len(r.Rejected) != 0 {
+		t.Errorf("after a killed run: %+v, want a.json finished", r)
+	}
+	if files, _ := w.Store.ListFiles(); len(files) != 1 {
+		t.Errorf("%d leads, want 1", len(files))
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".c.json")); err != nil {
+		t.Errorf("a hidden file (being written) was taken: %v", err)
 	}
 }

@@ -71,13 +71,34 @@ func (m Mail) Run(ctx context.Context) (MailResult, error) {
 
 // create makes a lead for the sender, with the message logged on it.
 func (m Mail) create(st model.Stamp, text string) (MailResult, error) {
-	if !m.Message.HasFrom {
-		return MailResult{}, fmt.Errorf("the message has no From: no sender to make a lead for (--new); log it with crm lead log ID")
-	}
 	if st.At.IsZero() {
 		st.At = m.Writer.Now() // a message without a Date
 	}
-	from := m.Message.From
+	in, err := senderLead(m.Message)
+	if err != nil {
+		return MailResult{}, err
+	}
+	in.Owner = m.Owner
+	l, err := model.NewLead(m.Writer.Store.Pipeline, "", in, st)
+	if err != nil {
+		return MailResult{}, err
+	}
+	l.Activities = []model.Activity{{At: st.At, Type: model.Email, By: st.By, Text: text}}
+	c, err := m.Writer.Create(l, func() (string, error) { return model.NewID(in.Title, m.Rand) })
+	if err != nil {
+		return MailResult{}, err
+	}
+	return MailResult{ID: c.ID, Created: true, Logged: true}, nil
+}
+
+// senderLead is the new lead of a message's sender (crm mail --new, an
+// .eml in a drop folder): titled by the sender's name, else the domain of
+// their address, which is the company.
+func senderLead(msg *exchange.Mail) (model.NewLeadInput, error) {
+	if !msg.HasFrom {
+		return model.NewLeadInput{}, fmt.Errorf("the message has no From: no sender to make a lead for")
+	}
+	from := msg.From
 	title, company := from.Name, ""
 	if _, domain, ok := strings.Cut(from.Address, "@"); ok {
 		company = domain
@@ -85,15 +106,6 @@ func (m Mail) create(st model.Stamp, text string) (MailResult, error) {
 	if title == "" {
 		title = company
 	}
-	l, err := model.NewLead(m.Writer.Store.Pipeline, "", model.NewLeadInput{Title: title, Company: company, Source: "e-mail",
-		Contacts: []model.Contact{{Name: from.Name, Email: from.Address}}, Owner: m.Owner}, st)
-	if err != nil {
-		return MailResult{}, err
-	}
-	l.Activities = []model.Activity{{At: st.At, Type: model.Email, By: st.By, Text: text}}
-	c, err := m.Writer.Create(l, func() (string, error) { return model.NewID(title, m.Rand) })
-	if err != nil {
-		return MailResult{}, err
-	}
-	return MailResult{ID: c.ID, Created: true, Logged: true}, nil
+	return model.NewLeadInput{Title: title, Company: company, Source: "e-mail",
+		Contacts: []model.Contact{{Name: from.Name, Email: from.Address}}}, nil
 }
