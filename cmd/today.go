@@ -94,15 +94,7 @@ func runToday(app *App, c *cobra.Command, o *todayOptions) error {
 		if o.asOf != "" {
 			leads = leadsAsOf(leads, now)
 		}
-		if owner != "" {
-			var mine []*model.Lead
-			for _, l := range leads {
-				if strings.EqualFold(l.Owner, owner) {
-					mine = append(mine, l)
-				}
-			}
-			leads = mine
-		}
+		leads = model.OwnedBy(leads, owner)
 		views = append(views, report.Today(s.Pipeline, leads, now, o.days))
 	}
 	err = app.page(func(w io.Writer) error {

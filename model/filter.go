@@ -263,3 +263,18 @@ func SortLeads(p *Pipeline, leads []*Lead) {
 		return a.ID < b.ID
 	})
 }
+
+// OwnedBy keeps the leads of owner (any case); all of them when owner is
+// "".
+func OwnedBy(leads []*Lead, owner string) []*Lead {
+	if owner == "" {
+		return leads
+	}
+	var mine []*Lead
+	for _, l := range leads {
+		if strings.EqualFold(l.Owner, owner) {
+			mine = append(mine, l)
+		}
+	}
+	return mine
+}

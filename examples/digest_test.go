@@ -1,0 +1,109 @@
+package examples_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/report"
+)
+
+// The sample pipeline's digest as an e-mail: a message net/mail reads,
+// multipart/alternative with a text and an HTML part that say the same
+// things, its subject decoded, and its HTML part drawn by a real browser.
+func TestDigestMail(t *testing.T) {
+	s, err := fsstore.Open("northwind", fsstore.Options{Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.NoCache = true
+	leads, problems, err := s.LoadAll(context.Background())
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	now := time.Date(2026, 11, 13, 8, 0, 0, 0, time.UTC)
+	d := report.NewDigest(s.Pipeline, leads, now.AddDate(0, 0, -1).Truncate(24*time.Hour), now)
+	var msg bytes.Buffer
+	if err := report.WriteDigestMail(&msg, []report.Digest{d}, time.UTC, report.MailOptions{From: "crm <crm@example.com>", To: "Team <team@example.com>", Date: now}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(msg.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil || subject != "Northwind Analytics — digest of 2026-11-13" {
+		t.Errorf("subject %q, %v", subject, err)
+	}
+	if date, err := m.Header.Date(); err != nil || !date.Equal(now) {
+		t.Errorf("Date %v, %v", date, err)
+	}
+	for _, h := range []string{"From", "To", "Message-ID", "MIME-Version"} {
+		if m.Header.Get(h) == "" {
+			t.Errorf("no %s header", h)
+		}
+	}
+	if to, err := m.Header.AddressList("To"); err != nil || to[0].Address != "team@example.com" {
+		t.Errorf("To %v, %v", to, err)
+	}
+	typ, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || typ != "multipart/alternative" {
+		t.Fatalf("Content-Type %s, %v", typ, err)
+	}
+	parts := map[string]string{}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		// multipart decodes quoted-printable itself and drops the header.
+		body, err := io.ReadAll(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+			body, _ = io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
+		}
+		parts[ct] = string(body)
+	}
+	text, page := parts["text/plain"], parts["text/html"]
+	if text == "" || page == "" {
+		t.Fatalf("parts: %v, want text/plain and text/html", len(parts))
+	}
+	// Both parts name the same people, leads and figures.
+	for _, want := range []string{"Northwind Analytics — digest of 2026-11-13", "alice", "chloe", "wonka-confectionery-enterprise-s2vew", "moved to Proposal", "Stale leads (3)", "231600"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text part lacks %q", want)
+		}
+		if !strings.Contains(page, want) {
+			t.Errorf("the HTML part lacks %q", want)
+		}
+	}
+
+	bin := browser(t)
+	file := filepath.Join(t.TempDir(), "digest.html")
+	if err := os.WriteFile(file, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := string(runBrowser(t, bin, "--dump-dom", "file://"+file))
+	for _, want := range []string{"<h1", "Today's agenda", "Activity since 2026-11-12 00:00", "wonka-confectionery-enterprise-s2vew", "meeting: meeting with Raj Patel"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page the browser drew lacks %q", want)
+		}
+	}
+}
