@@ -96,17 +96,11 @@ func runDigest(app *App, c *cobra.Command, o *digestOptions) error {
 		}
 	}
 	var digests []report.Digest
-	var skipped error
-	for _, s := range stores {
-		leads, problems, err := s.LoadAll(c.Context())
-		if err != nil {
-			return err
-		}
-		if err := app.skipBroken(problems); err != nil {
-			skipped = err
-		}
-		leads = model.OwnedBy(leads, strings.TrimSpace(o.owner))
+	skipped, err := app.eachPipeline(c, stores, strings.TrimSpace(o.owner), func(s *fsstore.Store, leads []*model.Lead) {
 		digests = append(digests, report.NewDigest(s.Pipeline, leads, since, now))
+	})
+	if err != nil {
+		return err
 	}
 	var b bytes.Buffer
 	switch o.format {

@@ -82,20 +82,14 @@ func runToday(app *App, c *cobra.Command, o *todayOptions) error {
 		return err
 	}
 	var views []report.TodayView
-	var skipped error
-	for _, s := range stores {
-		leads, problems, err := s.LoadAll(c.Context())
-		if err != nil {
-			return err
-		}
-		if err := app.skipBroken(problems); err != nil {
-			skipped = err
-		}
+	skipped, err := app.eachPipeline(c, stores, owner, func(s *fsstore.Store, leads []*model.Lead) {
 		if o.asOf != "" {
 			leads = leadsAsOf(leads, now)
 		}
-		leads = model.OwnedBy(leads, owner)
 		views = append(views, report.Today(s.Pipeline, leads, now, o.days))
+	})
+	if err != nil {
+		return err
 	}
 	err = app.page(func(w io.Writer) error {
 		if o.format == "json" {
@@ -107,6 +101,23 @@ func runToday(app *App, c *cobra.Command, o *todayOptions) error {
 		return err
 	}
 	return skipped
+}
+
+// eachPipeline loads the leads of each store, of owner (all when ""),
+// and hands them to f; a broken lead file is said and left out, and
+// skipped is the error to end with then (exit 1).
+func (a *App) eachPipeline(c *cobra.Command, stores []*fsstore.Store, owner string, f func(*fsstore.Store, []*model.Lead)) (skipped, err error) {
+	for _, s := range stores {
+		leads, problems, err := s.LoadAll(c.Context())
+		if err != nil {
+			return nil, err
+		}
+		if err := a.skipBroken(problems); err != nil {
+			skipped = err
+		}
+		f(s, model.OwnedBy(leads, owner))
+	}
+	return skipped, nil
 }
 
 // stores opens the pipeline here, or with all every pipeline of the

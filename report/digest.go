@@ -261,7 +261,7 @@ func writeDigests(w io.Writer, format string, digests []Digest, loc *time.Locati
 				if md {
 					fmt.Fprintln(w)
 				}
-				if err := renderTable(w, s.table(), md); err != nil {
+				if err := renderTable(w, s.table(false), md); err != nil {
 					return err
 				}
 			}
@@ -287,9 +287,13 @@ func writeDigests(w io.Writer, format string, digests []Digest, loc *time.Locati
 	return nil
 }
 
-// table is a section's leads as a table.
-func (s todaySection) table() *Table {
+// table is a section's leads as a table, withOwner a column of their
+// owners (crm today; the digest groups them by owner).
+func (s todaySection) table(withOwner bool) *Table {
 	t := &Table{Header: []string{"id", "title", "step", "value"}, Right: map[int]bool{3: true}}
+	if withOwner {
+		t.Header = append(t.Header, "owner")
+	}
 	if s.date != "" {
 		t.Header = append(t.Header, s.date)
 	}
@@ -302,6 +306,9 @@ func (s todaySection) table() *Table {
 	}
 	for _, it := range s.items {
 		row := []string{it.Lead.ID, it.Lead.Title, it.Lead.Step, it.Lead.ValueString()}
+		if withOwner {
+			row = append(row, it.Lead.Owner)
+		}
 		if s.date != "" {
 			row = append(row, it.Date.String())
 		}
@@ -384,7 +391,7 @@ func WriteDigestsHTML(w io.Writer, digests []Digest, loc *time.Location) error {
 			ha := htmlAgenda{Owner: a.Owner}
 			for _, s := range a.sections() {
 				if len(s.items) > 0 {
-					t := s.table()
+					t := s.table(false)
 					ha.Sections = append(ha.Sections, digestSection{Title: s.title, Header: t.Header, Rows: t.Rows})
 				}
 			}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/crmcli/crm/model"
@@ -141,30 +140,8 @@ func WriteToday(w io.Writer, format string, views []TodayView, color, noHeaders 
 			} else {
 				fmt.Fprintf(w, "\n%s\n", title)
 			}
-			t := &Table{Header: []string{"id", "title", "step", "value", "owner"}, Right: map[int]bool{3: true}, NoHeader: noHeaders}
-			if s.date != "" {
-				t.Header = append(t.Header, s.date)
-			}
-			if s.days {
-				t.Header = append(t.Header, "days")
-				t.Right[len(t.Header)-1] = true
-			}
-			if s.text != "" {
-				t.Header = append(t.Header, s.text)
-			}
-			for _, it := range s.items {
-				row := []string{it.Lead.ID, it.Lead.Title, it.Lead.Step, it.Lead.ValueString(), it.Lead.Owner}
-				if s.date != "" {
-					row = append(row, it.Date.String())
-				}
-				if s.days {
-					row = append(row, strconv.Itoa(it.Days))
-				}
-				if s.text != "" {
-					row = append(row, it.Text)
-				}
-				t.Rows = append(t.Rows, row)
-			}
+			t := s.table(true)
+			t.NoHeader = noHeaders
 			if color && (s.key == "overdue" || s.key == "stale") {
 				t.Style = func(_, col int) string {
 					if col == 5 {
