@@ -40,7 +40,7 @@ renamed when whole. Exits 1 when a file was refused.`,
 				return err
 			}
 			dir := app.path(args[0])
-			folder, err := fsstore.OpenDrop(dir)
+			folder, err := fsstore.OpenDrop(dir, args[0])
 			if err != nil {
 				return err
 			}

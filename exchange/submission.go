@@ -57,6 +57,8 @@ func ReadSubmission(data []byte, path string) (Submission, error) {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return fail(1+bytes.Count(data, []byte("\n")), "not JSON: it ends in the middle of the object (a missing } or \")")
 		case errors.Is(err, io.EOF):
 			return fail(1, "empty: a submission is one JSON object with a title (keys: %s)", SubmissionKeys)
 		case errors.As(err, &se):

@@ -32,19 +32,23 @@ const (
 	DropRejected = "rejected"
 )
 
-// OpenDrop opens the drop folder dir, which must be a folder (not a link).
-func OpenDrop(dir string) (*Drop, error) {
+// OpenDrop opens the drop folder dir, which must be a folder (not a
+// link); shown is how messages name it (as the user gave it).
+func OpenDrop(dir, shown string) (*Drop, error) {
 	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such folder: give the drop folder the submissions are written to", shown)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("%s is not a folder (a link is never followed): give the drop folder", dir)
+		return nil, fmt.Errorf("%s is not a folder (a link is never followed): give the drop folder", shown)
 	}
 	for _, sub := range []string{DropDone, DropRejected} {
 		p := filepath.Join(dir, sub)
 		if fi, err := os.Lstat(p); err == nil && !fi.IsDir() {
-			return nil, fmt.Errorf("%s is not a folder (a link is never followed): crm moves taken and refused files there", p)
+			return nil, fmt.Errorf("%s is not a folder (a link is never followed): crm moves taken and refused files there", filepath.Join(shown, sub))
 		}
 	}
 	return &Drop{Dir: dir}, nil

@@ -239,7 +239,7 @@ func TestDrop(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"title": "Acme", "value": 10}`), 0o644)
 	os.WriteFile(filepath.Join(dir, ".c.json"), []byte(`{"title": "Being written"}`), 0o644)
 	os.Symlink(outside, filepath.Join(dir, "link.json"))
-	folder, err := fsstore.OpenDrop(dir)
+	folder, err := fsstore.OpenDrop(dir, "inbox")
 	if err != nil {
 		t.Fatal(err)
 	}
