@@ -86,6 +86,9 @@ docs/import.md has the details and a worked example.`,
 	f.StringVar(&o.delimiter, "delimiter", "", "the field separator: , ; tab | (default: detected from the header)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "change nothing: show what would be created, updated and skipped")
 	f.BoolVar(&o.lenient, "lenient", false, "read what a strict reading refuses: a quoted cell over lines that look like rows, cells past the header's (dropped), a column named twice (the first read)")
+	// --lazy-quotes is the name Go's CSV reader (and issue 22) gives the
+	// same leniency.
+	f.BoolVar(&o.lenient, "lazy-quotes", false, "the same as --lenient")
 	addEnumFlag(c, &o.decimal, "decimal", "", "", "the numbers' decimal mark, . or , (default: learned from the numbers that read one way only)", ".", ",")
 	f.BoolVar(&o.titles, "update-titles", false, "let a row matched to a lead by its contact's e-mail change the lead's title (kept by default)")
 	f.StringVar(&o.skipFile, "skip-file", "", "write the rows that could not be imported to this CSV `FILE`, with the reason")

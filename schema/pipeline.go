@@ -36,19 +36,29 @@ type hookFile struct {
 	Batch   bool      `yaml:"batch"`
 }
 
-// eventList reads "on: won" and "on: [won, lost]".
-type eventList []string
+// eventList reads "on: won", "on: [won, lost]", and a move into one
+// step written "moved: Proposal" (on: [won, moved: Proposal]).
+type eventList struct {
+	events []string
+	step   string
+}
 
 func (e *eventList) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.ScalarNode {
-		*e = eventList{n.Value}
-		return nil
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
 	}
-	var list []string
-	if err := n.Decode(&list); err != nil {
-		return fmt.Errorf("line %d: on is an event or a list of events", n.Line)
+	for _, it := range items {
+		switch {
+		case it.Kind == yaml.ScalarNode:
+			e.events = append(e.events, it.Value)
+		case it.Kind == yaml.MappingNode && len(it.Content) == 2 && it.Content[0].Value == "moved" && it.Content[1].Kind == yaml.ScalarNode:
+			e.events = append(e.events, "moved")
+			e.step = it.Content[1].Value
+		default:
+			return fmt.Errorf("line %d: on is an event, a list of events, or moved: STEP", it.Line)
+		}
 	}
-	*e = list
 	return nil
 }
 
@@ -127,7 +137,17 @@ func ParsePipeline(data []byte, path string) (*model.Pipeline, Errors, error) {
 	}
 	var out Errors
 	for i, h := range pf.Hooks {
-		hook := model.Hook{Name: h.Name, On: h.On, Step: h.Step, Run: h.Run, Batch: h.Batch}
+		hook := model.Hook{Name: h.Name, On: h.On.events, Step: h.Step, Run: h.Run, Batch: h.Batch}
+		if h.On.step != "" {
+			if h.Step != "" && model.NormalizeStep(h.Step) != model.NormalizeStep(h.On.step) {
+				e := &Error{Path: path, Msg: fmt.Sprintf("hook %d names two steps, moved: %s and step: %s: keep one", i+1, h.On.step, h.Step)}
+				if n := nodeAt(root, fmt.Sprintf("hooks[%d].step", i)); n != nil {
+					e.Line, e.Col = n.Line, n.Column
+				}
+				return nil, nil, Errors{e}
+			}
+			hook.Step = h.On.step
+		}
 		if h.Timeout != "" {
 			d, err := time.ParseDuration(h.Timeout)
 			if err != nil || d <= 0 {
