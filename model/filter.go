@@ -108,8 +108,10 @@ func (f *Filter) Match(l *Lead) bool {
 		}
 	}
 	if f.spec.Due || f.spec.Overdue {
+		// Any lead's reminder: a won client's follow-up too (closing a
+		// lead clears its reminder; one set after the win is meant).
 		today := DateOf(f.spec.Now)
-		if l.NextAction == nil || !l.Status.Open() || today.Before(l.NextAction.Date) || f.spec.Overdue && l.NextAction.Date == today {
+		if l.NextAction == nil || today.Before(l.NextAction.Date) || f.spec.Overdue && l.NextAction.Date == today {
 			return false
 		}
 	}

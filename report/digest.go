@@ -96,24 +96,14 @@ func NewDigest(p *model.Pipeline, leads []*model.Lead, since, now time.Time) Dig
 		{today.Due, func(a *OwnerAgenda) *[]TodayItem { return &a.Due }},
 		{today.Stale, func(a *OwnerAgenda) *[]TodayItem { return &a.Stale }},
 		{today.Wake, func(a *OwnerAgenda) *[]TodayItem { return &a.Wake }},
+		{today.FollowUps, func(a *OwnerAgenda) *[]TodayItem { return &a.FollowUps }},
 	} {
 		for _, it := range part.items {
 			dst := part.dst(agenda(it.Lead.Owner))
 			*dst = append(*dst, it)
 		}
 	}
-	day := model.DateOf(now)
-	for _, l := range leads {
-		// A won client's reminder is a follow-up: due today or before.
-		if l.Status == model.Won && l.NextAction != nil && !day.Before(l.NextAction.Date) {
-			a := agenda(l.Owner)
-			a.FollowUps = append(a.FollowUps, TodayItem{Lead: l, Date: l.NextAction.Date, Text: l.NextAction.Text})
-		}
-	}
 	for _, a := range owners {
-		slices.SortStableFunc(a.FollowUps, func(x, y TodayItem) int {
-			return cmp.Or(strings.Compare(x.Date.String(), y.Date.String()), strings.Compare(x.Lead.ID, y.Lead.ID))
-		})
 		d.Agenda = append(d.Agenda, *a)
 	}
 	slices.SortFunc(d.Agenda, func(a, b OwnerAgenda) int { return byName(a.Owner, b.Owner) })

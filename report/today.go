@@ -31,6 +31,9 @@ type TodayView struct {
 	Stale    []TodayItem // no change for longer than the stale limit, oldest first
 	Wake     []TodayItem // standby leads whose day has come
 	NoNext   []TodayItem // open leads with no next action
+	// FollowUps are won clients whose reminder is due today or before: a
+	// follow-up after the sale, oldest first.
+	FollowUps []TodayItem
 }
 
 // Today builds the morning view of the open leads as of now: reminders
@@ -44,6 +47,9 @@ func Today(p *model.Pipeline, leads []*model.Lead, now time.Time, ahead int) Tod
 	ix := newIndex(p)
 	m := moment{at: now}
 	for _, l := range leads {
+		if l.Status == model.Won && l.NextAction != nil && !today.Before(l.NextAction.Date) {
+			v.FollowUps = append(v.FollowUps, TodayItem{Lead: l, Date: l.NextAction.Date, Text: l.NextAction.Text})
+		}
 		if !l.Status.Open() {
 			continue
 		}
@@ -76,7 +82,7 @@ func Today(p *model.Pipeline, leads []*model.Lead, now time.Time, ahead int) Tod
 			return items[i].Lead.ID < items[j].Lead.ID
 		})
 	}
-	for _, s := range [][]TodayItem{v.Overdue, v.Due, v.Upcoming, v.Stale, v.Wake} {
+	for _, s := range [][]TodayItem{v.Overdue, v.Due, v.Upcoming, v.Stale, v.Wake, v.FollowUps} {
 		byDate(s)
 	}
 	noNext := make([]*model.Lead, len(v.NoNext))
@@ -92,7 +98,7 @@ func Today(p *model.Pipeline, leads []*model.Lead, now time.Time, ahead int) Tod
 
 // Empty reports whether there is nothing to do.
 func (v TodayView) Empty() bool {
-	return len(v.Overdue)+len(v.Due)+len(v.Upcoming)+len(v.Stale)+len(v.Wake)+len(v.NoNext) == 0
+	return len(v.Overdue)+len(v.Due)+len(v.Upcoming)+len(v.Stale)+len(v.Wake)+len(v.NoNext)+len(v.FollowUps) == 0
 }
 
 type todaySection struct {
@@ -106,6 +112,7 @@ func (v TodayView) sections() []todaySection {
 	return []todaySection{
 		{"overdue", "Overdue reminders", v.Overdue, "due", "what", false},
 		{"due", "Today", v.Due, "due", "what", false},
+		{"followups", "Clients to follow up", v.FollowUps, "due", "what", false},
 		{"upcoming", fmt.Sprintf("Next %d days", v.Days), v.Upcoming, "due", "what", false},
 		{"stale", "Stale: no change for longer than the step's limit", v.Stale, "last change", "", true},
 		{"wake", "Standby leads to wake", v.Wake, "standby until", "", false},
