@@ -95,7 +95,7 @@ func (p *Pipeline) validateHooks(add func(field string, warn bool, format string
 			add(field, false, "hook %d has no command: give run as a list, such as [./notify.sh] or [sh, -c, \"...\"]", i+1)
 		}
 		if h.Timeout < 0 || h.Timeout > MaxHookTimeout {
-			add(field+".timeout", false, "hook %d has timeout %s: use a duration from 1s to %s", i+1, h.Timeout, MaxHookTimeout)
+			add(field+".timeout", false, "hook %d has timeout %s: use a duration from 1s to 10m", i+1, h.Timeout)
 		}
 	}
 }

@@ -149,7 +149,11 @@ func ParsePipeline(data []byte, path string) (*model.Pipeline, Errors, error) {
 			hook.Step = h.On.step
 		}
 		if h.Timeout != "" {
-			d, err := time.ParseDuration(h.Timeout)
+			spec := h.Timeout
+			if _, err := strconv.ParseFloat(spec, 64); err == nil {
+				spec += "s" // a bare number is seconds
+			}
+			d, err := time.ParseDuration(spec)
 			if err != nil || d <= 0 {
 				e := &Error{Path: path, Msg: fmt.Sprintf("hook %d has timeout %q: use a duration such as 30s or 2m", i+1, h.Timeout)}
 				if n := nodeAt(root, fmt.Sprintf("hooks[%d].timeout", i)); n != nil {
