@@ -13,8 +13,12 @@ import (
 	"github.com/crmcli/crm/fsstore"
 )
 
-// MergeDriver is the command git runs to merge crm's files (merge.crm.driver).
-const MergeDriver = "crm merge-driver %O %A %B %P"
+// MergeDriver is the command git runs (with sh) to merge crm's files
+// (merge.crm.driver). Where git cannot find crm (a GUI client, an IDE,
+// cron, a PATH without it) it falls back to git's own line merge, which
+// leaves conflict markers: a driver that could not run made git keep our
+// side whole, without a marker, and the other side was lost at git add.
+const MergeDriver = "command -v crm >/dev/null 2>&1 && exec crm merge-driver %O %A %B %P || exec git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B"
 
 // gitAttributes are the lines of a pipeline's .gitattributes that send its
 // files to crm's merge driver.
