@@ -183,24 +183,39 @@ func mergeComment(b, o, t string) *string {
 	return &both
 }
 
-// mergeList merges two lists of one-line items (history, activities) as a
-// set, sorted by their at: time (stable, ours first).
+// mergeList merges two lists of one-line items (history, activities) as
+// sets, by identity, sorted by their at: time (stable, ours first): an item
+// either side added is kept, and an item of the common ancestor that
+// either side deleted stays deleted (a deleted line came back at every
+// merge, and a clash already resolved was raised again).
 func mergeList(base, ours, theirs *yaml.Node) *yaml.Node {
 	out := &yaml.Node{Kind: yaml.SequenceNode}
+	items := func(l *yaml.Node) map[string]bool {
+		set := map[string]bool{}
+		if l != nil && l.Kind == yaml.SequenceNode {
+			for _, item := range l.Content {
+				set[nodeText(item)] = true
+			}
+		}
+		return set
+	}
+	inBase, inOurs, inTheirs := items(base), items(ours), items(theirs)
 	seen := map[string]bool{}
-	for _, l := range []*yaml.Node{ours, theirs, base} {
+	for _, l := range []*yaml.Node{ours, theirs} {
 		if l == nil || l.Kind != yaml.SequenceNode {
 			continue
 		}
 		for _, item := range l.Content {
-			if t := nodeText(item); !seen[t] {
-				seen[t] = true
-				out.Content = append(out.Content, item)
+			t := nodeText(item)
+			if seen[t] || inBase[t] && !(inOurs[t] && inTheirs[t]) {
+				continue
 			}
+			seen[t] = true
+			out.Content = append(out.Content, item)
 		}
 	}
 	if len(out.Content) == 0 {
-		return firstNode(ours, theirs)
+		return nil // every item deleted: the key goes
 	}
 	at := func(n *yaml.Node) time.Time {
 		v, _ := mapGet(n, "at")

@@ -103,3 +103,51 @@ func FuzzMergeLead(f *testing.F) {
 		}
 	})
 }
+
+// A line deleted on one side stays deleted, whatever the other side
+// added, and across later merges: the driver merges by identity, never by
+// resurrection.
+func TestMergeListKeepsDeletions(t *testing.T) {
+	lead := func(acts ...string) []byte {
+		var b strings.Builder
+		b.WriteString("title: Acme\nstep: New\nstatus: todo\ncreated: 2026-11-01T09:00:00Z\nhistory:\n  - {at: \"2026-11-01T09:00:00Z\", step: New, status: todo}\n")
+		if len(acts) > 0 {
+			b.WriteString("activities:\n")
+			for _, a := range acts {
+				fmt.Fprintf(&b, "  - {at: \"2026-11-0%sT10:00:00Z\", type: call, text: call %s}\n", a, a)
+			}
+		}
+		return []byte(b.String())
+	}
+	opt := ParseOptions{Path: "leads/acme-aaaaa.yaml", ID: "acme-aaaaa"}
+	tests := []struct {
+		name               string
+		base, ours, theirs []byte
+		want               []string
+	}{
+		{"deleted on ours, added on theirs", lead("2", "3"), lead("2"), lead("2", "3", "4"), []string{"2", "4"}},
+		{"deleted on theirs", lead("2", "3"), lead("2", "3", "5"), lead("3"), []string{"3", "5"}},
+		{"deleted on both", lead("2", "3"), lead("2"), lead("2"), []string{"2"}},
+		{"every line deleted on one side", lead("2"), lead("2"), lead(), nil},
+		{"added on both, the same", lead("2"), lead("2", "3"), lead("2", "3"), []string{"2", "3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := MergeLead(tt.base, tt.ours, tt.theirs, opt, mergePipeline())
+			if err != nil || len(res.Clashes) > 0 {
+				t.Fatalf("merge: %v %v", err, res.Clashes)
+			}
+			doc, err := ParseLead(res.Data, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range doc.Lead.Activities {
+				got = append(got, strings.TrimPrefix(a.Text, "call "))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("activities %v, want %v\n%s", got, tt.want, res.Data)
+			}
+		})
+	}
+}
