@@ -25,6 +25,109 @@ type MergeResult struct {
 // lost, nothing doubled.
 var listKeys = map[string]bool{"history": true, "activities": true}
 
+// setKeys are lists merged item by item, each item known by its identity:
+// a contact by the one contact rule (model.ContactKey), a tag or a lost
+// reason by its text in any case. Two people adding two contacts, tags or
+// reasons is no clash; the same one changed two ways is.
+var setKeys = map[string]func(*yaml.Node) string{
+	"contacts": func(n *yaml.Node) string {
+		var c model.Contact
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				switch v := n.Content[i+1].Value; n.Content[i].Value {
+				case "name":
+					c.Name = v
+				case "email":
+					c.Email = v
+				}
+			}
+		}
+		if k := model.ContactKey(c); k != "" {
+			return k
+		}
+		return nodeText(n)
+	},
+	"tags":    foldedText,
+	"reasons": foldedText,
+}
+
+// nestedKeys are mappings merged key by key (pipeline.yaml's
+// lost_reasons: its required flag and its reasons apart).
+var nestedKeys = map[string]bool{"lost_reasons": true}
+
+func foldedText(n *yaml.Node) string { return strings.ToLower(strings.TrimSpace(n.Value)) }
+
+func isSeq(ns ...*yaml.Node) bool {
+	for _, n := range ns {
+		if n == nil || n.Kind != yaml.SequenceNode {
+			return false
+		}
+	}
+	return true
+}
+
+func isSeqOrNil(n *yaml.Node) bool { return n == nil || n.Kind == yaml.SequenceNode }
+
+func isMap(ns ...*yaml.Node) bool {
+	for _, n := range ns {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeSet merges three lists item by item, by identity: an item added or
+// changed on one side takes that side, one deleted on one side goes, and
+// one changed on both sides to different values clashes. The order is
+// ours, then the items only theirs has.
+func mergeSet(base, ours, theirs *yaml.Node, identity func(*yaml.Node) string) (*yaml.Node, bool) {
+	index := func(l *yaml.Node) (map[string]*yaml.Node, []string) {
+		m := map[string]*yaml.Node{}
+		var order []string
+		if l != nil {
+			for _, it := range l.Content {
+				k := identity(it)
+				if _, dup := m[k]; !dup {
+					order = append(order, k)
+				}
+				m[k] = it
+			}
+		}
+		return m, order
+	}
+	b, _ := index(base)
+	o, oOrder := index(ours)
+	t, tOrder := index(theirs)
+	out := &yaml.Node{Kind: yaml.SequenceNode, Style: ours.Style, Tag: ours.Tag}
+	clash := false
+	seen := map[string]bool{}
+	for _, k := range append(oOrder, tOrder...) {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		bt, ot, tt := nodeText(b[k]), nodeText(o[k]), nodeText(t[k])
+		var pick *yaml.Node
+		switch {
+		case ot == tt, tt == bt:
+			pick = o[k]
+		case ot == bt:
+			pick = t[k]
+		default:
+			clash = true
+			pick = o[k]
+		}
+		if pick != nil {
+			out.Content = append(out.Content, pick)
+		}
+	}
+	if len(out.Content) == 0 {
+		return nil, clash
+	}
+	return out, clash
+}
+
 // MergeLead merges two changed versions of a lead file with their common
 // ancestor (base may be empty: the file was added on both sides). History
 // and activities are merged as sets of events in time order; any other key
@@ -120,6 +223,25 @@ func mergeMapping(base, ours, theirs *yaml.Node) (*yaml.Node, []string) {
 		switch {
 		case listKeys[k]:
 			key, value = firstNode(ok, tk), mergeList(bv, ov, tv)
+		case setKeys[k] != nil && isSeq(ov, tv) && isSeqOrNil(bv):
+			var clash bool
+			key, value = firstNode(ok, tk), nil
+			if value, clash = mergeSet(bv, ov, tv, setKeys[k]); clash {
+				clashed = append(clashed, k)
+				value = ov
+			}
+		case nestedKeys[k] && isMap(ov, tv) && (bv == nil || bv.Kind == yaml.MappingNode):
+			if bv == nil {
+				bv = &yaml.Node{Kind: yaml.MappingNode}
+			}
+			var inner []string
+			key, value = firstNode(ok, tk), nil
+			if value, inner = mergeMapping(bv, ov, tv); len(inner) > 0 {
+				for _, in := range inner {
+					clashed = append(clashed, k+"."+in)
+				}
+				value = ov
+			}
 		default:
 			b, o, t := nodeText(bv), nodeText(ov), nodeText(tv)
 			switch {

@@ -151,3 +151,73 @@ func TestMergeListKeepsDeletions(t *testing.T) {
 		})
 	}
 }
+
+// Contacts merge one by one (by the one contact rule), tags and a
+// pipeline's lost reasons as sets: two people adding two of them is no
+// clash; the same contact changed two ways is.
+func TestMergeSets(t *testing.T) {
+	lead := func(extra string) []byte {
+		return []byte("title: Acme\nstep: New\nstatus: todo\ncreated: 2026-11-01T09:00:00Z\n" + extra +
+			"history:\n  - {at: \"2026-11-01T09:00:00Z\", step: New, status: todo}\n")
+	}
+	jane := "  - {name: Jane, email: jane@acme.example}\n"
+	opt := ParseOptions{Path: "leads/acme-aaaaa.yaml", ID: "acme-aaaaa"}
+	tests := []struct {
+		name                string
+		base, ours, theirs  string
+		contacts, tags, err string
+	}{
+		{"two contacts added", "contacts:\n" + jane, "contacts:\n" + jane + "  - {name: Bob, email: bob@acme.example}\n",
+			"contacts:\n" + jane + "  - {name: Eve, phone: +33 1 23 45 67 89}\n", "Jane, Bob, Eve", "", ""},
+		{"a contact removed, another added", "contacts:\n" + jane + "  - {name: Bob}\n", "contacts:\n" + jane,
+			"contacts:\n" + jane + "  - {name: Bob}\n  - {name: Eve}\n", "Jane, Eve", "", ""},
+		{"a contact's phone set on one side, another added", "contacts:\n" + jane,
+			"contacts:\n  - {name: Jane, email: Jane@Acme.example, phone: +33 1 00 00 00 00}\n", "contacts:\n" + jane + "  - {name: Eve}\n", "Jane, Eve", "", ""},
+		{"one contact changed two ways", "contacts:\n" + jane,
+			"contacts:\n  - {name: Jane, email: jane@acme.example, role: CTO}\n", "contacts:\n  - {name: Jane, email: jane@acme.example, role: CEO}\n", "", "", "contacts"},
+		{"tags added on both sides", "tags: [web]\n", "tags: [web, hot]\n", "tags: [web, fair]\n", "", "web, hot, fair", ""},
+		{"a tag removed on one side, one added on the other", "tags: [web, hot]\n", "tags: [web]\n", "tags: [web, hot, fair]\n", "", "web, fair", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := MergeLead(lead(tt.base), lead(tt.ours), lead(tt.theirs), opt, mergePipeline())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.err != "" {
+				if len(res.Clashes) == 0 || !strings.Contains(res.Clashes[0], "both sides changed "+tt.err) {
+					t.Fatalf("clashes %q, want one on %s", res.Clashes, tt.err)
+				}
+				return
+			}
+			if len(res.Clashes) > 0 {
+				t.Fatalf("clashes: %q", res.Clashes)
+			}
+			doc, err := ParseLead(res.Data, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, c := range doc.Lead.Contacts {
+				names = append(names, c.Name)
+			}
+			if got := strings.Join(names, ", "); got != tt.contacts {
+				t.Errorf("contacts %q, want %q\n%s", got, tt.contacts, res.Data)
+			}
+			if got := strings.Join(doc.Lead.Tags, ", "); got != tt.tags {
+				t.Errorf("tags %q, want %q\n%s", got, tt.tags, res.Data)
+			}
+		})
+	}
+
+	pl := func(reasons string) []byte {
+		return []byte("name: p\nsteps: [New]\nlost_reasons:\n  required: true\n  reasons: [" + reasons + "]\n")
+	}
+	res, err := MergePipeline(pl("Price"), pl("Price, Timing"), pl("Price, Competitor"), "pipeline.yaml")
+	if err != nil || len(res.Clashes) > 0 {
+		t.Fatalf("lost reasons: %v %q", err, res.Clashes)
+	}
+	if !strings.Contains(string(res.Data), "reasons: [Price, Timing, Competitor]") {
+		t.Errorf("lost reasons merged into:\n%s", res.Data)
+	}
+}
