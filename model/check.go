@@ -62,6 +62,9 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 		if e.Status.Closed() && lastStatus.Closed() {
 			add(field(), false, "the history marks the lead %s while it is already %s, with no reopening between: a closed lead is reopened first (crm lead reopen); after a merge, keep one of the two", e.Status, lastStatus)
 		}
+		if e.Step != "" && e.Status == "" && lastStatus.Closed() {
+			add(field(), false, "the history moves the lead to %s while it is %s, with no reopening between: crm lead move refuses a closed lead; reopen it first (crm lead reopen); after a merge, keep the close or the move", e.Step, lastStatus)
+		}
 		if i == 0 && !l.Created.IsZero() && e.At.Before(l.Created) {
 			add(field(), true, "the first event (%s) is before created (%s)", FormatTime(e.At), FormatTime(l.Created))
 		}

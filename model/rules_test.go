@@ -46,6 +46,14 @@ func TestLeadCheck(t *testing.T) {
 		{"closed before created", func(l *Lead) {
 			l.Status, l.Closed, l.Reason, l.History[0].Status = Lost, day(1).Add(-time.Hour), "Price", Lost
 		}, []Problem{{Field: "closed", Message: "closed 2026-11-01T08:00:00Z is before created 2026-11-01T09:00:00Z"}}},
+		{"moved after it was won", func(l *Lead) {
+			l.Status, l.Closed, l.Step = Won, day(2), "Closing"
+			l.History = append(l.History, Event{At: day(2), Status: Won}, Event{At: day(3), Step: "Closing"})
+		}, []Problem{{Field: "history[2]", Message: "the history moves the lead to Closing while it is won, with no reopening between: crm lead move refuses a closed lead; reopen it first (crm lead reopen); after a merge, keep the close or the move"}}},
+		{"moved after a reopening", func(l *Lead) {
+			l.Step = "Closing"
+			l.History = append(l.History, Event{At: day(2), Status: Won}, Event{At: day(3), Status: Todo, Note: NoteOf("reopened", nil)}, Event{At: day(4), Step: "Closing"})
+		}, nil},
 		{"standby without a day", func(l *Lead) { l.Status, l.History[0].Status = Standby, Standby }, []Problem{{Field: "status", Message: "the lead is on standby but has no standby_until: add the day it comes back (crm lead standby --until)", Also: "standby_until"}}},
 	}
 	for _, tt := range tests {
