@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
 )
 
 // Writer is the one change path of the pipeline this command works on:
@@ -25,6 +26,9 @@ func (a *App) Writer(c *cobra.Command) (*change.Writer, error) {
 	}
 	a.writer = change.New(s, a.clock)
 	a.attachHooks(a.writer)
+	if gitrepo.DriverMissingOnce(s.Dir) {
+		fmt.Fprintln(a.Err, "crm: warning: this clone merges crm's files with git's line merge: run crm git-setup, or two people logging on one lead will conflict (said once per clone; docs/teamwork.md)")
+	}
 	return a.writer, nil
 }
 

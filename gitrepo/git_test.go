@@ -281,3 +281,42 @@ func TestAtRevisionKeepsLinks(t *testing.T) {
 		t.Errorf("leads at HEAD: %v, %v; want the link", fi, err)
 	}
 }
+
+// A clone with no merge driver is told once; a clone with one, never.
+func TestDriverMissingOnce(t *testing.T) {
+	dir := repo(t)
+	sub := filepath.Join(dir, "p", "leads")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if DriverMissingOnce(t.TempDir()) {
+		t.Error("outside a work tree: told")
+	}
+	if !DriverMissingOnce(sub) {
+		t.Error("no driver: not told")
+	}
+	if DriverMissingOnce(sub) {
+		t.Error("told twice")
+	}
+	os.Remove(filepath.Join(dir, ".git", driverWarned))
+	if _, err := Setup(dir); err != nil {
+		t.Fatal(err)
+	}
+	if DriverMissingOnce(sub) {
+		t.Error("a driver registered: told")
+	}
+}
+
+func TestConfigHasDriver(t *testing.T) {
+	for text, want := range map[string]bool{
+		"[merge \"crm\"]\n\tname = crm\n\tdriver = crm merge-driver %O %A %B %P\n": true,
+		"[merge \"crm\"]\n\tname = crm\n[core]\n\tdriver = x\n":                    false,
+		"[merge \"other\"]\n\tdriver = x\n":                                        false,
+		"[MERGE \"crm\"]\n  DRIVER=x\n":                                            true,
+		"":                                                                         false,
+	} {
+		if got := configHasDriver([]byte(text)); got != want {
+			t.Errorf("configHasDriver(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

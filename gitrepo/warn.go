@@ -1,0 +1,97 @@
+package gitrepo
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// driverWarned is the file in a repository's git folder that says crm
+// told this clone once that it has no merge driver registered.
+const driverWarned = "crm-driver-warned"
+
+// DriverMissingOnce reports whether the clone that holds dir has no merge
+// driver registered (merge.crm.driver), the first time it finds it so:
+// it then records in the git folder that it said so, and reports false
+// ever after in that clone. Outside a work tree, false. A registered
+// driver is found in the clone's own config without running git.
+func DriverMissingOnce(dir string) bool {
+	gitDir := findGitDir(dir)
+	if gitDir == "" {
+		return false
+	}
+	marker := filepath.Join(gitDir, driverWarned)
+	if _, err := os.Lstat(marker); err == nil {
+		return false
+	}
+	if data, err := os.ReadFile(filepath.Join(gitDir, "config")); err == nil && configHasDriver(data) {
+		return false
+	}
+	if MergeDriverRegistered(dir) { // in the user's or the system's config
+		return false
+	}
+	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return false // said by another crm, or the folder is read-only: say nothing
+	}
+	_, _ = f.WriteString("crm said once that this clone has no merge driver registered (crm git-setup)\n")
+	f.Close()
+	return true
+}
+
+// findGitDir is the git folder (the common one, for a linked work tree)
+// of the work tree that holds dir, "" when none does.
+func findGitDir(dir string) string {
+	for p := dir; ; p = filepath.Dir(p) {
+		dot := filepath.Join(p, ".git")
+		fi, err := os.Lstat(dot)
+		switch {
+		case err == nil && fi.IsDir():
+			return dot
+		case err == nil && fi.Mode().IsRegular():
+			// A linked work tree or a submodule: "gitdir: PATH".
+			data, err := os.ReadFile(dot)
+			if err != nil {
+				return ""
+			}
+			gd := strings.TrimSpace(strings.TrimPrefix(string(data), "gitdir:"))
+			if !filepath.IsAbs(gd) {
+				gd = filepath.Join(p, gd)
+			}
+			if common, err := os.ReadFile(filepath.Join(gd, "commondir")); err == nil {
+				c := strings.TrimSpace(string(common))
+				if !filepath.IsAbs(c) {
+					c = filepath.Join(gd, c)
+				}
+				return c
+			}
+			return gd
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return ""
+		}
+		if parent := filepath.Dir(p); parent == p {
+			return ""
+		}
+	}
+}
+
+// configHasDriver reports whether a git config file sets merge.crm.driver.
+func configHasDriver(data []byte) bool {
+	in := false
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "[") {
+			in = strings.EqualFold(strings.Join(strings.Fields(strings.Trim(line, "[]")), " "), `merge "crm"`)
+			continue
+		}
+		if k, v, ok := strings.Cut(line, "="); in && ok && strings.EqualFold(strings.TrimSpace(k), "driver") && strings.TrimSpace(v) != "" {
+			return true
+		}
+	}
+	return false
+}
