@@ -115,7 +115,25 @@ func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error
 	for _, c := range res.Clashes {
 		fmt.Fprintf(app.Err, "  %s\n", c)
 	}
+	if res.Marked != nil {
+		// Everything merged but the clashing keys, marked alone.
+		head := clashHead(res.Clashes) + "#   every other change of both sides (history, activities) is merged already; if the history now holds\n#   both sides' events for the key you resolve (two closes, two moves), delete the one of the side you did not keep: crm check names it\n"
+		if err := fsstore.WriteOutput(app.path(oursPath), append([]byte(head), res.Marked...), app.Out); err != nil {
+			return err
+		}
+		return &exitError{code: exitData}
+	}
 	return textMerge(app, oursPath, basePath, theirsPath, res.Clashes)
+}
+
+// clashHead is the comment on top of a file left with a real clash.
+func clashHead(clashes []string) string {
+	var head strings.Builder
+	head.WriteString("# crm merge: a real clash, resolve it by hand (keep one side), then crm check and git add:\n")
+	for _, c := range clashes {
+		head.WriteString("#   " + c + "\n")
+	}
+	return head.String()
 }
 
 // checkMerged fails a merge that git's line merge made without a conflict
@@ -155,12 +173,7 @@ func textMerge(app *App, ours, base, theirs string, clashes []string) error {
 		if err != nil {
 			return err
 		}
-		var head strings.Builder
-		head.WriteString("# crm merge: a real clash, resolve it by hand (keep one side), then crm check and git add:\n")
-		for _, c := range clashes {
-			head.WriteString("#   " + c + "\n")
-		}
-		if err := fsstore.WriteOutput(app.path(ours), append([]byte(head.String()), data...), app.Out); err != nil {
+		if err := fsstore.WriteOutput(app.path(ours), append([]byte(clashHead(clashes)), data...), app.Out); err != nil {
 			return err
 		}
 		conflicts = true

@@ -19,6 +19,11 @@ type MergeResult struct {
 	// Clashes say in plain words what each side did where both changed
 	// the same thing to different values: a person decides.
 	Clashes []string
+	// Marked is, with Clashes, the file merged around the clash: every
+	// key and every history and activity line of both sides merged, and
+	// git's conflict markers around the clashing keys alone (nil when
+	// crm cannot mark them so: git's line merge is left then).
+	Marked []byte
 }
 
 // listKeys are merged as sets of one-line items sorted by time: nothing
@@ -151,13 +156,14 @@ func MergeLead(base, ours, theirs []byte, opt ParseOptions, p *model.Pipeline) (
 	}
 	merged, clashed := mergeMapping(trees[0], trees[1], trees[2])
 	res := MergeResult{}
-	if len(clashed) > 0 {
-		res.Clashes = describeClash(clashed, leads)
-		return res, nil
-	}
 	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{merged}}
 	if head := mergeComment(trees[0].HeadComment, trees[1].HeadComment, trees[2].HeadComment); head != nil {
 		merged.HeadComment = *head
+	}
+	if len(clashed) > 0 {
+		res.Clashes = describeClash(clashed, leads)
+		res.Marked = markClashes(doc, trees[1], trees[2], clashed)
+		return res, nil
 	}
 	data, err := Encode(doc)
 	if err != nil {
@@ -419,4 +425,56 @@ func describeClash(keys []string, leads []*model.Lead) []string {
 
 func eventKey(e model.Event) string {
 	return model.FormatTime(e.At) + "|" + e.By + "|" + e.Describe()
+}
+
+// markClashes writes the merged file with git's conflict markers around
+// each clashing key alone (ours above, theirs below), so that keeping one
+// side of a block loses nothing of the rest: one real clash used to put
+// markers around the history and activities too, and keeping one side
+// dropped the other side's calls. nil when a key is missing on one side
+// or is not a top-level key (git's line merge is left then).
+func markClashes(doc *yaml.Node, ours, theirs *yaml.Node, keys []string) []byte {
+	blocks := map[string][2]string{}
+	for _, k := range keys {
+		ov, ok := mapGet(ours, k)
+		tv, tk := mapGet(theirs, k)
+		if strings.Contains(k, ".") || ov == nil || tv == nil {
+			return nil
+		}
+		var sides [2]string
+		for i, kv := range [][2]*yaml.Node{{ok, ov}, {tk, tv}} {
+			key := stripComments(copyNode(kv[0]))
+			one := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{key, stripComments(copyNode(kv[1]))}}
+			data, err := Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{one}})
+			if err != nil {
+				return nil
+			}
+			sides[i] = string(data)
+		}
+		blocks[k] = sides
+	}
+	data, err := Encode(doc)
+	if err != nil {
+		return nil
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	var out strings.Builder
+	for i := 0; i < len(lines); i++ {
+		key, _, _ := strings.Cut(lines[i], ":")
+		sides, clash := blocks[key]
+		if !clash || strings.HasPrefix(lines[i], " ") || strings.HasPrefix(lines[i], "#") {
+			out.WriteString(lines[i])
+			continue
+		}
+		// The key's own lines: it, and what is indented below it.
+		for i+1 < len(lines) && (strings.HasPrefix(lines[i+1], " ") || strings.HasPrefix(lines[i+1], "-")) {
+			i++
+		}
+		out.WriteString("<<<<<<< ours\n" + sides[0] + "=======\n" + sides[1] + ">>>>>>> theirs\n")
+		delete(blocks, key)
+	}
+	if len(blocks) > 0 {
+		return nil
+	}
+	return []byte(out.String())
 }
