@@ -111,6 +111,14 @@ func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error
 	if len(res.Clashes) == 0 {
 		return fsstore.WriteOutput(app.path(oursPath), res.Data, app.Out)
 	}
+	if gitrepo.Rebasing(app.path(filepath.Dir(name))) {
+		// git pull --rebase: ours is what was pulled, theirs one's own
+		// commit being replayed.
+		for i, c := range res.Clashes {
+			c = strings.Replace(c, "this side (ours)", "the branch pulled (ours, in a rebase)", 1)
+			res.Clashes[i] = strings.Replace(c, "the other side (theirs)", "your commit being replayed (theirs, in a rebase)", 1)
+		}
+	}
 	fmt.Fprintf(app.Err, "crm: %s: a real clash, for a person to resolve:\n", name)
 	for _, c := range res.Clashes {
 		fmt.Fprintf(app.Err, "  %s\n", c)

@@ -223,6 +223,30 @@ func TestSync(t *testing.T) {
 	if status, _ := g.Run("status", "--porcelain", "--", "p"); status != "" {
 		t.Errorf("the pipeline is not committed:\n%s", status)
 	}
+
+	// A clash in a file the driver does not merge has git's markers and
+	// no comment on top: the message says so.
+	other := filepath.Join(t.TempDir(), "other")
+	run("clone", "-q", "-b", "main", origin, other)
+	og := Git{Dir: other}
+	for _, args := range [][]string{{"config", "user.name", "o"}, {"config", "user.email", "o@o"}} {
+		if _, err := og.Run(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("theirs\n"), 0o644)
+	for _, args := range [][]string{{"add", "notes.txt"}, {"commit", "-qm", "theirs"}, {"push", "-q", "origin", "main"}} {
+		if _, err := og.Run(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("ours\n"), 0o644)
+	run("add", "notes.txt")
+	run("commit", "-qm", "ours")
+	err = s.Run()
+	if err == nil || !strings.Contains(err.Error(), "crm sync stopped on a real clash in notes.txt: open it, keep one side (git's conflict markers show both sides)") {
+		t.Errorf("sync on a clash in notes.txt = %v", err)
+	}
 }
 
 func TestUncommitted(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -136,8 +137,17 @@ func (s Sync) pull(g Git, stderr *bytes.Buffer) error {
 	if strings.TrimSpace(unmerged) == "" {
 		return err
 	}
-	return fmt.Errorf("crm sync stopped on a real clash in %s: open it, keep one side (the comment on top says who did what), crm check, git add it, git commit, then crm sync again",
-		strings.Join(strings.Fields(unmerged), ", "))
+	files := strings.Fields(unmerged)
+	how := "git's conflict markers show both sides"
+	top, _ := g.Top()
+	for _, f := range files {
+		if data, err := os.ReadFile(filepath.Join(top, f)); err == nil && bytes.HasPrefix(data, []byte("# crm merge:")) {
+			how = "the comment on top says who did what"
+			break
+		}
+	}
+	return fmt.Errorf("crm sync stopped on a real clash in %s: open it, keep one side (%s), crm check, git add it, git commit, then crm sync again",
+		strings.Join(files, ", "), how)
 }
 
 // under reports whether path (relative to the work tree, with slashes) is

@@ -95,3 +95,20 @@ func configHasDriver(data []byte) bool {
 	}
 	return false
 }
+
+// Rebasing reports whether the clone that holds dir is in the middle of a
+// rebase (git pull --rebase): git then merges with "ours" the branch
+// being rebased onto (what was pulled) and "theirs" the commit being
+// replayed (one's own).
+func Rebasing(dir string) bool {
+	gitDir := findGitDir(dir)
+	if gitDir == "" {
+		return false
+	}
+	for _, d := range []string{"rebase-merge", "rebase-apply"} {
+		if fi, err := os.Stat(filepath.Join(gitDir, d)); err == nil && fi.IsDir() {
+			return true
+		}
+	}
+	return false
+}
