@@ -8,6 +8,7 @@ import (
 type syncOptions struct {
 	message string
 	noPush  bool
+	base    string
 }
 
 func newSyncCmd(app *App) *cobra.Command {
@@ -25,8 +26,15 @@ func newSyncCmd(app *App) *cobra.Command {
   4. push.
 
 On a real clash (alice won the lead, bob lost it) sync stops and says who did
-what; resolve the file, crm check, git add, git commit, and sync again.`,
-		Example: "  crm sync\n  crm sync -m \"calls of the week\"",
+what; resolve the file, crm check, git add, git commit, and sync again.
+
+--base BRANCH is for a pull request's branch (in CI): instead of pulling, it
+merges origin's BRANCH into this branch with crm's driver, checks, and
+pushes this branch, so that the forge's own merge (which runs no driver)
+is a plain one. On a real clash it merges nothing, says who did what (for
+the job to comment on the pull request), and exits 1. docs/teamwork.md has
+GitHub Actions and GitLab CI examples.`,
+		Example: "  crm sync\n  crm sync -m \"calls of the week\"\n  crm sync --base main",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runSync(app, c, o)
@@ -34,6 +42,7 @@ what; resolve the file, crm check, git add, git commit, and sync again.`,
 	}
 	c.Flags().StringVarP(&o.message, "message", "m", "", "the commit message (default: generated from what changed)")
 	c.Flags().BoolVar(&o.noPush, "no-push", false, "commit and pull, but do not push")
+	c.Flags().StringVar(&o.base, "base", "", "merge origin's `BRANCH` into this one (a pull request's base) instead of pulling, check, push this branch")
 	return c
 }
 
@@ -42,7 +51,7 @@ func runSync(app *App, c *cobra.Command, o *syncOptions) error {
 	if err != nil {
 		return err
 	}
-	sync := gitrepo.Sync{Message: o.message, NoPush: o.noPush, Say: app.sayf, Stderr: app.Err}
+	sync := gitrepo.Sync{Message: o.message, NoPush: o.noPush, Base: o.base, Say: app.sayf, Stderr: app.Err}
 	for _, t := range ts {
 		sync.Dirs = append(sync.Dirs, t.dir)
 	}

@@ -20,6 +20,11 @@ type Sync struct {
 	Message string
 	// NoPush stops after the pull and the check.
 	NoPush bool
+	// Base, for a pull request's branch: merge the branch Base of the
+	// remote origin into this branch with crm's driver (instead of
+	// pulling), check, and push this branch; the forge's own merge of the
+	// pull request is then a plain one that needs no driver.
+	Base string
 	// Check checks the pipelines after a pull (crm check): an error stops
 	// the sync before anything is pushed.
 	Check func() error
@@ -57,6 +62,9 @@ func (s Sync) Run() error {
 	}
 	if err := s.commit(g, dirs); err != nil {
 		return err
+	}
+	if s.Base != "" {
+		return s.mergeBase(g, &stderr)
 	}
 	if _, err := g.Run("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}"); err != nil {
 		s.Say("no upstream branch: committed here only (git push -u origin BRANCH sets one)\n")
@@ -121,6 +129,54 @@ func (s Sync) commit(g Git, dirs []string) error {
 		return err
 	}
 	s.Say("committed: %s\n", strings.SplitN(msg, "\n", 2)[0])
+	return nil
+}
+
+// mergeBase merges origin's branch Base into this branch with crm's
+// driver, checks and pushes this branch. A real clash leaves nothing
+// merged (the merge is aborted) and says who did what, so that a CI job
+// can comment it on the pull request.
+func (s Sync) mergeBase(g Git, stderr *bytes.Buffer) error {
+	branch, err := g.Run("rev-parse", "--abbrev-ref", "HEAD")
+	if err != nil {
+		return err
+	}
+	branch = strings.TrimSpace(branch)
+	if branch == "HEAD" {
+		return fmt.Errorf("crm sync --base %s: HEAD is detached: check out the pull request's branch (git checkout -B BRANCH)", s.Base)
+	}
+	if _, err := g.Run("fetch", "-q", "origin", s.Base); err != nil {
+		return fmt.Errorf("crm sync --base %s: %w", s.Base, err)
+	}
+	before, _ := g.Run("rev-parse", "HEAD")
+	if _, err := g.Run("merge", "--no-edit", "-q", "-m", "crm sync: merge "+s.Base+" into "+branch, "FETCH_HEAD"); err != nil {
+		unmerged, _ := g.Run("diff", "--name-only", "--diff-filter=U")
+		if s.Stderr != nil {
+			s.Stderr.Write(stderr.Bytes())
+		}
+		_, _ = g.Run("merge", "--abort")
+		if strings.TrimSpace(unmerged) == "" {
+			return err
+		}
+		return fmt.Errorf("crm sync --base %s stopped on a real clash in %s: nothing merged or pushed; on this branch, git merge origin/%s, keep one side of each clash (the comment on top says who did what), crm check, git add, git commit, git push",
+			s.Base, strings.Join(strings.Fields(unmerged), ", "), s.Base)
+	}
+	if err := s.Check(); err != nil {
+		return fmt.Errorf("%w\ncrm check fails after merging %s: nothing pushed", err, s.Base)
+	}
+	after, _ := g.Run("rev-parse", "HEAD")
+	switch {
+	case before == after:
+		s.Say("%s already holds %s: nothing to merge\n", branch, s.Base)
+		return nil
+	case s.NoPush:
+		s.Say("merged %s into %s and checked; not pushed (--no-push)\n", s.Base, branch)
+		return nil
+	}
+	if _, err := g.Run("push", "-q", "origin", "HEAD:refs/heads/"+branch); err != nil {
+		return err
+	}
+	s.Say("merged %s into %s, checked and pushed\n", s.Base, branch)
 	return nil
 }
 
