@@ -224,6 +224,33 @@ func (a *scanArena) own(v any) any {
 	return v
 }
 
+// scannable reports whether the line scanner may read text: valid UTF-8
+// whose every character YAML allows in a file and reads as the scanner
+// does. No control character but the line feed (a tab, a carriage
+// return, or \x10 inside a quoted value, which the scanner took and the
+// library refuses: FuzzCheckLead), no DEL or C1 control, no byte order
+// mark, no line break of YAML's own (U+0085, U+2028, U+2029). Anything
+// else is read by the library, which explains it.
+func scannable(text string) bool {
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\n' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == utf8.RuneError && n == 1, r >= 0x80 && r <= 0x9f, r == 0x2028, r == 0x2029, r == 0xfeff, r >= 0xfffe && r <= 0xffff:
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
 // scanCanonical builds the YAML tree of a file in canonical style, or
 // returns false at the first thing it does not recognise.
 func scanCanonical(data []byte) (*yaml.Node, bool) {
@@ -234,8 +261,7 @@ func scanCanonical(data []byte) (*yaml.Node, bool) {
 // scanCanonical builds the tree of text; the tree's strings are cut from
 // it.
 func (a *scanArena) scanCanonical(text string) (*yaml.Node, bool) {
-	if len(text) == 0 || text[len(text)-1] != '\n' || strings.IndexByte(text, '\r') >= 0 ||
-		strings.IndexByte(text, '\t') >= 0 || strings.IndexByte(text, 0) >= 0 || strings.HasPrefix(text, bomText) || !utf8.ValidString(text) {
+	if len(text) == 0 || text[len(text)-1] != '\n' || !scannable(text) {
 		return nil, false
 	}
 	text = text[:len(text)-1]
