@@ -70,18 +70,7 @@ func TestImportLearnsTheDecimalMark(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var rows []rowSummary
-			for i := range imp.Rows {
-				r := &imp.Rows[i]
-				s := rowSummary{Line: r.Line}
-				if l, err := imp.Lead(r); err != nil {
-					s.Err = err.Error()
-				} else {
-					s.Title, s.Value = l.Title, l.ValueString()
-				}
-				rows = append(rows, s)
-			}
-			if diff := cmp.Diff(tt.want, rows); diff != "" {
+			if diff := cmp.Diff(tt.want, leadsOf(imp, false)); diff != "" {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
 		})
