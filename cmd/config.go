@@ -42,9 +42,14 @@ func (a *App) load(c *cobra.Command) error {
 	}
 	a.now = a.Now()
 	if s := v.GetString("now"); s != "" {
-		t, err := model.ParseTime(s, a.Loc)
-		if err != nil {
-			return usagef("--now: %v", err)
+		// A bare day is its end, as for --as-of: --now 2026-11-02 and
+		// --as-of 2026-11-02 are one moment.
+		t, ok := model.EndOfDay(s, a.Loc)
+		if !ok {
+			var err error
+			if t, err = model.ParseTime(s, a.Loc); err != nil {
+				return usagef("--now: %v", err)
+			}
 		}
 		a.now = t
 	}

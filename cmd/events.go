@@ -5,7 +5,6 @@ package cmd
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,8 +84,8 @@ func (e *eventFlags) add(c *cobra.Command) {
 // asOf reads --as-of: a time, or a day (its end: the state after
 // everything that happened that day).
 func (a *App) asOf(s string) (time.Time, error) {
-	if d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), a.Loc); err == nil {
-		return d.AddDate(0, 0, 1).Add(-time.Second), nil
+	if t, ok := model.EndOfDay(s, a.Loc); ok {
+		return t, nil
 	}
 	t, err := model.ParseWhen(s, a.now.In(a.Loc))
 	if err != nil {

@@ -99,3 +99,30 @@ func TestParseWhenAndStart(t *testing.T) {
 		}
 	}
 }
+
+func TestEndOfDay(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		paris = time.FixedZone("CEST", 2*3600) // no tz database here: the day's own offset
+	}
+	for _, tt := range []struct {
+		in   string
+		loc  *time.Location
+		want string
+		ok   bool
+	}{
+		{"2026-11-02", time.UTC, "2026-11-02T23:59:59Z", true},
+		{" 2026-03-29 ", paris, "2026-03-29T23:59:59+02:00", true}, // the day the clocks go forward
+		{"2026-11-02T10:00:00Z", time.UTC, "", false},
+		{"tomorrow", time.UTC, "", false},
+	} {
+		got, ok := EndOfDay(tt.in, tt.loc)
+		s := ""
+		if ok {
+			s = got.Format(time.RFC3339)
+		}
+		if s != tt.want || ok != tt.ok {
+			t.Errorf("EndOfDay(%q) = %q, %v; want %q, %v", tt.in, s, ok, tt.want, tt.ok)
+		}
+	}
+}

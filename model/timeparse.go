@@ -282,3 +282,14 @@ func CheckProbability(v float64) error {
 func FormatNumber(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
+
+// EndOfDay reads a bare day (2026-11-02) as the last second of that day
+// in loc: the moment --as-of and --now mean by a day (the state after
+// everything that happened that day). ok is false for anything else.
+func EndOfDay(s string, loc *time.Location) (t time.Time, ok bool) {
+	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), loc)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return d.AddDate(0, 0, 1).Add(-time.Second), true
+}
