@@ -176,7 +176,24 @@ func (l *Lead) SetFieldValue(key string, v any) {
 			l.NextAction = na
 		}
 	case "contacts":
-		// Contacts are not rebuilt from events: they keep their current list.
+		// As an event holds them: crm's own list, or what YAML read of it.
+		l.Contacts = nil
+		switch x := v.(type) {
+		case []Contact:
+			l.Contacts = append([]Contact(nil), x...)
+		case []any:
+			for _, it := range x {
+				if m, ok := it.(map[string]any); ok {
+					field := func(k string) string {
+						if m[k] == nil {
+							return ""
+						}
+						return fmt.Sprint(m[k])
+					}
+					l.Contacts = append(l.Contacts, Contact{Name: field("name"), Email: field("email"), Phone: field("phone"), Role: field("role")})
+				}
+			}
+		}
 	default:
 		if v == nil {
 			l.Fields.Delete(key)

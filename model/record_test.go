@@ -70,3 +70,30 @@ func TestRecordAndAsOf(t *testing.T) {
 		t.Errorf("AsOf changed the lead itself")
 	}
 }
+
+// Contacts are rebuilt as they were: from crm's own list in a patch, and
+// from what YAML reads of an event in a file.
+func TestAsOfContacts(t *testing.T) {
+	at := func(d int) time.Time { return time.Date(2026, 5, d, 10, 0, 0, 0, time.UTC) }
+	jane := Contact{Name: "Jane", Email: "jane@x.example"}
+	bob := Contact{Name: "Bob", Email: "bob@x.example", Role: "CTO"}
+	for name, was := range map[string]any{
+		"a patch's list": []Contact{jane},
+		"a file's YAML":  []any{map[string]any{"name": "Jane", "email": "jane@x.example"}},
+	} {
+		l := &Lead{ID: "a", Title: "A", Step: "New", Status: Todo, Created: at(1), Contacts: []Contact{jane, bob},
+			History: []Event{{At: at(1), Step: "New", Status: Todo}, {At: at(3), Note: &EventNote{Changes: []Change{{Field: "contacts", From: was, To: []Contact{jane, bob}}}}}}}
+		for _, tt := range []struct {
+			at   time.Time
+			want []Contact
+		}{{at(2), []Contact{jane}}, {at(4), []Contact{jane, bob}}} {
+			got, _ := l.AsOf(tt.at)
+			if diff := cmp.Diff(tt.want, got.Contacts); diff != "" {
+				t.Errorf("%s, as of %s (-want +got):\n%s", name, tt.at.Format("01-02"), diff)
+			}
+		}
+		if len(l.Contacts) != 2 {
+			t.Errorf("%s: AsOf changed the lead's own contacts", name)
+		}
+	}
+}
