@@ -67,6 +67,9 @@ func templateHelp() string {
 }
 
 func runInit(app *App, o *initOptions, dir string) error {
+	if err := model.CheckCurrency(strings.ToUpper(o.currency)); err != nil {
+		return usagef("--currency: %v", err)
+	}
 	name := o.name
 	if name == "" {
 		abs, err := filepath.Abs(dir)

@@ -108,6 +108,9 @@ func (o *leadAddOptions) input(title string) (model.NewLeadInput, error) {
 	if strings.TrimSpace(title) == "" {
 		return in, &usageError{model.ErrEmptyTitle}
 	}
+	if err := model.CheckCurrency(in.Currency); err != nil {
+		return in, usagef("--currency: %v", err)
+	}
 	if o.value != "" {
 		v, err := model.ParseValue(o.value)
 		if err != nil {

@@ -47,6 +47,9 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	if l.Status == Won && l.Reason != "" {
 		add("reason", false, "the lead is won but has a lost reason (%q): remove reason: (a merge may have kept both sides)", l.Reason)
 	}
+	if err := CheckCurrency(l.Currency); err != nil {
+		add("currency", false, "%v", err)
+	}
 	if l.Status.Closed() && !l.StandbyUntil.IsZero() {
 		add("standby_until", true, "the lead is %s but has a standby_until: remove it", l.Status)
 	}

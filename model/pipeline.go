@@ -208,6 +208,9 @@ func (p *Pipeline) Validate() []Problem {
 			add("targets", false, "target for %q is negative", k)
 		}
 	}
+	if err := CheckCurrency(p.Currency); err != nil {
+		add("currency", false, "%v", err)
+	}
 	p.validateHooks(add)
 	return probs
 }
