@@ -69,12 +69,18 @@ func hooksRefusal(s *fsstore.Store) string {
 		return err.Error()
 	case allowed == "":
 		return "this clone has not allowed them"
-	case allowed != model.HooksHash(s.Pipeline.Hooks):
-		return "they changed since this clone allowed them"
+	case allowed != hooksHash(s):
+		return "they changed since this clone allowed them (the hooks section, or a script a hook runs by its path)"
 	case gitrepo.Tracked(s.HooksAllowedPath()):
 		return fmt.Sprintf("%s is committed: an allowance from a shared file is none (git rm --cached it)", s.Rel(s.HooksAllowedPath()))
 	}
 	return ""
+}
+
+// hooksHash is what this clone allows of the pipeline's hooks: their
+// fields and the scripts they run by a path.
+func hooksHash(s *fsstore.Store) string {
+	return model.HooksHash(s.Pipeline.Hooks, s.HookScripts(s.Pipeline.Hooks))
 }
 
 // finishHooks runs the batch hooks and says what failed or did not run;
@@ -143,7 +149,7 @@ func newHooksListCmd(app *App) *cobra.Command {
 				}
 				t.Rows = append(t.Rows, []string{h.Label(), on, strings.Join(h.Run, " "), h.TimeLimit().String(), fmt.Sprint(h.Batch)})
 			}
-			doc := report.NewHooksJSON(s.Pipeline.Hooks, why)
+			doc := report.NewHooksJSON(s.Pipeline.Hooks, hooksHash(s), why)
 			if format == "table" {
 				if len(s.Pipeline.Hooks) == 0 {
 					app.sayf("pipeline.yaml lists no hooks (docs/hooks.md)\n")
@@ -176,7 +182,7 @@ command with your rights.`,
 			if len(s.Pipeline.Hooks) == 0 {
 				return fmt.Errorf("pipeline.yaml lists no hooks: nothing to allow (docs/hooks.md)")
 			}
-			if err := s.AllowHooks(model.HooksHash(s.Pipeline.Hooks)); err != nil {
+			if err := s.AllowHooks(hooksHash(s)); err != nil {
 				return err
 			}
 			app.sayf("allowed %d hooks of %s in this clone\n", len(s.Pipeline.Hooks), s.Rel(s.PipelinePath()))

@@ -2,12 +2,16 @@ package fsstore
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/crmcli/crm/model"
 )
 
 // AllowedDir is where a clone records what it allowed to run (the hooks
@@ -63,4 +67,33 @@ func (s *Store) AllowHooks(hash string) error {
 		}
 	}
 	return WriteFileAtomic(s.HooksAllowedPath(), []byte(hash+"\n"), 0o644)
+}
+
+// HookScripts hashes the scripts hooks run by a path (model.HookScripts),
+// relative paths from the pipeline's folder: each path as written to the
+// sha256 of its content, "" when it cannot be read. A script is read
+// whole through the hash, never held.
+func (s *Store) HookScripts(hooks []model.Hook) map[string]string {
+	paths := model.HookScripts(hooks)
+	if len(paths) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, p := range paths {
+		full := p
+		if !filepath.IsAbs(full) {
+			full = filepath.Join(s.Dir, p)
+		}
+		out[p] = ""
+		f, err := os.Open(full)
+		if err != nil {
+			continue
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err == nil {
+			out[p] = hex.EncodeToString(h.Sum(nil))
+		}
+		f.Close()
+	}
+	return out
 }

@@ -101,10 +101,29 @@ func (p *Pipeline) validateHooks(add func(field string, warn bool, format string
 }
 
 // HooksHash is what a clone allows when it allows a pipeline's hooks: a
-// hash of every hook's every field, so that any change to them (a
-// command, an argument, an event) runs nothing until allowed again.
-func HooksHash(hooks []Hook) string {
-	data, _ := json.Marshal(hooks)
+// hash of every hook's every field, and of the content of every script a
+// hook runs by its path (scripts: run[0] as written to the hash of its
+// file, "" when it is missing), so that any change to them (a command,
+// an argument, an event, a line of ./notify.sh that a pull brings) runs
+// nothing until allowed again.
+func HooksHash(hooks []Hook, scripts map[string]string) string {
+	data, _ := json.Marshal(struct {
+		Hooks   []Hook
+		Scripts map[string]string `json:",omitempty"`
+	}{hooks, scripts})
 	sum := sha256.Sum256(data)
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// HookScripts are the commands hooks run by a path (./notify.sh,
+// scripts/post.sh, /usr/local/bin/x), not by a name looked up on PATH:
+// their content is part of what a clone allows.
+func HookScripts(hooks []Hook) []string {
+	var out []string
+	for _, h := range hooks {
+		if len(h.Run) > 0 && strings.ContainsRune(h.Run[0], '/') && !slices.Contains(out, h.Run[0]) {
+			out = append(out, h.Run[0])
+		}
+	}
+	return out
 }

@@ -272,9 +272,10 @@ type HookJSON struct {
 	Batch   bool     `json:"batch"`
 }
 
-// NewHooksJSON lists hooks; why is why this clone may not run them ("" when it may).
-func NewHooksJSON(hooks []model.Hook, why string) HooksJSON {
-	j := HooksJSON{Allowed: why == "", Why: why, Hash: model.HooksHash(hooks), Hooks: []HookJSON{}}
+// NewHooksJSON lists hooks; hash is what allowing them records, why is
+// why this clone may not run them ("" when it may).
+func NewHooksJSON(hooks []model.Hook, hash, why string) HooksJSON {
+	j := HooksJSON{Allowed: why == "", Why: why, Hash: hash, Hooks: []HookJSON{}}
 	for _, h := range hooks {
 		j.Hooks = append(j.Hooks, HookJSON{Name: h.Label(), On: h.On, Step: h.Step, Run: h.Run, Timeout: h.TimeLimit().String(), Batch: h.Batch})
 	}
