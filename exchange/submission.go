@@ -105,10 +105,8 @@ func ReadSubmission(data []byte, path string) (Submission, error) {
 		in.Contacts = append(in.Contacts, c)
 	}
 	for _, c := range j.Contacts {
-		if c.Email != "" {
-			if _, err := model.ParseContact("<" + c.Email + ">"); err != nil || strings.ContainsAny(c.Email, "<> ") {
-				return fail(0, "contacts: invalid e-mail %s", model.Excerpt(c.Email))
-			}
+		if c.Email != "" && !model.ValidEmail(c.Email) {
+			return fail(0, "contacts: invalid e-mail %s", model.Excerpt(c.Email))
 		}
 		if c == (model.Contact{}) {
 			return fail(0, "contacts: an empty contact: give a name, email, phone or role")

@@ -11,14 +11,16 @@ import (
 )
 
 // driverWarned is the file in a repository's git folder that says crm
-// told this clone once that it has no merge driver registered.
+// looked once whether this clone has a merge driver, and told it when it
+// had none.
 const driverWarned = "crm-driver-warned"
 
 // DriverMissingOnce reports whether the clone that holds dir has no merge
 // driver registered (merge.crm.driver), the first time it finds it so:
-// it then records in the git folder that it said so, and reports false
-// ever after in that clone. Outside a work tree, false. A registered
-// driver is found in the clone's own config without running git.
+// it then records in the git folder that it looked, and reports false
+// ever after in that clone. Outside a work tree, false. A driver in the
+// clone's own config is found without running git; one in the user's
+// config costs one run of git, once.
 func DriverMissingOnce(dir string) bool {
 	gitDir := findGitDir(dir)
 	if gitDir == "" {
@@ -31,16 +33,20 @@ func DriverMissingOnce(dir string) bool {
 	if data, err := os.ReadFile(filepath.Join(gitDir, "config")); err == nil && configHasDriver(data) {
 		return false
 	}
-	if MergeDriverRegistered(dir) { // in the user's or the system's config
-		return false
-	}
+	// In the user's or the system's config: asking git costs a process,
+	// so the answer is remembered too, and no later write asks again.
+	registered := MergeDriverRegistered(dir)
 	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return false // said by another crm, or the folder is read-only: say nothing
 	}
-	_, _ = f.WriteString("crm said once that this clone has no merge driver registered (crm git-setup)\n")
+	note := "crm said once that this clone has no merge driver registered (crm git-setup)\n"
+	if registered {
+		note = "crm found the merge driver registered outside this clone's config\n"
+	}
+	_, _ = f.WriteString(note)
 	f.Close()
-	return true
+	return !registered
 }
 
 // findGitDir is the git folder (the common one, for a linked work tree)

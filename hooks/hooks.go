@@ -181,7 +181,7 @@ func (r *Runner) Observe(c change.Committed) {
 			continue
 		}
 		data, _ := json.Marshal(doc)
-		r.run(h, c.ID, ev, c.ID, c.Path, data)
+		r.run(h, ev, c.ID, c.Path, data)
 	}
 }
 
@@ -193,7 +193,7 @@ func (r *Runner) Finish() {
 			continue
 		}
 		data, _ := json.Marshal(Batch{Version: Version, Batch: true, Event: docs[0].Event, Pipeline: r.Pipeline.Name, Changes: docs})
-		r.run(h, "", docs[0].Event, "", "", data)
+		r.run(h, docs[0].Event, "", "", data)
 	}
 	r.batches = nil
 }
@@ -203,7 +203,7 @@ func (r *Runner) Finish() {
 const maxStderr = 2048
 
 // run runs hook h with data on its standard input.
-func (r *Runner) run(h model.Hook, lead, event, id, path string, data []byte) {
+func (r *Runner) run(h model.Hook, event, id, path string, data []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), h.TimeLimit())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, h.Run[0], h.Run[1:]...)
@@ -224,7 +224,7 @@ func (r *Runner) run(h model.Hook, lead, event, id, path string, data []byte) {
 		err = fmt.Errorf("%v (run is %q: a command on PATH, or a path from the pipeline's folder)", err, h.Run[0])
 	}
 	if err != nil {
-		r.Failures = append(r.Failures, &Failure{Hook: h, Lead: lead, Err: err, Stderr: tail.String()})
+		r.Failures = append(r.Failures, &Failure{Hook: h, Lead: id, Err: err, Stderr: tail.String()})
 	}
 }
 

@@ -6,7 +6,6 @@
 package intake
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -40,11 +39,9 @@ func Refuse(problems schema.Errors, what string) error {
 type CSV struct {
 	Writer *change.Writer
 	// Input is the file, read in passes and never held whole (Size
-	// bytes); Data is its bytes when it is in memory and Input is nil.
-	// Path names it in messages.
+	// bytes); Path names it in messages.
 	Input io.ReaderAt
 	Size  int64
-	Data  []byte
 	Path  string
 	// Options reads the rows (the mapping, the delimiter, the time zone);
 	// its Pipeline, Now and By are set from Writer and Stamp.
@@ -114,11 +111,7 @@ func (c CSV) Run(ctx context.Context) (Result, error) {
 	// (exchange.ReadImportFrom).
 	opt := c.Options
 	opt.Path, opt.Pipeline, opt.Now, opt.By = c.Path, s.Pipeline, c.Stamp.At, c.Stamp.By
-	in, size := c.Input, c.Size
-	if in == nil {
-		in, size = bytes.NewReader(c.Data), int64(len(c.Data))
-	}
-	imp, err := exchange.ReadImportFrom(in, size, opt)
+	imp, err := exchange.ReadImportFrom(c.Input, c.Size, opt)
 	if err != nil {
 		return Result{}, err
 	}

@@ -96,7 +96,7 @@ func (f *Filter) Match(l *Lead) bool {
 	if f.spec.Open && !l.Status.Open() || f.spec.Closed && !l.Status.Closed() {
 		return false
 	}
-	if f.spec.Owner != "" && !strings.EqualFold(f.spec.Owner, l.Owner) {
+	if f.spec.Owner != "" && !l.OwnedBy(f.spec.Owner) {
 		return false
 	}
 	if f.spec.Source != "" && !strings.EqualFold(f.spec.Source, l.Source) {
@@ -274,9 +274,12 @@ func OwnedBy(leads []*Lead, owner string) []*Lead {
 	}
 	var mine []*Lead
 	for _, l := range leads {
-		if strings.EqualFold(l.Owner, owner) {
+		if l.OwnedBy(owner) {
 			mine = append(mine, l)
 		}
 	}
 	return mine
 }
+
+// OwnedBy is the one rule of "the leads of NAME": its owner, in any case.
+func (l *Lead) OwnedBy(owner string) bool { return strings.EqualFold(l.Owner, owner) }

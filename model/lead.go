@@ -17,6 +17,13 @@ type Contact struct {
 }
 
 // ParseContact reads "Name <email>", a bare e-mail address or a bare name.
+// ValidEmail is the one rule of an e-mail address as crm keeps it: one
+// address, bare (jane@acme.example), as net/mail reads it.
+func ValidEmail(addr string) bool {
+	a, err := mail.ParseAddress("<" + addr + ">")
+	return err == nil && a.Address == addr
+}
+
 func ParseContact(s string) (Contact, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
