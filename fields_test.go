@@ -37,6 +37,7 @@ func fullLead(t *testing.T) (*model.Lead, *model.Pipeline) {
 		NextAction:    &model.NextAction{Date: model.Date{Year: 2026, Month: 12, Day: 1}, Text: "call back"},
 		StandbyUntil:  model.Date{Year: 2026, Month: 11, Day: 15},
 		ExpectedClose: model.Date{Year: 2026, Month: 12, Day: 20}, Probability: &prob,
+		Parent: "acme-parent", Kind: model.KindRenewal, RenewsEvery: 12, TermEnd: model.Date{Year: 2027, Month: 10, Day: 5},
 		History: []model.Event{
 			{At: at(1), Step: "New opportunity", Status: model.Todo, By: "alice"},
 			{At: at(2), Step: "Engaging", By: "alice"},

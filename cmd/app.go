@@ -40,7 +40,7 @@ type App struct {
 	// noHooks turns the pipeline's hooks off (--no-hooks); hooks is what
 	// they did (attachHooks).
 	noHooks bool
-	hooks   *hookState
+	hooks   []*hookState // one per Writer (a renewal may go to another pipeline)
 }
 
 // sayf prints a message that says what crm did, unless --quiet. Data (an

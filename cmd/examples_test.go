@@ -15,8 +15,14 @@ import (
 // the sandbox pipeline: a state of the lead acme that the example
 // changes.
 var exampleSetup = map[string]string{
-	"crm lead reopen": "crm lead won acme --at 2026-11-02",
-	"crm intake":      "mkdir -p inbox uploads/acme && echo '{\"title\": \"Form\"}' > inbox/a.json && echo '{\"title\": \"Resold\"}' > uploads/acme/b.json",
+	"crm lead reopen":   "crm lead won acme --at 2026-11-02",
+	"crm lead renew":    "crm lead won acme --renews-every 12m --at 2026-11-02",
+	"crm lead upsell":   "crm lead won acme --at 2026-11-02",
+	"crm renewals":      "crm lead won acme --term-end 2026-12-20 --at 2026-11-02",
+	"crm renewals open": "crm lead won acme --term-end 2026-12-20 --at 2026-11-02",
+	"crm client show":   "crm lead won acme --at 2026-11-02",
+	"crm client list":   "crm lead won acme --at 2026-11-02",
+	"crm intake":        "mkdir -p inbox uploads/acme && echo '{\"title\": \"Form\"}' > inbox/a.json && echo '{\"title\": \"Resold\"}' > uploads/acme/b.json",
 }
 
 // wholeExamples are the commands whose examples are one session, run in

@@ -43,7 +43,7 @@ func (a *App) attachHooks(w *change.Writer) {
 		return
 	}
 	st := &hookState{}
-	a.hooks = st
+	a.hooks = append(a.hooks, st)
 	if why := hooksRefusal(s); why != "" {
 		st.why = why
 		w.Observe(func(c change.Committed) {
@@ -86,21 +86,21 @@ func hooksHash(s *fsstore.Store) string {
 // finishHooks runs the batch hooks and says what failed or did not run;
 // the exit code is exitHook when a hook failed and the command did not.
 func (a *App) finishHooks(err error) error {
-	st := a.hooks
-	if st == nil {
-		return err
+	failed := false
+	for _, st := range a.hooks {
+		if st.refused > 0 {
+			fmt.Fprintf(a.Err, "crm: warning: %d hook runs of pipeline.yaml did not happen: %s; crm hooks list shows them, crm hooks allow runs them\n", st.refused, st.why)
+		}
+		if st.runner == nil {
+			continue
+		}
+		st.runner.Finish()
+		for _, f := range st.runner.Failures {
+			fmt.Fprintf(a.Err, "crm: %v\n", f)
+		}
+		failed = failed || len(st.runner.Failures) > 0
 	}
-	if st.refused > 0 {
-		fmt.Fprintf(a.Err, "crm: warning: %d hook runs of pipeline.yaml did not happen: %s; crm hooks list shows them, crm hooks allow runs them\n", st.refused, st.why)
-	}
-	if st.runner == nil {
-		return err
-	}
-	st.runner.Finish()
-	for _, f := range st.runner.Failures {
-		fmt.Fprintf(a.Err, "crm: %v\n", f)
-	}
-	if n := len(st.runner.Failures); n > 0 && err == nil {
+	if failed && err == nil {
 		return &exitError{code: exitHook}
 	}
 	return err

@@ -35,6 +35,7 @@ is its id. Every command that takes an ID accepts any unique prefix of it.`,
 		newLeadMoveCmd(app), newLeadWonCmd(app), newLeadLostCmd(app), newLeadCancelCmd(app),
 		newLeadStandbyCmd(app), newLeadReopenCmd(app), newLeadLogCmd(app), newLeadRemindCmd(app),
 		newLeadSetCmd(app), newLeadEditCmd(app), newLeadRmCmd(app), newLeadFindCmd(app), newLeadContactCmd(app),
+		newLeadExtendCmd(app, model.KindRenewal), newLeadExtendCmd(app, model.KindUpsell),
 	)
 	return c
 }

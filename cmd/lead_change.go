@@ -76,11 +76,17 @@ in any case, with spaces or dashes ("demo", "needs-assessment").`,
 func newLeadWonCmd(app *App) *cobra.Command {
 	var ev eventFlags
 	var value string
+	var tf termFlags
 	c := &cobra.Command{
-		Use:               "won ID",
-		Short:             "Mark a lead won",
-		Long:              "Mark an open lead won: status won, a closed time, and one history event.\n--value records the final value of the deal.",
-		Example:           "  crm lead won acme --value 11500",
+		Use:   "won ID",
+		Short: "Mark a lead won",
+		Long: `Mark an open lead won: status won, a closed time, and one history event.
+--value records the final value of the deal. A contract that runs for a
+term, and is renewed, says so: --renews-every 12m (term_end is the day
+it is won plus the term) or --term-end DATE; crm renewals lists it when
+its term comes to an end. A renewal won without either takes the term of
+the deal it renews, from the day that deal's term ends.`,
+		Example:           "  crm lead won acme --value 11500\n  crm lead won acme --renews-every 12m\n  crm lead won globex --term-end 2027-06-30",
 		Args:              exactArgs(1, "one lead ID"),
 		ValidArgsFunction: app.completeOpenIDs,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -92,12 +98,17 @@ func newLeadWonCmd(app *App) *cobra.Command {
 				}
 				v = &x
 			}
-			return app.change(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
-				return model.Win(l, v, st)
+			term, err := tf.term(app.now.In(app.Loc))
+			if err != nil {
+				return err
+			}
+			return app.change(c, args[0], &ev, func(s *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
+				return app.winPatch(s, l, v, term, st)
 			}, func(_, a *model.Lead) string { return closedMsg(a) })
 		},
 	}
 	c.Flags().StringVar(&value, "value", "", "the final value of the deal (a plain `NUMBER`)")
+	tf.add(c)
 	ev.add(c)
 	return c
 }
@@ -109,6 +120,9 @@ func closedMsg(l *model.Lead) string {
 	}
 	if l.Reason != "" {
 		m += ": " + l.Reason
+	}
+	if !l.TermEnd.IsZero() {
+		m += ", term ends " + l.TermEnd.String()
 	}
 	return strings.TrimSpace(m)
 }

@@ -191,9 +191,13 @@ func (a *App) reportOf(c *cobra.Command, s *fsstore.Store, o *reportOptions, per
 	if by != "" {
 		keys.add(by, leads)
 	}
+	renewals, err := a.renewalLeads(c, s, asOf)
+	if err != nil {
+		return r, nil, err
+	}
 	// Months and quarters are cut in the user's time zone, as --period is.
 	now := a.now.In(a.Loc)
-	r = report.Compute(s.Pipeline, leads, period, now, by)
+	r = report.ComputeRenewing(s.Pipeline, leads, renewals, period, now, by)
 	if o.format == report.FormatHTML {
 		r.Trend = report.Trend(s.Pipeline, leads, period, now)
 	}

@@ -305,9 +305,13 @@ func Reopen(l *Lead, s Stamp) (Patch, error) {
 	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
+	unset := []string{"closed", "reason", "standby_until"}
+	if l.RenewsEvery != 0 || !l.TermEnd.IsZero() {
+		unset = append(unset, "renews_every", "term_end") // a term is a won deal's
+	}
 	return Patch{
 		Set:    []Field{{"status", string(Todo)}},
-		Unset:  []string{"closed", "reason", "standby_until"},
+		Unset:  unset,
 		Events: []Event{{At: s.At, Status: Todo, By: s.By, Note: NoteOf("reopened", nil)}},
 	}, nil
 }
@@ -457,6 +461,18 @@ func parseField(k, v string, now time.Time) (Field, error) {
 	case "time":
 		t, err := ParseTime(v, now.Location())
 		return Field{k, t}, err
+	case "id":
+		id := strings.TrimSpace(v)
+		if !IsID(id) {
+			return Field{}, fmt.Errorf("%s: %s is not a lead id (lower-case letters, digits, '-', '_' and '.')", k, Excerpt(v))
+		}
+		return Field{k, id}, nil
+	case "kind":
+		kind, err := ParseKind(v)
+		return Field{k, kind}, err
+	case "term":
+		m, err := ParseMonths(v)
+		return Field{k, m}, err
 	}
 	return Field{k, CustomValue(v)}, nil
 }

@@ -50,6 +50,19 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	if err := CheckCurrency(l.Currency); err != nil {
 		add("currency", false, "%v", err)
 	}
+	if l.Status != Won {
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"renews_every", l.RenewsEvery != 0}, {"term_end", !l.TermEnd.IsZero()}} {
+			if k.set {
+				add(k.key, false, "the lead is %s but has a contract term (%s): a term is a won deal's; remove it, or win the deal first (crm lead won ID --renews-every 12m)", l.Status, k.key)
+			}
+		}
+	}
+	if l.Parent != "" && l.Parent == l.ID {
+		add("parent", false, "the lead names itself as its parent: parent is the id of the deal this one extends")
+	}
 	if l.Status.Closed() && !l.StandbyUntil.IsZero() {
 		add("standby_until", true, "the lead is %s but has a standby_until: remove it", l.Status)
 	}

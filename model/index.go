@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 )
 
 // ImportIDKey is the custom key that keeps a lead's id in the system it
@@ -47,8 +46,6 @@ func ImportID(l *Lead) string {
 	return ""
 }
 
-func companyKey(c string) string { return strings.ToLower(strings.TrimSpace(c)) }
-
 // indexKeys calls add with each key l is found by in the given way.
 func indexKeys(kind int, l *Lead, add func(key string)) {
 	switch kind {
@@ -59,7 +56,7 @@ func indexKeys(kind int, l *Lead, add func(key string)) {
 	case byTitle:
 		add(l.Title)
 	case byCompany:
-		if c := companyKey(l.Company); c != "" {
+		if c := CompanyKey(l.Company); c != "" {
 			add(c)
 		}
 	case byEmail, byContact:
@@ -111,8 +108,8 @@ func (ix *Index) MatchImport(importID, email, title string) []string {
 	return ix.find(byTitle, title)
 }
 
-// ByCompany returns the leads of a company, ignoring case.
-func (ix *Index) ByCompany(company string) []string { return ix.find(byCompany, companyKey(company)) }
+// ByCompany returns the leads of a company (CompanyKey: the same company).
+func (ix *Index) ByCompany(company string) []string { return ix.find(byCompany, CompanyKey(company)) }
 
 // ByEmails returns the leads one of whose contacts has one of the
 // addresses, sorted, each once.

@@ -166,6 +166,13 @@ type Lead struct {
 	StandbyUntil  Date
 	ExpectedClose Date
 	Probability   *float64
+	// Parent is the id of the deal this one extends (a renewal or an
+	// upsell), and Kind says which ("" for a new deal).
+	Parent string
+	Kind   string
+	// RenewsEvery and TermEnd are a won deal's contract term.
+	RenewsEvery Months
+	TermEnd     Date
 	// Fields holds the custom keys a person added, decoded as YAML values.
 	Fields     Fields
 	History    []Event

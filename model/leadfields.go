@@ -18,7 +18,7 @@ type LeadField struct {
 	// Go is the field of Lead that holds it.
 	Go string
 	// Set is how crm lead set reads a value of it ("text", "value",
-	// "probability", "list", "date", "time"); "" when only its own command
+	// "probability", "list", "date", "time", "id", "kind", "term"); "" when only its own command
 	// changes it, which Protected names.
 	Set, Protected string
 	// Told says a step or status event tells its change: Record leaves it
@@ -50,6 +50,10 @@ var LeadFields = []LeadField{
 	{Key: "standby_until", Go: "StandbyUntil", Protected: "use crm lead standby --until", Told: true, Export: []string{"standby_until"}},
 	{Key: "expected_close", Go: "ExpectedClose", Set: "date", Export: []string{"expected_close"}},
 	{Key: "probability", Go: "Probability", Set: "probability", Export: []string{"probability"}},
+	{Key: "parent", Go: "Parent", Set: "id", Export: []string{"parent"}},
+	{Key: "kind", Go: "Kind", Set: "kind", Export: []string{"kind"}},
+	{Key: "renews_every", Go: "RenewsEvery", Set: "term", Export: []string{"renews_every"}},
+	{Key: "term_end", Go: "TermEnd", Set: "date", Export: []string{"term_end"}},
 	{Key: "history", Go: "History", Protected: "history is appended by commands, never set", Told: true, Export: []string{"history"}},
 	{Key: "activities", Go: "Activities", Protected: "use crm lead log", Told: true, Export: []string{"activities"}},
 }

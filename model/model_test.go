@@ -425,3 +425,25 @@ func TestNoteText(t *testing.T) {
 		}
 	}
 }
+
+func TestCompanyKey(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Acme Inc.", "acme"},
+		{"ACME, Inc", "acme"},
+		{"acme", "acme"},
+		{"Société Générale SA", "societe generale"},
+		{"SOCIÉTÉ GÉNÉRALE S.A.", "societe generale"},
+		{"Müller GmbH", "muller"},
+		{"Globex Corp. Ltd", "globex"},
+		{"Procter & Gamble Co.", "procter and gamble"},
+		{"The Company", "the company"},
+		{"Co", "co"}, // a legal form alone is the name
+		{"  ", ""},
+		{"O'Reilly Media", "oreilly media"},
+		{"Initech S.A.S.", "initech"},
+	} {
+		if got := CompanyKey(tc.in); got != tc.want {
+			t.Errorf("CompanyKey(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

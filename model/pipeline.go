@@ -42,6 +42,26 @@ type Pipeline struct {
 	Targets map[string]float64
 	// Hooks are the commands run after changes (docs/hooks.md).
 	Hooks []Hook
+	// NoticeDays is how many days before a contract's term ends that it
+	// is due for renewal (nil: DefaultNoticeDays); RenewalPipeline names
+	// the pipeline renewal leads go to ("": this one).
+	NoticeDays      *int
+	RenewalPipeline string
+}
+
+// DefaultNoticeDays is the notice period of a pipeline that sets none;
+// MaxNoticeDays the longest one.
+const (
+	DefaultNoticeDays = 60
+	MaxNoticeDays     = 3650
+)
+
+// Notice is how many days before a term ends that it is due for renewal.
+func (p *Pipeline) Notice() int {
+	if p.NoticeDays == nil {
+		return DefaultNoticeDays
+	}
+	return *p.NoticeDays
 }
 
 // Problem is a rule a pipeline or lead breaks. Warnings do not stop a command.
@@ -148,6 +168,9 @@ func (p *Pipeline) Validate() []Problem {
 	}
 	if len(p.Steps) == 0 {
 		add("steps", false, "the pipeline has no steps: list at least one under steps")
+	}
+	if p.NoticeDays != nil && (*p.NoticeDays < 0 || *p.NoticeDays > MaxNoticeDays) {
+		add("renewals.notice_days", false, "renewals.notice_days is %d: give the days before a term ends that it is due, 0 to %d (default %d)", *p.NoticeDays, MaxNoticeDays, DefaultNoticeDays)
 	}
 	if len(p.Steps) > MaxSteps {
 		add("steps", true, "the pipeline has %d steps; more than %d makes reports hard to read", len(p.Steps), MaxSteps)

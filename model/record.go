@@ -42,6 +42,14 @@ func (l *Lead) FieldValue(key string) (any, bool) {
 		return l.NextAction, l.NextAction != nil
 	case "standby_until":
 		return l.StandbyUntil, !l.StandbyUntil.IsZero()
+	case "parent":
+		return l.Parent, l.Parent != ""
+	case "kind":
+		return l.Kind, l.Kind != ""
+	case "renews_every":
+		return l.RenewsEvery, l.RenewsEvery != 0
+	case "term_end":
+		return l.TermEnd, !l.TermEnd.IsZero()
 	}
 	return l.Fields.Get(key)
 }
@@ -154,6 +162,21 @@ func (l *Lead) SetFieldValue(key string, v any) {
 		l.ExpectedClose = date(v)
 	case "standby_until":
 		l.StandbyUntil = date(v)
+	case "term_end":
+		l.TermEnd = date(v)
+	case "parent":
+		l.Parent = text()
+	case "kind":
+		l.Kind = text()
+	case "renews_every":
+		switch x := v.(type) {
+		case Months:
+			l.RenewsEvery = x
+		case nil:
+			l.RenewsEvery = 0
+		default:
+			l.RenewsEvery, _ = ParseMonths(fmt.Sprint(x))
+		}
 	case "created":
 		switch x := v.(type) {
 		case time.Time:

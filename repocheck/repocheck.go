@@ -5,6 +5,7 @@ package repocheck
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/gitrepo"
@@ -48,6 +49,7 @@ func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Optio
 	perFile := make([]schema.Errors, len(files))
 	ids := make([]string, len(files))
 	dupKeys := make([]string, len(files))
+	parents := make([]link, len(files))
 	err = s.ReadEach(ctx, files, func(i int, data []byte, problem *schema.Error) {
 		ids[i] = files[i].ID
 		if problem != nil {
@@ -61,6 +63,9 @@ func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Optio
 		}
 		if l != nil && errs.Err() == nil {
 			dupKeys[i] = model.DuplicateKey(l)
+		}
+		if l != nil && l.Parent != "" {
+			parents[i] = link{parent: l.Parent, line: schema.KeyLine(data, "parent")}
 		}
 	})
 	if err != nil {
@@ -94,5 +99,75 @@ func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Optio
 			problems = append(problems, dup)
 		}
 	}
+	problems = append(problems, linkProblems(s, files, ids, parents)...)
 	return 1 + len(files), problems.Sorted(), nil
+}
+
+// link is a lead's parent: the deal it extends, and the line that names it.
+type link struct {
+	parent string
+	line   int
+}
+
+// linkProblems are the parents that name no lead (of this pipeline or of
+// another one of the repository: a renewal may live in the pipeline
+// pipeline.yaml names for renewals) and the parents that make a cycle.
+func linkProblems(s *fsstore.Store, files []fsstore.LeadFile, ids []string, parents []link) schema.Errors {
+	here := make(map[string]string, len(files))
+	for i, id := range ids {
+		here[id] = parents[i].parent
+	}
+	var elsewhere map[string]bool // the ids of the other pipelines, read when needed
+	var out schema.Errors
+	for i, f := range files {
+		pa := parents[i]
+		if pa.parent == "" {
+			continue
+		}
+		at := func(format string, a ...any) {
+			out = append(out, &schema.Error{Path: s.Rel(f.Path), Line: pa.line, Col: 1, Msg: fmt.Sprintf(format, a...)})
+		}
+		if _, ok := here[pa.parent]; !ok {
+			if elsewhere == nil {
+				elsewhere = otherIDs(s)
+			}
+			if !elsewhere[pa.parent] {
+				at("parent %s names no lead of this repository: name the deal this one extends by its id, or remove parent: (kind: may stay)", pa.parent)
+			}
+			continue
+		}
+		// A cycle: following parents from this lead comes back to it.
+		seen := map[string]bool{ids[i]: true}
+		for p := pa.parent; p != ""; p = here[p] {
+			if seen[p] {
+				if p == ids[i] {
+					at("parent %s makes a cycle (a deal extends a deal that extends it): a renewal's parent is the deal it renews", pa.parent)
+				}
+				break
+			}
+			seen[p] = true
+		}
+	}
+	return out
+}
+
+// otherIDs are the lead ids of the repository's other pipelines, from
+// their file names.
+func otherIDs(s *fsstore.Store) map[string]bool {
+	ids := map[string]bool{}
+	refs, _ := fsstore.ListPipelines(s.Dir)
+	for _, r := range refs {
+		if r.Dir == s.Dir {
+			continue
+		}
+		o, err := fsstore.OpenUnchecked(r.Dir, fsstore.Options{NoCache: true})
+		if err != nil {
+			continue
+		}
+		fs, _ := o.ListFiles()
+		for _, f := range fs {
+			ids[f.ID] = true
+		}
+	}
+	return ids
 }

@@ -17,14 +17,13 @@ const NoKey = "(none)"
 
 // ByKeys are the breakdowns crm names; any other word is a custom key of
 // the lead files.
-var ByKeys = []string{"owner", "source", "tag", "step", "month", "quarter"}
+var ByKeys = []string{"owner", "source", "tag", "step", "kind", "month", "quarter"}
 
 // breakdown repeats the headline figures per group. month and quarter are
 // sub-periods of the report's period (each figure placed by its own rule);
 // the other keys partition the leads (a lead is in one group per tag).
 func breakdown(ix *index, fs []facts, leads []*model.Lead, period Period, now time.Time, by string) []Group {
 	p := ix.p
-	at := period.End(now)
 	switch by {
 	case "month", "quarter":
 		return periodGroups(ix, leads, period, now, by)
@@ -42,7 +41,7 @@ func breakdown(ix *index, fs []facts, leads []*model.Lead, period Period, now ti
 	sortKeys(p, keys, by)
 	out := make([]Group, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, Group{Key: k, Summary: summarize(p, groups[k], groups[k], period, at, nil)})
+		out = append(out, Group{Key: k, Summary: summarize(ix, groups[k], groups[k], period, period.moment(now), nil)})
 	}
 	return out
 }
@@ -59,6 +58,8 @@ func groupKeys(p *model.Pipeline, f facts, by string) []string {
 		v = l.Company
 	case "currency":
 		v = l.Currency
+	case "kind":
+		v = model.KindOf(l)
 	case "status":
 		v = string(f.status)
 	case "step":
@@ -166,7 +167,7 @@ func periodGroups(ix *index, leads []*model.Lead, period Period, now time.Time, 
 					clipped.To, clipped.Kind = period.To, ""
 				}
 				m := clipped.moment(now)
-				sum := newSummer(p, clipped, m.at)
+				sum := newSummer(ix, clipped, m)
 				for _, l := range leads {
 					if f, ok := ix.factsAt(l, m, false); ok {
 						sum.addSnap(f)

@@ -73,6 +73,9 @@ func writeHTML(w io.Writer, reports []Report) error {
 		byKey := map[string]figure{}
 		for _, f := range figures {
 			byKey[f.Key] = f
+			if !f.shown(r.Summary) {
+				continue
+			}
 			sec.Headline = append(sec.Headline, htmlFigure{Key: f.Key, Label: f.Label, Value: f.text(r.Summary, f.Unit), JSON: string(f.json(r.Summary))})
 		}
 		for _, k := range cardKeys {

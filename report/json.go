@@ -29,6 +29,10 @@ type LeadJSON struct {
 	StandbyUntil  *string         `json:"standby_until"`
 	ExpectedClose *string         `json:"expected_close"`
 	Probability   *float64        `json:"probability"`
+	Parent        string          `json:"parent"`
+	Kind          string          `json:"kind"`
+	RenewsEvery   string          `json:"renews_every"`
+	TermEnd       *string         `json:"term_end"`
 	Fields        map[string]any  `json:"fields"`
 	History       []EventJSON     `json:"history"`
 	Activities    []ActivityJSON  `json:"activities"`
@@ -70,7 +74,8 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 		Step: l.Step, Status: string(l.Status), Reason: l.Reason,
 		Created: timeStr(l.Created), Closed: timeStr(l.Closed),
 		StandbyUntil: datePtr(l.StandbyUntil), ExpectedClose: datePtr(l.ExpectedClose),
-		Probability: l.Probability, Fields: l.Fields.Map(),
+		Probability: l.Probability, Parent: l.Parent, Kind: l.Kind, RenewsEvery: l.RenewsEvery.String(),
+		TermEnd: datePtr(l.TermEnd), Fields: l.Fields.Map(),
 		History: []EventJSON{}, Activities: []ActivityJSON{},
 	}
 	if j.Contacts == nil {
@@ -176,6 +181,8 @@ type PipelineJSON struct {
 func jsonValue(v any) any {
 	switch x := v.(type) {
 	case model.Date:
+		return x.String()
+	case model.Months:
 		return x.String()
 	case time.Time:
 		return model.FormatTime(x)

@@ -32,6 +32,22 @@ type Summary struct {
 	SalesVelocityPerDay     *float64
 	Coverage                *float64
 	Stale                   int
+	// Renewals and upsells (docs/metrics.md, "Renewals"): terms ending in
+	// the period, those renewed, the rate over the terms ended by the
+	// moment, the value of ended terms not renewed, upsells won, and the
+	// net revenue retention of the terms ended.
+	RenewalsDue         int
+	Renewed             int
+	RenewalRate         *float64
+	ChurnedValue        float64
+	UpsellWonValue      float64
+	NetRevenueRetention *float64
+}
+
+// HasRenewals reports whether any renewal figure has something to say:
+// the tables print them only then (JSON and CSV always).
+func (s Summary) HasRenewals() bool {
+	return s.RenewalsDue > 0 || s.Renewed > 0 || s.ChurnedValue != 0 || s.UpsellWonValue != 0 || s.RenewalRate != nil
 }
 
 // StepRow is one row of the step table.
@@ -78,12 +94,20 @@ type Report struct {
 // (the clock). by names a breakdown ("" for none): owner, source, tag,
 // step, month, quarter, or a custom key.
 func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Time, by string) Report {
+	return ComputeRenewing(p, leads, nil, period, now, by)
+}
+
+// ComputeRenewing is Compute for a pipeline whose renewal leads live in
+// another pipeline (renewals.pipeline in pipeline.yaml): renewals are
+// that pipeline's leads, read only to know which terms were renewed.
+func ComputeRenewing(p *model.Pipeline, leads, renewals []*model.Lead, period Period, now time.Time, by string) Report {
 	m := period.moment(now)
 	at := m.at
 	ix := newIndex(p)
+	ix.renewals = renewalsByParent(leads, renewals)
 	// Each lead's facts are added to the figures as they are made; only
 	// a breakdown into groups of leads keeps them (docs/performance.md, "Measured reasons in the code").
-	sum, steps := newSummer(p, period, at), newStepper(p, period)
+	sum, steps := newSummer(ix, period, m), newStepper(p, period)
 	keep := by != "" && by != "month" && by != "quarter"
 	var fs []facts
 	for _, l := range leads {
@@ -133,6 +157,39 @@ type index struct {
 	p          *model.Pipeline
 	exact      map[string]int
 	contactIdx int
+	// renewals are the renewal leads of each deal, by the deal's id.
+	renewals map[string][]*model.Lead
+}
+
+// renewalsByParent are the renewal leads of leads, by the deal they renew.
+func renewalsByParent(sets ...[]*model.Lead) map[string][]*model.Lead {
+	var m map[string][]*model.Lead
+	for _, leads := range sets {
+		for _, l := range leads {
+			if l.Kind == model.KindRenewal && l.Parent != "" {
+				if m == nil {
+					m = map[string][]*model.Lead{}
+				}
+				m[l.Parent] = append(m[l.Parent], l)
+			}
+		}
+	}
+	return m
+}
+
+// renewed reports whether the term of the deal id was renewed as of m (a
+// renewal of it won), and the renewals' won value.
+func (ix *index) renewed(id string, m moment) (bool, float64) {
+	won, value := false, 0.0
+	for _, r := range ix.renewals[id] {
+		if f, ok := ix.factsAt(r, m, false); ok && f.status == model.Won {
+			won = true
+			if r.Value != nil {
+				value += *r.Value
+			}
+		}
+	}
+	return won, value
 }
 
 func newIndex(p *model.Pipeline) *index {
@@ -356,8 +413,8 @@ func target(p *model.Pipeline, period Period) *float64 {
 // summarize computes the headline figures: snapshot figures from snap (the
 // leads as of at), created-cohort and closed figures from flow (the leads
 // as of the report's moment, so that sub-periods add up to the whole).
-func summarize(p *model.Pipeline, snap, flow []facts, period Period, at time.Time, tgt *float64) Summary {
-	sum := newSummer(p, period, at)
+func summarize(ix *index, snap, flow []facts, period Period, m moment, tgt *float64) Summary {
+	sum := newSummer(ix, period, m)
 	for _, f := range snap {
 		sum.addSnap(f)
 	}
@@ -371,16 +428,23 @@ func summarize(p *model.Pipeline, snap, flow []facts, period Period, at time.Tim
 // caller with many sets of facts (a report --by month) need not hold one.
 type summer struct {
 	p                                              *model.Pipeline
+	ix                                             *index
 	period                                         Period
+	m                                              moment
 	at                                             time.Time
 	s                                              Summary
 	closeDays, wonValues, response                 []float64
 	presIdx, qualIdx                               int
 	presentations, wonAfterPresentation, qualified int
+	// The terms ended by the moment: how many, renewed, their value and
+	// their renewals' value.
+	ended, endedRenewed      int
+	endedValue, renewedValue float64
 }
 
-func newSummer(p *model.Pipeline, period Period, at time.Time) *summer {
-	return &summer{p: p, period: period, at: at,
+func newSummer(ix *index, period Period, m moment) *summer {
+	p := ix.p
+	return &summer{p: p, ix: ix, period: period, m: m, at: m.at,
 		presIdx: markIndex(p, func(st model.Step) bool { return st.Presentation }),
 		qualIdx: markIndex(p, func(st model.Step) bool { return st.Qualified })}
 }
@@ -435,6 +499,42 @@ func (a *summer) addFlow(f facts) {
 		case model.Cancelled:
 			s.Cancelled++
 		}
+		if f.status == model.Won && l.Kind == model.KindUpsell && l.Value != nil {
+			s.UpsellWonValue += *l.Value
+		}
+	}
+	if f.status == model.Won && !l.TermEnd.IsZero() {
+		a.addTerm(l)
+	}
+}
+
+// addTerm counts the term of a won deal, when it ends in the period (at
+// the start of its term_end day, in the report's time zone).
+func (a *summer) addTerm(l *model.Lead) {
+	end := l.TermEnd.In(a.at.Location())
+	if !a.period.Contains(end) {
+		return
+	}
+	s := &a.s
+	s.RenewalsDue++
+	renewed, value := a.ix.renewed(l.ID, a.m)
+	if renewed {
+		s.Renewed++
+	}
+	if !a.m.sees(end) {
+		return // not ended yet: no rate, no churn
+	}
+	a.ended++
+	v := 0.0
+	if l.Value != nil {
+		v = *l.Value
+	}
+	a.endedValue += v
+	if renewed {
+		a.endedRenewed++
+		a.renewedValue += value
+	} else {
+		s.ChurnedValue += v
 	}
 }
 
@@ -459,6 +559,10 @@ func (a *summer) done(tgt *float64) Summary {
 	}
 	if tgt != nil && *tgt > 0 {
 		s.Coverage = ptr(s.PipelineValue / *tgt)
+	}
+	s.RenewalRate = ratio(a.endedRenewed, a.ended)
+	if a.endedValue > 0 {
+		s.NetRevenueRetention = ptr((a.renewedValue + s.UpsellWonValue) / a.endedValue * 100)
 	}
 	return s
 }

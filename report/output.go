@@ -60,7 +60,13 @@ type figure struct {
 	Column, ColumnUnit string
 	kind               figureKind
 	get                func(Summary) *float64
+	// renewal marks the renewal figures: tables print them only when a
+	// summary has any (Summary.HasRenewals); JSON and CSV always.
+	renewal bool
 }
+
+// shown reports whether a table prints f for s.
+func (f figure) shown(s Summary) bool { return !f.renewal || s.HasRenewals() }
 
 func cnt(f func(Summary) int) func(Summary) *float64 {
 	return func(s Summary) *float64 { return ptr(float64(f(s))) }
@@ -92,6 +98,12 @@ var figures = []figure{
 	{Key: "sales_velocity_per_day", Label: "Sales velocity (per day)", kind: rate, get: func(s Summary) *float64 { return s.SalesVelocityPerDay }},
 	{Key: "coverage", Label: "Pipeline coverage", Unit: "x", kind: rate, get: func(s Summary) *float64 { return s.Coverage }},
 	{Key: "stale", Label: "Stale", Column: "Stale", kind: count, get: cnt(func(s Summary) int { return s.Stale })},
+	{Key: "renewals_due", Label: "Renewals due", Column: "Renewals due", kind: count, renewal: true, get: cnt(func(s Summary) int { return s.RenewalsDue })},
+	{Key: "renewed", Label: "Renewed", Column: "Renewed", kind: count, renewal: true, get: cnt(func(s Summary) int { return s.Renewed })},
+	{Key: "renewal_rate", Label: "Renewal rate", Unit: " %", Column: "Renewal rate", ColumnUnit: " %", kind: rate, renewal: true, get: func(s Summary) *float64 { return s.RenewalRate }},
+	{Key: "churned_value", Label: "Churned value", Column: "Churned", kind: amount, renewal: true, get: amt(func(s Summary) float64 { return s.ChurnedValue })},
+	{Key: "upsell_won_value", Label: "Upsell won value", Column: "Upsell won", kind: amount, renewal: true, get: amt(func(s Summary) float64 { return s.UpsellWonValue })},
+	{Key: "net_revenue_retention", Label: "Net revenue retention", Unit: " %", Column: "NRR", ColumnUnit: " %", kind: rate, renewal: true, get: func(s Summary) *float64 { return s.NetRevenueRetention }},
 }
 
 // text is the figure as a table shows it, with unit.
@@ -306,9 +318,11 @@ func periodText(p Period) string {
 
 // Headline returns the headline figures as rows of (figure, value).
 func Headline(s Summary) [][]string {
-	rows := make([][]string, len(figures))
-	for i, f := range figures {
-		rows[i] = []string{f.Label, f.text(s, f.Unit)}
+	rows := make([][]string, 0, len(figures))
+	for _, f := range figures {
+		if f.shown(s) {
+			rows = append(rows, []string{f.Label, f.text(s, f.Unit)})
+		}
 	}
 	return rows
 }
@@ -352,8 +366,12 @@ func StepTable(steps []StepRow) *Table {
 func GroupTable(by string, groups []Group, total Summary) *Table {
 	t := &Table{Header: []string{by}, Right: map[int]bool{}}
 	var cols []figure
+	renewals := total.HasRenewals()
+	for _, g := range groups {
+		renewals = renewals || g.Summary.HasRenewals()
+	}
 	for _, f := range figures {
-		if f.Column != "" {
+		if f.Column != "" && (!f.renewal || renewals) {
 			cols = append(cols, f)
 			t.Right[len(t.Header)] = true
 			t.Header = append(t.Header, f.Column)

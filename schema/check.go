@@ -194,3 +194,17 @@ func canonicalStyle(n *yaml.Node) {
 		}
 	}
 }
+
+// KeyLine is the line (from 1) of the top-level key in a lead file, or 1
+// when it has none: where a rule over several files points.
+func KeyLine(data []byte, key string) int {
+	line := 1
+	for rest := string(data); rest != ""; line++ {
+		l, next, _ := strings.Cut(rest, "\n")
+		if strings.HasPrefix(l, key) && strings.HasPrefix(l[len(key):], ":") {
+			return line
+		}
+		rest = next
+	}
+	return 1
+}

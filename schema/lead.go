@@ -330,6 +330,22 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 		l.StandbyUntil = d.date(k.Value, v)
 	case "expected_close":
 		l.ExpectedClose = d.date(k.Value, v)
+	case "term_end":
+		l.TermEnd = d.date(k.Value, v)
+	case "parent":
+		if l.Parent = d.str(k.Value, v); !model.IsID(l.Parent) {
+			d.errorf(v, "parent %s is not a lead id: name the deal this one extends by its id (crm lead renew and upsell write it)", model.Excerpt(l.Parent))
+		}
+	case "kind":
+		var err error
+		if l.Kind, err = model.ParseKind(d.str(k.Value, v)); err != nil {
+			d.errorf(v, "%v", err)
+		}
+	case "renews_every":
+		var err error
+		if l.RenewsEvery, err = model.ParseMonths(d.str(k.Value, v)); err != nil {
+			d.errorf(v, "%v", err)
+		}
 	case "probability":
 		l.Probability = d.number(k.Value, v)
 		if l.Probability != nil {

@@ -23,6 +23,13 @@ type pipelineFile struct {
 	LostReasons *lostReasonsFile   `yaml:"lost_reasons"`
 	Targets     map[string]float64 `yaml:"targets"`
 	Hooks       []hookFile         `yaml:"hooks"`
+	Renewals    *renewalsFile      `yaml:"renewals"`
+}
+
+// renewalsFile is how a pipeline renews its won deals' contracts.
+type renewalsFile struct {
+	NoticeDays *int   `yaml:"notice_days"`
+	Pipeline   string `yaml:"pipeline"`
 }
 
 // hookFile is a hook as pipeline.yaml writes it: on is an event or a
@@ -131,6 +138,12 @@ func ParsePipeline(data []byte, path string) (*model.Pipeline, Errors, error) {
 	for _, s := range pf.Steps {
 		p.Steps = append(p.Steps, s.Step)
 	}
+	if r := pf.Renewals; r != nil {
+		p.RenewalPipeline = strings.TrimSpace(r.Pipeline)
+		if r.NoticeDays != nil {
+			p.NoticeDays = r.NoticeDays
+		}
+	}
 	if pf.LostReasons != nil {
 		p.LostReasons = pf.LostReasons.Reasons
 		p.RequireLostReason = pf.LostReasons.Required
@@ -183,7 +196,7 @@ func explainPipeline(msg string) string {
 	if strings.HasPrefix(msg, "field ") && strings.Contains(msg, " not found in type") {
 		name := strings.TrimPrefix(msg, "field ")
 		name = name[:strings.Index(name, " ")]
-		return fmt.Sprintf("unknown key %q in pipeline.yaml: use name, currency, stale_days, steps, lost_reasons, targets, hooks", name)
+		return fmt.Sprintf("unknown key %q in pipeline.yaml: use name, currency, stale_days, steps, lost_reasons, targets, hooks, renewals", name)
 	}
 	return msg
 }

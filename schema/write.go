@@ -76,6 +76,14 @@ func NewLeadNode(l *model.Lead) *yaml.Node {
 	if l.Probability != nil {
 		put("probability", numNode(*l.Probability))
 	}
+	for _, kv := range [][2]string{{"parent", l.Parent}, {"kind", l.Kind}, {"renews_every", l.RenewsEvery.String()}} {
+		if kv[1] != "" {
+			put(kv[0], strNode(kv[1]))
+		}
+	}
+	if !l.TermEnd.IsZero() {
+		put("term_end", valueNode(l.TermEnd))
+	}
 	for _, f := range l.Fields {
 		put(f.Key, valueNode(f.Value))
 	}
@@ -240,6 +248,8 @@ func valueNode(v any) *yaml.Node {
 		return timeNode(x)
 	case model.Date:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: x.String()}
+	case model.Months:
+		return strNode(x.String())
 	case []string:
 		seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 		for _, s := range x {

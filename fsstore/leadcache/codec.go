@@ -62,7 +62,7 @@ import (
 // written as they are done: the head needs nothing they hold.
 const (
 	Magic   = "CRMCACHE"
-	Version = 7
+	Version = 8
 	// Chunk is how many entries share a string table.
 	Chunk = 1024
 	// Fixed is the magic and the two lengths.
@@ -362,6 +362,10 @@ func (e *Encoder) lead(l *model.Lead) error {
 	e.date(l.StandbyUntil)
 	e.date(l.ExpectedClose)
 	e.floatPtr(l.Probability)
+	e.str(l.Parent)
+	e.str(l.Kind)
+	e.Uvarint(uint64(l.RenewsEvery))
+	e.date(l.TermEnd)
 	if err := e.custom(l.Fields); err != nil {
 		return err
 	}
@@ -816,6 +820,10 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 	l.StandbyUntil = d.date()
 	l.ExpectedClose = d.date()
 	l.Probability = d.floatPtr()
+	l.Parent = d.str()
+	l.Kind = d.str()
+	l.RenewsEvery = model.Months(d.uvarint())
+	l.TermEnd = d.date()
 	l.Fields = d.custom()
 	if n := d.count(); n >= 0 {
 		l.History = sl.takeEvents(n)
