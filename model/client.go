@@ -9,8 +9,8 @@ import (
 // Client is one company the team has won business with, and every lead
 // of it (CompanyKey: the same company).
 type Client struct {
-	// Key is the company's CompanyKey; Name its name as its latest lead
-	// writes it.
+	// Key is the company's CompanyKey; Name its name as most of its
+	// leads write it.
 	Key, Name string
 	// Leads are the company's leads, oldest first.
 	Leads []*Lead
@@ -98,8 +98,12 @@ func ClientOf(leads []*Lead, name string) (c *Client, candidates []string) {
 func (c *Client) sum() {
 	slices.SortStableFunc(c.Leads, func(a, b *Lead) int { return a.Created.Compare(b.Created) })
 	var lastWon time.Time
+	spellings := map[string]int{}
 	for _, l := range c.Leads {
-		c.Name = l.Company
+		// The name most of its leads write (the oldest lead's on a tie).
+		if spellings[l.Company]++; spellings[l.Company] > spellings[c.Name] {
+			c.Name = l.Company
+		}
 		switch {
 		case l.Status == Won:
 			c.Won++

@@ -152,14 +152,26 @@ func (e Event) Describe() string {
 		}
 		parts = append(parts, s)
 	}
+	if e.Status == "" && e.Reason() != "" {
+		parts = append(parts, e.Reason()) // "renewal ID opened"
+	}
 	for _, c := range e.Changes() {
+		text := func(v any) string {
+			// A day read back from a file is a time at midnight: a day.
+			if t, ok := v.(time.Time); ok {
+				if f, _ := leadField(c.Field); f.Set == "date" {
+					return DateOf(t).String()
+				}
+			}
+			return valueText(v)
+		}
 		switch {
 		case c.Unset:
-			parts = append(parts, fmt.Sprintf("removed %s (was %s)", c.Field, valueText(c.From)))
+			parts = append(parts, fmt.Sprintf("removed %s (was %s)", c.Field, text(c.From)))
 		case c.From != nil:
-			parts = append(parts, fmt.Sprintf("set %s %s → %s", c.Field, valueText(c.From), valueText(c.To)))
+			parts = append(parts, fmt.Sprintf("set %s %s → %s", c.Field, text(c.From), text(c.To)))
 		default:
-			parts = append(parts, fmt.Sprintf("set %s %s", c.Field, valueText(c.To)))
+			parts = append(parts, fmt.Sprintf("set %s %s", c.Field, text(c.To)))
 		}
 	}
 	return strings.Join(parts, "; ")

@@ -112,3 +112,21 @@ func TestFeedSameSecondAndContacts(t *testing.T) {
 		t.Errorf("feed (-want +got):\n%s", diff)
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	midnight := time.Date(2027, 11, 20, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		e    Event
+		want string
+	}{
+		{Event{Note: NoteOf("renewal acme-renewal-2027-11-20 opened", nil)}, "renewal acme-renewal-2027-11-20 opened"},
+		{Event{Status: Won, Note: NoteOf("", []Change{{Field: "term_end", To: midnight}})}, "marked won; set term_end 2027-11-20"},
+		{Event{Note: NoteOf("", []Change{{Field: "expected_close", From: midnight, To: Date{Year: 2027, Month: 12, Day: 1}}})}, "set expected_close 2027-11-20 → 2027-12-01"},
+		{Event{Status: Lost, Note: NoteOf("Price", nil)}, "marked lost (Price)"},
+		{Event{Note: NoteOf("", []Change{{Field: "created", To: midnight}})}, "set created 2027-11-20T00:00:00Z"},
+	} {
+		if got := tc.e.Describe(); got != tc.want {
+			t.Errorf("Describe() = %q, want %q", got, tc.want)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func dayOf(t time.Time) string {
 
 // ClientTable is the table of crm client list.
 func ClientTable(cs []*model.Client) *Table {
-	t := &Table{Header: []string{"company", "won", "won value", "open", "open value", "owner", "last activity", "next follow-up", "term end"},
+	t := &Table{Header: []string{"company", "won", "won value", "open", "open value", "owner", "last activity", "follow up", "term end"},
 		Right: map[int]bool{1: true, 2: true, 3: true, 4: true}}
 	for _, c := range cs {
 		t.Rows = append(t.Rows, []string{c.Name, fmt.Sprint(c.Won), money(c.WonValue), fmt.Sprint(c.Open), money(c.OpenValue),

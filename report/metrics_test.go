@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/crmcli/crm/model"
 )
@@ -265,5 +266,73 @@ func TestMonthGroupsAddUp(t *testing.T) {
 	}
 	if n != rep.Summary.New || won != rep.Summary.Won || lost != rep.Summary.Lost {
 		t.Errorf("months add to new %d won %d lost %d; total %d %d %d", n, won, lost, rep.Summary.New, rep.Summary.Won, rep.Summary.Lost)
+	}
+}
+
+// The renewal figures of docs/metrics.md, worked out by hand: three terms
+// end in 2026-Q4 (Green 12000, renewed early for 13000; Blue 5000, no
+// renewal lead; Red 8000, its renewal lost), and an upsell of 3000 is won.
+func TestRenewalFigures(t *testing.T) {
+	p := &model.Pipeline{Name: "p", Steps: []model.Step{{Name: "New"}}}
+	won := func(id string, v float64, closed string, term model.Date) *model.Lead {
+		c := day(closed)
+		return &model.Lead{ID: id, Step: "New", Status: model.Won, Value: f(v), Created: c.AddDate(0, -1, 0), Closed: c,
+			TermEnd: term, History: []model.Event{{At: c.AddDate(0, -1, 0), Step: "New", Status: model.Todo}, {At: c, Status: model.Won}}}
+	}
+	d := func(y, m, dd int) model.Date { return model.Date{Year: int32(y), Month: uint8(m), Day: uint8(dd)} }
+	green := won("green", 12000, "2025-11-20 00:00", d(2026, 11, 20))
+	blue := won("blue", 5000, "2025-11-01 00:00", d(2026, 11, 1))
+	red := won("red", 8000, "2025-10-15 00:00", d(2026, 10, 15))
+	renewal := won("green-r", 13000, "2026-11-10 00:00", d(2027, 11, 20))
+	renewal.Parent, renewal.Kind = "green", model.KindRenewal
+	lost := &model.Lead{ID: "red-r", Step: "New", Status: model.Lost, Value: f(8000), Parent: "red", Kind: model.KindRenewal,
+		Created: day("2026-09-01 00:00"), Closed: day("2026-10-20 00:00"),
+		History: []model.Event{{At: day("2026-09-01 00:00"), Step: "New", Status: model.Todo}, {At: day("2026-10-20 00:00"), Status: model.Lost}}}
+	upsell := won("green-u", 3000, "2026-11-01 00:00", model.Date{})
+	upsell.Parent, upsell.Kind = "green", model.KindUpsell
+	leads := []*model.Lead{blue, green, renewal, upsell, red, lost}
+	q4 := Period{From: day("2026-10-01 00:00"), To: day("2027-01-01 00:00"), Kind: "quarter"}
+	type figs struct {
+		Due, Renewed          int
+		Rate, NRR             *float64
+		Churned, UpsellWonVal float64
+	}
+	of := func(s Summary) figs {
+		return figs{s.RenewalsDue, s.Renewed, s.RenewalRate, s.NetRevenueRetention, s.ChurnedValue, s.UpsellWonValue}
+	}
+	for _, tc := range []struct {
+		name string
+		now  string
+		want figs
+	}{
+		// All three ended: 1 of 3 renewed; churned 5000 + 8000;
+		// NRR (13000 + 3000) / 25000.
+		{"after every term ended", "2026-11-25 10:00", figs{3, 1, f(100.0 / 3), f(64), 13000, 3000}},
+		// Green's renewal is won, its term not ended: renewed, not in the
+		// rate. Ended: Blue and Red, none renewed; NRR 3000 / 13000.
+		{"renewal won before its term ends", "2026-11-15 10:00", figs{3, 1, f(0), f(3000.0 / 13000 * 100), 13000, 3000}},
+		// Before any term ended: 3 due, none renewed yet, no rate.
+		{"before the terms end", "2026-10-01 10:00", figs{3, 0, nil, nil, 0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Compute(p, leads, q4, day(tc.now), "")
+			if diff := cmp.Diff(tc.want, of(r.Summary), cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+				t.Errorf("figures (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// --by kind: the terms are the new deals'; the upsell its own.
+	r := Compute(p, leads, q4, day("2026-11-25 10:00"), "kind")
+	got := map[string]figs{}
+	for _, g := range r.Groups {
+		got[g.Key] = of(g.Summary)
+	}
+	want := map[string]figs{
+		"new":     {3, 1, f(100.0 / 3), f(13000.0 / 25000 * 100), 13000, 0},
+		"renewal": {0, 0, nil, nil, 0, 0},
+		"upsell":  {0, 0, nil, nil, 0, 3000},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+		t.Errorf("by kind (-want +got):\n%s", diff)
 	}
 }

@@ -125,6 +125,10 @@ next_action:
 standby_until: 2026-02-15
 expected_close: 2026-04-01
 probability: 40
+parent: acme-first
+kind: upsell
+renews_every: 12m
+term_end: 2027-03-01
 industry: retail
 seats: [ten, eleven]
 sizes:
@@ -138,6 +142,11 @@ history:
 activities:
   - {at: "2026-01-02T09:00:00Z", type: call, by: alice, text: first call}
 `
+	for _, k := range model.LeadKeys {
+		if !strings.HasPrefix(src, k+":") && !strings.Contains(src, "\n"+k+":") {
+			t.Fatalf("the test's file has no %s: set every key of a lead", k)
+		}
+	}
 	for _, id := range []string{"acme-deal", ""} {
 		buf := []byte(src)
 		l, err := ReadLead(buf, ParseOptions{Path: "acme-deal.yaml", ID: id, Loc: time.UTC})
