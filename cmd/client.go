@@ -118,7 +118,7 @@ history of exchanges with it in time order. --format csv writes its deals.`,
 
 func runClientShow(app *App, c *cobra.Command, o *clientOptions, name string) error {
 	if model.CompanyKey(name) == "" {
-		return usagef("no company in %q: name the client as its leads' company: does", name)
+		return usagef("%q names no company: give the client's name as the company: field of its leads writes it", name)
 	}
 	leads, pathOf, pipelineOf, skipped, err := app.clientLeads(c, o.all)
 	if err != nil {
