@@ -21,6 +21,10 @@ targets:
 YAML
 sed -i '/^# targets:/d; /^#   quarter:/d' examples/northwind/pipeline.yaml
 
+# Clients whose contracts run for a term (crm renewals): a won deal of
+# these companies is won with --renews-every.
+declare -A terms=([Hooli]=3m [Weyland Mining]=6m [Paper Street Soap]=6m [Acme Corp]=12m [Monarch Airlines]=12m [Oscorp Labs]=12m)
+
 steps=("Prospecting" "Qualification" "Needs assessment" "Proposal" "Negotiation" "Closing")
 kinds=(call email meeting demo call email)
 n=0
@@ -43,7 +47,11 @@ while IFS='|' read -r company value owner source tag product day reach outcome r
   end=$((t + (2 + day % 6) * 86400))
   if ((end > now)); then outcome=open; fi
   case "$outcome" in
-  won) crm lead won "$id" --at "$(at "$end")" --by "$owner" >/dev/null ;;
+  won)
+    term=()
+    [[ -n "${terms[$company]:-}" ]] && term=(--renews-every "${terms[$company]}")
+    crm lead won "$id" "${term[@]}" --at "$(at "$end")" --by "$owner" >/dev/null
+    ;;
   lost) crm lead lost "$id" --reason "$reason" --at "$(at "$end")" --by "$owner" >/dev/null ;;
   cancelled) crm lead cancel "$id" --reason "$reason" --at "$(at "$end")" --by "$owner" >/dev/null ;;
   standby) crm lead standby "$id" --until "$(date -u -d "@$((now + (20 + day % 30) * 86400))" +%F)" --at "$(at "$end")" --by "$owner" >/dev/null ;;
@@ -98,4 +106,21 @@ Northwind Traders|72000|chloe|website|expansion|Enterprise|12|1|lost|Price|Omar 
 Tailspin Toys|60000|chloe|website|inbound|Enterprise|168|4|lost|Competitor|Tom Becker <tom@tailspin.example>
 Litware|18000|bob|outbound|inbound|Team|166|4|open||Eva Novak <eva@litware.example>
 DATA
+# After the sale: the renewals that are due are opened (each as of the day
+# its term came due); Hooli's is won at a higher price, and Hooli and Acme
+# buy more (upsells); a follow-up reminder on a won client.
+lead_of() { # the first new deal (no kind) of the company $1
+  for f in $(grep -l "^company: $1\$" examples/northwind/leads/*.yaml); do
+    grep -q '^kind:' "$f" || { basename "$f" .yaml; return; }
+  done
+}
+crm renewals open >/dev/null
+hooli=$(lead_of Hooli)
+crm lead won "$hooli-renewal-$(grep '^term_end:' "examples/northwind/leads/$hooli.yaml" | cut -d' ' -f2)" --value 4200 --at "2026-11-12 10:00" --by alice >/dev/null
+u=$(crm lead upsell "$hooli" --value 1800 --at "2026-10-20 11:00" --by alice)
+crm lead won "$u" --at "2026-11-05 15:00" --by alice >/dev/null
+acme=$(lead_of "Acme Corp")
+crm lead upsell "$acme" --value 12000 --close-by 2027-01-31 --at "2026-11-16 09:00" --by alice >/dev/null
+crm lead remind "$(lead_of "Monarch Airlines")" 2026-11-23 "quarterly check-in with Eva" >/dev/null
+n=$(ls examples/northwind/leads | wc -l)
 echo "examples/northwind: $n leads"

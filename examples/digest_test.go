@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
 )
 
@@ -85,8 +86,19 @@ func TestDigestMail(t *testing.T) {
 	if text == "" || page == "" {
 		t.Fatalf("parts: %v, want text/plain and text/html", len(parts))
 	}
-	// Both parts name the same people, leads and figures.
-	for _, want := range []string{"Northwind Analytics — digest of 2026-11-13", "alice", "chloe", "wonka-confectionery-enterprise-s2vew", "moved to Proposal", "Stale leads (3)", "231600"} {
+	// Both parts name the same people, leads and figures. The sample's
+	// ids carry a random part (examples/build.sh): Wonka's is looked up.
+	wonka := ""
+	for _, l := range leads {
+		if l.Company == "Wonka Confectionery" {
+			wonka = l.ID
+		}
+	}
+	if wonka == "" || d.Week.PipelineValue == 0 {
+		t.Fatalf("the sample has no Wonka lead (%q) or no pipeline value", wonka)
+	}
+	value := model.FormatNumber(d.Week.PipelineValue)
+	for _, want := range []string{"Northwind Analytics — digest of 2026-11-13", "alice", "chloe", wonka, "moved to Proposal", "Stale leads (3)", value} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the text part lacks %q", want)
 		}
@@ -101,7 +113,7 @@ func TestDigestMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	dom := string(runBrowser(t, bin, "--dump-dom", "file://"+file))
-	for _, want := range []string{"<h1", "Today's agenda", "Activity since 2026-11-12 00:00", "wonka-confectionery-enterprise-s2vew", "meeting: meeting with Raj Patel"} {
+	for _, want := range []string{"<h1", "Today's agenda", "Activity since 2026-11-12 00:00", wonka, "meeting: meeting with Raj Patel"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the page the browser drew lacks %q", want)
 		}

@@ -98,7 +98,7 @@ func (im *Import) Lead(r *ImportRow) (*model.Lead, error) {
 	return l, nil
 }
 
-var dateFields = []string{"created", "closed", "close_date", "expected_close", "standby_until", "next_action_date"}
+var dateFields = []string{"created", "closed", "close_date", "expected_close", "standby_until", "next_action_date", "term_end"}
 
 // ReadImport reads CSV data held in memory into rows: ReadImportFrom of
 // the bytes.
@@ -763,7 +763,7 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 	for _, d := range []struct {
 		field string
 		dst   *model.Date
-	}{{"expected_close", &l.ExpectedClose}, {"standby_until", &l.StandbyUntil}} {
+	}{{"expected_close", &l.ExpectedClose}, {"standby_until", &l.StandbyUntil}, {"term_end", &l.TermEnd}} {
 		if v := get(d.field); v != "" {
 			if *d.dst, err = c.day(d.field, v); err != nil {
 				return nil, err
@@ -787,6 +787,22 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 		}
 		if !(f == 0 && c.opt.Mapping.LostZeroValueUnknown && l.Status.Closed() && l.Status != model.Won) {
 			l.Value = &f
+		}
+	}
+	if v := strings.TrimSpace(get("parent")); v != "" {
+		if !model.IsID(v) {
+			return nil, fmt.Errorf("parent %s is not a lead id", model.Excerpt(v))
+		}
+		l.Parent = v
+	}
+	if v := get("kind"); v != "" {
+		if l.Kind, err = model.ParseKind(v); err != nil {
+			return nil, err
+		}
+	}
+	if v := get("renews_every"); v != "" {
+		if l.RenewsEvery, err = model.ParseMonths(v); err != nil {
+			return nil, err
 		}
 	}
 	if v := get("probability"); v != "" {

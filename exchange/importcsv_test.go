@@ -386,3 +386,27 @@ func leadsOf(imp *Import, company bool) []rowSummary {
 	}
 	return rows
 }
+
+// A parent column names a lead by the exporting pipeline's id: the import
+// links the new lead to the lead a row of the same file makes, to a lead
+// of the pipeline by its id, or to the one an earlier import made.
+func TestParentIDs(t *testing.T) {
+	rows := []ImportRow{{ExtID: "old-parent"}, {ExtID: "old-child"}, {ExtID: "old-kept"}}
+	actions := []ImportAction{{Row: &rows[0], ID: "new-parent"}, {Row: &rows[1], ID: "new-child"}, {Row: &rows[2], Match: "kept-lead"}}
+	existing := []*model.Lead{
+		{ID: "here"},
+		{ID: "kept-lead"},
+		{ID: "from-before", Fields: model.FieldsOf(map[string]any{model.ImportIDKey: "older"})},
+		{ID: "twice-a", Fields: model.FieldsOf(map[string]any{model.ImportIDKey: "twice"})},
+		{ID: "twice-b", Fields: model.FieldsOf(map[string]any{model.ImportIDKey: "twice"})},
+	}
+	of := ParentIDs(actions, existing)
+	for in, want := range map[string]string{
+		"here": "here", "old-parent": "new-parent", "old-kept": "kept-lead", "older": "from-before",
+		"twice": "twice", "nowhere": "nowhere",
+	} {
+		if got := of(in); got != want {
+			t.Errorf("parent %q is %q, want %q", in, got, want)
+		}
+	}
+}

@@ -49,7 +49,8 @@ var ImportFields = []string{
 	"id", "title", "company", "contact_name", "first_name", "last_name", "contact_email", "contact_phone", "contact_role",
 	"value", "currency", "owner", "source", "tags", "stage", "step", "status", "reason",
 	"created", "closed", "close_date", "expected_close", "probability",
-	"next_action_date", "next_action_text", "standby_until", "history", "activities",
+	"next_action_date", "next_action_text", "standby_until", "parent", "kind", "renews_every", "term_end",
+	"history", "activities",
 }
 
 // Presets are mappings for common exports.

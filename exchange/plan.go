@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/crmcli/crm/model"
 )
@@ -166,4 +167,52 @@ func PlanImport(rows []ImportRow, existing []*model.Lead, pipeline string) (acti
 		actions = append(actions, *a)
 	}
 	return actions, skipped
+}
+
+// ParentIDs says which lead a row's parent names: a lead of the pipeline
+// by its id, else the lead a row of this import makes or updates (the
+// parent column of crm export names the exporting pipeline's id, which
+// the import keeps as import_id), else the one lead an earlier import
+// made from that id. Anything else is kept as written (crm check then
+// names it). The tables are built the first time a row has a parent; the
+// function is safe for the import's workers to call at once.
+func ParentIDs(actions []ImportAction, existing []*model.Lead) func(parent string) string {
+	var once sync.Once
+	var ids map[string]bool
+	var own, earlier map[string]string
+	return func(parent string) string {
+		once.Do(func() {
+			ids, own, earlier = map[string]bool{}, map[string]string{}, map[string]string{}
+			for _, l := range existing {
+				ids[l.ID] = true
+				if x := model.ImportID(l); x != "" {
+					if _, dup := earlier[x]; dup {
+						earlier[x] = "" // two leads: no one answer
+					} else {
+						earlier[x] = l.ID
+					}
+				}
+			}
+			for _, a := range actions {
+				if a.Row.ExtID == "" {
+					continue
+				}
+				if a.Match != "" {
+					own[a.Row.ExtID] = a.Match
+				} else {
+					own[a.Row.ExtID] = a.ID
+				}
+			}
+		})
+		if ids[parent] {
+			return parent
+		}
+		if id, ok := own[parent]; ok {
+			return id
+		}
+		if id := earlier[parent]; id != "" {
+			return id
+		}
+		return parent
+	}
 }

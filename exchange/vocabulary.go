@@ -40,6 +40,10 @@ var Vocabulary = map[string][]string{
 	"next_action_date": {"next_action_date", "next action date", "date de relance", "follow-up date", "follow up date"},
 	"next_action_text": {"next_action_text", "next action", "next step", "relance", "follow-up", "follow up", "nächster schritt"},
 	"standby_until":    {"standby_until", "standby until", "en veille jusqu'au"},
+	"parent":           {"parent", "parent deal", "renews deal"},
+	"kind":             {"kind", "deal kind"},
+	"renews_every":     {"renews_every", "renews every", "contract term", "term length", "durée du contrat", "laufzeit"},
+	"term_end":         {"term_end", "term end", "contract end", "end of term", "renewal date", "fin de contrat", "vertragsende"},
 	"history":          {"history"},
 	"activities":       {"activities"},
 }

@@ -130,7 +130,7 @@ func (c CSV) Run(ctx context.Context) (Result, error) {
 	}
 	fsstore.SettleHeap(len(imp.Rows))
 	actions, skipped := exchange.PlanImport(imp.Rows, existing, s.Pipeline.Name)
-	r := &run{CSV: c, imp: imp}
+	r := &run{CSV: c, imp: imp, parentOf: exchange.ParentIDs(actions, existing)}
 	switch {
 	case c.DryRun:
 		r.dryRun(actions)
@@ -151,8 +151,20 @@ func (c CSV) Run(ctx context.Context) (Result, error) {
 type run struct {
 	CSV
 	imp *exchange.Import
-	mu  sync.Mutex
-	res Result
+	// parentOf is the lead a row's parent names (exchange.ParentIDs).
+	parentOf func(string) string
+	mu       sync.Mutex
+	res      Result
+}
+
+// lead is the lead row act describes, its parent named by the lead's id
+// in this pipeline.
+func (r *run) lead(act exchange.ImportAction) (*model.Lead, error) {
+	l, err := r.imp.Lead(act.Row)
+	if err == nil && l.Parent != "" {
+		l.Parent = r.parentOf(l.Parent)
+	}
+	return l, err
 }
 
 func (r *run) count(f func(*Result)) {
@@ -214,7 +226,7 @@ func (r *run) dryRun(actions []exchange.ImportAction) {
 			r.res.Created++
 			continue
 		}
-		in, err := r.imp.Lead(act.Row)
+		in, err := r.lead(act)
 		var p model.Patch
 		var cur *model.Lead
 		kept := false
@@ -276,7 +288,7 @@ func (r *run) write(ctx context.Context, actions []exchange.ImportAction) {
 			case errors.Is(err, fsstore.ErrExist):
 				// Another import made this lead meanwhile: it is the
 				// match, updated, never duplicated.
-				in, err := r.imp.Lead(act.Row)
+				in, err := r.lead(act)
 				if err == nil {
 					err = r.update(act, act.ID, in)
 				}
@@ -292,7 +304,7 @@ func (r *run) write(ctx context.Context, actions []exchange.ImportAction) {
 // row writes one row: a new lead into the batch (counted when the batch
 // is committed), or the update of the lead it matched.
 func (r *run) row(batch *change.Batch, act exchange.ImportAction, n int) {
-	in, err := r.imp.Lead(act.Row)
+	in, err := r.lead(act)
 	switch {
 	case err != nil:
 		r.fail(act, err)

@@ -30,6 +30,10 @@ func ImportChange(cur, in *Lead, pl *Pipeline, s Stamp) (Patch, error) {
 	if in.Probability != nil && (cur.Probability == nil || *cur.Probability != *in.Probability) {
 		out.Set = append(out.Set, Field{"probability", *in.Probability})
 	}
+	set("parent", in.Parent != "" && in.Parent != cur.Parent, in.Parent)
+	set("kind", in.Kind != "" && in.Kind != cur.Kind, in.Kind)
+	set("renews_every", in.RenewsEvery != 0 && in.RenewsEvery != cur.RenewsEvery, in.RenewsEvery)
+	set("term_end", !in.TermEnd.IsZero() && in.TermEnd != cur.TermEnd, in.TermEnd)
 	for _, f := range in.Fields {
 		if v, _ := cur.Fields.Get(f.Key); fmt.Sprint(v) != fmt.Sprint(f.Value) {
 			out.Set = append(out.Set, f)
