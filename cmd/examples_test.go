@@ -144,6 +144,9 @@ func newExampleSandbox(t *testing.T) *exampleSandbox {
 		"deals.csv":          "Deal - Title,Deal - Value,Deal - Currency,Deal - Stage,Organization - Name,Person - Email\nInitech rollout,5000,EUR,Demo,Initech,bill@initech.example\n",
 		"sales_pipeline.csv": "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n1C1I7A6R,Moses Frase,GTX Plus Basic,Cancity,Won,2016-10-20,2017-03-01,1054\n",
 		"list.csv":           "Company,E-mail,Event\nUmbrella,ada@umbrella.example,Trade fair\n",
+		"fair.csv":           "Company,Name,E-mail\nFirm 1,Person 1,p1@firm1.example\nFirm 2,Person 2,p2@firm2.example\nFirm 3,Person 3,p3@firm3.example\nFirm 4,Person 4,p4@firm4.example\nFirm 5,Person 5,p5@firm5.example\nFirm 6,Person 6,p6@firm6.example\nFirm 7,Person 7,p7@firm7.example\nFirm 8,Person 8,p8@firm8.example\nFirm 9,Person 9,p9@firm9.example\nFirm 10,Person 10,p10@firm10.example\nFirm 11,Person 11,p11@firm11.example\nFirm 12,Person 12,p12@firm12.example\nFirm 13,Person 13,p13@firm13.example\nFirm 14,Person 14,p14@firm14.example\nFirm 15,Person 15,p15@firm15.example\n",
+		"salon-2026.csv":     "Société;Prénom;Nom;Courriel\nAcme SA;Jeanne;Durand;jeanne@acme.example\n",
+		"partner.csv":        "Organisation,Contact,Courriel\nInitech,Bill,bill@initech.example\n",
 		"contacts.vcf":       "BEGIN:VCARD\nVERSION:3.0\nFN:Joe Bloggs\nORG:Acme Corp\nEMAIL:joe@acme.example\nEND:VCARD\n",
 		"message.eml":        "From: Jane Doe <jane@acme.example>\nTo: sales@example.com\nSubject: Re: your quote\nDate: Mon, 16 Nov 2026 10:15:00 +0100\n\nLooks good.\n",
 	}
@@ -158,6 +161,7 @@ sed "s/^id: $id\$/id: acme-corp-7k3q9/" leads/$id.yaml > leads/acme-corp-7k3q9.y
 crm lead move acme engaging --at 2026-10-01 --by alice
 g=$(crm lead add "Globex" --company Globex --value 8000 --owner bob --at 2026-09-01 --by bob)
 crm lead log $g "called" --type call --at 2026-11-17 --by bob
+crm prospects import fair.csv --list fair-2026 >/dev/null && crm prospects mark fair-2026 @12 qualified >/dev/null
 crm git-setup
 git add -A && git commit -qm sample && git tag v1.0
 git remote add origin git@example.com:team/pipeline.git && git push -q -u origin main 2>/dev/null

@@ -87,6 +87,9 @@ func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error
 	if err != nil {
 		return err
 	}
+	if isProspectList(name) {
+		return mergeProspects(app, base, ours, theirs, basePath, oursPath, theirsPath, name)
+	}
 	var res schema.MergeResult
 	var p *model.Pipeline
 	isPipeline := filepath.Base(name) == schema.PipelineFile
@@ -190,4 +193,31 @@ func textMerge(app *App, ours, base, theirs string, clashes []string) error {
 		return &exitError{code: exitData}
 	}
 	return nil
+}
+
+// isProspectList reports whether git's path is a prospect list's file.
+func isProspectList(name string) bool {
+	return filepath.Ext(name) == ".csv" && filepath.Base(filepath.Dir(name)) == schema.ProspectsDir
+}
+
+// mergeProspects merges a prospect list by row id (schema.MergeProspects):
+// a real clash leaves the rows of both sides between git's markers.
+func mergeProspects(app *App, base, ours, theirs []byte, basePath, oursPath, theirsPath, name string) error {
+	list := strings.TrimSuffix(filepath.Base(name), ".csv")
+	res, err := schema.MergeProspects(base, ours, theirs, list, name)
+	if err != nil {
+		fmt.Fprintf(app.Err, "crm merge-driver: %s: %v; merging its lines as git does\n", name, err)
+		return textMerge(app, oursPath, basePath, theirsPath, nil)
+	}
+	if len(res.Clashes) == 0 {
+		return fsstore.WriteOutput(app.path(oursPath), res.Data, app.Out)
+	}
+	fmt.Fprintf(app.Err, "crm: %s: a real clash, for a person to resolve:\n", name)
+	for _, c := range res.Clashes {
+		fmt.Fprintf(app.Err, "  %s\n", c)
+	}
+	if err := fsstore.WriteOutput(app.path(oursPath), res.Marked, app.Out); err != nil {
+		return err
+	}
+	return &exitError{code: exitData}
 }

@@ -195,6 +195,15 @@ func runLeadAddJSON(app *App, c *cobra.Command, o *leadAddOptions) error {
 // addLead writes the new lead l, warning first when an open lead has the
 // same title and company (unless allowDuplicate), and prints its id.
 func (a *App) addLead(w *change.Writer, l *model.Lead, allowDuplicate bool) error {
+	if err := a.addLeadQuiet(w, l, allowDuplicate); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.Out, l.ID)
+	return nil
+}
+
+// addLeadQuiet is addLead without the id printed.
+func (a *App) addLeadQuiet(w *change.Writer, l *model.Lead, allowDuplicate bool) error {
 	s, title := w.Store, l.Title
 	if !allowDuplicate {
 		// Only the leads of the same title are read (their ids start with
@@ -205,11 +214,8 @@ func (a *App) addLead(w *change.Writer, l *model.Lead, allowDuplicate bool) erro
 			}
 		}
 	}
-	if _, err := w.Create(l, func() (string, error) { return model.NewID(title, a.Rand) }); err != nil {
-		return err
-	}
-	fmt.Fprintln(a.Out, l.ID)
-	return nil
+	_, err := w.Create(l, func() (string, error) { return model.NewID(title, a.Rand) })
+	return err
 }
 
 type leadListOptions struct {

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
+	"github.com/crmcli/crm/schema"
 )
 
 type todayOptions struct {
@@ -86,7 +88,9 @@ func runToday(app *App, c *cobra.Command, o *todayOptions) error {
 		if o.asOf != "" {
 			leads = leadsAsOf(leads, now)
 		}
-		views = append(views, report.Today(s.Pipeline, leads, now, o.days))
+		v := report.Today(s.Pipeline, leads, now, o.days)
+		v.Prospects = app.newProspects(s, owner)
+		views = append(views, v)
 	})
 	if err != nil {
 		return err
@@ -149,4 +153,34 @@ func (a *App) stores(c *cobra.Command, all bool) ([]*fsstore.Store, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// newProspects are the rows of the pipeline's lists still new, per owner
+// (of owner only, when given). A list that cannot be read is said and
+// left out: the morning view goes on.
+func (a *App) newProspects(s *fsstore.Store, owner string) []model.ProspectCount {
+	names, _, err := s.ListNames()
+	if err != nil {
+		return nil
+	}
+	var lists []*model.ProspectList
+	for _, n := range names {
+		data, err := s.ReadList(n)
+		if err == nil {
+			pf, errs := schema.ParseProspects(data, n, s.Rel(s.ListPath(n)))
+			if errs == nil {
+				lists = append(lists, pf.List)
+				continue
+			}
+			err = errs
+		}
+		fmt.Fprintf(a.Err, "crm: warning: the prospect list %s is left out: %v (crm check)\n", n, err)
+	}
+	var out []model.ProspectCount
+	for _, c := range model.NewProspects(lists) {
+		if owner == "" || strings.EqualFold(c.Owner, owner) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -100,7 +100,40 @@ func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Optio
 		}
 	}
 	problems = append(problems, linkProblems(s, files, ids, parents)...)
-	return 1 + len(files), problems.Sorted(), nil
+	lists, listProblems := prospectLists(s, ids)
+	problems = append(problems, listProblems...)
+	return 1 + len(files) + lists, problems.Sorted(), nil
+}
+
+// prospectLists checks the pipeline's prospect lists (docs/prospects.md):
+// each file's shape and rows, a promoted row's lead among ids; and the
+// files of the folder crm reads no list from.
+func prospectLists(s *fsstore.Store, ids []string) (int, schema.Errors) {
+	names, problems, err := s.ListNames()
+	if err != nil {
+		return 0, schema.Errors{&schema.Error{Path: s.Rel(s.ProspectsPath()), Msg: err.Error()}}
+	}
+	var have map[string]bool
+	exists := func(id string) bool {
+		if have == nil {
+			have = make(map[string]bool, len(ids))
+			for _, x := range ids {
+				have[x] = true
+			}
+		}
+		return have[id]
+	}
+	for _, n := range names {
+		path := s.Rel(s.ListPath(n))
+		data, err := s.ReadList(n)
+		if err != nil {
+			problems = append(problems, &schema.Error{Path: path, Msg: err.Error()})
+			continue
+		}
+		_, errs := schema.CheckProspects(data, n, path, exists)
+		problems = append(problems, errs...)
+	}
+	return len(names), problems
 }
 
 // link is a lead's parent: the deal it extends, and the line that names it.

@@ -34,6 +34,9 @@ type TodayView struct {
 	// FollowUps are won clients whose reminder is due today or before: a
 	// follow-up after the sale, oldest first.
 	FollowUps []TodayItem
+	// Prospects are the rows of each prospect list still new, per owner
+	// (the caller sets them: lists are not leads).
+	Prospects []model.ProspectCount
 }
 
 // Today builds the morning view of the open leads as of now: reminders
@@ -98,7 +101,20 @@ func Today(p *model.Pipeline, leads []*model.Lead, now time.Time, ahead int) Tod
 
 // Empty reports whether there is nothing to do.
 func (v TodayView) Empty() bool {
-	return len(v.Overdue)+len(v.Due)+len(v.Upcoming)+len(v.Stale)+len(v.Wake)+len(v.NoNext)+len(v.FollowUps) == 0
+	return len(v.Overdue)+len(v.Due)+len(v.Upcoming)+len(v.Stale)+len(v.Wake)+len(v.NoNext)+len(v.FollowUps)+len(v.Prospects) == 0
+}
+
+// prospectTable is the rows still new of each list, per owner.
+func prospectTable(counts []model.ProspectCount) *Table {
+	t := &Table{Header: []string{"owner", "list", "new rows"}, Right: map[int]bool{2: true}}
+	for _, c := range counts {
+		owner := c.Owner
+		if owner == "" {
+			owner = "(no one)"
+		}
+		t.Rows = append(t.Rows, []string{owner, c.List, fmt.Sprint(c.Rows)})
+	}
+	return t
 }
 
 type todaySection struct {
@@ -161,6 +177,18 @@ func WriteToday(w io.Writer, format string, views []TodayView, color, noHeaders 
 				return err
 			}
 		}
+		if len(v.Prospects) > 0 {
+			if format == FormatMarkdown {
+				fmt.Fprint(w, "\n### Prospects still new\n\n")
+			} else {
+				fmt.Fprint(w, "\nProspects still new (crm prospects list NAME --status new)\n")
+			}
+			t := prospectTable(v.Prospects)
+			t.NoHeader = noHeaders
+			if err := renderTable(w, t, format == FormatMarkdown); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -177,6 +205,15 @@ type TodayViewJSON struct {
 	Today    string                     `json:"today"`
 	Days     int                        `json:"days"`
 	Sections map[string][]TodayItemJSON `json:"sections"`
+	// Prospects are the rows still new, per owner and list.
+	Prospects []ProspectCountJSON `json:"prospects"`
+}
+
+// ProspectCountJSON is how many rows of a list an owner has still new.
+type ProspectCountJSON struct {
+	Owner string `json:"owner"`
+	List  string `json:"list"`
+	New   int    `json:"new"`
 }
 
 // TodayItemJSON is one lead of a section.
@@ -195,7 +232,10 @@ type TodayItemJSON struct {
 func NewTodayJSON(views []TodayView) TodayJSON {
 	doc := TodayJSON{SchemaVersion: SchemaVersion, Views: []TodayViewJSON{}}
 	for _, v := range views {
-		vj := TodayViewJSON{Pipeline: v.Pipeline, Today: v.Today.String(), Days: v.Days, Sections: map[string][]TodayItemJSON{}}
+		vj := TodayViewJSON{Pipeline: v.Pipeline, Today: v.Today.String(), Days: v.Days, Sections: map[string][]TodayItemJSON{}, Prospects: []ProspectCountJSON{}}
+		for _, c := range v.Prospects {
+			vj.Prospects = append(vj.Prospects, ProspectCountJSON{Owner: c.Owner, List: c.List, New: c.Rows})
+		}
 		for _, s := range v.sections() {
 			items := []TodayItemJSON{}
 			for _, it := range s.items {
