@@ -164,4 +164,3 @@ func ProspectReport(figs []model.ProspectFigures) ProspectReportJSON {
 	}
 	return doc
 }
-
