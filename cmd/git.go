@@ -71,22 +71,30 @@ resolves it.`,
 	}
 }
 
+// readSides reads the three sides of a merge. A side is a lead file or
+// pipeline.yaml, which check holds to schema.MaxFileSize (one far past it
+// is not read whole), or a prospect list (schema.MaxListSize).
+func readSides(app *App, name string, paths ...string) ([][]byte, error) {
+	limit := int64(4 * schema.MaxFileSize)
+	if isProspectList(name) {
+		limit = schema.MaxListSize
+	}
+	sides := make([][]byte, len(paths))
+	for i, p := range paths {
+		var err error
+		if sides[i], err = fsstore.ReadInputAtMost(app.path(p), nil, limit); err != nil {
+			return nil, err
+		}
+	}
+	return sides, nil
+}
+
 func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error {
-	// A side is a lead file or pipeline.yaml, which check holds to
-	// schema.MaxFileSize: one far past it is not read whole.
-	read := func(p string) ([]byte, error) { return fsstore.ReadInputAtMost(app.path(p), nil, 4*schema.MaxFileSize) }
-	base, err := read(basePath)
+	sides, err := readSides(app, name, basePath, oursPath, theirsPath)
 	if err != nil {
 		return err
 	}
-	ours, err := read(oursPath)
-	if err != nil {
-		return err
-	}
-	theirs, err := read(theirsPath)
-	if err != nil {
-		return err
-	}
+	base, ours, theirs := sides[0], sides[1], sides[2]
 	if isProspectList(name) {
 		return mergeProspects(app, base, ours, theirs, basePath, oursPath, theirsPath, name)
 	}

@@ -49,6 +49,7 @@ func (a *App) readList(c *cobra.Command, name string) (*fsstore.Store, *schema.P
 	if err != nil {
 		return nil, nil, err
 	}
+	defer fsstore.ListHeap(len(data))()
 	pf, errs := schema.CheckProspects(data, name, s.Rel(s.ListPath(name)), nil)
 	if errs != nil {
 		return nil, nil, errs
@@ -64,8 +65,9 @@ func (a *App) changeList(c *cobra.Command, name string, create bool, fn func(pf 
 	if err != nil {
 		return err
 	}
-	return s.UpdateList(name, create, func(data []byte) ([]byte, error) {
+	return s.UpdateList(name, create, func(data []byte) (func(io.Writer) error, error) {
 		path := s.Rel(s.ListPath(name))
+		defer fsstore.ListHeap(len(data))()
 		var pf *schema.ProspectFile
 		if data == nil {
 			pf = schema.NewProspectFile(name, nil)
@@ -78,12 +80,18 @@ func (a *App) changeList(c *cobra.Command, name string, create bool, fn func(pf 
 		if err := fn(pf); err != nil {
 			return nil, err
 		}
-		out := pf.Encode()
-		// What is written passes crm check, as a lead's change does.
-		if _, errs := schema.CheckProspects(out, name, path, nil); errs != nil {
-			return nil, fmt.Errorf("the change would make an invalid list, nothing written: %w", errs)
+		// What is written passes crm check, as a lead's change does: the
+		// values of the rows fn changed or added (the others passed when
+		// read; Encode writes every row as one line of the header's
+		// cells, which TestProspectsKeepTheirCells holds).
+		if probs := pf.List.CheckChanged(); len(probs) > 0 {
+			p := probs[0]
+			return nil, fmt.Errorf("the change would make an invalid list, nothing written: %s:%d: %s: %s", path, p.Line, p.Column, p.Message)
 		}
-		return out, nil
+		if !pf.Changed() {
+			return nil, nil // nothing to write
+		}
+		return pf.Write, nil
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,10 +29,30 @@ func writeAtomic(tmpDir, pattern, path string, data []byte, perm fs.FileMode) er
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
+	return replaceAtomic(tmpDir, pattern, path, data, perm)
+}
+
+// replaceAtomic is writeAtomic for a caller that knows the file differs
+// from data (it read the file under its lock): the file is not read again.
+func replaceAtomic(tmpDir, pattern, path string, data []byte, perm fs.FileMode) error {
+	return replaceAtomicWith(tmpDir, pattern, path, bytesWriter(data), perm)
+}
+
+// bytesWriter writes data.
+func bytesWriter(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}
+}
+
+// replaceAtomicWith is replaceAtomic of what write writes, streamed to
+// the temporary file rather than held (a list of 100,000 rows).
+func replaceAtomicWith(tmpDir, pattern, path string, write func(io.Writer) error, perm fs.FileMode) error {
 	if fi, err := os.Stat(path); err == nil {
 		perm = fi.Mode().Perm()
 	}
-	tmp, err := writeTemp(tmpDir, pattern, path, data, perm)
+	tmp, err := writeTemp(tmpDir, pattern, path, write, perm)
 	if err != nil {
 		return err
 	}
@@ -54,7 +75,7 @@ func CreateFileExclusive(path string, data []byte, perm fs.FileMode) error {
 // createExclusive is CreateFileExclusive with the temporary file made in
 // tmpDir from pattern.
 func createExclusive(tmpDir, pattern, path string, data []byte, perm fs.FileMode) error {
-	tmp, err := writeTemp(tmpDir, pattern, path, data, perm)
+	tmp, err := writeTemp(tmpDir, pattern, path, bytesWriter(data), perm)
 	if err != nil {
 		return err
 	}
@@ -68,7 +89,7 @@ func createExclusive(tmpDir, pattern, path string, data []byte, perm fs.FileMode
 	return syncDir(filepath.Dir(path))
 }
 
-func writeTemp(dir, pattern, path string, data []byte, perm fs.FileMode) (string, error) {
+func writeTemp(dir, pattern, path string, write func(io.Writer) error, perm fs.FileMode) (string, error) {
 	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
@@ -79,7 +100,7 @@ func writeTemp(dir, pattern, path string, data []byte, perm fs.FileMode) (string
 		os.Remove(name)
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		return fail(err)
 	}
 	if err := f.Chmod(perm); err != nil {

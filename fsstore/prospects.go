@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -60,6 +61,20 @@ func (s *Store) ListNames() (names []string, odd schema.Errors, err error) {
 	return names, odd, nil
 }
 
+// ListHeap paces the collector for reading a list of size bytes: a list
+// is read whole into rows that all stay live, so collecting as the heap
+// doubles marks those rows again and again (a third of the time of crm
+// prospects list at 100,000 rows); from 4 MB on, the heap grows four
+// times before a collection. A GOGC the user set is left alone. The
+// returned function puts the pace back.
+func ListHeap(size int) (restore func()) {
+	if size < 4<<20 || os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(old) }
+}
+
 // ErrNoList is the error of a list that does not exist.
 var ErrNoList = errors.New("no such list")
 
@@ -95,15 +110,22 @@ func (s *Store) ReadList(name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, schema.MaxListSize+1))
+	// Read in one buffer of the file's size: io.ReadAll's growing one
+	// cleared and copied 30 MB for a list of 14 MB.
+	data := make([]byte, fi.Size())
+	n, err := io.ReadFull(f, data)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("read %s: %w", s.Rel(path), err)
+	}
+	return data[:n], nil
 }
 
 // UpdateList changes the list name under the lock of the prospects
 // folder: fn gets its file's bytes (nil when the list does not exist yet,
-// and create says one may be made) and returns the new ones, written
-// atomically; nil writes nothing. Two crm processes changing one list
-// lose no change.
-func (s *Store) UpdateList(name string, create bool, fn func(data []byte) ([]byte, error)) error {
+// and create says one may be made) and returns what writes the new file,
+// streamed atomically into place; a nil writer writes nothing. Two crm
+// processes changing one list lose no change.
+func (s *Store) UpdateList(name string, create bool, fn func(data []byte) (func(io.Writer) error, error)) error {
 	if err := model.ValidListName(name); err != nil {
 		return err
 	}
@@ -131,12 +153,10 @@ func (s *Store) UpdateList(name string, create bool, fn func(data []byte) ([]byt
 	if err != nil {
 		return err
 	}
-	out, err := fn(data)
-	if err != nil || out == nil {
+	write, err := fn(data)
+	if err != nil || write == nil {
 		return err
 	}
-	if len(out) > schema.MaxListSize {
-		return schema.TooLarge(s.Rel(s.ListPath(name)), int64(len(out)))
-	}
-	return WriteFileAtomic(s.ListPath(name), out, 0o644)
+	path := s.ListPath(name)
+	return replaceAtomicWith(dir, "."+filepath.Base(path)+".tmp*", path, write, 0o644)
 }

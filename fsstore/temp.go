@@ -89,7 +89,7 @@ func (s *Store) createLead(path string, data []byte) error {
 		return err
 	}
 	s.clearTemps(dir)
-	tmp, err := writeTemp(dir, tempPattern(path), path, data, 0o644)
+	tmp, err := writeTemp(dir, tempPattern(path), path, bytesWriter(data), 0o644)
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,17 @@ type ProspectRow struct {
 	Lead    string
 	Note    string
 	Updated string
+	// Text is the row's line as read, and Read its crm cells as read: a
+	// row whose crm cells are still these is written back as its line.
+	Text string
+	Read []string
+}
+
+// Unchanged reports whether the row's crm cells are still those it was
+// read with (a row read from a file).
+func (r *ProspectRow) Unchanged() bool {
+	c := r.Read
+	return r.Text != "" && len(c) == 6 && c[0] == r.ID && c[1] == r.Status && c[2] == r.Owner && c[3] == r.Lead && c[4] == r.Note && c[5] == r.Updated
 }
 
 // Crm is the row's cells of crm's own columns, in ProspectColumns order.
@@ -206,7 +217,7 @@ func SplitProspects(rows []*ProspectRow, owners []string, at time.Time) map[stri
 // with one id. lead says whether a lead id exists (nil: not checked).
 func (l *ProspectList) Check(leadExists func(string) bool) []RowProblem {
 	var out []RowProblem
-	seen := map[string]int{}
+	seen := make(map[string]int, len(l.Rows))
 	for _, r := range l.Rows {
 		add := func(col, format string, a ...any) {
 			out = append(out, RowProblem{Line: r.Line, Column: col, Message: fmt.Sprintf(format, a...)})
@@ -235,6 +246,33 @@ func (l *ProspectList) Check(leadExists func(string) bool) []RowProblem {
 		if r.Updated != "" {
 			if _, err := ParseTime(r.Updated, time.UTC); err != nil {
 				add("updated", "updated %s is not a time: %v", Excerpt(r.Updated), err)
+			}
+		}
+	}
+	return out
+}
+
+// CheckChanged is Check of the rows a command changed or added (those
+// not Unchanged) of a list whose rows passed Check when read: what a
+// change would write, checked without going over 100,000 rows again.
+func (l *ProspectList) CheckChanged() []RowProblem {
+	changed := &ProspectList{Name: l.Name}
+	ids := map[string]int{}
+	for _, r := range l.Rows {
+		if !r.Unchanged() {
+			changed.Rows = append(changed.Rows, r)
+			ids[r.ID] = 0
+		}
+	}
+	if len(changed.Rows) == 0 {
+		return nil
+	}
+	out := changed.Check(nil)
+	// A changed row's id against every other row's.
+	for _, r := range l.Rows {
+		if _, ok := ids[r.ID]; ok {
+			if ids[r.ID]++; ids[r.ID] == 2 && r.Unchanged() {
+				out = append(out, RowProblem{Line: r.Line, Column: "id", Message: fmt.Sprintf("id %s is the id of another row: ids are unique in a list", r.ID)})
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"bytes"
+	"encoding/csv"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +83,44 @@ func TestMergeProspects(t *testing.T) {
 				t.Errorf("merged (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// cellsOf and csvLine are encoding/csv's strict reading and its writing of
+// one line, without a reader or a writer a line.
+func TestCellsOfIsEncodingCSV(t *testing.T) {
+	for _, line := range []string{
+		`a,b,c`, `"a",b`, `"a,b",c`, `"say ""hi""",x`, `,,`, `""`, `"",a`, ` a , b `,
+		`a"b,c`, `"a"b,c`, `"a,b`, `"a""",b`, `"""",x`, `x,"y"z`, `é,"ü, ß"`,
+	} {
+		r := csv.NewReader(strings.NewReader(line))
+		r.FieldsPerRecord = -1
+		want, werr := r.Read()
+		commas, ok := rawCommas(line)
+		var got []string
+		var gerr error
+		if !ok {
+			gerr = errors.New("open quote")
+		} else {
+			got, gerr = cellsOf(line, commas)
+		}
+		if (werr != nil) != (gerr != nil) {
+			t.Errorf("%s: encoding/csv says %v, cellsOf %v", line, werr, gerr)
+			continue
+		}
+		if werr == nil {
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: cells (-csv +cellsOf):\n%s", line, diff)
+			}
+		}
+	}
+	for _, cells := range [][]string{{"a", "b"}, {"a,b", `say "hi"`}, {"", " lead", "\tx"}, {`\.`, "ok"}, {"é", ""}} {
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		_ = w.Write(cells)
+		w.Flush()
+		if got, want := csvLine(cells), strings.TrimSuffix(b.String(), "\n"); got != want {
+			t.Errorf("csvLine(%q) = %s, encoding/csv %s", cells, got, want)
+		}
 	}
 }
