@@ -3,6 +3,8 @@ package cmd
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -191,6 +193,9 @@ func (a *App) reportOf(c *cobra.Command, s *fsstore.Store, o *reportOptions, per
 	if by != "" {
 		keys.add(by, leads)
 	}
+	if err := missingRates(s.Pipeline, leads, by); err != nil {
+		return r, nil, err
+	}
 	renewals, err := a.renewalLeads(c, s, asOf)
 	if err != nil {
 		return r, nil, err
@@ -270,4 +275,22 @@ func (k *byKeys) unknown(by string) error {
 		hint = fmt.Sprintf(": did you mean %s?", near[0])
 	}
 	return usagef("--by %q: no lead has this key, so every lead would be in %s%s", by, report.NoKey, hint)
+}
+
+// missingRates refuses a report whose money figures would add values of
+// a currency pipeline.yaml gives no rate: never added silently. --by
+// currency shows each currency apart, and is let through.
+func missingRates(p *model.Pipeline, leads []*model.Lead, by string) error {
+	missing := p.MissingRates(leads)
+	if len(missing) == 0 || by == "currency" {
+		return nil
+	}
+	var parts []string
+	for _, cur := range slices.Sorted(maps.Keys(missing)) {
+		n := missing[cur]
+		parts = append(parts, fmt.Sprintf("%d lead%s in %s", n, plural(n), cur))
+	}
+	first := slices.Sorted(maps.Keys(missing))[0]
+	return fmt.Errorf("pipeline %q is in %s, and %s that pipeline.yaml gives no rate into %s: its money figures would add them up as %s. Add a rate to pipeline.yaml (rates: {%s: 0.92}, what one %s is worth in %s; docs/format.md), or see each currency apart: crm report --by currency",
+		p.Name, p.Currency, strings.Join(parts, " and "), p.Currency, p.Currency, first, first, p.Currency)
 }

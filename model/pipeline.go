@@ -47,6 +47,9 @@ type Pipeline struct {
 	// the pipeline renewal leads go to ("": this one).
 	NoticeDays      *int
 	RenewalPipeline string
+	// Rates convert the leads' other currencies into Currency, each by
+	// day (From) in order: rates.USD: 0.92, or a list of {from, rate}.
+	Rates map[string][]Rate
 }
 
 // DefaultNoticeDays is the notice period of a pipeline that sets none;
@@ -169,6 +172,24 @@ func (p *Pipeline) Validate() []Problem {
 	if len(p.Steps) == 0 {
 		add("steps", false, "the pipeline has no steps: list at least one under steps")
 	}
+	for _, cur := range sortedKeys(p.Rates) {
+		field := "rates." + cur
+		if err := CheckCurrency(cur); err != nil {
+			add(field, false, "rates: %v", err)
+			continue
+		}
+		if cur == p.Currency {
+			add(field, false, "rates.%s: %s is the pipeline's own currency: a rate converts another currency into it; remove it", cur, cur)
+		}
+		for i, r := range p.Rates[cur] {
+			if !(r.Rate > 0) {
+				add(field, false, "rates.%s: a rate is what one %s is worth in %s, above 0 (got %v)", cur, cur, p.Currency, r.Rate)
+			}
+			if i > 0 && !p.Rates[cur][i-1].From.Before(r.From) {
+				add(field, false, "rates.%s: the rates are listed by their day, each after the one above it (%s is not after %s)", cur, r.From, p.Rates[cur][i-1].From)
+			}
+		}
+	}
 	if p.NoticeDays != nil && (*p.NoticeDays < 0 || *p.NoticeDays > MaxNoticeDays) {
 		add("renewals.notice_days", false, "renewals.notice_days is %d: give the days before a term ends that it is due, 0 to %d (default %d)", *p.NoticeDays, MaxNoticeDays, DefaultNoticeDays)
 	}
@@ -279,4 +300,13 @@ func (l *Lead) LastChange(now time.Time) time.Time {
 		}
 	}
 	return last
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -6,6 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"time"
 
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/gitrepo"
@@ -50,6 +53,7 @@ func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Optio
 	ids := make([]string, len(files))
 	dupKeys := make([]string, len(files))
 	parents := make([]link, len(files))
+	currencies := make([]string, len(files))
 	err = s.ReadEach(ctx, files, func(i int, data []byte, problem *schema.Error) {
 		ids[i] = files[i].ID
 		if problem != nil {
@@ -63,6 +67,9 @@ func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Optio
 		}
 		if l != nil && errs.Err() == nil {
 			dupKeys[i] = model.DuplicateKey(l)
+		}
+		if l != nil && l.Value != nil {
+			currencies[i] = l.Currency
 		}
 		if l != nil && l.Parent != "" {
 			parents[i] = link{parent: l.Parent, line: schema.KeyLine(data, "parent")}
@@ -100,6 +107,9 @@ func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Optio
 		}
 	}
 	problems = append(problems, linkProblems(s, files, ids, parents)...)
+	if p != nil {
+		problems = append(problems, rateProblems(s, p, currencies)...)
+	}
 	lists, listProblems := prospectLists(s, ids)
 	problems = append(problems, listProblems...)
 	return 1 + len(files) + lists, problems.Sorted(), nil
@@ -203,4 +213,21 @@ func otherIDs(s *fsstore.Store) map[string]bool {
 		}
 	}
 	return ids
+}
+
+// rateProblems warn of the currencies leads are in that pipeline.yaml
+// gives no rate into its own: crm report refuses to add them up.
+func rateProblems(s *fsstore.Store, p *model.Pipeline, currencies []string) schema.Errors {
+	n := map[string]int{}
+	for _, c := range currencies {
+		if _, ok := p.RateAt(c, time.Time{}); !ok {
+			n[c]++
+		}
+	}
+	var out schema.Errors
+	for _, c := range slices.Sorted(maps.Keys(n)) {
+		out = append(out, &schema.Error{Path: s.Rel(s.PipelinePath()), Warning: true,
+			Msg: fmt.Sprintf("%d lead%s with a value in %s, which pipeline.yaml gives no rate into %s: crm report will not add them up; add rates: {%s: RATE} (what one %s is worth in %s), or report with --by currency", n[c], map[bool]string{true: "", false: "s"}[n[c] == 1], c, p.Currency, c, c, p.Currency)})
+	}
+	return out
 }

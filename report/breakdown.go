@@ -39,9 +39,24 @@ func breakdown(ix *index, fs []facts, leads []*model.Lead, period Period, now ti
 		keys = append(keys, k)
 	}
 	sortKeys(p, keys, by)
+	gix := ix
+	if by == "currency" {
+		// Each currency's group in its own currency: no rate needed.
+		raw := *ix
+		raw.raw = true
+		gix = &raw
+	}
 	out := make([]Group, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, Group{Key: k, Summary: summarize(ix, groups[k], groups[k], period, period.moment(now), nil)})
+		g := Group{Key: k, Summary: summarize(gix, groups[k], groups[k], period, period.moment(now), nil)}
+		g.Summary.Currency = p.Currency
+		if by == "currency" {
+			g.Summary.Currency = k
+			if k == NoKey {
+				g.Summary.Currency = ""
+			}
+		}
+		out = append(out, g)
 	}
 	return out
 }
@@ -175,6 +190,7 @@ func periodGroups(ix *index, leads []*model.Lead, period Period, now time.Time, 
 					}
 				}
 				out[i] = Group{Key: sub.Label, Summary: sum.done(target(p, clipped))}
+				out[i].Summary.Currency = p.Currency
 			}
 		})
 	}

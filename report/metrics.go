@@ -12,6 +12,8 @@ import (
 // figure whose denominator is zero (or whose pipeline mark is missing): it
 // prints as "–" and as JSON null.
 type Summary struct {
+	// Currency is the currency of the money figures.
+	Currency                string
 	InPipeline              int
 	PipelineValue           float64
 	WeightedValue           float64
@@ -88,6 +90,36 @@ type Report struct {
 	// Trend is won and lost per month (or quarter), for the HTML report's
 	// chart; filled by the caller with Trend when wanted.
 	Trend []Group
+	// Currency is the currency of every money figure (the pipeline's);
+	// Converted the currencies converted into it at pipeline.yaml's
+	// rates; LeftOut those with no rate, whose values no money figure
+	// holds (only with --by currency, whose groups are each in their own).
+	Currency  string
+	Converted []string
+	LeftOut   []string
+}
+
+// converted are the currencies of leads with a value, other than the
+// pipeline's, that pipeline.yaml gives a rate.
+func converted(p *model.Pipeline, leads []*model.Lead) []string {
+	seen := map[string]bool{}
+	for _, l := range leads {
+		if l.Value != nil && l.Currency != "" && l.Currency != p.Currency && !seen[l.Currency] {
+			if _, ok := p.RateAt(l.Currency, time.Time{}); ok {
+				seen[l.Currency] = true
+			}
+		}
+	}
+	return sortedKeys(seen)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Compute builds the report of leads in pipeline p over period, as of now
@@ -105,9 +137,10 @@ func ComputeRenewing(p *model.Pipeline, leads, renewals []*model.Lead, period Pe
 	at := m.at
 	ix := newIndex(p)
 	ix.renewals = renewalsByParent(leads, renewals)
+	ix.missing = p.MissingRates(leads)
 	// Each lead's facts are added to the figures as they are made; only
 	// a breakdown into groups of leads keeps them (docs/performance.md, "Measured reasons in the code").
-	sum, steps := newSummer(ix, period, m), newStepper(p, period)
+	sum, steps := newSummer(ix, period, m), newStepper(ix, period, at)
 	keep := by != "" && by != "month" && by != "quarter"
 	var fs []facts
 	for _, l := range leads {
@@ -122,8 +155,9 @@ func ComputeRenewing(p *model.Pipeline, leads, renewals []*model.Lead, period Pe
 			fs = append(fs, f)
 		}
 	}
-	r := Report{Pipeline: p.Name, Period: period, Now: at, By: by}
+	r := Report{Pipeline: p.Name, Period: period, Now: at, By: by, Currency: p.Currency, Converted: converted(p, leads), LeftOut: sortedKeys(ix.missing)}
 	r.Summary = sum.done(target(p, period))
+	r.Summary.Currency = p.Currency
 	r.Steps = steps.done()
 	if by != "" {
 		r.Groups = breakdown(ix, fs, leads, period, now, by)
@@ -159,6 +193,24 @@ type index struct {
 	contactIdx int
 	// renewals are the renewal leads of each deal, by the deal's id.
 	renewals map[string][]*model.Lead
+	// raw leaves values in their own currency (crm report --by
+	// currency's groups); missing are the currencies pipeline.yaml gives
+	// no rate, whose values no sum takes (the command refuses a report
+	// that would need them, unless --by currency).
+	raw     bool
+	missing map[string]int
+}
+
+// value is l's value in the pipeline's currency at t (the rate of that
+// day), and whether it has one a sum may take.
+func (ix *index) value(l *model.Lead, t time.Time) (float64, bool) {
+	if l.Value == nil {
+		return 0, false
+	}
+	if ix.raw {
+		return *l.Value, true
+	}
+	return ix.p.Convert(*l.Value, l.Currency, t)
 }
 
 // renewalsByParent are the renewal leads of leads, by the deal they renew.
@@ -184,8 +236,8 @@ func (ix *index) renewed(id string, m moment) (bool, float64) {
 	for _, r := range ix.renewals[id] {
 		if f, ok := ix.factsAt(r, m, false); ok && f.status == model.Won {
 			won = true
-			if r.Value != nil {
-				value += *r.Value
+			if v, ok := ix.value(r, f.closedAt); ok {
+				value += v
 			}
 		}
 	}
@@ -454,10 +506,10 @@ func (a *summer) addSnap(f facts) {
 	l, s := f.lead, &a.s
 	if f.status.Open() {
 		s.InPipeline++
-		if l.Value != nil {
-			s.PipelineValue += *l.Value
+		if v, ok := a.ix.value(l, a.at); ok {
+			s.PipelineValue += v
 			if pr, ok := probability(a.p, f); ok {
-				s.WeightedValue += *l.Value * pr / 100
+				s.WeightedValue += v * pr / 100
 			}
 		}
 		if stale(a.p, f, a.at) {
@@ -490,27 +542,27 @@ func (a *summer) addFlow(f facts) {
 		case model.Won:
 			s.Won++
 			a.closeDays = append(a.closeDays, days(f.closedAt.Sub(f.created)))
-			if l.Value != nil {
-				s.WonValue += *l.Value
-				a.wonValues = append(a.wonValues, *l.Value)
+			if v, ok := a.ix.value(l, f.closedAt); ok {
+				s.WonValue += v
+				a.wonValues = append(a.wonValues, v)
 			}
 		case model.Lost:
 			s.Lost++
 		case model.Cancelled:
 			s.Cancelled++
 		}
-		if f.status == model.Won && l.Kind == model.KindUpsell && l.Value != nil {
-			s.UpsellWonValue += *l.Value
+		if v, ok := a.ix.value(l, f.closedAt); ok && f.status == model.Won && l.Kind == model.KindUpsell {
+			s.UpsellWonValue += v
 		}
 	}
 	if f.status == model.Won && !l.TermEnd.IsZero() {
-		a.addTerm(l)
+		a.addTerm(l, f.closedAt)
 	}
 }
 
 // addTerm counts the term of a won deal, when it ends in the period (at
 // the start of its term_end day, in the report's time zone).
-func (a *summer) addTerm(l *model.Lead) {
+func (a *summer) addTerm(l *model.Lead, closed time.Time) {
 	end := l.TermEnd.In(a.at.Location())
 	if !a.period.Contains(end) {
 		return
@@ -525,10 +577,7 @@ func (a *summer) addTerm(l *model.Lead) {
 		return // not ended yet: no rate, no churn
 	}
 	a.ended++
-	v := 0.0
-	if l.Value != nil {
-		v = *l.Value
-	}
+	v, _ := a.ix.value(l, closed)
 	a.endedValue += v
 	if renewed {
 		a.endedRenewed++
@@ -570,13 +619,16 @@ func (a *summer) done(tgt *float64) Summary {
 // stepper adds up the table of steps a lead's facts at a time.
 type stepper struct {
 	p      *model.Pipeline
+	ix     *index
+	at     time.Time
 	period Period
 	rows   []StepRow
 	stays  [][]float64
 }
 
-func newStepper(p *model.Pipeline, period Period) *stepper {
-	t := &stepper{p: p, period: period, rows: make([]StepRow, len(p.Steps)), stays: make([][]float64, len(p.Steps))}
+func newStepper(ix *index, period Period, at time.Time) *stepper {
+	p := ix.p
+	t := &stepper{p: p, ix: ix, at: at, period: period, rows: make([]StepRow, len(p.Steps)), stays: make([][]float64, len(p.Steps))}
 	for i, st := range p.Steps {
 		t.rows[i].Step = st.Name
 	}
@@ -589,10 +641,10 @@ func (t *stepper) add(f facts) {
 	if f.status.Open() && f.step >= 0 {
 		r := &rows[f.step]
 		r.InStep++
-		if f.lead.Value != nil {
-			r.InStepValue += *f.lead.Value
+		if v, ok := t.ix.value(f.lead, t.at); ok {
+			r.InStepValue += v
 			if pr, ok := probability(t.p, f); ok {
-				r.WeightedValue += *f.lead.Value * pr / 100
+				r.WeightedValue += v * pr / 100
 			}
 		}
 	}

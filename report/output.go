@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -162,6 +163,9 @@ func (s SummaryJSON) MarshalJSON() ([]byte, error) {
 		b.WriteByte(':')
 		b.Write(f.json(Summary(s)))
 	}
+	b.WriteString(`,"currency":`)
+	cur, _ := json.Marshal(s.Currency)
+	b.Write(cur)
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }
@@ -201,6 +205,13 @@ type JSONReport struct {
 	Steps         []JSONStep   `json:"steps"`
 	By            string       `json:"by,omitempty"`
 	Groups        *[]JSONGroup `json:"groups,omitempty"`
+	// Currency is the currency of the money figures (each summary says
+	// its own too); Converted the currencies converted into it at the
+	// rates of pipeline.yaml; LeftOut those with no rate, left out of
+	// every sum but their --by currency group's.
+	Currency  string   `json:"currency"`
+	Converted []string `json:"converted"`
+	LeftOut   []string `json:"left_out"`
 }
 
 // JSONReports is the JSON of crm report --all.
@@ -221,10 +232,17 @@ func timeStr(t time.Time) *string {
 func ToJSON(r Report) JSONReport {
 	j := JSONReport{
 		SchemaVersion: SchemaVersion, Pipeline: r.Pipeline,
-		Period:  JSONPeriod{From: timeStr(r.Period.From), To: timeStr(r.Period.To)},
-		Now:     model.FormatTime(r.Now),
-		Summary: SummaryJSON(r.Summary),
-		Steps:   make([]JSONStep, 0, len(r.Steps)),
+		Period:   JSONPeriod{From: timeStr(r.Period.From), To: timeStr(r.Period.To)},
+		Now:      model.FormatTime(r.Now),
+		Summary:  SummaryJSON(r.Summary),
+		Steps:    make([]JSONStep, 0, len(r.Steps)),
+		Currency: r.Currency, Converted: r.Converted, LeftOut: r.LeftOut,
+	}
+	if j.Converted == nil {
+		j.Converted = []string{}
+	}
+	if j.LeftOut == nil {
+		j.LeftOut = []string{}
 	}
 	for _, s := range r.Steps {
 		j.Steps = append(j.Steps, JSONStep{
@@ -398,6 +416,13 @@ func writeText(w io.Writer, format string, r Report, noHeaders bool) error {
 	} else {
 		fmt.Fprintf(w, "%s\n\n", title)
 	}
+	if note := moneyNote(r); note != "" {
+		if format == FormatMarkdown {
+			fmt.Fprintf(w, "%s\n\n", note)
+		} else {
+			fmt.Fprintf(w, "%s\n\n", note)
+		}
+	}
 	head := &Table{Header: []string{"Figure", "Value"}, Rows: Headline(r.Summary), Right: map[int]bool{1: true}}
 	tables := []*Table{head, StepTable(r.Steps)}
 	if r.By != "" {
@@ -413,6 +438,19 @@ func writeText(w io.Writer, format string, r Report, noHeaders bool) error {
 		}
 	}
 	return nil
+}
+
+// moneyNote says what the money figures are in, when leads are in more
+// than the pipeline's currency: "" otherwise.
+func moneyNote(r Report) string {
+	var parts []string
+	if len(r.Converted) > 0 {
+		parts = append(parts, fmt.Sprintf("Money in %s; %s converted at the rates in pipeline.yaml (the rate of the day a lead closed; of the report's moment for open leads)", r.Currency, strings.Join(r.Converted, ", ")))
+	}
+	if len(r.LeftOut) > 0 {
+		parts = append(parts, fmt.Sprintf("Leads in %s are left out of every sum but their own group: pipeline.yaml gives no rate into %s", strings.Join(r.LeftOut, ", "), r.Currency))
+	}
+	return strings.Join(parts, ". ")
 }
 
 var stepColumns = []string{"step", "in_step", "in_step_value", "weighted_value", "reached", "conversion_rate", "fallout_rate", "won_after_reaching", "avg_days_in_step"}
@@ -454,14 +492,15 @@ func writeCSV(w io.Writer, reports []Report, o Options) error {
 	for _, f := range figures {
 		summaryColumns = append(summaryColumns, f.Key)
 	}
+	summaryColumns = append(summaryColumns, "currency")
 	if !o.NoHeaders {
 		_ = cw.Write(head(summaryColumns...))
 	}
 	for _, r := range reports {
 		for _, g := range r.Groups {
-			_ = cw.Write(pre(r, append([]string{g.Key}, summaryCells(g.Summary)...)...))
+			_ = cw.Write(pre(r, append(append([]string{g.Key}, summaryCells(g.Summary)...), g.Summary.Currency)...))
 		}
-		_ = cw.Write(pre(r, append([]string{"total"}, summaryCells(r.Summary)...)...))
+		_ = cw.Write(pre(r, append(append([]string{"total"}, summaryCells(r.Summary)...), r.Summary.Currency)...))
 	}
 	if err := cw.Flush(); err != nil {
 		return err

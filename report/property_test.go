@@ -143,10 +143,10 @@ func sameInEveryFormat(t *testing.T, name string, r Report) {
 		return b.String()
 	}
 	var doc struct {
-		Summary map[string]*float64 `json:"summary"`
+		Summary map[string]any `json:"summary"`
 		Groups  []struct {
-			Key     string              `json:"key"`
-			Summary map[string]*float64 `json:"summary"`
+			Key     string         `json:"key"`
+			Summary map[string]any `json:"summary"`
 		} `json:"groups"`
 	}
 	if err := json.Unmarshal([]byte(render(FormatJSON)), &doc); err != nil {
@@ -199,15 +199,19 @@ func sameInEveryFormat(t *testing.T, name string, r Report) {
 	}
 }
 
-// cells writes JSON figures as CSV writes them: empty for null.
-func cells(m map[string]*float64) map[string]string {
+// cells writes JSON figures as CSV writes them: empty for null; the
+// currency as it is.
+func cells(m map[string]any) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {
-		if v == nil {
+		switch x := v.(type) {
+		case nil:
 			out[k] = ""
-			continue
+		case float64:
+			out[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		default:
+			out[k] = fmt.Sprint(x)
 		}
-		out[k] = strconv.FormatFloat(*v, 'f', -1, 64)
 	}
 	return out
 }

@@ -16,14 +16,49 @@ import (
 const PipelineFile = "pipeline.yaml"
 
 type pipelineFile struct {
-	Name        string             `yaml:"name"`
-	Currency    string             `yaml:"currency"`
-	StaleDays   int                `yaml:"stale_days"`
-	Steps       []stepFile         `yaml:"steps"`
-	LostReasons *lostReasonsFile   `yaml:"lost_reasons"`
-	Targets     map[string]float64 `yaml:"targets"`
-	Hooks       []hookFile         `yaml:"hooks"`
-	Renewals    *renewalsFile      `yaml:"renewals"`
+	Name        string              `yaml:"name"`
+	Currency    string              `yaml:"currency"`
+	StaleDays   int                 `yaml:"stale_days"`
+	Steps       []stepFile          `yaml:"steps"`
+	LostReasons *lostReasonsFile    `yaml:"lost_reasons"`
+	Targets     map[string]float64  `yaml:"targets"`
+	Hooks       []hookFile          `yaml:"hooks"`
+	Renewals    *renewalsFile       `yaml:"renewals"`
+	Rates       map[string]rateList `yaml:"rates"`
+}
+
+// rateList reads a currency's rate: a number (from always), or a list of
+// {from: DAY, rate: NUMBER}.
+type rateList []model.Rate
+
+func (rl *rateList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var v float64
+		if err := n.Decode(&v); err != nil {
+			return fmt.Errorf("line %d: a rate is a number (what one unit is worth in the pipeline's currency), or a list of {from: DAY, rate: NUMBER}", n.Line)
+		}
+		*rl = rateList{{Rate: v}}
+		return nil
+	}
+	var items []struct {
+		From string  `yaml:"from"`
+		Rate float64 `yaml:"rate"`
+	}
+	if err := n.Decode(&items); err != nil {
+		return fmt.Errorf("line %d: a dated rate is a list of {from: DAY, rate: NUMBER}", n.Line)
+	}
+	for _, it := range items {
+		r := model.Rate{Rate: it.Rate}
+		if it.From != "" {
+			t, err := time.Parse("2006-01-02", it.From)
+			if err != nil {
+				return fmt.Errorf("line %d: from %q is not a day: write 2026-07-01", n.Line, it.From)
+			}
+			r.From = model.DateOf(t)
+		}
+		*rl = append(*rl, r)
+	}
+	return nil
 }
 
 // renewalsFile is how a pipeline renews its won deals' contracts.
@@ -138,6 +173,12 @@ func ParsePipeline(data []byte, path string) (*model.Pipeline, Errors, error) {
 	for _, s := range pf.Steps {
 		p.Steps = append(p.Steps, s.Step)
 	}
+	for cur, rl := range pf.Rates {
+		if p.Rates == nil {
+			p.Rates = map[string][]model.Rate{}
+		}
+		p.Rates[cur] = rl
+	}
 	if r := pf.Renewals; r != nil {
 		p.RenewalPipeline = strings.TrimSpace(r.Pipeline)
 		if r.NoticeDays != nil {
@@ -196,7 +237,7 @@ func explainPipeline(msg string) string {
 	if strings.HasPrefix(msg, "field ") && strings.Contains(msg, " not found in type") {
 		name := strings.TrimPrefix(msg, "field ")
 		name = name[:strings.Index(name, " ")]
-		return fmt.Sprintf("unknown key %q in pipeline.yaml: use name, currency, stale_days, steps, lost_reasons, targets, hooks, renewals", name)
+		return fmt.Sprintf("unknown key %q in pipeline.yaml: use name, currency, stale_days, steps, lost_reasons, targets, hooks, renewals, rates", name)
 	}
 	return msg
 }
