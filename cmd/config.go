@@ -14,9 +14,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
+	"golang.org/x/text/language"
 
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/report"
 )
 
 // load reads the configuration. Precedence: flags > CRM_* environment >
@@ -27,7 +29,7 @@ func (a *App) load(c *cobra.Command) error {
 	v := a.v
 	v.SetEnvPrefix("CRM")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	for _, k := range []string{"by", "owner", "pipeline", "editor", "now"} {
+	for _, k := range configKeys {
 		_ = v.BindEnv(k)
 	}
 	v.SetConfigType("yaml")
@@ -54,7 +56,34 @@ func (a *App) load(c *cobra.Command) error {
 		a.now = t
 	}
 	a.now = a.now.Truncate(time.Second)
+	if err := a.useLocale(); err != nil {
+		return err
+	}
 	a.loadFailed = false
+	return nil
+}
+
+// useLocale sets how amounts are written (digit grouping): locale in
+// crm.yaml (or CRM_LOCALE), else LC_ALL, LC_MONETARY or LANG, else
+// English. A locale crm.yaml names and crm does not know is an error; an
+// environment's is taken as English.
+func (a *App) useLocale() error {
+	if s := a.v.GetString("locale"); s != "" {
+		tag, err := report.LocaleOf(s)
+		if err != nil {
+			return usagef("locale in %s: %v", fsstore.ConfigFile, err)
+		}
+		report.UseLocale(tag)
+		return nil
+	}
+	for _, env := range []string{"LC_ALL", "LC_MONETARY", "LANG"} {
+		if s := a.Getenv(env); s != "" {
+			tag, _ := report.LocaleOf(s)
+			report.UseLocale(tag)
+			return nil
+		}
+	}
+	report.UseLocale(language.English)
 	return nil
 }
 
@@ -69,7 +98,7 @@ func (a *App) userConfigFile() string {
 }
 
 // configKeys are the keys a configuration file may hold.
-var configKeys = []string{"by", "owner", "pipeline", "editor", "now"}
+var configKeys = []string{"by", "owner", "pipeline", "editor", "now", "locale"}
 
 func (a *App) mergeConfig(v *viper.Viper, path string) error {
 	data, err := fsstore.ReadSmallFile(path)

@@ -47,7 +47,7 @@ func dayOf(t time.Time) string {
 // ClientTable is the table of crm client list.
 func ClientTable(cs []*model.Client) *Table {
 	t := &Table{Header: []string{"company", "won", "won value", "open", "open value", "owner", "last activity", "follow up", "term end"},
-		Right: map[int]bool{1: true, 2: true, 3: true, 4: true}}
+		Right: map[int]bool{1: true, 2: true, 3: true, 4: true}, Amounts: map[int]bool{2: true, 4: true}}
 	for _, c := range cs {
 		t.Rows = append(t.Rows, []string{c.Name, fmt.Sprint(c.Won), money(c.WonValue), fmt.Sprint(c.Open), money(c.OpenValue),
 			c.Owner, dayOf(c.LastActivity), followUp(c.NextFollowUp), dateText(c.TermEnd)})
@@ -103,7 +103,7 @@ func ClientList(cs []*model.Client) ClientListJSON {
 // ClientDealTable is the table of a client's deals (crm client show).
 // pipelineOf names a lead's pipeline, "" when all are of one.
 func ClientDealTable(c *model.Client, pipelineOf func(*model.Lead) string) *Table {
-	t := &Table{Header: []string{"id", "title", "kind", "parent", "status", "step", "value", "created", "closed", "term end"}, Right: map[int]bool{6: true}}
+	t := &Table{Header: []string{"id", "title", "kind", "parent", "status", "step", "value", "created", "closed", "term end"}, Right: map[int]bool{6: true}, Amounts: map[int]bool{6: true}}
 	if pipelineOf != nil {
 		t.Header = append(t.Header, "pipeline")
 	}
@@ -174,9 +174,9 @@ func WriteClient(w io.Writer, c *model.Client, pipelineOf func(*model.Lead) stri
 		item = "- "
 	}
 	fmt.Fprintf(w, "%sdeals: %d won, %d open, %d lost or cancelled\n", item, c.Won, c.Open, c.Lost)
-	fmt.Fprintf(w, "%swon to date: %s\n", item, or(money(c.WonValue), "0"))
+	fmt.Fprintf(w, "%swon to date: %s\n", item, humanAmounts(or(money(c.WonValue), "0")))
 	if len(c.OpenValue) > 0 {
-		fmt.Fprintf(w, "%sopen value: %s\n", item, money(c.OpenValue))
+		fmt.Fprintf(w, "%sopen value: %s\n", item, humanAmounts(money(c.OpenValue)))
 	}
 	if c.Owner != "" {
 		fmt.Fprintf(w, "%sowner: %s\n", item, c.Owner)
@@ -215,7 +215,7 @@ func or(a, b string) string {
 // RenewalTable is the table of crm renewals: the contracts whose term
 // ends within the notice period, the overdue first.
 func RenewalTable(due []model.DueTerm) *Table {
-	t := &Table{Header: []string{"term end", "days", "id", "company", "title", "value", "owner", "every", "renewal"}, Right: map[int]bool{1: true, 5: true}}
+	t := &Table{Header: []string{"term end", "days", "id", "company", "title", "value", "owner", "every", "renewal"}, Right: map[int]bool{1: true, 5: true}, Amounts: map[int]bool{5: true}}
 	for _, d := range due {
 		l := d.Lead
 		v := ""

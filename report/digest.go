@@ -295,7 +295,7 @@ func (s todaySection) table(withOwner bool) *Table {
 		t.Header = append(t.Header, s.text)
 	}
 	for _, it := range s.items {
-		row := []string{it.Lead.ID, it.Lead.Title, it.Lead.Step, it.Lead.ValueString()}
+		row := []string{it.Lead.ID, it.Lead.Title, it.Lead.Step, MoneyOf(it.Lead.Value, it.Lead.Currency)}
 		if withOwner {
 			row = append(row, it.Lead.Owner)
 		}

@@ -147,7 +147,7 @@ type CheckProblem struct {
 
 // LeadTable is leads as the rows of crm lead list's table and CSV.
 func LeadTable(leads []*model.Lead) *Table {
-	t := &Table{Header: []string{"id", "title", "company", "step", "status", "value", "owner", "next"}, Right: map[int]bool{5: true}}
+	t := &Table{Header: []string{"id", "title", "company", "step", "status", "value", "owner", "next"}, Right: map[int]bool{5: true}, Amounts: map[int]bool{5: true}}
 	for _, l := range leads {
 		next := ""
 		switch {

@@ -64,6 +64,9 @@ type figure struct {
 	// renewal marks the renewal figures: tables print them only when a
 	// summary has any (Summary.HasRenewals); JSON and CSV always.
 	renewal bool
+	// money marks the figures in the summary's currency: tables write
+	// them as Money (231,600 EUR).
+	money bool
 }
 
 // shown reports whether a table prints f for s.
@@ -80,8 +83,8 @@ func amt(f func(Summary) float64) func(Summary) *float64 {
 // figures lists the summary in the order every output prints it.
 var figures = []figure{
 	{Key: "in_pipeline", Label: "In pipeline", Column: "In pipeline", kind: count, get: cnt(func(s Summary) int { return s.InPipeline })},
-	{Key: "pipeline_value", Label: "Pipeline value", Column: "Pipeline value", kind: amount, get: amt(func(s Summary) float64 { return s.PipelineValue })},
-	{Key: "weighted_value", Label: "Weighted value (forecast)", Column: "Weighted", kind: amount, get: amt(func(s Summary) float64 { return s.WeightedValue })},
+	{Key: "pipeline_value", Label: "Pipeline value", Column: "Pipeline value", money: true, kind: amount, get: amt(func(s Summary) float64 { return s.PipelineValue })},
+	{Key: "weighted_value", Label: "Weighted value (forecast)", Column: "Weighted", money: true, kind: amount, get: amt(func(s Summary) float64 { return s.WeightedValue })},
 	{Key: "new", Label: "New", Column: "New", kind: count, get: cnt(func(s Summary) int { return s.New })},
 	{Key: "won", Label: "Won", Column: "Won", kind: count, get: cnt(func(s Summary) int { return s.Won })},
 	{Key: "lost", Label: "Lost", Column: "Lost", kind: count, get: cnt(func(s Summary) int { return s.Lost })},
@@ -90,26 +93,29 @@ var figures = []figure{
 	{Key: "won_of_closed_rate", Label: "Won of closed %", Unit: " %", kind: rate, get: func(s Summary) *float64 { return s.WonOfClosedRate }},
 	{Key: "avg_days_to_close", Label: "Avg time to close", Unit: " d", Column: "Avg days to close", kind: rate, get: func(s Summary) *float64 { return s.AvgDaysToClose }},
 	{Key: "median_days_to_close", Label: "Median time to close", Unit: " d", kind: rate, get: func(s Summary) *float64 { return s.MedianDaysToClose }},
-	{Key: "avg_deal_size", Label: "Avg deal size", Column: "Avg deal", kind: rate, get: func(s Summary) *float64 { return s.AvgDealSize }},
-	{Key: "won_value", Label: "Won value", Column: "Won value", kind: amount, get: amt(func(s Summary) float64 { return s.WonValue })},
+	{Key: "avg_deal_size", Label: "Avg deal size", Column: "Avg deal", money: true, kind: rate, get: func(s Summary) *float64 { return s.AvgDealSize }},
+	{Key: "won_value", Label: "Won value", Column: "Won value", money: true, kind: amount, get: amt(func(s Summary) float64 { return s.WonValue })},
 	{Key: "response_time_avg_hours", Label: "Lead response time (avg)", kind: hours, get: func(s Summary) *float64 { return s.ResponseTimeAvgHours }},
 	{Key: "response_time_median_hours", Label: "Lead response time (median)", kind: hours, get: func(s Summary) *float64 { return s.ResponseTimeMedianHours }},
 	{Key: "close_ratio", Label: "Close ratio", Unit: " %", kind: rate, get: func(s Summary) *float64 { return s.CloseRatio }},
 	{Key: "lead_to_opportunity_rate", Label: "Lead-to-opportunity %", Unit: " %", kind: rate, get: func(s Summary) *float64 { return s.LeadToOpportunityRate }},
-	{Key: "sales_velocity_per_day", Label: "Sales velocity (per day)", kind: rate, get: func(s Summary) *float64 { return s.SalesVelocityPerDay }},
+	{Key: "sales_velocity_per_day", Label: "Sales velocity (per day)", money: true, kind: rate, get: func(s Summary) *float64 { return s.SalesVelocityPerDay }},
 	{Key: "coverage", Label: "Pipeline coverage", Unit: "x", kind: rate, get: func(s Summary) *float64 { return s.Coverage }},
 	{Key: "stale", Label: "Stale", Column: "Stale", kind: count, get: cnt(func(s Summary) int { return s.Stale })},
 	{Key: "renewals_due", Label: "Renewals due", Column: "Renewals due", kind: count, renewal: true, get: cnt(func(s Summary) int { return s.RenewalsDue })},
 	{Key: "renewed", Label: "Renewed", Column: "Renewed", kind: count, renewal: true, get: cnt(func(s Summary) int { return s.Renewed })},
 	{Key: "renewal_rate", Label: "Renewal rate", Unit: " %", Column: "Renewal rate", ColumnUnit: " %", kind: rate, renewal: true, get: func(s Summary) *float64 { return s.RenewalRate }},
-	{Key: "churned_value", Label: "Churned value", Column: "Churned", kind: amount, renewal: true, get: amt(func(s Summary) float64 { return s.ChurnedValue })},
-	{Key: "upsell_won_value", Label: "Upsell won value", Column: "Upsell won", kind: amount, renewal: true, get: amt(func(s Summary) float64 { return s.UpsellWonValue })},
+	{Key: "churned_value", Label: "Churned value", Column: "Churned", money: true, kind: amount, renewal: true, get: amt(func(s Summary) float64 { return s.ChurnedValue })},
+	{Key: "upsell_won_value", Label: "Upsell won value", Column: "Upsell won", money: true, kind: amount, renewal: true, get: amt(func(s Summary) float64 { return s.UpsellWonValue })},
 	{Key: "net_revenue_retention", Label: "Net revenue retention", Unit: " %", Column: "NRR", ColumnUnit: " %", kind: rate, renewal: true, get: func(s Summary) *float64 { return s.NetRevenueRetention }},
 }
 
 // text is the figure as a table shows it, with unit.
 func (f figure) text(s Summary, unit string) string {
 	v := f.get(s)
+	if f.money && v != nil {
+		return Money(*v, s.Currency)
+	}
 	switch f.kind {
 	case count:
 		return strconv.Itoa(int(*v))
@@ -372,7 +378,7 @@ func StepTable(steps []StepRow) *Table {
 	}
 	for _, s := range steps {
 		t.Rows = append(t.Rows, []string{
-			s.Step, strconv.Itoa(s.InStep), fmtNum(s.InStepValue), fmtNum(s.WeightedValue), strconv.Itoa(s.Reached),
+			s.Step, strconv.Itoa(s.InStep), Amount(s.InStepValue), Amount(s.WeightedValue), strconv.Itoa(s.Reached),
 			fmtOpt(s.ConversionRate, " %"), fmtOpt(s.FalloutRate, " %"), strconv.Itoa(s.WonAfterReaching),
 			fmtOpt(s.AvgDaysInStep, ""), bar(s.Reached, max),
 		})

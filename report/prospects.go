@@ -121,6 +121,7 @@ func ProspectReportTable(figs []model.ProspectFigures) *Table {
 	for i := 1; i < len(t.Header); i++ {
 		t.Right[i] = true
 	}
+	t.Amounts = map[int]bool{7: true}
 	for _, f := range figs {
 		r := RatesOf(f)
 		t.Rows = append(t.Rows, []string{f.List, strconv.Itoa(f.Rows), strconv.Itoa(f.Contacted), strconv.Itoa(f.Qualified), strconv.Itoa(f.Rejected),

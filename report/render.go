@@ -35,11 +35,44 @@ type Table struct {
 	// Style, when set, gives the ANSI colour of a cell (row, column), ""
 	// for none: colour on a terminal only (the caller decides).
 	Style func(row, col int) string
+	// Amounts lists the columns (by index) whose cells hold plain amounts
+	// ("12000", "12000 EUR", "28000 EUR + 500 USD"): a table or markdown
+	// shows their numbers as people read them (Amount: 12,000), CSV as
+	// they are.
+	Amounts map[int]bool
 	// RowFunc, when set, makes row i of NumRows instead of Rows, each
 	// time it is printed: the half a million rows of an activity feed are
 	// not held at once. It may be called from several goroutines.
 	NumRows int
 	RowFunc func(i int) []string
+}
+
+// display is row i as a table or markdown shows it: its amounts grouped.
+func (t *Table) display(i int) []string {
+	row := t.Row(i)
+	if len(t.Amounts) == 0 {
+		return row
+	}
+	out := append([]string(nil), row...)
+	for j := range t.Amounts {
+		if j < len(out) {
+			out[j] = humanAmounts(out[j])
+		}
+	}
+	return out
+}
+
+// humanAmounts writes each plain number of a cell as Amount does.
+func humanAmounts(cell string) string {
+	words := strings.Split(cell, " ")
+	for k, w := range words {
+		if model.PlainNumber(w) {
+			if v, err := strconv.ParseFloat(w, 64); err == nil {
+				words[k] = Amount(v)
+			}
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // Len is the number of rows.
@@ -140,7 +173,7 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 	tb := tablewriter.NewTable(&b, opts...)
 	tb.Header(toAny(markdownCells(t.Header, markdown))...)
 	for i := range t.Len() {
-		cells := toAny(markdownCells(t.Row(i), markdown))
+		cells := toAny(markdownCells(t.display(i), markdown))
 		if t.Style != nil && !markdown {
 			for j := range cells {
 				if c := t.Style(i, j); c != "" {
@@ -201,7 +234,7 @@ func renderPlain(w io.Writer, t *Table) error {
 	}
 	measure := func(from, to int, widths []int) {
 		for i := from; i < to; i++ {
-			for j, c := range t.Row(i) {
+			for j, c := range t.display(i) {
 				if j < len(widths) {
 					widths[j] = max(widths[j], displayWidth(tableCell(c)))
 				}
@@ -261,7 +294,7 @@ func renderPlain(w io.Writer, t *Table) error {
 		writeRow(-1, header)
 	}
 	for i := range t.Len() {
-		writeRow(i, t.Row(i))
+		writeRow(i, t.display(i))
 	}
 	return bw.Flush()
 }
