@@ -14,6 +14,7 @@ import (
 	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
+	"github.com/crmcli/crm/schema"
 )
 
 type reportOptions struct {
@@ -200,9 +201,13 @@ func (a *App) reportOf(c *cobra.Command, s *fsstore.Store, o *reportOptions, per
 	if err != nil {
 		return r, nil, err
 	}
+	costs, err := readCosts(s)
+	if err != nil {
+		return r, nil, err
+	}
 	// Months and quarters are cut in the user's time zone, as --period is.
 	now := a.now.In(a.Loc)
-	r = report.ComputeRenewing(s.Pipeline, leads, renewals, period, now, by)
+	r = report.ComputeWith(s.Pipeline, leads, period, now, by, report.Inputs{Renewals: renewals, Costs: costs})
 	if o.format == report.FormatHTML {
 		r.Trend = report.Trend(s.Pipeline, leads, period, now)
 	}
@@ -293,4 +298,18 @@ func missingRates(p *model.Pipeline, leads []*model.Lead, by string) error {
 	first := slices.Sorted(maps.Keys(missing))[0]
 	return fmt.Errorf("pipeline %q is in %s, and %s that pipeline.yaml gives no rate into %s: its money figures would add them up as %s. Add a rate to pipeline.yaml (rates: {%s: 0.92}, what one %s is worth in %s; docs/format.md), or see each currency apart: crm report --by currency",
 		p.Name, p.Currency, strings.Join(parts, " and "), p.Currency, p.Currency, first, first, p.Currency)
+}
+
+// readCosts reads the pipeline's costs.yaml (none: no costs); one crm
+// check rejects stops the report, named.
+func readCosts(s *fsstore.Store) ([]model.Cost, error) {
+	data, err := s.ReadCosts()
+	if err != nil || data == nil {
+		return nil, err
+	}
+	costs, errs := schema.ParseCosts(data, s.Rel(s.CostsPath()))
+	if errs != nil {
+		return nil, errs
+	}
+	return costs, nil
 }

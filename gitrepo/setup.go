@@ -22,7 +22,7 @@ const MergeDriver = "command -v crm >/dev/null 2>&1 && exec crm merge-driver %O 
 
 // gitAttributes are the lines of a pipeline's .gitattributes that send its
 // files to crm's merge driver.
-var gitAttributes = []string{"pipeline.yaml merge=crm", "leads/**/*.yaml merge=crm", "prospects/*.csv merge=crm"}
+var gitAttributes = []string{"pipeline.yaml merge=crm", "leads/**/*.yaml merge=crm", "prospects/*.csv merge=crm", "costs.yaml merge=union"}
 
 // InWorkTree reports whether dir is inside a git work tree.
 func InWorkTree(dir string) bool {

@@ -112,7 +112,9 @@ func Pipeline(ctx context.Context, dir string, paths []string, opt fsstore.Optio
 	}
 	lists, listProblems := prospectLists(s, ids)
 	problems = append(problems, listProblems...)
-	return 1 + len(files) + lists, problems.Sorted(), nil
+	costs, costProblems := costsFile(s, p)
+	problems = append(problems, costProblems...)
+	return 1 + len(files) + lists + costs, problems.Sorted(), nil
 }
 
 // prospectLists checks the pipeline's prospect lists (docs/prospects.md):
@@ -230,4 +232,27 @@ func rateProblems(s *fsstore.Store, p *model.Pipeline, currencies []string) sche
 			Msg: fmt.Sprintf("%d lead%s with a value in %s, which pipeline.yaml gives no rate into %s: crm report will not add them up; add rates: {%s: RATE} (what one %s is worth in %s), or report with --by currency", n[c], map[bool]string{true: "", false: "s"}[n[c] == 1], c, p.Currency, c, c, p.Currency)})
 	}
 	return out
+}
+
+// costsFile checks costs.yaml, when the pipeline has one: its entries,
+// and a currency pipeline.yaml gives no rate.
+func costsFile(s *fsstore.Store, p *model.Pipeline) (int, schema.Errors) {
+	data, err := s.ReadCosts()
+	if err != nil {
+		return 1, schema.Errors{&schema.Error{Path: s.Rel(s.CostsPath()), Msg: err.Error()}}
+	}
+	if data == nil {
+		return 0, nil
+	}
+	costs, errs := schema.ParseCosts(data, s.Rel(s.CostsPath()))
+	for _, c := range costs {
+		if p == nil {
+			break
+		}
+		if _, ok := p.RateAt(c.Currency, time.Time{}); !ok {
+			errs = append(errs, &schema.Error{Path: s.Rel(s.CostsPath()), Line: 1, Col: 1,
+				Msg: fmt.Sprintf("a cost of %s in %s, which pipeline.yaml gives no rate into %s: add rates: {%s: RATE}", c.Source, c.Currency, p.Currency, c.Currency)})
+		}
+	}
+	return 1, errs
 }

@@ -48,7 +48,11 @@ func breakdown(ix *index, fs []facts, leads []*model.Lead, period Period, now ti
 	}
 	out := make([]Group, 0, len(keys))
 	for _, k := range keys {
-		g := Group{Key: k, Summary: summarize(gix, groups[k], groups[k], period, period.moment(now), nil)}
+		var cost float64
+		if by == "source" {
+			cost = ix.cost(period, now.Location(), func(src string) bool { return strings.EqualFold(strings.TrimSpace(src), k) })
+		}
+		g := Group{Key: k, Summary: summarize(gix, groups[k], groups[k], period, period.moment(now), nil, cost)}
 		g.Summary.Currency = p.Currency
 		if by == "currency" {
 			g.Summary.Currency = k
@@ -189,6 +193,7 @@ func periodGroups(ix *index, leads []*model.Lead, period Period, now time.Time, 
 						sum.addFlow(f)
 					}
 				}
+				sum.cost = ix.cost(clipped, now.Location(), nil)
 				out[i] = Group{Key: sub.Label, Summary: sum.done(target(p, clipped))}
 				out[i].Summary.Currency = p.Currency
 			}

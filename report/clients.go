@@ -264,3 +264,33 @@ func Renewals(due []model.DueTerm, notice int) RenewalsJSON {
 	}
 	return doc
 }
+
+// CostTable is the table of crm cost list.
+func CostTable(costs []model.Cost, currency string) *Table {
+	t := &Table{Header: []string{"month", "source", "amount", "note"}, Right: map[int]bool{2: true}, Amounts: map[int]bool{2: true}}
+	for _, c := range costs {
+		t.Rows = append(t.Rows, []string{c.Month, c.Source, fmtNum(c.Amount) + " " + or(c.Currency, currency), c.Note})
+	}
+	return t
+}
+
+// CostJSON is one cost of crm cost list --format json.
+type CostJSON struct {
+	Month    string `json:"month"`
+	Source   string `json:"source"`
+	Amount   num    `json:"amount"`
+	Currency string `json:"currency"`
+	Note     string `json:"note"`
+}
+
+// CostList is the document of crm cost list --format json.
+func CostList(costs []model.Cost, currency string) any {
+	out := struct {
+		SchemaVersion int        `json:"schema_version"`
+		Costs         []CostJSON `json:"costs"`
+	}{1, []CostJSON{}}
+	for _, c := range costs {
+		out.Costs = append(out.Costs, CostJSON{c.Month, c.Source, num(c.Amount), or(c.Currency, currency), c.Note})
+	}
+	return out
+}

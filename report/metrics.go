@@ -44,7 +44,18 @@ type Summary struct {
 	ChurnedValue        float64
 	UpsellWonValue      float64
 	NetRevenueRetention *float64
+	// Costs and ROI (docs/metrics.md, "Costs and ROI"): what the sources
+	// cost in the period (costs.yaml), per new lead, per won deal, new
+	// leads per 1,000 spent, and the return on it.
+	Cost             float64
+	CostPerLead      *float64
+	CostPerWon       *float64
+	LeadsPerThousand *float64
+	ROI              *float64
 }
+
+// HasCosts reports whether the summary has a cost to tell of.
+func (s Summary) HasCosts() bool { return s.Cost > 0 }
 
 // HasRenewals reports whether any renewal figure has something to say:
 // the tables print them only then (JSON and CSV always).
@@ -126,17 +137,26 @@ func sortedKeys[V any](m map[string]V) []string {
 // (the clock). by names a breakdown ("" for none): owner, source, tag,
 // step, month, quarter, or a custom key.
 func Compute(p *model.Pipeline, leads []*model.Lead, period Period, now time.Time, by string) Report {
-	return ComputeRenewing(p, leads, nil, period, now, by)
+	return ComputeWith(p, leads, period, now, by, Inputs{})
 }
 
-// ComputeRenewing is Compute for a pipeline whose renewal leads live in
-// another pipeline (renewals.pipeline in pipeline.yaml): renewals are
-// that pipeline's leads, read only to know which terms were renewed.
-func ComputeRenewing(p *model.Pipeline, leads, renewals []*model.Lead, period Period, now time.Time, by string) Report {
+// Inputs are what a report reads beside the pipeline's leads.
+type Inputs struct {
+	// Renewals are the leads of the pipeline renewal leads live in, when
+	// another (renewals.pipeline in pipeline.yaml): read only to know which
+	// terms were renewed.
+	Renewals []*model.Lead
+	// Costs are costs.yaml's entries.
+	Costs []model.Cost
+}
+
+// ComputeWith is Compute with what the report reads beside the leads.
+func ComputeWith(p *model.Pipeline, leads []*model.Lead, period Period, now time.Time, by string, in Inputs) Report {
 	m := period.moment(now)
 	at := m.at
 	ix := newIndex(p)
-	ix.renewals = renewalsByParent(leads, renewals)
+	ix.renewals = renewalsByParent(leads, in.Renewals)
+	ix.costs = in.Costs
 	ix.missing = p.MissingRates(leads)
 	// Each lead's facts are added to the figures as they are made; only
 	// a breakdown into groups of leads keeps them (docs/performance.md, "Measured reasons in the code").
@@ -156,6 +176,7 @@ func ComputeRenewing(p *model.Pipeline, leads, renewals []*model.Lead, period Pe
 		}
 	}
 	r := Report{Pipeline: p.Name, Period: period, Now: at, By: by, Currency: p.Currency, Converted: converted(p, leads), LeftOut: sortedKeys(ix.missing)}
+	sum.cost = ix.cost(period, now.Location(), nil)
 	r.Summary = sum.done(target(p, period))
 	r.Summary.Currency = p.Currency
 	r.Steps = steps.done()
@@ -199,6 +220,25 @@ type index struct {
 	// that would need them, unless --by currency).
 	raw     bool
 	missing map[string]int
+	// costs are costs.yaml's entries.
+	costs []model.Cost
+}
+
+// cost is what the sources keep says cost in the period, in the
+// pipeline's currency (at the rate of each month's first day): keep nil
+// for every source.
+func (ix *index) cost(period Period, loc *time.Location, keep func(source string) bool) float64 {
+	total := 0.0
+	for _, c := range ix.costs {
+		start := c.Start(loc)
+		if !period.Contains(start) || keep != nil && !keep(c.Source) {
+			continue
+		}
+		if v, ok := ix.p.Convert(c.Amount, c.Currency, start); ok {
+			total += v
+		}
+	}
+	return total
 }
 
 // value is l's value in the pipeline's currency at t (the rate of that
@@ -387,6 +427,14 @@ func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) 
 
 func ptr(v float64) *float64 { return &v }
 
+// per is v divided by n, nil for none.
+func per(v float64, n int) *float64 {
+	if n == 0 {
+		return nil
+	}
+	return ptr(v / float64(n))
+}
+
 func ratio(num, den int) *float64 {
 	if den == 0 {
 		return nil
@@ -465,8 +513,9 @@ func target(p *model.Pipeline, period Period) *float64 {
 // summarize computes the headline figures: snapshot figures from snap (the
 // leads as of at), created-cohort and closed figures from flow (the leads
 // as of the report's moment, so that sub-periods add up to the whole).
-func summarize(ix *index, snap, flow []facts, period Period, m moment, tgt *float64) Summary {
+func summarize(ix *index, snap, flow []facts, period Period, m moment, tgt *float64, cost float64) Summary {
 	sum := newSummer(ix, period, m)
+	sum.cost = cost
 	for _, f := range snap {
 		sum.addSnap(f)
 	}
@@ -492,6 +541,8 @@ type summer struct {
 	// their renewals' value.
 	ended, endedRenewed      int
 	endedValue, renewedValue float64
+	// cost is what the scope of the figures cost (set before done).
+	cost float64
 }
 
 func newSummer(ix *index, period Period, m moment) *summer {
@@ -608,6 +659,13 @@ func (a *summer) done(tgt *float64) Summary {
 	}
 	if tgt != nil && *tgt > 0 {
 		s.Coverage = ptr(s.PipelineValue / *tgt)
+	}
+	if a.cost > 0 {
+		s.Cost = a.cost
+		s.CostPerLead = per(a.cost, s.New)
+		s.CostPerWon = per(a.cost, s.Won)
+		s.LeadsPerThousand = ptr(float64(s.New) / a.cost * 1000)
+		s.ROI = ptr((s.WonValue - a.cost) / a.cost * 100)
 	}
 	s.RenewalRate = ratio(a.endedRenewed, a.ended)
 	if a.endedValue > 0 {

@@ -67,10 +67,15 @@ type figure struct {
 	// money marks the figures in the summary's currency: tables write
 	// them as Money (231,600 EUR).
 	money bool
+	// costs marks the figures of costs.yaml: tables print them only when
+	// a summary has a cost.
+	costs bool
 }
 
 // shown reports whether a table prints f for s.
-func (f figure) shown(s Summary) bool { return !f.renewal || s.HasRenewals() }
+func (f figure) shown(s Summary) bool {
+	return (!f.renewal || s.HasRenewals()) && (!f.costs || s.HasCosts())
+}
 
 func cnt(f func(Summary) int) func(Summary) *float64 {
 	return func(s Summary) *float64 { return ptr(float64(f(s))) }
@@ -108,6 +113,11 @@ var figures = []figure{
 	{Key: "churned_value", Label: "Churned value", Column: "Churned", money: true, kind: amount, renewal: true, get: amt(func(s Summary) float64 { return s.ChurnedValue })},
 	{Key: "upsell_won_value", Label: "Upsell won value", Column: "Upsell won", money: true, kind: amount, renewal: true, get: amt(func(s Summary) float64 { return s.UpsellWonValue })},
 	{Key: "net_revenue_retention", Label: "Net revenue retention", Unit: " %", Column: "NRR", ColumnUnit: " %", kind: rate, renewal: true, get: func(s Summary) *float64 { return s.NetRevenueRetention }},
+	{Key: "cost", Label: "Cost", Column: "Cost", money: true, kind: amount, costs: true, get: amt(func(s Summary) float64 { return s.Cost })},
+	{Key: "cost_per_lead", Label: "Cost per lead", Column: "Cost/lead", money: true, kind: rate, costs: true, get: func(s Summary) *float64 { return s.CostPerLead }},
+	{Key: "cost_per_won", Label: "Cost per won deal", Column: "Cost/won", money: true, kind: rate, costs: true, get: func(s Summary) *float64 { return s.CostPerWon }},
+	{Key: "leads_per_thousand", Label: "New leads per 1,000 spent", kind: rate, costs: true, get: func(s Summary) *float64 { return s.LeadsPerThousand }},
+	{Key: "roi", Label: "ROI", Unit: " %", Column: "ROI", ColumnUnit: " %", kind: rate, costs: true, get: func(s Summary) *float64 { return s.ROI }},
 }
 
 // text is the figure as a table shows it, with unit.
@@ -390,12 +400,13 @@ func StepTable(steps []StepRow) *Table {
 func GroupTable(by string, groups []Group, total Summary) *Table {
 	t := &Table{Header: []string{by}, Right: map[int]bool{}}
 	var cols []figure
-	renewals := total.HasRenewals()
+	renewals, costs := total.HasRenewals(), total.HasCosts()
 	for _, g := range groups {
 		renewals = renewals || g.Summary.HasRenewals()
+		costs = costs || g.Summary.HasCosts()
 	}
 	for _, f := range figures {
-		if f.Column != "" && (!f.renewal || renewals) {
+		if f.Column != "" && (!f.renewal || renewals) && (!f.costs || costs) {
 			cols = append(cols, f)
 			t.Right[len(t.Header)] = true
 			t.Header = append(t.Header, f.Column)
