@@ -210,6 +210,7 @@ func (a *App) reportOf(c *cobra.Command, s *fsstore.Store, o *reportOptions, per
 	r = report.ComputeWith(s.Pipeline, leads, period, now, by, report.Inputs{Renewals: renewals, Costs: costs})
 	if o.format == report.FormatHTML {
 		r.Trend = report.Trend(s.Pipeline, leads, period, now)
+		r.Highlights = report.Highlight(s.Pipeline, leads, r.Now)
 	}
 	return r, left, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +74,7 @@ func TestHTMLReportInABrowser(t *testing.T) {
 	now := time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
 	r := report.Compute(s.Pipeline, leads, report.Period{}, now, "owner")
 	r.Trend = report.Trend(s.Pipeline, leads, report.Period{}, now)
+	r.Highlights = report.Highlight(s.Pipeline, leads, now)
 	var page, js bytes.Buffer
 	if err := report.Write(&page, report.FormatHTML, []report.Report{r}, report.Options{}); err != nil {
 		t.Fatal(err)
@@ -132,6 +135,14 @@ func TestHTMLReportInABrowser(t *testing.T) {
 	cards := regexp.MustCompile(`<div class="card" data-key="(\w+)" data-value="([^"]*)">`).FindAllStringSubmatch(dom, -1)
 	if len(cards) < 6 {
 		t.Errorf("%d cards on the page", len(cards))
+	}
+
+	// At 1,200 and 800 px: the page never scrolls sideways (a wide table
+	// scrolls inside its own box), and each funnel label lies inside its
+	// band or beside it. A script added to a copy of the page measures
+	// what the browser laid out and writes it into the DOM it dumps.
+	for _, width := range []int{1200, 800} {
+		layout(t, bin, page.Bytes(), width)
 	}
 
 	// The picture: not blank, and the funnel's bands in order, never wider
@@ -228,4 +239,41 @@ func bandWidths(img image.Image, c color.RGBA) []int {
 		widths = append(widths, hi-lo+1)
 	}
 	return widths
+}
+
+// measure is a script that writes what the browser laid out into the
+// body's data: how far the page is wider than the window, and each funnel
+// label that is neither inside nor beside its band.
+const measure = `<script>
+document.body.dataset.overflow = String(document.documentElement.scrollWidth - window.innerWidth);
+var wrong = [];
+document.querySelectorAll("svg.funnel g.band").forEach(function (g) {
+  var r = g.querySelector("rect"), t = g.querySelector("text");
+  if (!r) return;
+  var rb = r.getBBox(), tb = t.getBBox();
+  var inside = tb.x >= rb.x - 1 && tb.x + tb.width <= rb.x + rb.width + 1;
+  var beside = tb.x >= rb.x + rb.width;
+  if (!inside && !beside) wrong.push(g.dataset.step + " " + Math.round(tb.x) + "+" + Math.round(tb.width) + " on " + Math.round(rb.x) + "+" + Math.round(rb.width));
+});
+document.body.dataset.labels = wrong.join("; ");
+</script>`
+
+func layout(t *testing.T, bin string, page []byte, width int) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "measured.html")
+	measured := strings.Replace(string(page), "</body>", measure+"</body>", 1)
+	if err := os.WriteFile(file, []byte(measured), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := string(runBrowser(t, bin, fmt.Sprintf("--window-size=%d,1000", width), "--dump-dom", "file://"+file))
+	m := regexp.MustCompile(`<body data-overflow="(-?\d+)" data-labels="([^"]*)"`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("%d px: the measuring script did not run:\n%.300s", width, dom)
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 0 {
+		t.Errorf("%d px: the page is %d px wider than the window: something overflows", width, n)
+	}
+	if m[2] != "" {
+		t.Errorf("%d px: funnel labels neither inside nor beside their band: %s", width, m[2])
+	}
 }

@@ -1,11 +1,13 @@
 package report
 
 import (
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,13 +34,17 @@ type htmlPage struct {
 }
 
 type htmlSection struct {
-	Report   Report
-	Heading  string
-	Cards    []htmlCard
-	Headline []htmlFigure
-	Steps    *Table
-	Groups   *Table
-	By       string
+	Report  Report
+	Heading string
+	Note    string
+	// Top are the open deals of the highest weighted value; Attention
+	// the leads overdue or stale (linked from Top by id).
+	Top, Attention []htmlDeal
+	Cards          []htmlCard
+	Headline       []htmlFigure
+	Steps          *Table
+	Groups         *Table
+	By             string
 }
 
 // htmlCard is a headline figure shown large, with the span it covers.
@@ -53,6 +59,93 @@ type htmlFigure struct {
 	Key, Label, Value, JSON string
 }
 
+// htmlDeal is a lead of the page's lists of deals.
+type htmlDeal struct {
+	ID, Title, Step, Value, Weighted, Owner, Next, Kind, Why string
+	// Linked says the lead is in both lists: each row links to the other.
+	Linked bool
+}
+
+// Highlights are the deals a manager looks at first: the open deals of
+// the highest weighted value, and the leads overdue or stale.
+type Highlights struct {
+	Top      []*model.Lead
+	Overdue  []TodayItem
+	Stale    []TodayItem
+	pipeline *model.Pipeline
+	now      time.Time
+	weighted map[*model.Lead]float64
+}
+
+// TopDeals is how many open deals the HTML report lists.
+const TopDeals = 10
+
+// Highlight finds the report's highlights among leads as of now.
+func Highlight(p *model.Pipeline, leads []*model.Lead, now time.Time) Highlights {
+	h := Highlights{pipeline: p, now: now, weighted: map[*model.Lead]float64{}}
+	ix := newIndex(p)
+	for _, l := range leads {
+		f, ok := ix.factsAt(l, moment{at: now}, false)
+		if !ok || !f.status.Open() {
+			continue
+		}
+		v, ok := ix.value(l, now)
+		pr, has := probability(p, f)
+		if !ok || !has {
+			continue
+		}
+		h.weighted[l] = v * pr / 100
+		h.Top = append(h.Top, l)
+	}
+	slices.SortStableFunc(h.Top, func(a, b *model.Lead) int {
+		if c := cmp.Compare(h.weighted[b], h.weighted[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	h.Top = h.Top[:min(len(h.Top), TopDeals)]
+	v := Today(p, leads, now, 0)
+	h.Overdue, h.Stale = v.Overdue, v.Stale
+	return h
+}
+
+func (h Highlights) deals() (top, attention []htmlDeal) {
+	next := func(l *model.Lead) string {
+		if l.NextAction == nil {
+			return ""
+		}
+		return l.NextAction.Date.String() + " " + l.NextAction.Text
+	}
+	for _, l := range h.Top {
+		top = append(top, htmlDeal{ID: l.ID, Title: l.Title, Step: l.Step, Value: MoneyOf(l.Value, l.Currency),
+			Weighted: Money(h.weighted[l], h.pipeline.Currency), Owner: l.Owner, Next: next(l)})
+	}
+	for _, it := range h.Overdue {
+		l := it.Lead
+		attention = append(attention, htmlDeal{ID: l.ID, Title: l.Title, Step: l.Step, Value: MoneyOf(l.Value, l.Currency), Owner: l.Owner,
+			Kind: "overdue", Why: fmt.Sprintf("reminder of %s overdue: %s", it.Date, it.Text)})
+	}
+	for _, it := range h.Stale {
+		l := it.Lead
+		attention = append(attention, htmlDeal{ID: l.ID, Title: l.Title, Step: l.Step, Value: MoneyOf(l.Value, l.Currency), Owner: l.Owner,
+			Kind: "stale", Why: fmt.Sprintf("no change for %d days", it.Days)})
+	}
+	in := map[string]int{}
+	for _, d := range top {
+		in[d.ID]++
+	}
+	for i := range attention {
+		if in[attention[i].ID] > 0 {
+			attention[i].Linked = true
+			in[attention[i].ID] = 2
+		}
+	}
+	for i := range top {
+		top[i].Linked = in[top[i].ID] == 2
+	}
+	return top, attention
+}
+
 // cardKeys are the figures shown as cards.
 var cardKeys = []string{"in_pipeline", "pipeline_value", "weighted_value", "win_rate", "avg_days_to_close", "response_time_avg_hours", "coverage"}
 
@@ -65,7 +158,8 @@ func writeHTML(w io.Writer, reports []Report) error {
 	for _, r := range reports {
 		sec := htmlSection{Report: r, By: r.By,
 			Heading: fmt.Sprintf("%s — %s, as of %s", r.Pipeline, periodText(r.Period), r.Now.Format("2006-01-02 15:04 MST")),
-			Steps:   StepTable(r.Steps)}
+			Steps:   StepTable(r.Steps), Note: moneyNote(r)}
+		sec.Top, sec.Attention = r.Highlights.deals()
 		sec.Steps.Header, sec.Steps.Rows = sec.Steps.Header[:len(sec.Steps.Header)-1], trimLast(sec.Steps.Rows)
 		if r.By != "" {
 			sec.Groups = GroupTable(r.By, r.Groups, r.Summary)
@@ -126,7 +220,9 @@ func esc(s string) string { return template.HTMLEscapeString(s) }
 // width the number of leads that reached it, with conversion and fallout
 // written on it; then the cohort's won and lost (or cancelled) leads.
 func funnelSVG(r Report) template.HTML {
-	const width, band, gap, top = 720.0, 40.0, 8.0, 8.0
+	// The bands are centred in the first 720 px; a label too long for its
+	// band is written beside it, in the room on the right.
+	const width, band, gap, top, room = 720.0, 40.0, 8.0, 8.0, 320.0
 	maxReached := 0
 	won, out := 0, 0
 	for _, s := range r.Steps {
@@ -149,7 +245,7 @@ func funnelSVG(r Report) template.HTML {
 	}
 	label := fmt.Sprintf("Funnel of the leads created %s: reached per step: %s; won %d, lost or cancelled %d", periodText(r.Period), strings.Join(alt, ", "), won, out)
 	fmt.Fprintf(&b, `<svg class="funnel" role="img" aria-label="%s" viewBox="0 0 %s %s" width="%s" height="%s" xmlns="http://www.w3.org/2000/svg">`,
-		esc(label), svgNum(width), svgNum(height), svgNum(width), svgNum(height))
+		esc(label), svgNum(width+room), svgNum(height), svgNum(width+room), svgNum(height))
 	fmt.Fprintf(&b, "<title>%s</title>", esc(label))
 	y := top
 	drawBand := func(name, color string, n int, text string) {
@@ -159,7 +255,11 @@ func funnelSVG(r Report) template.HTML {
 		if w > 0 {
 			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" rx="3" fill="%s"/>`, svgNum(x), svgNum(y), svgNum(w), svgNum(band), color)
 		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" class="band-text">%s</text>`, svgNum(width/2), svgNum(y+band/2+5), esc(text))
+		if labelWidth(text)+16 <= w {
+			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" class="band-text" data-place="inside">%s</text>`, svgNum(width/2), svgNum(y+band/2+5), esc(text))
+		} else {
+			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="start" class="band-text" data-place="beside">%s</text>`, svgNum((width+w)/2+8), svgNum(y+band/2+5), esc(text))
+		}
 		b.WriteString("</g>")
 		y += band + gap
 	}
@@ -173,15 +273,21 @@ func funnelSVG(r Report) template.HTML {
 	return template.HTML(b.String())
 }
 
+// labelWidth is about how wide a funnel label is drawn (13 px, bold):
+// 7.6 px a character, the widest of the system fonts the page names.
+func labelWidth(text string) float64 { return 7.6 * float64(len([]rune(text))) }
+
 // trendSVG draws won and lost leads per month (or quarter) as bars, with
 // the win % as a line on a 0–100 scale.
 func trendSVG(groups []Group) template.HTML {
 	if len(groups) == 0 {
 		return ""
 	}
-	const height, plot, left, bottom = 260.0, 200.0, 36.0, 40.0
+	const height, plot, left, bottom = 280.0, 200.0, 36.0, 40.0
 	slot := math.Max(36, math.Min(72, 720/float64(len(groups))))
-	width := left + slot*float64(len(groups)) + 40
+	// At least the legend's width: one month is not two thin bars under
+	// a caption.
+	width := math.Max(380, left+slot*float64(len(groups))+40)
 	maxN := 1
 	for _, g := range groups {
 		maxN = max(maxN, g.Summary.Won, g.Summary.Lost)
@@ -226,7 +332,10 @@ func trendSVG(groups []Group) template.HTML {
 		xy := strings.Split(p, ",")
 		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3" fill="%s"/>`, xy[0], xy[1], inkColor)
 	}
-	fmt.Fprintf(&b, `<text x="%s" y="%s" class="axis-text">win %% (line, 0–100)</text>`, svgNum(left), svgNum(14))
+	// The legend, above the plot.
+	fmt.Fprintf(&b, `<g class="legend"><rect x="%s" y="4" width="10" height="10" fill="%s"/><text x="%s" y="13" class="axis-text">won</text>`, svgNum(left), wonColor, svgNum(left+14))
+	fmt.Fprintf(&b, `<rect x="%s" y="4" width="10" height="10" fill="%s"/><text x="%s" y="13" class="axis-text">lost or cancelled</text>`, svgNum(left+50), lostColor, svgNum(left+64))
+	fmt.Fprintf(&b, `<line x1="%s" y1="9" x2="%s" y2="9" stroke="%s" stroke-width="2"/><text x="%s" y="13" class="axis-text">win %% (0–100)</text></g>`, svgNum(left+170), svgNum(left+190), inkColor, svgNum(left+194))
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
 }

@@ -3,7 +3,10 @@ package report
 import (
 	"bytes"
 	"flag"
+	"html"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +111,60 @@ func TestHTMLEscapesData(t *testing.T) {
 		if strings.Contains(strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, ""), external) {
 			t.Errorf("the page is not self-contained: it holds %q", external)
 		}
+	}
+}
+
+// Each funnel label is inside its band when it fits there, else beside
+// it, starting right of the band's end.
+func TestFunnelLabelsInsideOrBeside(t *testing.T) {
+	r, _ := htmlFixture()
+	svg := string(funnelSVG(r))
+	band := regexp.MustCompile(`<g class="band" data-step="([^"]*)" data-reached="\d+">(?:<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*/>)?<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)" class="band-text" data-place="(\w+)">([^<]*)</text>`)
+	ms := band.FindAllStringSubmatch(svg, -1)
+	if len(ms) != len(r.Steps)+2 {
+		t.Fatalf("%d bands with a label, want %d:\n%s", len(ms), len(r.Steps)+2, svg)
+	}
+	places := map[string]int{}
+	for _, m := range ms {
+		x, _ := strconv.ParseFloat(m[2], 64)
+		w, _ := strconv.ParseFloat(m[3], 64)
+		tx, _ := strconv.ParseFloat(m[4], 64)
+		text := html.UnescapeString(m[7])
+		places[m[6]]++
+		switch m[6] {
+		case "inside":
+			if m[5] != "middle" || labelWidth(text)+16 > w {
+				t.Errorf("%s: %q inside a band %v px wide", m[1], text, w)
+			}
+		case "beside":
+			if m[5] != "start" || tx < x+w || labelWidth(text)+16 <= w {
+				t.Errorf("%s: %q beside a band at %v..%v from x %v, though it would fit", m[1], text, x, x+w, tx)
+			}
+		}
+	}
+	if places["beside"] == 0 {
+		t.Errorf("no label beside its band in the fixture (narrow bands): %v", places)
+	}
+}
+
+// The top deals are the open ones of the highest weighted value.
+func TestHighlight(t *testing.T) {
+	p := &model.Pipeline{Name: "p", Currency: "EUR", Steps: []model.Step{{Name: "New", Probability: f(10)}, {Name: "Deal", Probability: f(50)}}}
+	v := func(x float64) *float64 { return &x }
+	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	leads := []*model.Lead{
+		{ID: "big-early", Step: "New", Status: model.Todo, Value: v(10000), Created: at},                // 1000
+		{ID: "small-late", Step: "Deal", Status: model.Todo, Value: v(4000), Created: at},               // 2000
+		{ID: "sure", Step: "New", Status: model.Todo, Value: v(1500), Probability: v(100), Created: at}, // 1500
+		{ID: "won", Step: "Deal", Status: model.Won, Value: v(99999), Created: at, Closed: at},
+		{ID: "no-value", Step: "Deal", Status: model.Todo, Created: at},
+	}
+	h := Highlight(p, leads, at.AddDate(0, 0, 1))
+	var got []string
+	for _, l := range h.Top {
+		got = append(got, l.ID)
+	}
+	if diff := cmp.Diff([]string{"small-late", "sure", "big-early"}, got); diff != "" {
+		t.Errorf("top deals (-want +got):\n%s", diff)
 	}
 }

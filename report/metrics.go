@@ -108,6 +108,9 @@ type Report struct {
 	Currency  string
 	Converted []string
 	LeftOut   []string
+	// Highlights are the HTML report's lists of deals; filled by the
+	// caller with Highlight when wanted.
+	Highlights Highlights
 }
 
 // converted are the currencies of leads with a value, other than the
