@@ -48,7 +48,7 @@ func TestCSVIsFormulaSafeEverywhere(t *testing.T) {
 	if err := Write(&b, FormatCSV, []Report{r}, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(b.Bytes(), []byte("\n'=cmd|' /C calc'!A0,0,0,0,0,,,0,\n")) {
+	if !bytes.Contains(b.Bytes(), []byte("\n'=cmd|' /C calc'!A0,0,0,0,0,,,0,,\n")) {
 		t.Errorf("report csv does not escape the step:\n%s", b.String())
 	}
 }

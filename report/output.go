@@ -197,6 +197,8 @@ type JSONStep struct {
 	FalloutRate      *num   `json:"fallout_rate"`
 	WonAfterReaching int    `json:"won_after_reaching"`
 	AvgDaysInStep    *num   `json:"avg_days_in_step"`
+	// Currency is the currency of in_step_value and weighted_value.
+	Currency string `json:"currency"`
 }
 
 // JSONGroup is one entry of groups.
@@ -264,7 +266,7 @@ func ToJSON(r Report) JSONReport {
 		j.Steps = append(j.Steps, JSONStep{
 			Step: s.Step, InStep: s.InStep, InStepValue: num(s.InStepValue), WeightedValue: num(s.WeightedValue),
 			Reached: s.Reached, ConversionRate: optNum(s.ConversionRate), FalloutRate: optNum(s.FalloutRate),
-			WonAfterReaching: s.WonAfterReaching, AvgDaysInStep: optNum(s.AvgDaysInStep),
+			WonAfterReaching: s.WonAfterReaching, AvgDaysInStep: optNum(s.AvgDaysInStep), Currency: r.Currency,
 		})
 	}
 	if r.By != "" {
@@ -470,7 +472,7 @@ func moneyNote(r Report) string {
 	return strings.Join(parts, ". ")
 }
 
-var stepColumns = []string{"step", "in_step", "in_step_value", "weighted_value", "reached", "conversion_rate", "fallout_rate", "won_after_reaching", "avg_days_in_step"}
+var stepColumns = []string{"step", "in_step", "in_step_value", "weighted_value", "reached", "conversion_rate", "fallout_rate", "won_after_reaching", "avg_days_in_step", "currency"}
 
 func csvNum(p *float64) string {
 	if p == nil {
@@ -530,7 +532,7 @@ func writeCSV(w io.Writer, reports []Report, o Options) error {
 		for _, s := range r.Steps {
 			_ = cw.Write(pre(r, s.Step, strconv.Itoa(s.InStep), fmtNum(s.InStepValue), fmtNum(s.WeightedValue),
 				strconv.Itoa(s.Reached), csvNum(s.ConversionRate), csvNum(s.FalloutRate),
-				strconv.Itoa(s.WonAfterReaching), csvNum(s.AvgDaysInStep)))
+				strconv.Itoa(s.WonAfterReaching), csvNum(s.AvgDaysInStep), r.Currency))
 		}
 	}
 	return cw.Flush()
