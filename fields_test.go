@@ -38,6 +38,7 @@ func fullLead(t *testing.T) (*model.Lead, *model.Pipeline) {
 		StandbyUntil:  model.Date{Year: 2026, Month: 11, Day: 15},
 		ExpectedClose: model.Date{Year: 2026, Month: 12, Day: 20}, Probability: &prob,
 		Parent: "acme-parent", Kind: model.KindRenewal, RenewsEvery: 12, TermEnd: model.Date{Year: 2027, Month: 10, Day: 5},
+		Starred: true, Priority: model.PriorityHigh,
 		History: []model.Event{
 			{At: at(1), Step: "New opportunity", Status: model.Todo, By: "alice"},
 			{At: at(2), Step: "Engaging", By: "alice"},

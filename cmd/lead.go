@@ -36,6 +36,7 @@ is its id. Every command that takes an ID accepts any unique prefix of it.`,
 		newLeadStandbyCmd(app), newLeadReopenCmd(app), newLeadLogCmd(app), newLeadRemindCmd(app),
 		newLeadSetCmd(app), newLeadEditCmd(app), newLeadRmCmd(app), newLeadFindCmd(app), newLeadContactCmd(app),
 		newLeadExtendCmd(app, model.KindRenewal), newLeadExtendCmd(app, model.KindUpsell),
+		newLeadStarCmd(app, true), newLeadStarCmd(app, false),
 	)
 	return c
 }
@@ -221,6 +222,7 @@ func (a *App) addLeadQuiet(w *change.Writer, l *model.Lead, allowDuplicate bool)
 type leadListOptions struct {
 	asOf                      string
 	due, overdue, stale       bool
+	starred                   bool
 	noNext                    bool
 	valueMin, valueMax        string
 	createdSince, closedSince string
@@ -316,6 +318,9 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 		}
 	}
 	model.SortBy(s.Pipeline, out, o.sort, o.reverse, a.now)
+	if !c.Flags().Changed("sort") && !o.reverse {
+		model.StandOutFirst(out) // starred and high-priority leads first
+	}
 	if o.limit > 0 && len(out) > o.limit {
 		out = out[:o.limit]
 	}
@@ -327,7 +332,7 @@ func (o *leadListOptions) filterSpec(a *App, query []string) (model.FilterSpec, 
 	spec := model.FilterSpec{
 		Steps: o.steps, Statuses: o.statuses, Owner: o.owner, Tags: o.tags, Source: o.source,
 		Open: o.open, Closed: o.closed, Query: append(query, o.grep),
-		Due: o.due, Overdue: o.overdue, Stale: o.stale, NoNext: o.noNext, Now: a.now.In(a.Loc),
+		Due: o.due, Overdue: o.overdue, Stale: o.stale, NoNext: o.noNext, Starred: o.starred, Now: a.now.In(a.Loc),
 	}
 	for _, v := range []struct {
 		flag, s string
@@ -371,6 +376,7 @@ func addFilterFlags(app *App, c *cobra.Command, o *leadListOptions) {
 	f.BoolVar(&o.overdue, "overdue", false, "only leads whose next action is before today")
 	f.BoolVar(&o.stale, "stale", false, "only stale leads (no change for longer than the step's stale_days)")
 	f.BoolVar(&o.noNext, "no-next", false, "only open leads with no next action")
+	f.BoolVar(&o.starred, "starred", false, "only starred leads (crm lead star)")
 	f.StringVar(&o.valueMin, "value-min", "", "only leads worth at least `N`")
 	f.StringVar(&o.valueMax, "value-max", "", "only leads worth at most `N`")
 	f.StringVar(&o.createdSince, "created-since", "", "only leads created since `DAY` (a date or a word: 2026-11-01, last monday)")

@@ -277,6 +277,37 @@ stays one line of the file, its line ends written \n).`,
 	return c
 }
 
+func newLeadStarCmd(app *App, on bool) *cobra.Command {
+	var ev eventFlags
+	c := &cobra.Command{
+		Use:   "star ID",
+		Short: "Star a lead: it stands out, first in today, the board and lead list",
+		Long: `Star a lead that matters: starred: true in its file, recorded in its
+history like any change. Starred and high-priority leads (crm lead set ID
+priority=high) come first in crm today, in each column of crm board and in
+crm lead list (unless --sort), marked ★ (▲ for a high priority).
+crm lead list --starred lists them.`,
+		Example:           "  crm lead star acme",
+		Args:              exactArgs(1, "one lead ID"),
+		ValidArgsFunction: app.completeIDs,
+		RunE: func(c *cobra.Command, args []string) error {
+			return app.change(c, args[0], &ev, func(_ *fsstore.Store, _ *model.Lead, _ model.Stamp) (model.Patch, error) {
+				return model.Star(nil, on), nil
+			}, func(_, a *model.Lead) string {
+				if a.Starred {
+					return "starred"
+				}
+				return "unstarred"
+			})
+		},
+	}
+	if !on {
+		c.Use, c.Short, c.Long, c.Example = "unstar ID", "Take a lead's star away", "Take a lead's star away (crm lead star): starred is removed from its file, recorded in its history.", "  crm lead unstar acme"
+	}
+	ev.add(c)
+	return c
+}
+
 func newLeadRemindCmd(app *App) *cobra.Command {
 	var clear bool
 	var ev eventFlags

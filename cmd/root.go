@@ -257,7 +257,7 @@ that holds several.`,
 	_ = app.v.BindPFlag("now", f.Lookup("now"))
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)
 
-	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app), newCheckCmd(app), newFmtCmd(app), newSchemaCmd(app), newImportCmd(app), newExportCmd(app), newMailCmd(app), newActivityCmd(app), newGitSetupCmd(app), newMergeDriverCmd(app), newSyncCmd(app), newTodayCmd(app), newManCmd(app), newHooksCmd(app), newIntakeCmd(app), newDigestCmd(app), newClientCmd(app), newRenewalsCmd(app), newProspectsCmd(app), newCostCmd(app))
+	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app), newCheckCmd(app), newFmtCmd(app), newSchemaCmd(app), newImportCmd(app), newExportCmd(app), newMailCmd(app), newActivityCmd(app), newGitSetupCmd(app), newMergeDriverCmd(app), newSyncCmd(app), newTodayCmd(app), newManCmd(app), newHooksCmd(app), newIntakeCmd(app), newDigestCmd(app), newClientCmd(app), newRenewalsCmd(app), newProspectsCmd(app), newCostCmd(app), newBoardCmd(app))
 	markStart(root, app)
 	return root
 }

@@ -29,7 +29,7 @@ var ExportColumns = []string{
 	"id", "title", "company", "contact_name", "contact_email", "contact_phone", "value", "currency",
 	"owner", "source", "tags", "step", "status", "reason", "created", "closed", "expected_close",
 	"probability", "next_action_date", "next_action_text", "standby_until",
-	"parent", "kind", "renews_every", "term_end",
+	"parent", "kind", "renews_every", "term_end", "starred", "priority",
 }
 
 func dateCell(d model.Date) string { return d.String() }
@@ -88,7 +88,7 @@ func WriteCSV(out io.Writer, leads []*model.Lead, noHeader bool) error {
 			l.Owner, l.Source, strings.Join(l.Tags, ", "), l.Step, string(l.Status), l.Reason,
 			timeCell(l.Created), timeCell(l.Closed), dateCell(l.ExpectedClose), numCell(l.Probability),
 			dateCell(na.Date), na.Text, dateCell(l.StandbyUntil),
-			l.Parent, l.Kind, l.RenewsEvery.String(), dateCell(l.TermEnd),
+			l.Parent, l.Kind, l.RenewsEvery.String(), dateCell(l.TermEnd), map[bool]string{true: "true"}[l.Starred], l.Priority,
 		}
 		for _, k := range custom {
 			v := ""

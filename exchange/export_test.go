@@ -30,8 +30,8 @@ func TestExportCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := b.Bytes()
-	want := "id,title,company,contact_name,contact_email,contact_phone,value,currency,owner,source,tags,step,status,reason,created,closed,expected_close,probability,next_action_date,next_action_text,standby_until,parent,kind,renews_every,term_end,industry,history,activities\n" +
-		`acme-aaaaa,"'=HYPERLINK(""http://x"")","Acme, Inc.",Jane Doe,jane@acme.example,,1200,EUR,alice,,"a, b",Proposal,todo,,2026-10-01T09:00:00Z,,,,2026-11-05,send quote,,,,,,'-energy,"[{""at"":""2026-10-01T09:00:00Z"",""step"":""Proposal"",""status"":""todo"",""by"":""alice""}]",[]` + "\n"
+	want := "id,title,company,contact_name,contact_email,contact_phone,value,currency,owner,source,tags,step,status,reason,created,closed,expected_close,probability,next_action_date,next_action_text,standby_until,parent,kind,renews_every,term_end,starred,priority,industry,history,activities\n" +
+		`acme-aaaaa,"'=HYPERLINK(""http://x"")","Acme, Inc.",Jane Doe,jane@acme.example,,1200,EUR,alice,,"a, b",Proposal,todo,,2026-10-01T09:00:00Z,,,,2026-11-05,send quote,,,,,,,,'-energy,"[{""at"":""2026-10-01T09:00:00Z"",""step"":""Proposal"",""status"":""todo"",""by"":""alice""}]",[]` + "\n"
 	if diff := cmp.Diff(want, string(data)); diff != "" {
 		t.Errorf("csv (-want +got):\n%s", diff)
 	}

@@ -800,6 +800,14 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 			return nil, err
 		}
 	}
+	if v := strings.ToLower(get("starred")); v != "" {
+		l.Starred = v == "true" || v == "yes" || v == "1" || v == "x"
+	}
+	if v := get("priority"); v != "" {
+		if l.Priority, err = model.ParsePriority(v); err != nil {
+			return nil, err
+		}
+	}
 	if v := get("renews_every"); v != "" {
 		if l.RenewsEvery, err = model.ParseMonths(v); err != nil {
 			return nil, err

@@ -50,7 +50,7 @@ var ImportFields = []string{
 	"value", "currency", "owner", "source", "tags", "stage", "step", "status", "reason",
 	"created", "closed", "close_date", "expected_close", "probability",
 	"next_action_date", "next_action_text", "standby_until", "parent", "kind", "renews_every", "term_end",
-	"history", "activities",
+	"starred", "priority", "history", "activities",
 }
 
 // Presets are mappings for common exports.

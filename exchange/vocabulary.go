@@ -43,6 +43,8 @@ var Vocabulary = map[string][]string{
 	"parent":           {"parent", "parent deal", "renews deal"},
 	"kind":             {"kind", "deal kind"},
 	"renews_every":     {"renews_every", "renews every", "contract term", "term length", "durée du contrat", "laufzeit"},
+	"starred":          {"starred", "star", "favourite", "favorite"},
+	"priority":         {"priority", "priorité", "priorität", "prioridad"},
 	"term_end":         {"term_end", "term end", "contract end", "end of term", "renewal date", "fin de contrat", "vertragsende"},
 	"history":          {"history"},
 	"activities":       {"activities"},

@@ -372,6 +372,15 @@ func Remind(date Date, text string) Patch {
 	return Patch{Set: []Field{{"next_action", &NextAction{Date: date, Text: strings.TrimSpace(text)}}}}
 }
 
+// Star marks a lead that stands out (on true) or no longer (false): a
+// change like any other, recorded in the history.
+func Star(l *Lead, on bool) Patch {
+	if on {
+		return Patch{Set: []Field{{"starred", true}}}
+	}
+	return Patch{Unset: []string{"starred"}}
+}
+
 // ClearReminder removes the next action.
 func ClearReminder() Patch { return Patch{Unset: []string{"next_action"}} }
 
@@ -473,6 +482,9 @@ func parseField(k, v string, now time.Time) (Field, error) {
 	case "term":
 		m, err := ParseMonths(v)
 		return Field{k, m}, err
+	case "priority":
+		p, err := ParsePriority(v)
+		return Field{k, p}, err
 	}
 	return Field{k, CustomValue(v)}, nil
 }

@@ -29,6 +29,8 @@ type FilterSpec struct {
 	Due, Overdue, Stale, NoNext bool
 	ValueMin, ValueMax          *float64
 	CreatedSince, ClosedSince   time.Time
+	// Starred keeps the starred leads.
+	Starred bool
 	// Now is the clock for Due, Overdue and Stale.
 	Now time.Time
 }
@@ -94,6 +96,9 @@ func (f *Filter) Match(l *Lead) bool {
 		return false
 	}
 	if f.spec.Open && !l.Status.Open() || f.spec.Closed && !l.Status.Closed() {
+		return false
+	}
+	if f.spec.Starred && !l.Starred {
 		return false
 	}
 	if f.spec.Owner != "" && !l.OwnedBy(f.spec.Owner) {
@@ -264,6 +269,13 @@ func SortLeads(p *Pipeline, leads []*Lead) {
 		}
 		return a.ID < b.ID
 	})
+}
+
+// StandOutFirst puts the leads that stand out (starred, high priority)
+// first and low-priority ones last, keeping the order within each
+// (Standing).
+func StandOutFirst(leads []*Lead) {
+	sort.SliceStable(leads, func(i, j int) bool { return Standing(leads[i]) < Standing(leads[j]) })
 }
 
 // OwnedBy keeps the leads of owner (any case); all of them when owner is

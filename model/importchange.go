@@ -34,6 +34,8 @@ func ImportChange(cur, in *Lead, pl *Pipeline, s Stamp) (Patch, error) {
 	set("kind", in.Kind != "" && in.Kind != cur.Kind, in.Kind)
 	set("renews_every", in.RenewsEvery != 0 && in.RenewsEvery != cur.RenewsEvery, in.RenewsEvery)
 	set("term_end", !in.TermEnd.IsZero() && in.TermEnd != cur.TermEnd, in.TermEnd)
+	set("starred", in.Starred && !cur.Starred, true)
+	set("priority", in.Priority != "" && in.Priority != cur.Priority, in.Priority)
 	for _, f := range in.Fields {
 		if v, _ := cur.Fields.Get(f.Key); fmt.Sprint(v) != fmt.Sprint(f.Value) {
 			out.Set = append(out.Set, f)

@@ -173,6 +173,10 @@ type Lead struct {
 	// RenewsEvery and TermEnd are a won deal's contract term.
 	RenewsEvery Months
 	TermEnd     Date
+	// Starred marks a lead that stands out; Priority is low, normal or
+	// high ("" for normal).
+	Starred  bool
+	Priority string
 	// Fields holds the custom keys a person added, decoded as YAML values.
 	Fields     Fields
 	History    []Event
@@ -247,3 +251,36 @@ func (l *Lead) ValueString() string {
 	}
 	return FormatNumber(*l.Value)
 }
+
+// The priorities of a lead; a lead without one is normal.
+const (
+	PriorityLow    = "low"
+	PriorityNormal = "normal"
+	PriorityHigh   = "high"
+)
+
+// ParsePriority reads a priority: low, normal or high.
+func ParsePriority(s string) (string, error) {
+	switch p := strings.ToLower(strings.TrimSpace(s)); p {
+	case PriorityLow, PriorityNormal, PriorityHigh:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown priority %s: use low, normal or high", Excerpt(s))
+}
+
+// Standing orders leads that stand out first: starred and high priority
+// before the others, low priority last (0 first).
+func Standing(l *Lead) int {
+	switch {
+	case l.Starred && l.Priority == PriorityHigh:
+		return 0
+	case l.Starred || l.Priority == PriorityHigh:
+		return 1
+	case l.Priority == PriorityLow:
+		return 3
+	}
+	return 2
+}
+
+// StandsOut reports whether l is starred or of high priority.
+func StandsOut(l *Lead) bool { return Standing(l) < 2 }

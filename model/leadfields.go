@@ -54,6 +54,8 @@ var LeadFields = []LeadField{
 	{Key: "kind", Go: "Kind", Set: "kind", Export: []string{"kind"}},
 	{Key: "renews_every", Go: "RenewsEvery", Set: "term", Export: []string{"renews_every"}},
 	{Key: "term_end", Go: "TermEnd", Set: "date", Export: []string{"term_end"}},
+	{Key: "starred", Go: "Starred", Protected: "use crm lead star or unstar", Export: []string{"starred"}},
+	{Key: "priority", Go: "Priority", Set: "priority", Export: []string{"priority"}},
 	{Key: "history", Go: "History", Protected: "history is appended by commands, never set", Told: true, Export: []string{"history"}},
 	{Key: "activities", Go: "Activities", Protected: "use crm lead log", Told: true, Export: []string{"activities"}},
 }

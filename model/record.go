@@ -50,6 +50,10 @@ func (l *Lead) FieldValue(key string) (any, bool) {
 		return l.RenewsEvery, l.RenewsEvery != 0
 	case "term_end":
 		return l.TermEnd, !l.TermEnd.IsZero()
+	case "starred":
+		return l.Starred, l.Starred
+	case "priority":
+		return l.Priority, l.Priority != ""
 	}
 	return l.Fields.Get(key)
 }
@@ -164,6 +168,10 @@ func (l *Lead) SetFieldValue(key string, v any) {
 		l.StandbyUntil = date(v)
 	case "term_end":
 		l.TermEnd = date(v)
+	case "starred":
+		l.Starred = v == true
+	case "priority":
+		l.Priority = text()
 	case "parent":
 		l.Parent = text()
 	case "kind":

@@ -33,6 +33,8 @@ type LeadJSON struct {
 	Kind          string          `json:"kind"`
 	RenewsEvery   string          `json:"renews_every"`
 	TermEnd       *string         `json:"term_end"`
+	Starred       bool            `json:"starred"`
+	Priority      string          `json:"priority"`
 	Fields        map[string]any  `json:"fields"`
 	History       []EventJSON     `json:"history"`
 	Activities    []ActivityJSON  `json:"activities"`
@@ -75,7 +77,7 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 		Created: timeStr(l.Created), Closed: timeStr(l.Closed),
 		StandbyUntil: datePtr(l.StandbyUntil), ExpectedClose: datePtr(l.ExpectedClose),
 		Probability: l.Probability, Parent: l.Parent, Kind: l.Kind, RenewsEvery: l.RenewsEvery.String(),
-		TermEnd: datePtr(l.TermEnd), Fields: l.Fields.Map(),
+		TermEnd: datePtr(l.TermEnd), Starred: l.Starred, Priority: l.Priority, Fields: l.Fields.Map(),
 		History: []EventJSON{}, Activities: []ActivityJSON{},
 	}
 	if j.Contacts == nil {
@@ -157,6 +159,7 @@ func LeadTable(leads []*model.Lead) *Table {
 			next = strings.TrimSpace(l.NextAction.Date.String() + " " + l.NextAction.Text)
 		}
 		t.Rows = append(t.Rows, []string{l.ID, l.Title, l.Company, l.Step, string(l.Status), l.ValueString(), l.Owner, next})
+		t.Marks = append(t.Marks, Mark(l))
 	}
 	return t
 }
@@ -287,4 +290,17 @@ func NewHooksJSON(hooks []model.Hook, hash, why string) HooksJSON {
 		j.Hooks = append(j.Hooks, HookJSON{Name: h.Label(), On: h.On, Step: h.Step, Run: h.Run, Timeout: h.TimeLimit().String(), Batch: h.Batch})
 	}
 	return j
+}
+
+// Mark is the sign of a lead that stands out, read without colour: ★ for
+// a starred lead, ▲ for a high priority, both for both; "" for others.
+func Mark(l *model.Lead) string {
+	m := ""
+	if l.Starred {
+		m = "★"
+	}
+	if l.Priority == model.PriorityHigh {
+		m += "▲"
+	}
+	return m
 }

@@ -40,6 +40,9 @@ type Table struct {
 	// shows their numbers as people read them (Amount: 12,000), CSV as
 	// they are.
 	Amounts map[int]bool
+	// Marks, when set, are what a table or markdown writes before the
+	// second cell of each row (★ for a starred lead): never in CSV.
+	Marks []string
 	// RowFunc, when set, makes row i of NumRows instead of Rows, each
 	// time it is printed: the half a million rows of an activity feed are
 	// not held at once. It may be called from several goroutines.
@@ -50,10 +53,13 @@ type Table struct {
 // display is row i as a table or markdown shows it: its amounts grouped.
 func (t *Table) display(i int) []string {
 	row := t.Row(i)
-	if len(t.Amounts) == 0 {
+	if len(t.Amounts) == 0 && t.Marks == nil {
 		return row
 	}
 	out := append([]string(nil), row...)
+	if i < len(t.Marks) && t.Marks[i] != "" && len(out) > 1 {
+		out[1] = t.Marks[i] + " " + out[1]
+	}
 	for j := range t.Amounts {
 		if j < len(out) {
 			out[j] = humanAmounts(out[j])

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"time"
 
@@ -95,6 +96,11 @@ func Today(p *model.Pipeline, leads []*model.Lead, now time.Time, ahead int) Tod
 	model.SortLeads(p, noNext) // the order of crm lead list
 	for i, l := range noNext {
 		v.NoNext[i] = TodayItem{Lead: l}
+	}
+	// The leads that stand out (starred, high priority) first in each
+	// section, the order within each kept.
+	for _, items := range []*[]TodayItem{&v.Overdue, &v.Due, &v.Upcoming, &v.Stale, &v.Wake, &v.NoNext, &v.FollowUps} {
+		slices.SortStableFunc(*items, func(a, b TodayItem) int { return model.Standing(a.Lead) - model.Standing(b.Lead) })
 	}
 	return v
 }

@@ -129,6 +129,8 @@ parent: acme-first
 kind: upsell
 renews_every: 12m
 term_end: 2027-03-01
+starred: true
+priority: high
 industry: retail
 seats: [ten, eleven]
 sizes:

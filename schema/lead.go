@@ -332,6 +332,16 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 		l.ExpectedClose = d.date(k.Value, v)
 	case "term_end":
 		l.TermEnd = d.date(k.Value, v)
+	case "starred":
+		if v.Kind != yaml.ScalarNode || (v.Value != "true" && v.Value != "false") {
+			d.errorf(v, "starred is true or false (crm lead star and unstar set it)")
+		}
+		l.Starred = v.Value == "true"
+	case "priority":
+		var err error
+		if l.Priority, err = model.ParsePriority(d.str(k.Value, v)); err != nil {
+			d.errorf(v, "%v", err)
+		}
 	case "parent":
 		if l.Parent = d.str(k.Value, v); !model.IsID(l.Parent) {
 			d.errorf(v, "parent %s is not a lead id: name the deal this one extends by its id (crm lead renew and upsell write it)", model.Excerpt(l.Parent))

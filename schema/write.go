@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -83,6 +84,12 @@ func NewLeadNode(l *model.Lead) *yaml.Node {
 	}
 	if !l.TermEnd.IsZero() {
 		put("term_end", valueNode(l.TermEnd))
+	}
+	if l.Starred {
+		put("starred", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	}
+	if l.Priority != "" {
+		put("priority", strNode(l.Priority))
 	}
 	for _, f := range l.Fields {
 		put(f.Key, valueNode(f.Value))
@@ -250,6 +257,8 @@ func valueNode(v any) *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: x.String()}
 	case model.Months:
 		return strNode(x.String())
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(x)}
 	case []string:
 		seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 		for _, s := range x {

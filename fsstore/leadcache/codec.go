@@ -62,7 +62,7 @@ import (
 // written as they are done: the head needs nothing they hold.
 const (
 	Magic   = "CRMCACHE"
-	Version = 8
+	Version = 9
 	// Chunk is how many entries share a string table.
 	Chunk = 1024
 	// Fixed is the magic and the two lengths.
@@ -366,6 +366,8 @@ func (e *Encoder) lead(l *model.Lead) error {
 	e.str(l.Kind)
 	e.Uvarint(uint64(l.RenewsEvery))
 	e.date(l.TermEnd)
+	e.bool(l.Starred)
+	e.str(l.Priority)
 	if err := e.custom(l.Fields); err != nil {
 		return err
 	}
@@ -824,6 +826,8 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 	l.Kind = d.str()
 	l.RenewsEvery = model.Months(d.uvarint())
 	l.TermEnd = d.date()
+	l.Starred = d.bool()
+	l.Priority = d.str()
 	l.Fields = d.custom()
 	if n := d.count(); n >= 0 {
 		l.History = sl.takeEvents(n)

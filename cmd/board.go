@@ -1,0 +1,86 @@
+// crm board: the open leads as columns, one per step (pipeline mode).
+
+package cmd
+
+import (
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/crmcli/crm/report"
+)
+
+type boardOptions struct {
+	leadListOptions
+	width   int
+	compact bool
+}
+
+func newBoardCmd(app *App) *cobra.Command {
+	o := &boardOptions{}
+	c := &cobra.Command{
+		Use:   "board [QUERY...]",
+		Short: "The open leads as a board: a column per step, a card per deal",
+		Long: `The pipeline as a board: a column per step in the pipeline's order, each
+headed by its count, value and weighted value, a card per open lead
+(title, value, owner, next action with its day, "!" when overdue).
+Starred and high-priority leads come first in each column, marked ★ and
+▲. The board fits the terminal's width (--width): steps that do not fit
+side by side go on rows below. --compact shows titles and values only.
+Every filter of crm lead list works; closed leads are never on the board.`,
+		Example: "  crm board\n  crm board --owner alice --compact\n  crm board --width 80 --format markdown",
+		RunE: func(c *cobra.Command, args []string) error {
+			return runBoard(app, c, o, args)
+		},
+	}
+	addFilterFlags(app, c, &o.leadListOptions)
+	c.Flags().IntVar(&o.width, "width", 0, "the board's width in `COLUMNS` (default: the terminal's, else COLUMNS, else 120)")
+	c.Flags().BoolVar(&o.compact, "compact", false, "each card's title and value only")
+	addFormatFlag(c, &o.format, "table", "table", "markdown", "json")
+	return c
+}
+
+func runBoard(app *App, c *cobra.Command, o *boardOptions, query []string) error {
+	if o.width < 0 || o.width > 0 && o.width < 20 {
+		return usagef("--width %d: give 20 columns or more", o.width)
+	}
+	s, leads, skipped, err := app.filteredLeads(c, &o.leadListOptions, query)
+	if err != nil {
+		return err
+	}
+	now := app.now.In(app.Loc)
+	cols := report.Board(s.Pipeline, leads, now)
+	opt := report.BoardOptions{Width: app.boardWidth(o.width), Compact: o.compact, Color: app.colored(), Now: now, Currency: s.Pipeline.Currency}
+	err = app.page(func(w io.Writer) error {
+		switch o.format {
+		case report.FormatJSON:
+			return app.render(w, o.format, nil, report.NewBoardJSON(s.Pipeline.Name, s.Pipeline.Currency, cols, now))
+		case report.FormatMarkdown:
+			return outputError(report.WriteBoardMarkdown(w, cols, opt))
+		}
+		return outputError(report.WriteBoard(w, cols, opt))
+	})
+	if err != nil {
+		return err
+	}
+	return skipped
+}
+
+// boardWidth is --width, else the terminal's width, else COLUMNS, else 120.
+func (a *App) boardWidth(flag int) int {
+	if flag > 0 {
+		return flag
+	}
+	if f, ok := a.Out.(*os.File); ok && a.OutIsTerminal != nil && a.OutIsTerminal() {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(a.Getenv("COLUMNS")); err == nil && n >= 20 {
+		return n
+	}
+	return 120
+}

@@ -1,0 +1,248 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/crmcli/crm/model"
+)
+
+// BoardColumn is one step of the board: its open leads, the leads that
+// stand out first, and their count, value and weighted value in the
+// pipeline's currency.
+type BoardColumn struct {
+	Step     string
+	Leads    []*model.Lead
+	Value    float64
+	Weighted float64
+}
+
+// Board is the open leads as columns, one per step in the pipeline's
+// order (a step no lead is at included), as of now.
+func Board(p *model.Pipeline, leads []*model.Lead, now time.Time) []BoardColumn {
+	cols := make([]BoardColumn, len(p.Steps))
+	for i, s := range p.Steps {
+		cols[i].Step = s.Name
+	}
+	ix := newIndex(p)
+	for _, l := range leads {
+		if !l.Status.Open() {
+			continue
+		}
+		i := p.StepIndex(l.Step)
+		if i < 0 {
+			continue
+		}
+		c := &cols[i]
+		c.Leads = append(c.Leads, l)
+		if v, ok := ix.value(l, now); ok {
+			c.Value += v
+			if pr, ok := probability(p, facts{lead: l, step: i}); ok {
+				c.Weighted += v * pr / 100
+			}
+		}
+	}
+	for i := range cols {
+		model.SortLeads(p, cols[i].Leads)
+		model.StandOutFirst(cols[i].Leads)
+	}
+	return cols
+}
+
+// BoardOptions say how the board is drawn as text.
+type BoardOptions struct {
+	// Width is the terminal's width in columns: narrower than every
+	// step's column side by side, steps wrap into rows of columns.
+	Width int
+	// Compact shows each card's title and value only.
+	Compact bool
+	Color   bool
+	Now     time.Time
+	// Currency is the pipeline's.
+	Currency string
+}
+
+// boardColumnWidth bounds a column's width, in terminal cells.
+const (
+	minBoardColumn = 22
+	maxBoardColumn = 36
+)
+
+func cut(s string, n int) string {
+	if displayWidth(s) <= n {
+		return s
+	}
+	var b strings.Builder
+	w := 0
+	for _, r := range s {
+		rw := displayWidth(string(r))
+		if w+rw > n-1 {
+			break
+		}
+		b.WriteRune(r)
+		w += rw
+	}
+	return b.String() + "…"
+}
+
+// card is the lines of a lead's card.
+func card(l *model.Lead, o BoardOptions, width int) []string {
+	title := Printable(l.Title)
+	if m := Mark(l); m != "" {
+		title = m + " " + title
+	}
+	if o.Compact {
+		v := MoneyOf(l.Value, "")
+		return []string{cut(title, width-displayWidth(v)-1) + strings.Repeat(" ", max(1, width-displayWidth(cut(title, width-displayWidth(v)-1))-displayWidth(v))) + v}
+	}
+	lines := []string{cut(title, width)}
+	info := strings.TrimSpace(strings.Join([]string{MoneyOf(l.Value, l.Currency), l.Owner}, " · "))
+	lines = append(lines, cut(strings.Trim(info, " ·"), width))
+	if na := l.NextAction; na != nil {
+		next := na.Date.String() + " " + Printable(na.Text)
+		if na.Date.Before(model.DateOf(o.Now)) {
+			next = "! " + next // overdue: marked without colour too
+			if o.Color {
+				return append(lines, AnsiRed+cut(next, width)+ansiReset)
+			}
+		}
+		lines = append(lines, cut(next, width))
+	}
+	return lines
+}
+
+// WriteBoard draws the board as text: each column's head (the step, how
+// many leads, their value and weighted value), then its cards; columns
+// side by side as the width allows, the others in rows below.
+func WriteBoard(w io.Writer, cols []BoardColumn, o BoardOptions) error {
+	if o.Width <= 0 {
+		o.Width = 120
+	}
+	cw := max(minBoardColumn, min(maxBoardColumn, o.Width/max(1, len(cols))-2))
+	per := max(1, (o.Width+2)/(cw+2))
+	for start := 0; start < len(cols); start += per {
+		if start > 0 {
+			fmt.Fprintln(w)
+		}
+		row := cols[start:min(len(cols), start+per)]
+		blocks := make([][]string, len(row))
+		height := 0
+		for i, c := range row {
+			b := []string{cut(fmt.Sprintf("%s (%d)", Printable(c.Step), len(c.Leads)), cw)}
+			if !o.Compact {
+				b = append(b, cut(Money(c.Value, o.Currency)+" · "+Amount(c.Weighted)+" weighted", cw))
+			}
+			b = append(b, strings.Repeat("─", cw))
+			for k, l := range c.Leads {
+				if k > 0 && !o.Compact {
+					b = append(b, "")
+				}
+				b = append(b, card(l, o, cw)...)
+			}
+			blocks[i] = b
+			height = max(height, len(b))
+		}
+		for line := 0; line < height; line++ {
+			var sb strings.Builder
+			for i, b := range blocks {
+				cell := ""
+				if line < len(b) {
+					cell = b[line]
+				}
+				sb.WriteString(cell)
+				if i < len(blocks)-1 {
+					sb.WriteString(strings.Repeat(" ", max(0, cw-visibleWidth(cell))+2))
+				}
+			}
+			fmt.Fprintln(w, strings.TrimRight(sb.String(), " "))
+		}
+	}
+	return nil
+}
+
+// visibleWidth is a cell's width without its colour codes.
+func visibleWidth(s string) int {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, AnsiRed, ""), ansiReset, "")
+	return displayWidth(s)
+}
+
+// WriteBoardMarkdown writes the board as markdown: a heading per step,
+// its cards as a list.
+func WriteBoardMarkdown(w io.Writer, cols []BoardColumn, o BoardOptions) error {
+	for _, c := range cols {
+		fmt.Fprintf(w, "### %s (%d) — %s, %s weighted\n\n", markdownText(c.Step), len(c.Leads), Money(c.Value, o.Currency), Amount(c.Weighted))
+		for _, l := range c.Leads {
+			line := "- " + strings.TrimSpace(Mark(l)+" **"+markdownText(l.Title)+"**")
+			if v := MoneyOf(l.Value, l.Currency); v != "" {
+				line += " · " + v
+			}
+			if l.Owner != "" {
+				line += " · " + markdownText(l.Owner)
+			}
+			if na := l.NextAction; na != nil && !o.Compact {
+				over := ""
+				if na.Date.Before(model.DateOf(o.Now)) {
+					over = "overdue "
+				}
+				line += fmt.Sprintf(" · next: %s%s %s", over, na.Date, markdownText(na.Text))
+			}
+			fmt.Fprintln(w, line)
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+func markdownText(s string) string {
+	return strings.NewReplacer("*", `\*`, "_", `\_`, "|", `\|`, "#", `\#`).Replace(Printable(s))
+}
+
+// BoardJSON is the document of crm board --format json.
+type BoardJSON struct {
+	SchemaVersion int               `json:"schema_version"`
+	Pipeline      string            `json:"pipeline"`
+	Currency      string            `json:"currency"`
+	Columns       []BoardColumnJSON `json:"columns"`
+}
+
+// BoardColumnJSON is one step of the board.
+type BoardColumnJSON struct {
+	Step          string          `json:"step"`
+	Count         int             `json:"count"`
+	Value         num             `json:"value"`
+	WeightedValue num             `json:"weighted_value"`
+	Cards         []BoardCardJSON `json:"cards"`
+}
+
+// BoardCardJSON is one lead of the board.
+type BoardCardJSON struct {
+	ID         string          `json:"id"`
+	Title      string          `json:"title"`
+	Value      *float64        `json:"value"`
+	Currency   string          `json:"currency"`
+	Owner      string          `json:"owner"`
+	Starred    bool            `json:"starred"`
+	Priority   string          `json:"priority"`
+	NextAction *NextActionJSON `json:"next_action"`
+	Overdue    bool            `json:"overdue"`
+}
+
+// NewBoardJSON is the board as JSON.
+func NewBoardJSON(pipeline, currency string, cols []BoardColumn, now time.Time) BoardJSON {
+	doc := BoardJSON{SchemaVersion: 1, Pipeline: pipeline, Currency: currency, Columns: []BoardColumnJSON{}}
+	for _, c := range cols {
+		cj := BoardColumnJSON{Step: c.Step, Count: len(c.Leads), Value: num(c.Value), WeightedValue: num(c.Weighted), Cards: []BoardCardJSON{}}
+		for _, l := range c.Leads {
+			card := BoardCardJSON{ID: l.ID, Title: l.Title, Value: l.Value, Currency: l.Currency, Owner: l.Owner, Starred: l.Starred, Priority: l.Priority}
+			if na := l.NextAction; na != nil {
+				card.NextAction = &NextActionJSON{Date: na.Date.String(), Text: na.Text}
+				card.Overdue = na.Date.Before(model.DateOf(now))
+			}
+			cj.Cards = append(cj.Cards, card)
+		}
+		doc.Columns = append(doc.Columns, cj)
+	}
+	return doc
+}
