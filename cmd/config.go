@@ -98,7 +98,7 @@ func (a *App) userConfigFile() string {
 }
 
 // configKeys are the keys a configuration file may hold.
-var configKeys = []string{"by", "owner", "pipeline", "editor", "now", "locale"}
+var configKeys = []string{"by", "owner", "pipeline", "editor", "now", "locale", "view"}
 
 func (a *App) mergeConfig(v *viper.Viper, path string) error {
 	data, err := fsstore.ReadSmallFile(path)

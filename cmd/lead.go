@@ -223,6 +223,7 @@ type leadListOptions struct {
 	asOf                      string
 	due, overdue, stale       bool
 	starred                   bool
+	view, columns             string
 	noNext                    bool
 	valueMin, valueMax        string
 	createdSince, closedSince string
@@ -259,10 +260,41 @@ filter (--step A --step B) matches any of its values.`,
 	}
 	addFilterFlags(app, c, o)
 	addFormatFlag(c, &o.format, "table", "table", "json", "csv", "yaml")
+	c.Flags().StringVar(&o.view, "view", "", "the columns of a `VIEW`: compact (id, title, value), default, extended (adds contact, last activity, age in step, tags); default: view in crm.yaml, else default")
+	c.Flags().StringVar(&o.columns, "columns", "", "the `COLUMNS` to show, in order: "+strings.Join(report.LeadColumnNames(), ","))
+	c.MarkFlagsMutuallyExclusive("view", "columns")
 	return c
 }
 
+// listColumns are the columns of lead list: --columns, else --view,
+// else the view of crm.yaml, else the default view.
+func (a *App) listColumns(c *cobra.Command, o *leadListOptions) ([]string, error) {
+	if o.columns != "" {
+		cols := model.SplitList(o.columns)
+		if err := report.CheckColumns(cols); err != nil {
+			return nil, usagef("--columns: %v", err)
+		}
+		return cols, nil
+	}
+	view, flag := o.view, "--view"
+	if view == "" {
+		view, flag = a.v.GetString("view"), "view in "+fsstore.ConfigFile
+	}
+	if view == "" {
+		view = "default"
+	}
+	cols, ok := report.Views[view]
+	if !ok {
+		return nil, usagef("%s %q: use one of %s", flag, view, strings.Join(report.ViewNames, ", "))
+	}
+	return cols, nil
+}
+
 func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string) error {
+	cols, err := app.listColumns(c, o)
+	if err != nil {
+		return err
+	}
 	s, out, skipped, err := app.filteredLeads(c, o, query)
 	if err != nil {
 		return err
@@ -272,7 +304,7 @@ func runLeadList(app *App, c *cobra.Command, o *leadListOptions, query []string)
 		return skipped
 	}
 	if err := app.page(func(w io.Writer) error {
-		return app.renderLeads(w, o.format, s.Pipeline.Name, out)
+		return app.renderLeads(w, o.format, s.Pipeline.Name, out, cols)
 	}); err != nil {
 		return err
 	}

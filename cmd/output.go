@@ -67,11 +67,11 @@ func outputError(err error) error {
 
 // renderLeads writes a list of leads: JSON and YAML one lead at a time,
 // a table or CSV from the lead table.
-func (a *App) renderLeads(w io.Writer, format, pipeline string, leads []*model.Lead) error {
+func (a *App) renderLeads(w io.Writer, format, pipeline string, leads []*model.Lead, columns []string) error {
 	if format == report.FormatJSON || format == report.FormatYAML {
 		return outputError(report.WriteLeadList(w, format, pipeline, leads))
 	}
-	t := report.LeadTable(leads)
+	t := report.LeadTableOf(leads, columns, a.now.In(a.Loc))
 	if a.colored() {
 		t.Style = report.LeadStyle(leads, model.DateOf(a.now.In(a.Loc)))
 	}

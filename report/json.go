@@ -1,6 +1,9 @@
 package report
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -303,4 +306,146 @@ func Mark(l *model.Lead) string {
 		m += "▲"
 	}
 	return m
+}
+
+// LeadColumn is a column crm lead list can show (--columns, --view).
+type LeadColumn struct {
+	Name  string
+	Right bool // a number: aligned right, an amount
+	Cell  func(l *model.Lead, now time.Time) string
+}
+
+// LeadColumns are the columns of crm lead list, by name.
+var LeadColumns = []LeadColumn{
+	{Name: "id", Cell: func(l *model.Lead, _ time.Time) string { return l.ID }},
+	{Name: "title", Cell: func(l *model.Lead, _ time.Time) string { return l.Title }},
+	{Name: "company", Cell: func(l *model.Lead, _ time.Time) string { return l.Company }},
+	{Name: "contact", Cell: func(l *model.Lead, _ time.Time) string {
+		if len(l.Contacts) == 0 {
+			return ""
+		}
+		return l.Contacts[0].String()
+	}},
+	{Name: "step", Cell: func(l *model.Lead, _ time.Time) string { return l.Step }},
+	{Name: "status", Cell: func(l *model.Lead, _ time.Time) string { return string(l.Status) }},
+	{Name: "value", Right: true, Cell: func(l *model.Lead, _ time.Time) string { return l.ValueString() }},
+	{Name: "currency", Cell: func(l *model.Lead, _ time.Time) string { return l.Currency }},
+	{Name: "owner", Cell: func(l *model.Lead, _ time.Time) string { return l.Owner }},
+	{Name: "source", Cell: func(l *model.Lead, _ time.Time) string { return l.Source }},
+	{Name: "tags", Cell: func(l *model.Lead, _ time.Time) string { return strings.Join(l.Tags, ", ") }},
+	{Name: "next", Cell: func(l *model.Lead, _ time.Time) string { return nextCell(l) }},
+	{Name: "created", Cell: func(l *model.Lead, _ time.Time) string { return dayOf(l.Created) }},
+	{Name: "closed", Cell: func(l *model.Lead, _ time.Time) string { return dayOf(l.Closed) }},
+	{Name: "last_activity", Cell: func(l *model.Lead, _ time.Time) string { return dayOf(LastActivity(l)) }},
+	{Name: "age_in_step", Right: true, Cell: func(l *model.Lead, now time.Time) string {
+		return strconv.Itoa(int(now.Sub(EnteredStep(l)).Hours() / 24))
+	}},
+	{Name: "expected_close", Cell: func(l *model.Lead, _ time.Time) string { return l.ExpectedClose.String() }},
+	{Name: "priority", Cell: func(l *model.Lead, _ time.Time) string { return l.Priority }},
+	{Name: "starred", Cell: func(l *model.Lead, _ time.Time) string { return map[bool]string{true: "yes"}[l.Starred] }},
+}
+
+// Views are the column sets of crm lead list --view.
+var Views = map[string][]string{
+	"compact":  {"id", "title", "value"},
+	"default":  {"id", "title", "company", "step", "status", "value", "owner", "next"},
+	"extended": {"id", "title", "company", "contact", "step", "status", "value", "owner", "next", "last_activity", "age_in_step", "tags"},
+}
+
+// ViewNames are the views, for help and messages.
+var ViewNames = []string{"compact", "default", "extended"}
+
+// LeadColumnNames are the names --columns takes.
+func LeadColumnNames() []string {
+	out := make([]string, len(LeadColumns))
+	for i, c := range LeadColumns {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// CheckColumns refuses a column name crm does not know, with the closest.
+func CheckColumns(names []string) error {
+	for _, n := range names {
+		if !slices.ContainsFunc(LeadColumns, func(c LeadColumn) bool { return c.Name == n }) {
+			return fmt.Errorf("unknown column %q: %suse %s", n, model.DidYouMean(n, LeadColumnNames()), strings.Join(LeadColumnNames(), ", "))
+		}
+	}
+	return nil
+}
+
+// LeadTableOf is the lead table with these columns (CheckColumns'd).
+func LeadTableOf(leads []*model.Lead, names []string, now time.Time) *Table {
+	var cols []LeadColumn
+	for _, n := range names {
+		for _, c := range LeadColumns {
+			if c.Name == n {
+				cols = append(cols, c)
+			}
+		}
+	}
+	t := &Table{Right: map[int]bool{}, Amounts: map[int]bool{}}
+	titleAt := -1
+	for i, c := range cols {
+		t.Header = append(t.Header, c.Name)
+		if c.Right {
+			t.Right[i] = true
+		}
+		if c.Name == "value" {
+			t.Amounts[i] = true
+		}
+		if c.Name == "title" {
+			titleAt = i
+		}
+	}
+	for _, l := range leads {
+		row := make([]string, len(cols))
+		for i, c := range cols {
+			row[i] = c.Cell(l, now)
+		}
+		t.Rows = append(t.Rows, row)
+		if titleAt == 1 {
+			t.Marks = append(t.Marks, Mark(l))
+		}
+	}
+	return t
+}
+
+func nextCell(l *model.Lead) string {
+	switch {
+	case l.Status == model.Standby && !l.StandbyUntil.IsZero():
+		return l.StandbyUntil.String() + " standby"
+	case l.NextAction != nil:
+		return strings.TrimSpace(l.NextAction.Date.String() + " " + l.NextAction.Text)
+	}
+	return ""
+}
+
+// LastActivity is the time of l's latest event or activity (its
+// creation when it has none).
+func LastActivity(l *model.Lead) time.Time {
+	t := l.Created
+	for _, e := range l.History {
+		if e.At.After(t) {
+			t = e.At
+		}
+	}
+	for _, a := range l.Activities {
+		if a.At.After(t) {
+			t = a.At
+		}
+	}
+	return t
+}
+
+// EnteredStep is when l came to its current step: the last event that
+// moved it there, or its creation.
+func EnteredStep(l *model.Lead) time.Time {
+	t := l.Created
+	for _, e := range l.History {
+		if e.Step != "" && model.NormalizeStep(e.Step) == model.NormalizeStep(l.Step) && e.At.After(t) {
+			t = e.At
+		}
+	}
+	return t
 }
