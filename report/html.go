@@ -117,7 +117,7 @@ func (h Highlights) deals() (top, attention []htmlDeal) {
 		return l.NextAction.Date.String() + " " + l.NextAction.Text
 	}
 	for _, l := range h.Top {
-		top = append(top, htmlDeal{ID: l.ID, Title: l.Title, Step: l.Step, Value: MoneyOf(l.Value, l.Currency),
+		top = append(top, htmlDeal{ID: l.ID, Title: strings.TrimSpace(Mark(l) + " " + l.Title), Step: l.Step, Value: MoneyOf(l.Value, l.Currency),
 			Weighted: Money(h.weighted[l], h.pipeline.Currency), Owner: l.Owner, Next: next(l)})
 	}
 	for _, it := range h.Overdue {
