@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
 )
 
@@ -17,6 +18,7 @@ type boardOptions struct {
 	leadListOptions
 	width   int
 	compact bool
+	recent  string
 }
 
 func newBoardCmd(app *App) *cobra.Command {
@@ -39,6 +41,7 @@ Every filter of crm lead list works; closed leads are never on the board.`,
 	addFilterFlags(app, c, &o.leadListOptions)
 	c.Flags().IntVar(&o.width, "width", 0, "the board's width in `COLUMNS` (default: the terminal's, else COLUMNS, else 120)")
 	c.Flags().BoolVar(&o.compact, "compact", false, "each card's title and value only")
+	c.Flags().StringVar(&o.recent, "closed-within", "", "also the leads closed in the last `DAYS` (7d, 2w), in columns of their own: won, lost, cancelled")
 	addFormatFlag(c, &o.format, "table", "table", "markdown", "json")
 	return c
 }
@@ -53,6 +56,13 @@ func runBoard(app *App, c *cobra.Command, o *boardOptions, query []string) error
 	}
 	now := app.now.In(app.Loc)
 	cols := report.Board(s.Pipeline, leads, now)
+	if o.recent != "" {
+		d, err := model.ParseDays(o.recent)
+		if err != nil {
+			return usagef("--closed-within: %v", err)
+		}
+		cols = append(cols, report.ClosedColumns(s.Pipeline, leads, now.AddDate(0, 0, -d), now, "(last "+o.recent+")")...)
+	}
 	opt := report.BoardOptions{Width: app.boardWidth(o.width), Compact: o.compact, Color: app.colored(), Now: now, Currency: s.Pipeline.Currency}
 	err = app.page(func(w io.Writer) error {
 		switch o.format {

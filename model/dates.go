@@ -257,3 +257,20 @@ func parseFlagTime(s string, now time.Time, timeOfDay bool) (time.Time, error) {
 	}
 	return t, CheckTime(t)
 }
+
+// ParseDays reads a span of days as people write one: 7d, 2w, 30 (days).
+func ParseDays(s string) (int, error) {
+	w := strings.ToLower(strings.TrimSpace(s))
+	mult := 1
+	switch {
+	case strings.HasSuffix(w, "w"):
+		w, mult = strings.TrimSuffix(w, "w"), 7
+	case strings.HasSuffix(w, "d"):
+		w = strings.TrimSuffix(w, "d")
+	}
+	n, err := strconv.Atoi(w)
+	if err != nil || n < 1 || n > 3650 {
+		return 0, fmt.Errorf("invalid span %s: write a number of days or weeks, such as 7d or 2w", Excerpt(s))
+	}
+	return n * mult, nil
+}

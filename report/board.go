@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,27 @@ func Board(p *model.Pipeline, leads []*model.Lead, now time.Time) []BoardColumn 
 	for i := range cols {
 		model.SortLeads(p, cols[i].Leads)
 		model.StandOutFirst(cols[i].Leads)
+	}
+	return cols
+}
+
+// ClosedColumns are the leads won, lost and cancelled since since, a
+// column each (--closed 7d), the latest closed first.
+func ClosedColumns(p *model.Pipeline, leads []*model.Lead, since, now time.Time, label string) []BoardColumn {
+	ix := newIndex(p)
+	cols := []BoardColumn{{Step: "Won " + label}, {Step: "Lost " + label}, {Step: "Cancelled " + label}}
+	for _, l := range leads {
+		if !l.Status.Closed() || l.Closed.Before(since) {
+			continue
+		}
+		c := &cols[map[model.Status]int{model.Won: 0, model.Lost: 1, model.Cancelled: 2}[l.Status]]
+		c.Leads = append(c.Leads, l)
+		if v, ok := ix.value(l, l.Closed); ok {
+			c.Value += v
+		}
+	}
+	for i := range cols {
+		slices.SortStableFunc(cols[i].Leads, func(a, b *model.Lead) int { return b.Closed.Compare(a.Closed) })
 	}
 	return cols
 }
