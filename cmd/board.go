@@ -3,6 +3,7 @@
 package cmd
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
 )
@@ -19,6 +21,7 @@ type boardOptions struct {
 	width   int
 	compact bool
 	recent  string
+	output  string
 }
 
 func newBoardCmd(app *App) *cobra.Command {
@@ -42,7 +45,8 @@ Every filter of crm lead list works; closed leads are never on the board.`,
 	c.Flags().IntVar(&o.width, "width", 0, "the board's width in `COLUMNS` (default: the terminal's, else COLUMNS, else 120)")
 	c.Flags().BoolVar(&o.compact, "compact", false, "each card's title and value only")
 	c.Flags().StringVar(&o.recent, "closed-within", "", "also the leads closed in the last `DAYS` (7d, 2w), in columns of their own: won, lost, cancelled")
-	addFormatFlag(c, &o.format, "table", "table", "markdown", "json")
+	addFormatFlag(c, &o.format, "table", "table", "markdown", "json", "html")
+	c.Flags().StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically; - is standard output) instead of standard output")
 	return c
 }
 
@@ -64,19 +68,35 @@ func runBoard(app *App, c *cobra.Command, o *boardOptions, query []string) error
 		cols = append(cols, report.ClosedColumns(s.Pipeline, leads, now.AddDate(0, 0, -d), now, "(last "+o.recent+")")...)
 	}
 	opt := report.BoardOptions{Width: app.boardWidth(o.width), Compact: o.compact, Color: app.colored(), Now: now, Currency: s.Pipeline.Currency}
-	err = app.page(func(w io.Writer) error {
-		switch o.format {
-		case report.FormatJSON:
-			return app.render(w, o.format, nil, report.NewBoardJSON(s.Pipeline.Name, s.Pipeline.Currency, cols, now))
-		case report.FormatMarkdown:
-			return outputError(report.WriteBoardMarkdown(w, cols, opt))
+	if o.output != "" {
+		if err := app.checkOutput("-O", o.output, s); err != nil {
+			return err
 		}
-		return outputError(report.WriteBoard(w, cols, opt))
-	})
-	if err != nil {
+		var b bytes.Buffer
+		if err := writeBoard(app, &b, o.format, s.Pipeline, cols, opt); err != nil {
+			return err
+		}
+		if err := fsstore.WriteOutput(app.path(o.output), b.Bytes(), app.Out); err != nil {
+			return err
+		}
+		return skipped
+	}
+	if err := app.page(func(w io.Writer) error { return writeBoard(app, w, o.format, s.Pipeline, cols, opt) }); err != nil {
 		return err
 	}
 	return skipped
+}
+
+func writeBoard(app *App, w io.Writer, format string, p *model.Pipeline, cols []report.BoardColumn, opt report.BoardOptions) error {
+	switch format {
+	case report.FormatJSON:
+		return app.render(w, format, nil, report.NewBoardJSON(p.Name, p.Currency, cols, opt.Now))
+	case report.FormatMarkdown:
+		return outputError(report.WriteBoardMarkdown(w, cols, opt))
+	case report.FormatHTML:
+		return outputError(report.WriteBoardHTML(w, p.Name, cols, opt))
+	}
+	return outputError(report.WriteBoard(w, cols, opt))
 }
 
 // boardWidth is --width, else the terminal's width, else COLUMNS, else 120.

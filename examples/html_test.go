@@ -258,7 +258,7 @@ document.querySelectorAll("svg.funnel g.band").forEach(function (g) {
 document.body.dataset.labels = wrong.join("; ");
 </script>`
 
-func layout(t *testing.T, bin string, page []byte, width int) {
+func layout(t *testing.T, bin string, page []byte, width int) string {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "measured.html")
 	measured := strings.Replace(string(page), "</body>", measure+"</body>", 1)
@@ -276,4 +276,5 @@ func layout(t *testing.T, bin string, page []byte, width int) {
 	if m[2] != "" {
 		t.Errorf("%d px: funnel labels neither inside nor beside their band: %s", width, m[2])
 	}
+	return dom
 }

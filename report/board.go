@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"html/template"
 	"io"
 	"slices"
 	"strings"
@@ -267,4 +268,84 @@ func NewBoardJSON(pipeline, currency string, cols []BoardColumn, now time.Time) 
 		doc.Columns = append(doc.Columns, cj)
 	}
 	return doc
+}
+
+var boardTemplate = template.Must(template.New("board").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="crm board --format html">
+<title>{{.Pipeline}} — board</title>
+<style>
+  :root { --ink: #1b2733; --muted: #5b6b7b; --line: #d9e2ec; --card: #f5f8fb; }
+  body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink); margin: 1.5rem; line-height: 1.35; }
+  h1 { font-size: 1.4rem; margin: 0 0 1rem; }
+  .board { display: flex; gap: .75rem; align-items: flex-start; overflow-x: auto; max-width: 100%; padding-bottom: .5rem; }
+  .column { flex: 0 0 15rem; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
+  .column h2 { font-size: 1rem; margin: 0; padding: .6rem .75rem .1rem; }
+  .column .sum { font-size: .8rem; color: var(--muted); padding: 0 .75rem .6rem; border-bottom: 1px solid var(--line); font-variant-numeric: tabular-nums; }
+  .card { margin: .5rem; padding: .5rem .6rem; background: var(--card); border: 1px solid var(--line); border-radius: 6px; font-size: .9rem; overflow-wrap: anywhere; }
+  .card .title { font-weight: 600; }
+  .card.stands-out { border-color: #b7791f; }
+  .card .meta, .card .next { color: var(--muted); font-size: .8rem; }
+  .card .next.overdue { color: #c92a2a; font-weight: 600; }
+  footer { margin-top: 1.5rem; font-size: .8rem; color: var(--muted); }
+  @media print { .board { flex-wrap: wrap; overflow: visible; } .column { break-inside: avoid; } }
+</style>
+</head>
+<body>
+<h1>{{.Pipeline}} — board, {{.Today}}</h1>
+<div class="board">
+{{- range .Columns}}
+<section class="column" data-step="{{.Step}}" data-count="{{.Count}}">
+<h2>{{.Step}} ({{.Count}})</h2>
+<div class="sum">{{.Value}} · {{.Weighted}} weighted</div>
+{{- range .Cards}}
+<div class="card{{if .Mark}} stands-out{{end}}" data-lead="{{.ID}}"><div class="title">{{with .Mark}}{{.}} {{end}}{{.Title}}</div><div class="meta">{{.Value}}{{if and .Value .Owner}} · {{end}}{{.Owner}}</div>{{with .Next}}<div class="next{{if $.Overdue .}} overdue{{end}}">{{.}}</div>{{end}}</div>
+{{- end}}
+</section>
+{{- end}}
+</div>
+<footer>Made by crm board --format html: the open leads, a column per step; ★ starred, ▲ high priority, ! overdue.</footer>
+</body>
+</html>
+`))
+
+type boardPage struct {
+	Pipeline, Today string
+	Columns         []boardPageColumn
+}
+
+func (boardPage) Overdue(next string) bool { return strings.HasPrefix(next, "! ") }
+
+type boardPageColumn struct {
+	Step, Value, Weighted string
+	Count                 int
+	Cards                 []boardPageCard
+}
+
+type boardPageCard struct {
+	ID, Title, Mark, Value, Owner, Next string
+}
+
+// WriteBoardHTML writes the board as one self-contained page: the same
+// columns and cards, inline CSS, no script.
+func WriteBoardHTML(w io.Writer, pipeline string, cols []BoardColumn, o BoardOptions) error {
+	page := boardPage{Pipeline: pipeline, Today: model.DateOf(o.Now).String()}
+	for _, c := range cols {
+		pc := boardPageColumn{Step: c.Step, Count: len(c.Leads), Value: Money(c.Value, o.Currency), Weighted: Amount(c.Weighted)}
+		for _, l := range c.Leads {
+			card := boardPageCard{ID: l.ID, Title: l.Title, Mark: Mark(l), Value: MoneyOf(l.Value, l.Currency), Owner: l.Owner}
+			if na := l.NextAction; na != nil && !o.Compact {
+				card.Next = na.Date.String() + " " + na.Text
+				if na.Date.Before(model.DateOf(o.Now)) {
+					card.Next = "! " + card.Next
+				}
+			}
+			pc.Cards = append(pc.Cards, card)
+		}
+		page.Columns = append(page.Columns, pc)
+	}
+	return boardTemplate.Execute(w, page)
 }
