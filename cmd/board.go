@@ -22,6 +22,7 @@ type boardOptions struct {
 	compact bool
 	recent  string
 	output  string
+	mine    bool
 }
 
 func newBoardCmd(app *App) *cobra.Command {
@@ -44,6 +45,8 @@ Every filter of crm lead list works; closed leads are never on the board.`,
 	addFilterFlags(app, c, &o.leadListOptions)
 	c.Flags().IntVar(&o.width, "width", 0, "the board's width in `COLUMNS` (default: the terminal's, else COLUMNS, else 120)")
 	c.Flags().BoolVar(&o.compact, "compact", false, "each card's title and value only")
+	c.Flags().BoolVar(&o.mine, "mine", false, "only your leads (the configured user: by in crm.yaml, CRM_BY, or git config user.name)")
+	c.MarkFlagsMutuallyExclusive("owner", "mine")
 	c.Flags().StringVar(&o.recent, "closed-within", "", "also the leads closed in the last `DAYS` (7d, 2w), in columns of their own: won, lost, cancelled")
 	addFormatFlag(c, &o.format, "table", "table", "markdown", "json", "html")
 	c.Flags().StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically; - is standard output) instead of standard output")
@@ -53,6 +56,11 @@ Every filter of crm lead list works; closed leads are never on the board.`,
 func runBoard(app *App, c *cobra.Command, o *boardOptions, query []string) error {
 	if o.width < 0 || o.width > 0 && o.width < 20 {
 		return usagef("--width %d: give 20 columns or more", o.width)
+	}
+	if o.mine {
+		if o.owner = app.by(""); o.owner == "" {
+			return usagef("--mine: no configured user: set by in crm.yaml, CRM_BY, or git config user.name")
+		}
 	}
 	s, leads, skipped, err := app.filteredLeads(c, &o.leadListOptions, query)
 	if err != nil {
