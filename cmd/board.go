@@ -4,6 +4,7 @@ package cmd
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -23,6 +24,7 @@ type boardOptions struct {
 	recent  string
 	output  string
 	mine    bool
+	all     bool
 }
 
 func newBoardCmd(app *App) *cobra.Command {
@@ -47,6 +49,7 @@ Every filter of crm lead list works; closed leads are never on the board.`,
 	c.Flags().BoolVar(&o.compact, "compact", false, "each card's title and value only")
 	c.Flags().BoolVar(&o.mine, "mine", false, "only your leads (the configured user: by in crm.yaml, CRM_BY, or git config user.name)")
 	c.MarkFlagsMutuallyExclusive("owner", "mine")
+	c.Flags().BoolVar(&o.all, "all", false, "the board of every pipeline of the repository, one after the other")
 	c.Flags().StringVar(&o.recent, "closed-within", "", "also the leads closed in the last `DAYS` (7d, 2w), in columns of their own: won, lost, cancelled")
 	addFormatFlag(c, &o.format, "table", "table", "markdown", "json", "html")
 	c.Flags().StringVarP(&o.output, "output", "O", "", "write to `FILE` (atomically; - is standard output) instead of standard output")
@@ -62,26 +65,33 @@ func runBoard(app *App, c *cobra.Command, o *boardOptions, query []string) error
 			return usagef("--mine: no configured user: set by in crm.yaml, CRM_BY, or git config user.name")
 		}
 	}
-	s, leads, skipped, err := app.filteredLeads(c, &o.leadListOptions, query)
+	if o.all && o.format == report.FormatHTML {
+		return usagef("--all with --format html: a page is one pipeline's board; give --pipeline NAME")
+	}
+	app.readingAll()
+	stores, err := app.stores(c, o.all)
 	if err != nil {
 		return err
 	}
-	now := app.now.In(app.Loc)
-	cols := report.Board(s.Pipeline, leads, now)
-	if o.recent != "" {
-		d, err := model.ParseDays(o.recent)
+	var boards []pipelineBoard
+	var skipped error
+	for _, s := range stores {
+		b, left, err := boardOf(app, c, s, o, query)
 		if err != nil {
-			return usagef("--closed-within: %v", err)
+			return err
 		}
-		cols = append(cols, report.ClosedColumns(s.Pipeline, leads, now.AddDate(0, 0, -d), now, "(last "+o.recent+")")...)
+		if left != nil {
+			skipped = left
+		}
+		boards = append(boards, b)
 	}
-	opt := report.BoardOptions{Width: app.boardWidth(o.width), Compact: o.compact, Color: app.colored(), Now: now, Currency: s.Pipeline.Currency}
+	write := func(w io.Writer) error { return writeBoards(app, w, o, boards) }
 	if o.output != "" {
-		if err := app.checkOutput("-O", o.output, s); err != nil {
+		if err := app.checkOutput("-O", o.output, stores...); err != nil {
 			return err
 		}
 		var b bytes.Buffer
-		if err := writeBoard(app, &b, o.format, s.Pipeline, cols, opt); err != nil {
+		if err := write(&b); err != nil {
 			return err
 		}
 		if err := fsstore.WriteOutput(app.path(o.output), b.Bytes(), app.Out); err != nil {
@@ -89,10 +99,70 @@ func runBoard(app *App, c *cobra.Command, o *boardOptions, query []string) error
 		}
 		return skipped
 	}
-	if err := app.page(func(w io.Writer) error { return writeBoard(app, w, o.format, s.Pipeline, cols, opt) }); err != nil {
+	if err := app.page(write); err != nil {
 		return err
 	}
 	return skipped
+}
+
+// pipelineBoard is one pipeline's board.
+type pipelineBoard struct {
+	p    *model.Pipeline
+	cols []report.BoardColumn
+	opt  report.BoardOptions
+}
+
+// boardOf is the board of the pipeline s, its leads filtered as lead
+// list filters them.
+func boardOf(app *App, c *cobra.Command, s *fsstore.Store, o *boardOptions, query []string) (b pipelineBoard, skipped, err error) {
+	leads, skipped, err := app.filteredLeadsIn(c, s, &o.leadListOptions, query)
+	if err != nil {
+		return pipelineBoard{}, nil, err
+	}
+	now := app.now.In(app.Loc)
+	cols := report.Board(s.Pipeline, leads, now)
+	if o.recent != "" {
+		d, err := model.ParseDays(o.recent)
+		if err != nil {
+			return pipelineBoard{}, nil, usagef("--closed-within: %v", err)
+		}
+		cols = append(cols, report.ClosedColumns(s.Pipeline, leads, now.AddDate(0, 0, -d), now, "(last "+o.recent+")")...)
+	}
+	opt := report.BoardOptions{Width: app.boardWidth(o.width), Compact: o.compact, Color: app.colored(), Now: now, Currency: s.Pipeline.Currency}
+	return pipelineBoard{p: s.Pipeline, cols: cols, opt: opt}, skipped, nil
+}
+
+// writeBoards writes each pipeline's board, headed by its name when there
+// are several (JSON: {"boards": [...]}).
+func writeBoards(app *App, w io.Writer, o *boardOptions, boards []pipelineBoard) error {
+	if len(boards) == 1 {
+		b := boards[0]
+		return writeBoard(app, w, o.format, b.p, b.cols, b.opt)
+	}
+	if o.format == report.FormatJSON {
+		doc := struct {
+			SchemaVersion int                `json:"schema_version"`
+			Boards        []report.BoardJSON `json:"boards"`
+		}{SchemaVersion: 1}
+		for _, b := range boards {
+			doc.Boards = append(doc.Boards, report.NewBoardJSON(b.p.Name, b.p.Currency, b.cols, b.opt.Now))
+		}
+		return app.render(w, o.format, nil, doc)
+	}
+	for i, b := range boards {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		if o.format == report.FormatMarkdown {
+			fmt.Fprintf(w, "## %s\n\n", b.p.Name)
+		} else {
+			fmt.Fprintf(w, "%s\n\n", report.Printable(b.p.Name))
+		}
+		if err := writeBoard(app, w, o.format, b.p, b.cols, b.opt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeBoard(app *App, w io.Writer, format string, p *model.Pipeline, cols []report.BoardColumn, opt report.BoardOptions) error {

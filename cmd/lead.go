@@ -321,26 +321,32 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	out, skipped, err = a.filteredLeadsIn(c, s, o, query)
+	return s, out, skipped, err
+}
+
+// filteredLeadsIn is filteredLeads of the pipeline s.
+func (a *App) filteredLeadsIn(c *cobra.Command, s *fsstore.Store, o *leadListOptions, query []string) (out []*model.Lead, skipped, err error) {
 	spec, err := o.filterSpec(a, query)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	f, err := model.NewFilter(s.Pipeline, spec)
 	var fe *model.FieldError
 	if errors.As(err, &fe) {
-		return nil, nil, nil, usagef("--%v", fe)
+		return nil, nil, usagef("--%v", fe)
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	leads, problems, err := s.LoadAll(c.Context())
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if o.asOf != "" {
 		t, err := a.asOf(o.asOf)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 		leads = leadsAsOf(leads, t)
 	}
@@ -356,7 +362,7 @@ func (a *App) filteredLeads(c *cobra.Command, o *leadListOptions, query []string
 	if o.limit > 0 && len(out) > o.limit {
 		out = out[:o.limit]
 	}
-	return s, out, a.skipBroken(problems), nil
+	return out, a.skipBroken(problems), nil
 }
 
 // filterSpec is what the filter flags and the query words ask for.
