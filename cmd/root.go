@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -237,6 +238,8 @@ that holds several.`,
 			var names []string
 			c.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
 			c.InheritedFlags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+			slices.Sort(names)
+			names = slices.Compact(names) // a persistent flag is in both sets
 			if near := model.Closest(nf.GetSpecifiedName(), names, 2); len(near) > 0 {
 				err = fmt.Errorf("%w; did you mean --%s?", err, strings.Join(near, " or --"))
 			}
