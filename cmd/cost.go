@@ -68,7 +68,7 @@ currency unless --currency.`,
 						return nil, errs
 					}
 				}
-				return schema.AppendCost(data, cost), nil
+				return schema.AppendCost(data, cost)
 			})
 			if err != nil {
 				return err

@@ -59,7 +59,7 @@ func ParseCosts(data []byte, path string) ([]model.Cost, Errors) {
 }
 
 // AppendCost is costs.yaml with c added as its last line.
-func AppendCost(data []byte, c model.Cost) []byte {
+func AppendCost(data []byte, c model.Cost) ([]byte, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		data = []byte(costsHead)
 	}
@@ -75,7 +75,7 @@ func AppendCost(data []byte, c model.Cost) []byte {
 	}
 	line, err := yaml.Marshal(&yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{m}})
 	if err != nil {
-		panic(fmt.Sprintf("encode a cost: %v", err)) // a cost of strings and a number always encodes
+		return nil, fmt.Errorf("encode the cost: %w", err)
 	}
-	return append(data, line...)
+	return append(data, line...), nil
 }
