@@ -133,3 +133,14 @@ func (a *App) completeLeadValues(pick func(*model.Lead) []string) func(*cobra.Co
 func (a *App) completeOwners(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	return a.completeLeadValues(func(l *model.Lead) []string { return []string{l.Owner} })(c, args, toComplete)
 }
+
+// completeLists completes a prospect list's name, the first argument;
+// after it, the mark command's statuses come last and rows are free text.
+func (a *App) completeLists(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	s := a.completionStore(c, args)
+	if s == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	names, _, _ := s.ListNames()
+	return names, cobra.ShellCompDirectiveNoFileComp
+}

@@ -4,6 +4,7 @@
 package cmd
 
 import (
+	"cmp"
 	"io"
 	"strings"
 
@@ -73,7 +74,7 @@ currency unless --currency.`,
 			if err != nil {
 				return err
 			}
-			app.sayf("%s: %s %s in %s\n", s.Rel(s.CostsPath()), cost.Source, report.Money(cost.Amount, or(cost.Currency, s.Pipeline.Currency)), cost.Month)
+			app.sayf("%s: %s %s in %s\n", s.Rel(s.CostsPath()), cost.Source, report.Money(cost.Amount, cmp.Or(cost.Currency, s.Pipeline.Currency)), cost.Month)
 			return nil
 		},
 	}
@@ -81,13 +82,6 @@ currency unless --currency.`,
 	c.Flags().StringVar(&note, "note", "", "what it was")
 	c.Flags().StringVar(&currency, "currency", "", "the amount's currency (default the pipeline's)")
 	return c
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func newCostListCmd(app *App) *cobra.Command {

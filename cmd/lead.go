@@ -260,7 +260,7 @@ filter (--step A --step B) matches any of its values.`,
 	}
 	addFilterFlags(app, c, o)
 	addFormatFlag(c, &o.format, "table", "table", "json", "csv", "yaml")
-	c.Flags().StringVar(&o.view, "view", "", "the columns of a `VIEW`: compact (id, title, value), default, extended (adds contact, last activity, age in step, tags); default: view in crm.yaml, else default")
+	addEnumFlag(c, &o.view, "view", "", "", "the columns of a view (compact: id, title, value; extended adds contact, last activity, age in step, tags; default: view in crm.yaml, else default)", report.ViewNames...)
 	c.Flags().StringVar(&o.columns, "columns", "", "the `COLUMNS` to show, in order: "+strings.Join(report.LeadColumnNames(), ","))
 	c.MarkFlagsMutuallyExclusive("view", "columns")
 	return c

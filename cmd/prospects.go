@@ -45,16 +45,23 @@ func (a *App) readList(c *cobra.Command, name string) (*fsstore.Store, *schema.P
 	if err != nil {
 		return nil, nil, err
 	}
+	pf, err := listOf(s, name)
+	return s, pf, err
+}
+
+// listOf reads the list name of s, held to crm check's rules of a list
+// (a promoted row's lead aside): the one way a command reads a list.
+func listOf(s *fsstore.Store, name string) (*schema.ProspectFile, error) {
 	data, err := s.ReadList(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer fsstore.ListHeap(len(data))()
 	pf, errs := schema.CheckProspects(data, name, s.Rel(s.ListPath(name)), nil)
 	if errs != nil {
-		return nil, nil, errs
+		return nil, errs
 	}
-	return s, pf, nil
+	return pf, nil
 }
 
 // changeList changes the list name under its lock: fn changes the parsed
@@ -187,8 +194,9 @@ type prospectsListOptions struct {
 func newProspectsListCmd(app *App) *cobra.Command {
 	o := &prospectsListOptions{}
 	c := &cobra.Command{
-		Use:   "list [NAME]",
-		Short: "List the prospect lists, or the rows of one",
+		Use:               "list [NAME]",
+		ValidArgsFunction: app.completeLists,
+		Short:             "List the prospect lists, or the rows of one",
 		Long: `Without NAME, each list with its rows by status. With NAME, its rows:
 their line (@LINE names a row), id, status, owner, the magic columns
 (company, person, e-mail) and the lead a promoted row became.`,
@@ -281,10 +289,11 @@ func (a *App) allLists(c *cobra.Command) ([]*model.ProspectList, error) {
 func newProspectsShowCmd(app *App) *cobra.Command {
 	var format string
 	c := &cobra.Command{
-		Use:     "show NAME ROW",
-		Short:   "Show one row of a prospect list, every column",
-		Example: "  crm prospects show fair-2026 @12\n  crm prospects show fair-2026 @13 --format json",
-		Args:    exactArgs(2, "a list NAME and a ROW (its id, a prefix of it, or @LINE)"),
+		Use:               "show NAME ROW",
+		ValidArgsFunction: app.completeLists,
+		Short:             "Show one row of a prospect list, every column",
+		Example:           "  crm prospects show fair-2026 @12\n  crm prospects show fair-2026 @13 --format json",
+		Args:              exactArgs(2, "a list NAME and a ROW (its id, a prefix of it, or @LINE)"),
 		RunE: func(c *cobra.Command, args []string) error {
 			_, pf, err := app.readList(c, args[0])
 			if err != nil {

@@ -19,8 +19,9 @@ import (
 func newProspectsMarkCmd(app *App) *cobra.Command {
 	var note string
 	c := &cobra.Command{
-		Use:   "mark NAME ROW... contacted|qualified|rejected|new",
-		Short: "Mark rows of a prospect list contacted, qualified or rejected",
+		Use:               "mark NAME ROW... contacted|qualified|rejected|new",
+		ValidArgsFunction: app.completeLists,
+		Short:             "Mark rows of a prospect list contacted, qualified or rejected",
 		Long: `Mark rows with a status: contacted, qualified, rejected, or new again
 (a row marked by mistake). --note keeps a word on why. A promoted row is
 not marked: its work goes on in its lead. Only the rows' own line of the
@@ -62,8 +63,9 @@ func newProspectsAssignCmd(app *App) *cobra.Command {
 	var owner string
 	var split []string
 	c := &cobra.Command{
-		Use:   "assign NAME [ROW...] --owner NAME | --split A,B,...",
-		Short: "Give rows of a prospect list to an owner, or deal them out",
+		Use:               "assign NAME [ROW...] --owner NAME | --split A,B,...",
+		ValidArgsFunction: app.completeLists,
+		Short:             "Give rows of a prospect list to an owner, or deal them out",
 		Long: `--owner gives the rows named to one person. --split deals rows out in
 turn, evenly (give or take one): the rows named, or with none named every
 new row that has no owner yet.`,
@@ -129,8 +131,9 @@ type promoteOptions struct {
 func newProspectsPromoteCmd(app *App) *cobra.Command {
 	o := &promoteOptions{}
 	c := &cobra.Command{
-		Use:   "promote NAME ROW",
-		Short: "Make a lead of a qualified row; the row is marked promoted",
+		Use:               "promote NAME ROW",
+		ValidArgsFunction: app.completeLists,
+		Short:             "Make a lead of a qualified row; the row is marked promoted",
 		Long: `Make a lead of a row: its magic columns fill the lead's company, contact
 (name, e-mail, phone, job title), value, tags and next action; its other
 columns become custom fields; its source is prospects/NAME, and its first
@@ -234,8 +237,9 @@ func (a *App) prospectLead(w *change.Writer, l *model.ProspectList, r *model.Pro
 func newProspectsReportCmd(app *App) *cobra.Command {
 	var format string
 	c := &cobra.Command{
-		Use:   "report [NAME]",
-		Short: "Which list brought business: rows worked, qualified, promoted, won",
+		Use:               "report [NAME]",
+		ValidArgsFunction: app.completeLists,
+		Short:             "Which list brought business: rows worked, qualified, promoted, won",
 		Long: `Per list (or for NAME): its rows, how many are new, contacted, qualified,
 rejected and promoted, the promoted rows' leads won and their won value,
 and the conversion at each stage (docs/prospects.md defines each).`,
@@ -243,16 +247,16 @@ and the conversion at each stage (docs/prospects.md defines each).`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			app.readingAll()
-			lists, err := app.allLists(c)
-			if err != nil {
-				return err
-			}
+			var lists []*model.ProspectList
+			var err error
 			if len(args) == 1 {
 				_, pf, err := app.readList(c, args[0])
 				if err != nil {
 					return err
 				}
 				lists = []*model.ProspectList{pf.List}
+			} else if lists, err = app.allLists(c); err != nil {
+				return err
 			}
 			s, _ := app.Store(c)
 			leads, problems, err := s.LoadAll(c.Context())

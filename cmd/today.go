@@ -10,7 +10,6 @@ import (
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
-	"github.com/crmcli/crm/schema"
 )
 
 type todayOptions struct {
@@ -165,16 +164,12 @@ func (a *App) newProspects(s *fsstore.Store, owner string) []model.ProspectCount
 	}
 	var lists []*model.ProspectList
 	for _, n := range names {
-		data, err := s.ReadList(n)
-		if err == nil {
-			pf, errs := schema.ParseProspects(data, n, s.Rel(s.ListPath(n)))
-			if errs == nil {
-				lists = append(lists, pf.List)
-				continue
-			}
-			err = errs
+		pf, err := listOf(s, n)
+		if err != nil {
+			fmt.Fprintf(a.Err, "crm: warning: the prospect list %s is left out: %v (crm check)\n", n, err)
+			continue
 		}
-		fmt.Fprintf(a.Err, "crm: warning: the prospect list %s is left out: %v (crm check)\n", n, err)
+		lists = append(lists, pf.List)
 	}
 	var out []model.ProspectCount
 	for _, c := range model.NewProspects(lists) {

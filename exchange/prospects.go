@@ -117,9 +117,6 @@ func (mg Magic) Get(row []string, field string) string {
 	return ""
 }
 
-// Has reports whether the list has a column for the field.
-func (mg Magic) Has(field string) bool { return len(mg.cols[field]) > 0 }
-
 // SameProspect is the one rule of "the row is already in the list": its
 // e-mail (EmailKey), else its company and person's name (CompanyKey, and
 // the name folded). "" when the row has neither: it is never a duplicate.

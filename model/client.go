@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -154,7 +155,7 @@ func (c *Client) Contacts() []Contact {
 			if j, ok := seen[k]; ok {
 				// The same person: fill what the later lead left empty.
 				o := &out[j]
-				o.Name, o.Email, o.Phone, o.Role = or(o.Name, ct.Name), or(o.Email, ct.Email), or(o.Phone, ct.Phone), or(o.Role, ct.Role)
+				o.Name, o.Email, o.Phone, o.Role = cmp.Or(o.Name, ct.Name), cmp.Or(o.Email, ct.Email), cmp.Or(o.Phone, ct.Phone), cmp.Or(o.Role, ct.Role)
 				continue
 			}
 			seen[k] = len(out)
@@ -162,11 +163,4 @@ func (c *Client) Contacts() []Contact {
 		}
 	}
 	return out
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

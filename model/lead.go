@@ -281,6 +281,3 @@ func Standing(l *Lead) int {
 	}
 	return 2
 }
-
-// StandsOut reports whether l is starred or of high priority.
-func StandsOut(l *Lead) bool { return Standing(l) < 2 }

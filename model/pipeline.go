@@ -2,7 +2,9 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -172,7 +174,7 @@ func (p *Pipeline) Validate() []Problem {
 	if len(p.Steps) == 0 {
 		add("steps", false, "the pipeline has no steps: list at least one under steps")
 	}
-	for _, cur := range sortedKeys(p.Rates) {
+	for _, cur := range slices.Sorted(maps.Keys(p.Rates)) {
 		field := "rates." + cur
 		if err := CheckCurrency(cur); err != nil {
 			add(field, false, "rates: %v", err)
@@ -300,13 +302,4 @@ func (l *Lead) LastChange(now time.Time) time.Time {
 		}
 	}
 	return last
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

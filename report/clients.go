@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -174,7 +175,7 @@ func WriteClient(w io.Writer, c *model.Client, pipelineOf func(*model.Lead) stri
 		item = "- "
 	}
 	fmt.Fprintf(w, "%sdeals: %d won, %d open, %d lost or cancelled\n", item, c.Won, c.Open, c.Lost)
-	fmt.Fprintf(w, "%swon to date: %s\n", item, humanAmounts(or(money(c.WonValue), "0")))
+	fmt.Fprintf(w, "%swon to date: %s\n", item, humanAmounts(cmp.Or(money(c.WonValue), "0")))
 	if len(c.OpenValue) > 0 {
 		fmt.Fprintf(w, "%sopen value: %s\n", item, humanAmounts(money(c.OpenValue)))
 	}
@@ -205,13 +206,6 @@ type oldestFirst struct{ fd *model.Feed }
 func (o oldestFirst) Len() int                    { return o.fd.Len() }
 func (o oldestFirst) Entry(i int) model.FeedEntry { return o.fd.Entry(o.fd.Len() - 1 - i) }
 
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // RenewalTable is the table of crm renewals: the contracts whose term
 // ends within the notice period, the overdue first.
 func RenewalTable(due []model.DueTerm) *Table {
@@ -222,7 +216,7 @@ func RenewalTable(due []model.DueTerm) *Table {
 		if l.Value != nil {
 			v = strings.TrimSpace(l.ValueString() + " " + l.Currency)
 		}
-		t.Rows = append(t.Rows, []string{l.TermEnd.String(), fmt.Sprint(d.Days), l.ID, l.Company, l.Title, v, l.Owner, l.RenewsEvery.String(), or(d.Renewal, "–")})
+		t.Rows = append(t.Rows, []string{l.TermEnd.String(), fmt.Sprint(d.Days), l.ID, l.Company, l.Title, v, l.Owner, l.RenewsEvery.String(), cmp.Or(d.Renewal, "–")})
 	}
 	return t
 }
@@ -269,7 +263,7 @@ func Renewals(due []model.DueTerm, notice int) RenewalsJSON {
 func CostTable(costs []model.Cost, currency string) *Table {
 	t := &Table{Header: []string{"month", "source", "amount", "note"}, Right: map[int]bool{2: true}, Amounts: map[int]bool{2: true}}
 	for _, c := range costs {
-		t.Rows = append(t.Rows, []string{c.Month, c.Source, fmtNum(c.Amount) + " " + or(c.Currency, currency), c.Note})
+		t.Rows = append(t.Rows, []string{c.Month, c.Source, fmtNum(c.Amount) + " " + cmp.Or(c.Currency, currency), c.Note})
 	}
 	return t
 }
@@ -290,7 +284,7 @@ func CostList(costs []model.Cost, currency string) any {
 		Costs         []CostJSON `json:"costs"`
 	}{1, []CostJSON{}}
 	for _, c := range costs {
-		out.Costs = append(out.Costs, CostJSON{c.Month, c.Source, num(c.Amount), or(c.Currency, currency), c.Note})
+		out.Costs = append(out.Costs, CostJSON{c.Month, c.Source, num(c.Amount), cmp.Or(c.Currency, currency), c.Note})
 	}
 	return out
 }

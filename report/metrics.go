@@ -1,7 +1,9 @@
 package report
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -124,16 +126,7 @@ func converted(p *model.Pipeline, leads []*model.Lead) []string {
 			}
 		}
 	}
-	return sortedKeys(seen)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // Compute builds the report of leads in pipeline p over period, as of now
@@ -178,7 +171,7 @@ func ComputeWith(p *model.Pipeline, leads []*model.Lead, period Period, now time
 			fs = append(fs, f)
 		}
 	}
-	r := Report{Pipeline: p.Name, Period: period, Now: at, By: by, Currency: p.Currency, Converted: converted(p, leads), LeftOut: sortedKeys(ix.missing)}
+	r := Report{Pipeline: p.Name, Period: period, Now: at, By: by, Currency: p.Currency, Converted: converted(p, leads), LeftOut: slices.Sorted(maps.Keys(ix.missing))}
 	sum.cost = ix.cost(period, now.Location(), nil)
 	r.Summary = sum.done(target(p, period))
 	r.Summary.Currency = p.Currency

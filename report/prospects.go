@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"strconv"
 
 	"github.com/crmcli/crm/model"
@@ -125,7 +126,7 @@ func ProspectReportTable(figs []model.ProspectFigures) *Table {
 	for _, f := range figs {
 		r := RatesOf(f)
 		t.Rows = append(t.Rows, []string{f.List, strconv.Itoa(f.Rows), strconv.Itoa(f.Contacted), strconv.Itoa(f.Qualified), strconv.Itoa(f.Rejected),
-			strconv.Itoa(f.Promoted), strconv.Itoa(f.Won), or(money(f.WonValue), "0"), fmtOpt(r.Worked, " %"), fmtOpt(r.Qualified, " %"), fmtOpt(r.Promoted, " %"), fmtOpt(r.Won, " %")})
+			strconv.Itoa(f.Promoted), strconv.Itoa(f.Won), cmp.Or(money(f.WonValue), "0"), fmtOpt(r.Worked, " %"), fmtOpt(r.Qualified, " %"), fmtOpt(r.Promoted, " %"), fmtOpt(r.Won, " %")})
 	}
 	return t
 }
