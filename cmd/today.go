@@ -158,9 +158,13 @@ func (a *App) stores(c *cobra.Command, all bool) ([]*fsstore.Store, error) {
 // (of owner only, when given). A list that cannot be read is said and
 // left out: the morning view goes on.
 func (a *App) newProspects(s *fsstore.Store, owner string) []model.ProspectCount {
-	names, _, err := s.ListNames()
+	names, odd, err := s.ListNames()
 	if err != nil {
+		fmt.Fprintf(a.Err, "crm: warning: the prospect lists are left out: %v\n", err)
 		return nil
+	}
+	for _, e := range odd {
+		fmt.Fprintln(a.Err, "crm: warning: "+e.CheckLine())
 	}
 	var lists []*model.ProspectList
 	for _, n := range names {

@@ -19,11 +19,19 @@ type LinkError struct {
 }
 
 func (e *LinkError) Error() string {
-	what := "reads and writes no lead through it"
-	if filepath.Base(e.Path) != LeadsDir {
-		what = "keeps nothing of its own through it (its temporary files and cache)"
+	base := filepath.Base(e.Path)
+	what, real := "keeps nothing of its own through it (its temporary files and cache)", "folder"
+	switch {
+	case base == LeadsDir:
+		what = "reads and writes no lead through it"
+	case base == schema.ProspectsDir:
+		what = "reads and writes no prospect list through it"
+	case filepath.Ext(base) == ".csv":
+		what, real = "reads and writes no prospect list through it", "file"
+	case base == schema.CostsFile:
+		what, real = "reads and writes no cost through it", "file"
 	}
-	return fmt.Sprintf("%s is a symbolic link (to %s): crm never follows a link out of the pipeline, so it %s; make %s a real folder", e.Path, e.Target, what, filepath.Base(e.Path))
+	return fmt.Sprintf("%s is a symbolic link (to %s): crm never follows a link out of the pipeline, so it %s; make %s a real %s", e.Path, e.Target, what, base, real)
 }
 
 // CheckLeadsDir refuses a pipeline whose leads folder, or one of crm's
