@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -119,6 +120,9 @@ func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error
 		}
 		return checkMerged(app, app.path(oursPath), isPipeline, opt, p)
 	}
+	if res.Paired != nil {
+		return keepPaired(app, oursPath, name, res.Paired)
+	}
 	if len(res.Clashes) == 0 {
 		return fsstore.WriteOutput(app.path(oursPath), res.Data, app.Out)
 	}
@@ -143,6 +147,37 @@ func runMergeDriver(app *App, basePath, oursPath, theirsPath, name string) error
 		return &exitError{code: exitData}
 	}
 	return textMerge(app, oursPath, basePath, theirsPath, res.Clashes)
+}
+
+// keepPaired ends a merge where git's rename detection paired two leads
+// (schema.Paired): the file keeps the lead its name names, unchanged; the
+// other side's change of the removed lead is left in the work tree beside
+// it, as git leaves a file changed on one side and deleted on the other;
+// and git reports a conflict, so a person keeps or drops that change.
+func keepPaired(app *App, oursPath, name string, paired *schema.Paired) error {
+	if err := fsstore.WriteOutput(app.path(oursPath), paired.Kept, app.Out); err != nil {
+		return err
+	}
+	who := map[bool][2]string{true: {"this side (ours)", "the other side (theirs)"}, false: {"the other side (theirs)", "this side (ours)"}}[paired.KeptOurs]
+	if gitrepo.Rebasing(app.path(filepath.Dir(name))) {
+		who = map[bool][2]string{true: {"the branch pulled (ours, in a rebase)", "your commit being replayed (theirs, in a rebase)"}, false: {"your commit being replayed (theirs, in a rebase)", "the branch pulled (ours, in a rebase)"}}[paired.KeptOurs]
+	}
+	other := filepath.Join(filepath.Dir(name), paired.OtherID+".yaml")
+	fmt.Fprintf(app.Err, "crm: %s: git took two leads for one renamed file: %s removed lead %s and added %s, which looks alike; %s changed %s.\n", name, who[0], paired.OtherID, strings.TrimSuffix(filepath.Base(name), ".yaml"), who[1], paired.OtherID)
+	fmt.Fprintf(app.Err, "  %s is kept as %s added it, unchanged.\n", name, who[0])
+	// A change to a removed lead: leave it where git leaves a file changed
+	// on one side and deleted on the other, unless a file is there (git
+	// then brings this side's version back itself, or will remove it).
+	err := fs.ErrExist
+	if gitrepo.InWorkTree(app.path(filepath.Dir(name))) {
+		err = fsstore.CreateFileExclusive(app.path(other), paired.Other, 0o644)
+	}
+	if err == nil {
+		fmt.Fprintf(app.Err, "  %s holds the change %s made to the removed lead: git add it to keep the lead, or delete it to confirm the removal; then git add %s and commit.\n", other, who[1], name)
+	} else {
+		fmt.Fprintf(app.Err, "  the change %s made to the removed lead is in HEAD: git checkout HEAD -- %s keeps the lead; then git add %s and commit.\n", who[1], other, name)
+	}
+	return &exitError{code: exitData}
 }
 
 // clashHead is the comment on top of a file left with a real clash.

@@ -24,6 +24,51 @@ type MergeResult struct {
 	// git's conflict markers around the clashing keys alone (nil when
 	// crm cannot mark them so: git's line merge is left then).
 	Marked []byte
+	// Paired, when set, says the three versions are of two different
+	// leads: git's rename detection took a lead removed on one side and a
+	// near-identical lead added there for one file renamed, and sent the
+	// other side's changes of the removed lead to the new one. Nothing is
+	// merged then.
+	Paired *Paired
+}
+
+// Paired are two leads git handed over as one file.
+type Paired struct {
+	// Kept is the lead the file's name names, as the side that added it
+	// has it: the file keeps it unchanged.
+	Kept []byte
+	// OtherID and Other are the lead removed on that side, as the other
+	// side changed it: a change to a removed lead, for a person to keep
+	// (restore the lead) or drop (confirm the removal).
+	OtherID string
+	Other   []byte
+	// KeptOurs is true when this side (ours) added the kept lead and
+	// removed the other.
+	KeptOurs bool
+}
+
+// pairedLeads finds the versions of two different leads given as one file
+// (see Paired): the side whose id is the file's takes the file, the other
+// side's lead is the one its id names. It returns nil when every version
+// is of one lead, or when the ids do not tell which is which.
+func pairedLeads(base, ours, theirs []byte, opt ParseOptions) *Paired {
+	ids := make([]string, 3)
+	for i, data := range [][]byte{base, ours, theirs} {
+		o := opt
+		o.ID = ""
+		doc, err := ParseLead(data, o)
+		if doc == nil || doc.Lead == nil || (err != nil && doc.Lead.ID == "") {
+			return nil
+		}
+		ids[i] = doc.Lead.ID
+	}
+	switch b, o, t := ids[0], ids[1], ids[2]; {
+	case o == opt.ID && t == b && b != o:
+		return &Paired{Kept: ours, OtherID: t, Other: theirs, KeptOurs: true}
+	case t == opt.ID && o == b && b != t:
+		return &Paired{Kept: theirs, OtherID: o, Other: ours}
+	}
+	return nil
 }
 
 // listKeys are merged as sets of one-line items sorted by time: nothing
@@ -140,6 +185,11 @@ func mergeSet(base, ours, theirs *yaml.Node, identity func(*yaml.Node) string) (
 // different values is a clash. Comments and custom keys of both sides
 // survive. A merge that would break a rule of crm check is a clash too.
 func MergeLead(base, ours, theirs []byte, opt ParseOptions, p *model.Pipeline) (MergeResult, error) {
+	if len(bytes.TrimSpace(base)) > 0 && opt.ID != "" {
+		if paired := pairedLeads(base, ours, theirs, opt); paired != nil {
+			return MergeResult{Paired: paired}, nil
+		}
+	}
 	trees := make([]*yaml.Node, 3)
 	leads := make([]*model.Lead, 3)
 	for i, data := range [][]byte{base, ours, theirs} {

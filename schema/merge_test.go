@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/crmcli/crm/model"
 )
 
@@ -219,5 +221,43 @@ func TestMergeSets(t *testing.T) {
 	}
 	if !strings.Contains(string(res.Data), "reasons: [Price, Timing, Competitor]") {
 		t.Errorf("lost reasons merged into:\n%s", res.Data)
+	}
+}
+
+// Git's rename detection can hand the driver a lead removed on one side
+// and a near-identical lead added there as one file: the driver merges
+// nothing, keeps the lead the file's name names, and gives the other
+// lead back under its own id.
+func TestMergeLeadPairedByRename(t *testing.T) {
+	lead := func(id, extra string) string {
+		return "id: " + id + "\ntitle: Acme\nstep: New\nstatus: todo\ncreated: 2026-11-01T09:00:00Z\n" +
+			"history:\n  - {at: \"2026-11-01T09:00:00Z\", step: New, status: todo}\n" + extra
+	}
+	call := "activities:\n  - {at: \"2026-11-02T09:00:00Z\", type: call, text: a call}\n"
+	opt := ParseOptions{Path: "leads/acme-new.yaml", ID: "acme-new"}
+	tests := []struct {
+		name               string
+		base, ours, theirs string
+		want               *Paired
+	}{
+		{"ours removed and added, theirs changed", lead("acme-old", ""), lead("acme-new", ""), lead("acme-old", call),
+			&Paired{Kept: []byte(lead("acme-new", "")), OtherID: "acme-old", Other: []byte(lead("acme-old", call)), KeptOurs: true}},
+		{"theirs removed and added, ours changed", lead("acme-old", ""), lead("acme-old", call), lead("acme-new", ""),
+			&Paired{Kept: []byte(lead("acme-new", "")), OtherID: "acme-old", Other: []byte(lead("acme-old", call))}},
+		{"one lead", lead("acme-new", ""), lead("acme-new", call), lead("acme-new", ""), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := MergeLead([]byte(tt.base), []byte(tt.ours), []byte(tt.theirs), opt, mergePipeline())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, res.Paired); diff != "" {
+				t.Errorf("Paired (-want +got):\n%s", diff)
+			}
+			if tt.want != nil && (res.Data != nil || res.Clashes != nil) {
+				t.Errorf("two leads were merged: %q %q", res.Data, res.Clashes)
+			}
+		})
 	}
 }
