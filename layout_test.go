@@ -28,7 +28,7 @@ func TestLayering(t *testing.T) {
 		mod + "/hooks":     {"change", "model", "report"},
 		mod + "/intake":    {"change", "exchange", "fsstore", "model", "schema"},
 		mod + "/repocheck": {"fsstore", "gitrepo", "model", "schema"},
-		mod + "/gitrepo":   {"fsstore", "schema"},
+		mod + "/gitrepo":   {"fsstore", "model", "schema"},
 		mod + "/change":    {"fsstore", "model", "schema"},
 		// What tests of packages that write leads start from.
 		mod + "/change/changetest": {"change", "fsstore", "model", "schema"},

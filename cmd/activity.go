@@ -1,12 +1,17 @@
 package cmd
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
 )
@@ -23,7 +28,8 @@ func newActivityCmd(app *App) *cobra.Command {
 		Short: "The team's feed: every change and activity, newest first",
 		Long: `List what happened to the pipeline's leads, newest first: leads created,
 moves, wins and losses, reopenings, every field set or removed (with its old
-value), and logged calls, e-mails, meetings, demos and notes. Filter by who
+value), logged calls, e-mails, meetings, demos and notes, and leads
+removed (found in git's history, with the removing commit). Filter by who
 did it, by time and by lead. A lead file crm check rejects is named on
 stderr and left out (exit 1).`,
 		Example: `  crm activity --by bob --since 2026-11-01
@@ -66,8 +72,18 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 			return usagef("--%s: %v", t.flag, err)
 		}
 	}
+	gone, err := gitrepo.RemovedLeads(s)
+	if err != nil {
+		return fmt.Errorf("the leads removed, from git's history: %w", err)
+	}
 	if o.lead != "" {
 		lf, err := s.Resolve(o.lead)
+		var nf *fsstore.NotFoundError
+		if errors.As(err, &nf) {
+			if g, ok, _ := app.removedLead(s, o.lead); ok {
+				lf, err = fsstore.LeadFile{ID: g.Lead.ID}, nil
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -77,6 +93,7 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 	if err != nil {
 		return err
 	}
+	leads = withRemovals(leads, gone, app.now)
 	entries := model.NewFeed(leads, f)
 	// The feed of 100,000 leads is half a million entries: JSON is
 	// written an entry at a time, a table made only when one is printed.
@@ -89,4 +106,24 @@ func runActivity(app *App, c *cobra.Command, o *activityOptions) error {
 		return err
 	}
 	return app.skipBroken(problems)
+}
+
+// withRemovals adds to leads those removed (each with its removal as its
+// last event) whose id no lead has now, in id order.
+func withRemovals(leads []*model.Lead, gone []model.Gone, now time.Time) []*model.Lead {
+	if len(gone) == 0 {
+		return leads
+	}
+	have := make(map[string]bool, len(leads))
+	for _, l := range leads {
+		have[l.ID] = true
+	}
+	out := leads
+	for _, g := range gone {
+		if !have[g.Lead.ID] {
+			out = append(out, g.WithRemoval(now))
+		}
+	}
+	slices.SortFunc(out, model.CompareIDs)
+	return out
 }

@@ -5,10 +5,12 @@ package cmd
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/model"
 )
@@ -94,13 +96,34 @@ func (a *App) asOf(s string) (time.Time, error) {
 	return t, nil
 }
 
-// leadsAsOf rebuilds every lead as it was at t, from its history.
-func leadsAsOf(leads []*model.Lead, t time.Time) []*model.Lead {
-	out := make([]*model.Lead, 0, len(leads))
-	for _, l := range leads {
-		if past, ok := l.AsOf(t); ok {
-			out = append(out, past)
+// leadsAsOf rebuilds every lead of s as it was at t, from its history,
+// the leads git's history says were removed after t among them.
+func (a *App) leadsAsOf(s *fsstore.Store, leads []*model.Lead, t time.Time) ([]*model.Lead, error) {
+	gone, err := gitrepo.RemovedLeads(s)
+	if err != nil {
+		return nil, fmt.Errorf("the leads removed since %s, from git's history: %w", model.FormatTime(t), err)
+	}
+	return model.LeadsAsOf(leads, gone, t), nil
+}
+
+// removedLead is the lead git's history says was removed from s whose id
+// is id, or the one removed lead id is a prefix of.
+func (a *App) removedLead(s *fsstore.Store, id string) (model.Gone, bool, error) {
+	gone, err := gitrepo.RemovedLeads(s)
+	if err != nil {
+		return model.Gone{}, false, err
+	}
+	var found []model.Gone
+	for _, g := range gone {
+		if g.Lead.ID == id {
+			return g, true, nil
+		}
+		if strings.HasPrefix(g.Lead.ID, id) {
+			found = append(found, g)
 		}
 	}
-	return out
+	if len(found) == 1 {
+		return found[0], true, nil
+	}
+	return model.Gone{}, false, nil
 }

@@ -348,7 +348,9 @@ func (a *App) filteredLeadsIn(c *cobra.Command, s *fsstore.Store, o *leadListOpt
 		if err != nil {
 			return nil, nil, err
 		}
-		leads = leadsAsOf(leads, t)
+		if leads, err = a.leadsAsOf(s, leads, t); err != nil {
+			return nil, nil, err
+		}
 	}
 	for _, l := range leads {
 		if f.Match(l) {
@@ -499,6 +501,18 @@ func showAsOf(app *App, s *fsstore.Store, id string, o *leadShowOptions) error {
 		return err
 	}
 	l, f, err := s.Get(id)
+	var nf *fsstore.NotFoundError
+	if errors.As(err, &nf) {
+		// A lead removed since: git's history has it.
+		g, ok, gerr := app.removedLead(s, id)
+		if gerr != nil || !ok {
+			return err
+		}
+		if !g.At.IsZero() && !g.At.After(t) {
+			return fmt.Errorf("%s was removed %s (commit %s), before %s: --as-of an earlier moment shows it", g.Lead.ID, model.FormatTime(g.At), g.Commit, model.FormatTime(t))
+		}
+		l, f, err = g.Lead, fsstore.LeadFile{ID: g.Lead.ID, Path: s.NewLeadPath(g.Lead.ID)}, nil
+	}
 	if err != nil {
 		return err
 	}

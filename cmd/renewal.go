@@ -443,7 +443,7 @@ func (a *App) renewalLeads(c *cobra.Command, s *fsstore.Store, asOf time.Time) (
 		return nil, fmt.Errorf("the renewals pipeline %q has lead files crm check rejects, so which terms were renewed is unknown: fix them (crm --pipeline %q check)", name, name)
 	}
 	if !asOf.IsZero() {
-		leads = leadsAsOf(leads, asOf)
+		return a.leadsAsOf(o, leads, asOf)
 	}
 	return leads, nil
 }

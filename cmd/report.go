@@ -189,7 +189,9 @@ func (a *App) reportOf(c *cobra.Command, s *fsstore.Store, o *reportOptions, per
 	}
 	left = a.skipBroken(problems)
 	if !asOf.IsZero() {
-		leads = leadsAsOf(leads, asOf)
+		if leads, err = a.leadsAsOf(s, leads, asOf); err != nil {
+			return r, nil, err
+		}
 	}
 	if by != "" {
 		keys.add(by, leads)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -83,10 +84,11 @@ func runToday(app *App, c *cobra.Command, o *todayOptions) error {
 		return err
 	}
 	var views []report.TodayView
-	skipped, err := app.eachPipeline(c, stores, owner, func(s *fsstore.Store, leads []*model.Lead) {
-		if o.asOf != "" {
-			leads = leadsAsOf(leads, now)
-		}
+	var asOf time.Time
+	if o.asOf != "" {
+		asOf = now
+	}
+	skipped, err := app.eachPipelineAsOf(c, stores, owner, asOf, func(s *fsstore.Store, leads []*model.Lead) {
 		v := report.Today(s.Pipeline, leads, now, o.days)
 		v.Prospects = app.newProspects(s, owner)
 		views = append(views, v)
@@ -110,6 +112,12 @@ func runToday(app *App, c *cobra.Command, o *todayOptions) error {
 // and hands them to f; a broken lead file is said and left out, and
 // skipped is the error to end with then (exit 1).
 func (a *App) eachPipeline(c *cobra.Command, stores []*fsstore.Store, owner string, f func(*fsstore.Store, []*model.Lead)) (skipped, err error) {
+	return a.eachPipelineAsOf(c, stores, owner, time.Time{}, f)
+}
+
+// eachPipelineAsOf is eachPipeline with the leads as they were at asOf
+// (unless it is zero), those removed since among them, then of owner.
+func (a *App) eachPipelineAsOf(c *cobra.Command, stores []*fsstore.Store, owner string, asOf time.Time, f func(*fsstore.Store, []*model.Lead)) (skipped, err error) {
 	for _, s := range stores {
 		leads, problems, err := s.LoadAll(c.Context())
 		if err != nil {
@@ -117,6 +125,11 @@ func (a *App) eachPipeline(c *cobra.Command, stores []*fsstore.Store, owner stri
 		}
 		if err := a.skipBroken(problems); err != nil {
 			skipped = err
+		}
+		if !asOf.IsZero() {
+			if leads, err = a.leadsAsOf(s, leads, asOf); err != nil {
+				return nil, err
+			}
 		}
 		f(s, model.OwnedBy(leads, owner))
 	}

@@ -696,3 +696,23 @@ func (d *scanDir) names(withTypes bool) ([]string, []fileKind, error) {
 }
 
 func (d *scanDir) close() { d.f.Close() }
+
+// LeadFileID is the id of the lead file at rel, a slash-separated path
+// relative to a pipeline's folder (leads/acme-7k3q9.yaml, leads/2026/x.yaml),
+// when crm would list a file there as a lead.
+func LeadFileID(rel string) (string, bool) {
+	parts := strings.Split(rel, "/")
+	if len(parts) < 2 || parts[0] != LeadsDir {
+		return "", false
+	}
+	for _, dir := range parts[1 : len(parts)-1] {
+		if leadEntry(dir, kindDir) != entryDir {
+			return "", false
+		}
+	}
+	name := parts[len(parts)-1]
+	if leadEntry(name, kindFile) != entryLead {
+		return "", false
+	}
+	return leadID(name), true
+}

@@ -324,3 +324,26 @@ func TestRelTo(t *testing.T) {
 		}
 	}
 }
+
+// LeadFileID names a lead by a path in git's history as a listing of the
+// work tree would, and nothing else.
+func TestLeadFileID(t *testing.T) {
+	for _, tt := range []struct {
+		rel, id string
+		ok      bool
+	}{
+		{"leads/acme-7k3q9.yaml", "acme-7k3q9", true},
+		{"leads/2026/acme-7k3q9.yml", "acme-7k3q9", true},
+		{"leads/.hidden/acme-7k3q9.yaml", "", false},
+		{"leads/.acme-7k3q9.yaml", "", false},
+		{"leads/Not An Id.yaml", "", false},
+		{"leads/notes.txt", "", false},
+		{"pipeline.yaml", "", false},
+		{"other/acme-7k3q9.yaml", "", false},
+	} {
+		id, ok := LeadFileID(tt.rel)
+		if diff := cmp.Diff([2]any{tt.id, tt.ok}, [2]any{id, ok}); diff != "" {
+			t.Errorf("LeadFileID(%q) (-want +got):\n%s", tt.rel, diff)
+		}
+	}
+}

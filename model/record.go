@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -276,6 +277,7 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 		}
 	}
 	status, closed, reason := Status(""), time.Time{}, ""
+	var until Date // of the last standby event: "until DAY"
 	for _, e := range l.History {
 		if e.At.After(t) {
 			break
@@ -283,6 +285,17 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 		c.History = append(c.History, e)
 		if e.Step != "" {
 			c.Step = e.Step
+		}
+		if e.Status == Standby && status != Standby {
+			until = Date{}
+			if day, ok := strings.CutPrefix(e.Reason(), "until "); ok {
+				until, _ = ParseDate(day, t)
+			}
+		}
+		for _, ch := range e.Changes() {
+			if ch.Field == "standby_until" {
+				until, _ = ParseDate(fmt.Sprint(ch.To), t)
+			}
 		}
 		if e.Status != "" {
 			status = e.Status
@@ -302,8 +315,14 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 	} else {
 		c.Reason = ""
 	}
-	if status != Standby {
+	switch {
+	case status != Standby:
 		c.StandbyUntil = Date{}
+	case !until.IsZero():
+		// The day the standby began with (its event says "until DAY"), or
+		// was last changed to: the file's day may be of a later standby,
+		// which no change records, or gone with a close since.
+		c.StandbyUntil = until
 	}
 	return &c, true
 }

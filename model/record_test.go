@@ -97,3 +97,47 @@ func TestAsOfContacts(t *testing.T) {
 		}
 	}
 }
+
+// standby_until as of a moment: the day a standby began with, or was last
+// changed to, even when the lead was put on standby again since (that
+// later standby records its day in its event, not as a change).
+func TestAsOfStandbyUntil(t *testing.T) {
+	at := func(d int) time.Time { return time.Date(2026, 10, d, 10, 0, 0, 0, time.UTC) }
+	day := func(s string) Date { d, _ := ParseDate(s, at(1)); return d }
+	l := &Lead{ID: "a", Title: "A", Step: "New", Status: Standby, Created: at(1), StandbyUntil: day("2027-02-01"),
+		History: []Event{
+			{At: at(1), Step: "New", Status: Todo},
+			{At: at(5), Status: Standby, Note: NoteOf("until 2026-12-01", nil)},
+			{At: at(7), Note: &EventNote{Changes: []Change{{Field: "standby_until", From: day("2026-12-01"), To: day("2026-12-15")}}}},
+			{At: at(10), Status: Todo, Note: NoteOf("reopened", nil)},
+			{At: at(12), Status: Standby, Note: NoteOf("until 2027-01-01", nil)},
+			{At: at(14), Note: &EventNote{Changes: []Change{{Field: "standby_until", From: day("2027-01-01"), To: day("2027-02-01")}}}},
+		}}
+	for _, tt := range []struct {
+		at     time.Time
+		status Status
+		until  string
+	}{
+		{at(3), Todo, ""},
+		{at(6), Standby, "2026-12-01"},
+		{at(8), Standby, "2026-12-15"},
+		{at(11), Todo, ""},
+		{at(13), Standby, "2027-01-01"},
+		{at(15), Standby, "2027-02-01"},
+	} {
+		got, _ := l.AsOf(tt.at)
+		until := ""
+		if !got.StandbyUntil.IsZero() {
+			until = got.StandbyUntil.String()
+		}
+		if diff := cmp.Diff([2]string{string(tt.status), tt.until}, [2]string{string(got.Status), until}); diff != "" {
+			t.Errorf("as of 10-%02d, status and standby_until (-want +got):\n%s", tt.at.Day(), diff)
+		}
+	}
+	// Won since: the file has no standby_until any more.
+	won := &Lead{ID: "b", Title: "B", Step: "New", Status: Won, Created: at(1), Closed: at(9),
+		History: []Event{{At: at(1), Step: "New", Status: Todo}, {At: at(5), Status: Standby, Note: NoteOf("until 2026-12-01", nil)}, {At: at(9), Status: Won}}}
+	if got, _ := won.AsOf(at(6)); got.Status != Standby || got.StandbyUntil.String() != "2026-12-01" {
+		t.Errorf("a lead won since, as of 10-06: %s until %s, want standby until 2026-12-01", got.Status, got.StandbyUntil)
+	}
+}

@@ -1,0 +1,189 @@
+package gitrepo
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os/exec"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/model"
+	"github.com/crmcli/crm/schema"
+)
+
+// Removed is a file git's history holds that the work tree no longer has:
+// a lead removed (crm lead rm, git rm), as it was just before.
+type Removed struct {
+	// Path is the file's path relative to dir (leads/acme-7k3q9.yaml
+	// for dir a pipeline).
+	Path string
+	// At and By are the removing commit's author time and name; At is zero
+	// when the removal is not committed yet.
+	At     time.Time
+	By     string
+	Commit string
+	Data   []byte
+}
+
+// MaxRemovedSize is the largest removed file read back: larger ones are
+// left out (a teammate's commit is not a trust grant).
+const MaxRemovedSize = 1 << 20
+
+// RemovedFiles lists the files under dir/sub whose names end in ext that
+// a commit of HEAD's history removed, each at its latest removal, with
+// what it held before; and those removed in the work tree but not
+// committed yet. A file the work tree has again is listed too: the caller
+// knows its own files. Empty outside a work
+// tree. Merge commits are not looked into: a removal made on a branch is
+// found in that branch's commit.
+func RemovedFiles(dir, sub, ext string) ([]Removed, error) {
+	if !InWorkTree(dir) {
+		return nil, nil
+	}
+	g := Git{Dir: dir}
+	prefix, err := g.Run("rev-parse", "--show-prefix")
+	if err != nil {
+		return nil, err
+	}
+	prefix = strings.TrimSpace(prefix)
+	if _, err := g.Run("rev-parse", "-q", "--verify", "HEAD"); err != nil {
+		return nil, nil // no commit yet: nothing was removed
+	}
+	// The work tree's removals not committed: HEAD has the file.
+	out, err := g.Run("diff", "--no-renames", "--diff-filter=D", "--name-only", "-z", "HEAD", "--", sub)
+	if err != nil {
+		return nil, err
+	}
+	var found []Removed
+	seen := map[string]bool{}
+	for _, p := range strings.Split(out, "\x00") {
+		if rel, ok := removedName(p, prefix, ext); ok && !seen[rel] {
+			seen[rel] = true
+			found = append(found, Removed{Path: rel, Commit: "HEAD"})
+		}
+	}
+	// Committed removals, newest first: the first seen is the latest.
+	out, err = g.Run("log", "--no-renames", "--diff-filter=D", "--name-only", "-z", "--format=%x01%H%x00%aI%x00%an%x00", "HEAD", "--", sub)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range strings.Split(out, "\x01")[1:] {
+		f := strings.Split(rec, "\x00")
+		if len(f) < 4 {
+			continue
+		}
+		at, err := time.Parse(time.RFC3339, f[1])
+		if err != nil {
+			return nil, fmt.Errorf("git log: the date %q of commit %s: %v", f[1], f[0], err)
+		}
+		for _, p := range f[3:] {
+			p = strings.TrimLeft(p, "\n")
+			if rel, ok := removedName(p, prefix, ext); ok && !seen[rel] {
+				seen[rel] = true
+				found = append(found, Removed{Path: rel, At: at, By: f[2], Commit: f[0]})
+			}
+		}
+	}
+	return found, readRemoved(dir, prefix, found)
+}
+
+// removedName is the path p (relative to the top of the work tree) relative
+// to prefix, when it is under it and ends in ext.
+func removedName(p, prefix, ext string) (string, bool) {
+	rel, ok := strings.CutPrefix(p, prefix)
+	if !ok || !strings.HasSuffix(rel, ext) || rel == "" || strings.Contains(rel, "..") {
+		return "", false
+	}
+	return rel, true
+}
+
+// readRemoved reads what each removed file held before its removal, with
+// one git cat-file for all of them.
+func readRemoved(dir, prefix string, rs []Removed) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	var in bytes.Buffer
+	for _, r := range rs {
+		rev := r.Commit + "^"
+		if r.Commit == "HEAD" {
+			rev = "HEAD"
+		}
+		fmt.Fprintf(&in, "%s:%s\n", rev, path.Join(prefix, r.Path))
+	}
+	c := exec.Command("git", "cat-file", "--batch")
+	c.Dir, c.Stdin = dir, &in
+	var errb bytes.Buffer
+	c.Stderr = &errb
+	stdout, err := c.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := c.Start(); err != nil {
+		return err
+	}
+	br := bufio.NewReader(stdout)
+	var readErr error
+	for i := range rs {
+		head, err := br.ReadString('\n')
+		if err != nil {
+			readErr = err
+			break
+		}
+		fields := strings.Fields(head)
+		if len(fields) != 3 {
+			continue // "missing": a removal git cannot give back
+		}
+		size, err := strconv.ParseInt(fields[2], 10, 64)
+		if err != nil {
+			readErr = fmt.Errorf("git cat-file: %q", head)
+			break
+		}
+		if size > MaxRemovedSize {
+			if _, err := io.CopyN(io.Discard, br, size+1); err != nil {
+				readErr = err
+				break
+			}
+			continue
+		}
+		data := make([]byte, size+1) // with the newline after
+		if _, err := io.ReadFull(br, data); err != nil {
+			readErr = err
+			break
+		}
+		rs[i].Data = data[:size]
+	}
+	_, _ = io.Copy(io.Discard, br)
+	if err := c.Wait(); err != nil && readErr == nil {
+		readErr = fmt.Errorf("git cat-file: %v: %s", err, strings.TrimSpace(errb.String()))
+	}
+	return readErr
+}
+
+// RemovedLeads are the leads of the pipeline in s that git's history (or
+// the work tree, not committed yet) removed, as they were just before. A
+// removed file crm cannot read as a lead is left out.
+func RemovedLeads(s *fsstore.Store) ([]model.Gone, error) {
+	files, err := RemovedFiles(s.Dir, fsstore.LeadsDir, "")
+	if err != nil {
+		return nil, err
+	}
+	var gone []model.Gone
+	for _, r := range files {
+		id, ok := fsstore.LeadFileID(r.Path)
+		if !ok || r.Data == nil {
+			continue
+		}
+		doc, err := schema.ParseLead(r.Data, schema.ParseOptions{Path: r.Path, ID: id, Loc: s.Loc})
+		if err != nil {
+			continue
+		}
+		gone = append(gone, model.Gone{Lead: doc.Lead, At: r.At, By: r.By, Commit: r.Commit})
+	}
+	return gone, nil
+}
