@@ -120,14 +120,28 @@ func newLines(before, after string) []string {
 // long runs the slow matrices whole (.ci/run does): go test ./cmd -long.
 var long = flag.Bool("long", false, "run the slow matrices whole (the merge matrix without activities too)")
 
+// The ways a team merges, each a column of the matrix.
+const (
+	// withDriver: git merge in a clone set up by crm init.
+	withDriver = "driver"
+	// pullRequest: the pull request's CI job runs crm sync --base main
+	// (the base merged into the branch with the driver, checked, pushed),
+	// then the forge merges the branch into main with no driver.
+	pullRequest = "pull-request"
+	// noDriver: git merge in a clone that never ran crm git-setup.
+	noDriver = "no-driver"
+)
+
 // Every pair of 8 everyday changes to one lead, made on two branches and
-// merged with real git and the driver crm init registers: a pair without a
-// real clash merges with no conflict, passes crm check and keeps both
-// sides' events and comments; a real clash is flagged with who did what.
-// By default the lead has activities before the change (the harder
-// merge), and the pairs are each change against itself and against a
-// logged call (the everyday case); -long runs every pair, on a lead with
-// activities and on one without.
+// merged with real git, three ways (withDriver, pullRequest, noDriver).
+// With the driver, and through a pull request, a pair without a real clash
+// merges with no conflict, passes crm check and keeps both sides' events
+// and comments, and a real clash is flagged with who did what; without
+// the driver, a merge either conflicts or leaves a file crm check
+// accepts, never one it rejects. By default the lead has activities
+// before the change (the harder merge), and the pairs are each change
+// against itself and against a logged call (the everyday case); -long
+// runs every pair, on a lead with activities and on one without.
 func TestMergeMatrix(t *testing.T) {
 	env := crmOnPath(t)
 	variants := []bool{true}
@@ -135,7 +149,9 @@ func TestMergeMatrix(t *testing.T) {
 		variants = append(variants, false)
 	}
 	for _, withActivities := range variants {
-		// The repository every pair starts from, made once and copied.
+		// The repository every pair starts from, made once and copied; its
+		// origin (for the pull request's job) is a bare repository inside
+		// it, named by a relative path so that every copy has its own.
 		base := t.TempDir()
 		sh(t, env, base, "git", "init", "-q", "-b", "main", ".")
 		if code, out := sh(t, env, base, "crm", "init", "p", "--optional-lost-reason"); code != 0 || !strings.Contains(out, "merge.crm.driver") {
@@ -150,31 +166,40 @@ func TestMergeMatrix(t *testing.T) {
 		}
 		sh(t, env, base, "git", "add", "-A")
 		sh(t, env, base, "git", "commit", "-qm", "base")
-		for i, a := range matrixOps {
-			for _, b := range matrixOps[i:] {
-				if !*long && a != b && a != "log" {
-					continue
-				}
-				name := fmt.Sprintf("%s+%s", a, b)
-				if withActivities {
-					name += "/with-activities"
-				}
-				t.Run(name, func(t *testing.T) {
-					t.Parallel()
-					dir := t.TempDir()
-					if code, out := sh(t, env, "", "cp", "-a", base+"/.", dir); code != 0 {
-						t.Fatalf("copy the base repository: %s", out)
+		sh(t, env, base, "git", "init", "-q", "--bare", "-b", "main", "origin.git")
+		if err := os.WriteFile(filepath.Join(base, ".git", "info", "exclude"), []byte("origin.git/\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sh(t, env, base, "git", "remote", "add", "origin", "./origin.git")
+		sh(t, env, base, "git", "push", "-q", "origin", "main")
+		for _, way := range []string{withDriver, pullRequest, noDriver} {
+			for i, a := range matrixOps {
+				for _, b := range matrixOps[i:] {
+					if !*long && a != b && a != "log" {
+						continue
 					}
-					mergePair(t, env, dir, lead, a, b)
-				})
+					name := fmt.Sprintf("%s/%s+%s", way, a, b)
+					if withActivities {
+						name += "/with-activities"
+					}
+					t.Run(name, func(t *testing.T) {
+						t.Parallel()
+						dir := t.TempDir()
+						if code, out := sh(t, env, "", "cp", "-a", base+"/.", dir); code != 0 {
+							t.Fatalf("copy the base repository: %s", out)
+						}
+						mergePair(t, env, dir, lead, a, b, way)
+					})
+				}
 			}
 		}
 	}
 }
 
 // mergePair makes the change a on main and b on a branch of the
-// repository in dir, merges the branch, and checks the result.
-func mergePair(t *testing.T, env []string, dir, lead, a, b string) {
+// repository in dir, merges the branch the way way says, and checks the
+// result.
+func mergePair(t *testing.T, env []string, dir, lead, a, b, way string) {
 	t.Helper()
 	path := filepath.Join(dir, "p", "leads", lead+".yaml")
 	base, _ := os.ReadFile(path)
@@ -186,15 +211,63 @@ func mergePair(t *testing.T, env []string, dir, lead, a, b string) {
 	applyOp(t, env, dir, lead, a, "a")
 	ours, _ := os.ReadFile(path)
 	sh(t, env, dir, "git", "commit", "-qam", "alice: "+a)
-	code, out := sh(t, env, dir, "git", "merge", "--no-edit", "bob")
+	var code int
+	var out string
+	switch way {
+	case withDriver:
+		code, out = sh(t, env, dir, "git", "merge", "--no-edit", "bob")
+	case noDriver:
+		sh(t, env, dir, "git", "config", "--remove-section", "merge.crm")
+		code, out = sh(t, env, dir, "git", "merge", "--no-edit", "bob")
+	case pullRequest:
+		sh(t, env, dir, "git", "push", "-q", "origin", "main", "bob")
+		sh(t, env, dir, "git", "checkout", "-q", "bob")
+		code, out = sh(t, env, dir, "crm", "sync", "--base", "main")
+		if code != 0 {
+			break // the job stops: nothing merged, nothing pushed
+		}
+		// The forge's merge: no driver, the branch as the job pushed it.
+		sh(t, env, dir, "git", "checkout", "-q", "main")
+		sh(t, env, dir, "git", "config", "--remove-section", "merge.crm")
+		sh(t, env, dir, "git", "fetch", "-q", "origin")
+		var mout string
+		if code, mout = sh(t, env, dir, "git", "merge", "--no-ff", "--no-edit", "origin/bob"); code != 0 {
+			t.Fatalf("the forge's plain merge after the job conflicts:\n%s", mout)
+		}
+	}
 	merged, _ := os.ReadFile(path)
 	checkCode, checkOut := sh(t, env, dir, "crm", "check", "-C", "p")
+	if way == noDriver {
+		// Git's line merge: a conflict, or a file crm check accepts.
+		if code != 0 && !strings.Contains(out, "CONFLICT") {
+			t.Fatalf("without the driver, git merge failed with no conflict: exit %d\n%s", code, out)
+		}
+		t.Logf("without the driver: %s", map[bool]string{true: "merged clean, valid", false: "conflict"}[code == 0])
+		if code == 0 && checkCode != 0 {
+			t.Fatalf("without the driver, git merged clean into a file crm check rejects:\n%s\n%s", checkOut, merged)
+		}
+		return
+	}
 	if realClash[[2]string{a, b}] {
 		if code == 0 {
 			t.Fatalf("a real clash merged silently:\n%s", merged)
 		}
-		if !strings.Contains(string(merged), "# crm merge: a real clash") || !strings.Contains(out, "this side (ours): alice") || !strings.Contains(out, "the other side (theirs): bob") {
+		ourSide, theirSide := "this side (ours): alice", "the other side (theirs): bob"
+		if way == pullRequest {
+			// The job merges main (alice) into the branch (bob).
+			ourSide, theirSide = "this side (ours): bob", "the other side (theirs): alice"
+		}
+		if !strings.Contains(out, ourSide) || !strings.Contains(out, theirSide) {
 			t.Errorf("the clash does not say who did what:\n%s\n%s", out, merged)
+		}
+		if way == pullRequest {
+			if !strings.Contains(out, "nothing merged or pushed") {
+				t.Errorf("the job does not say it merged nothing:\n%s", out)
+			}
+			return
+		}
+		if !strings.Contains(string(merged), "# crm merge: a real clash") {
+			t.Errorf("the file does not say who did what:\n%s", merged)
 		}
 		if checkCode == 0 {
 			t.Errorf("crm check passes a conflicted file")
@@ -202,7 +275,7 @@ func mergePair(t *testing.T, env []string, dir, lead, a, b string) {
 		return
 	}
 	if code != 0 {
-		t.Fatalf("git merge: exit %d\n%s\n%s", code, out, merged)
+		t.Fatalf("%s: exit %d\n%s\n%s", way, code, out, merged)
 	}
 	if checkCode != 0 {
 		t.Fatalf("crm check after the merge:\n%s\n%s", checkOut, merged)
