@@ -7,11 +7,13 @@ import (
 	"io/fs"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/repocheck"
 	"github.com/crmcli/crm/report"
 	"github.com/crmcli/crm/schema"
@@ -121,8 +123,9 @@ func (a *App) pipelinesBelow(dir string) ([]target, error) {
 }
 
 type checkOptions struct {
-	strict bool
-	format string
+	strict  bool
+	format  string
+	commits string
 }
 
 func newCheckCmd(app *App) *cobra.Command {
@@ -139,15 +142,27 @@ lists them all). Every problem is printed, one per line, as
 
 with what would be right. Nothing is printed when all is well.
 Exit status: 0 clean (warnings allowed unless --strict), 1 problems, 2 usage.
-The checker reads every file afresh; it never uses a cache.`,
+The checker reads every file afresh; it never uses a cache.
+
+--commits RANGE checks commits instead of files: every commit of the range
+(A..B, as git rev-list takes it) against the team of pipeline.yaml (team:)
+as it stood before the range, one line a breach: the commit, its author,
+the file, the field and the rule. It reads git alone, so it runs in CI and
+in a server's pre-receive hook (crm git-setup --pre-receive prints one).
+Without a team: section, nothing is checked.`,
 		Example: `  crm check
   crm check leads/acme-corp-7k3q9.yaml
-  crm check --strict --format json | jq '.problems[]'`,
+  crm check --strict --format json | jq '.problems[]'
+  crm check --commits origin/main..HEAD`,
 		RunE: func(c *cobra.Command, args []string) error {
+			if o.commits != "" {
+				return runCheckCommits(app, c, o, args)
+			}
 			return runCheck(app, c, o, args)
 		},
 	}
 	c.Flags().BoolVar(&o.strict, "strict", false, "treat warnings as errors")
+	c.Flags().StringVar(&o.commits, "commits", "", "check the commits of `RANGE` (A..B) against pipeline.yaml's team: who may change what")
 	addFormatFlag(c, &o.format, "text", "text", "json")
 	return c
 }
@@ -339,4 +354,36 @@ func newSchemaCmd(app *App) *cobra.Command {
 			return usagef("unknown schema %q: use lead or pipeline", args[0])
 		},
 	}
+}
+
+// runCheckCommits holds the commits of a range to the teams' rules.
+func runCheckCommits(app *App, c *cobra.Command, o *checkOptions, args []string) error {
+	if len(args) > 0 {
+		return usagef("--commits checks a range of commits, not files: drop %s", strings.Join(args, " "))
+	}
+	res, err := repocheck.Commits(gitrepo.Git{Dir: app.dir()}, strings.Fields(o.commits))
+	if err != nil {
+		return err
+	}
+	breaches := res.Breaches
+	if o.format == "json" {
+		doc := report.CommitsJSON{SchemaVersion: report.SchemaVersion, Teams: res.Teams, Breaches: []report.BreachJSON{}}
+		for _, b := range breaches {
+			doc.Breaches = append(doc.Breaches, report.BreachJSON{Commit: b.Commit.Hash, AuthorName: b.Commit.AuthorName, AuthorEmail: b.Commit.AuthorEmail, Path: b.Path, Field: b.Field, Rule: b.Rule})
+		}
+		if err := app.render(app.Out, "json", nil, doc); err != nil {
+			return err
+		}
+	} else {
+		for _, b := range breaches {
+			fmt.Fprintln(app.Out, b)
+		}
+		if res.Teams == 0 && res.Commits > 0 {
+			fmt.Fprintf(app.Err, "crm: no pipeline.yaml names a team (team:) before %s: every commit is allowed\n", o.commits)
+		}
+	}
+	if len(breaches) > 0 {
+		return &exitError{code: exitData}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -15,38 +16,54 @@ import (
 )
 
 func newGitSetupCmd(app *App) *cobra.Command {
-	return &cobra.Command{
+	var preReceive bool
+	c := &cobra.Command{
 		Use:   "git-setup",
 		Short: "Make git merge this clone's pipelines with crm's merge driver",
 		Long: `Register crm's merge driver in this clone's git config (merge.crm) and add
 the pipeline's .gitattributes lines that send lead files and pipeline.yaml
 to it. crm init does this in a git work tree; a fresh clone needs it once
 (git does not copy its config). It changes only what is missing and says
-what it changed; nothing when all is in place.`,
-		Example: "  git clone git@example.com:team/pipeline.git && cd pipeline && crm git-setup",
-		Args:    exactArgs(0, "no arguments"),
+what it changed; nothing when all is in place.
+
+--pre-receive prints, and changes nothing, a pre-receive hook for the
+server's bare repository that refuses a push whose commits break the team's
+rules (team: in pipeline.yaml), with crm check --commits.`,
+		Example: `  git clone git@example.com:team/pipeline.git && cd pipeline && crm git-setup
+  crm git-setup --pre-receive > pre-receive   # then, on the server: hooks/pre-receive of the bare repository, executable`,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
-			ts, err := app.targets(nil)
-			if err != nil {
+			if preReceive {
+				_, err := io.WriteString(app.Out, gitrepo.PreReceiveHook)
 				return err
 			}
-			changed := false
-			for _, t := range ts {
-				did, err := gitrepo.Setup(t.dir)
-				if err != nil {
-					return err
-				}
-				for _, d := range did {
-					changed = true
-					app.sayf("%s\n", d)
-				}
-			}
-			if !changed {
-				fmt.Fprintln(app.Out, "git merges this clone's pipelines with crm already: nothing to change")
-			}
-			return nil
+			return runGitSetup(app)
 		},
 	}
+	c.Flags().BoolVar(&preReceive, "pre-receive", false, "print a server-side pre-receive hook that runs crm check --commits on every push; change nothing")
+	return c
+}
+
+func runGitSetup(app *App) error {
+	ts, err := app.targets(nil)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for _, t := range ts {
+		did, err := gitrepo.Setup(t.dir)
+		if err != nil {
+			return err
+		}
+		for _, d := range did {
+			changed = true
+			app.sayf("%s\n", d)
+		}
+	}
+	if !changed {
+		fmt.Fprintln(app.Out, "git merges this clone's pipelines with crm already: nothing to change")
+	}
+	return nil
 }
 
 func newMergeDriverCmd(app *App) *cobra.Command {

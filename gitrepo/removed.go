@@ -105,31 +105,51 @@ func removedName(p, prefix, ext string) (string, bool) {
 // readRemoved reads what each removed file held before its removal, with
 // one git cat-file for all of them.
 func readRemoved(dir, prefix string, rs []Removed) error {
-	if len(rs) == 0 {
-		return nil
-	}
-	var in bytes.Buffer
-	for _, r := range rs {
+	specs := make([]string, len(rs))
+	for i, r := range rs {
 		rev := r.Commit + "^"
 		if r.Commit == "HEAD" {
 			rev = "HEAD"
 		}
-		fmt.Fprintf(&in, "%s:%s\n", rev, path.Join(prefix, r.Path))
+		specs[i] = rev + ":" + path.Join(prefix, r.Path)
+	}
+	blobs, err := Git{Dir: dir}.Blobs(specs, MaxRemovedSize)
+	for i := range blobs {
+		rs[i].Data = blobs[i]
+	}
+	return err
+}
+
+// Blobs reads the objects specs name (REV:PATH; "" for none), with one git
+// cat-file for all of them: nil for one git does not have, one that is not
+// a file, or one larger than limit bytes
+// (a teammate's commit is not a trust grant).
+func (g Git) Blobs(specs []string, limit int64) ([][]byte, error) {
+	out := make([][]byte, len(specs))
+	if len(specs) == 0 {
+		return out, nil
+	}
+	var in bytes.Buffer
+	for _, s := range specs {
+		if s == "" {
+			s = strings.Repeat("0", 40) // none: git says missing
+		}
+		in.WriteString(s + "\n")
 	}
 	c := exec.Command("git", "cat-file", "--batch")
-	c.Dir, c.Stdin = dir, &in
+	c.Dir, c.Stdin = g.Dir, &in
 	var errb bytes.Buffer
 	c.Stderr = &errb
 	stdout, err := c.StdoutPipe()
 	if err != nil {
-		return err
+		return out, err
 	}
 	if err := c.Start(); err != nil {
-		return err
+		return out, err
 	}
 	br := bufio.NewReader(stdout)
 	var readErr error
-	for i := range rs {
+	for i := range specs {
 		head, err := br.ReadString('\n')
 		if err != nil {
 			readErr = err
@@ -137,14 +157,14 @@ func readRemoved(dir, prefix string, rs []Removed) error {
 		}
 		fields := strings.Fields(head)
 		if len(fields) != 3 {
-			continue // "missing": a removal git cannot give back
+			continue // "missing"
 		}
 		size, err := strconv.ParseInt(fields[2], 10, 64)
 		if err != nil {
 			readErr = fmt.Errorf("git cat-file: %q", head)
 			break
 		}
-		if size > MaxRemovedSize {
+		if size > limit || fields[1] != "blob" {
 			if _, err := io.CopyN(io.Discard, br, size+1); err != nil {
 				readErr = err
 				break
@@ -156,13 +176,13 @@ func readRemoved(dir, prefix string, rs []Removed) error {
 			readErr = err
 			break
 		}
-		rs[i].Data = data[:size]
+		out[i] = data[:size]
 	}
 	_, _ = io.Copy(io.Discard, br)
 	if err := c.Wait(); err != nil && readErr == nil {
 		readErr = fmt.Errorf("git cat-file: %v: %s", err, strings.TrimSpace(errb.String()))
 	}
-	return readErr
+	return out, readErr
 }
 
 // RemovedLeads are the leads of the pipeline in s that git's history (or

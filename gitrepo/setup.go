@@ -20,6 +20,32 @@ import (
 // side whole, without a marker, and the other side was lost at git add.
 const MergeDriver = "command -v crm >/dev/null 2>&1 && exec crm merge-driver %O %A %B %P || exec git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B"
 
+// PreReceiveHook is a server-side hook (crm git-setup --pre-receive) that
+// refuses a push whose new commits break the rules of a pipeline's team
+// (crm check --commits). A deleted branch is not checked; a new branch's
+// commits are those no branch had.
+const PreReceiveHook = `#!/bin/sh
+# crm's pre-receive hook: refuse a push whose commits break the rules of
+# the team in pipeline.yaml (team:): who may change what. Made by
+# crm git-setup --pre-receive. Install it as hooks/pre-receive of the
+# server's bare repository, executable, with crm on the hook's PATH.
+zero=0000000000000000000000000000000000000000
+status=0
+while read -r old new ref; do
+	[ "$new" = "$zero" ] && continue
+	if [ "$old" = "$zero" ]; then
+		range="$new --not --all"
+	else
+		range="$old..$new"
+	fi
+	if ! crm check --commits "$range"; then
+		echo "crm: $ref: refused: the commits above break the team's rules (team: in pipeline.yaml)" >&2
+		status=1
+	fi
+done
+exit $status
+`
+
 // gitAttributes are the lines of a pipeline's .gitattributes that send its
 // files to crm's merge driver.
 var gitAttributes = []string{"pipeline.yaml merge=crm", "leads/**/*.yaml merge=crm", "prospects/*.csv merge=crm", "costs.yaml merge=union"}

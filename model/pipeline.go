@@ -52,6 +52,9 @@ type Pipeline struct {
 	// Rates convert the leads' other currencies into Currency, each by
 	// day (From) in order: rates.USD: 0.92, or a list of {from, rate}.
 	Rates map[string][]Rate
+	// Team names who may change what (docs/teamwork.md): empty, anyone
+	// may change anything, as before teams.
+	Team []Member
 }
 
 // DefaultNoticeDays is the notice period of a pipeline that sets none;
@@ -192,6 +195,7 @@ func (p *Pipeline) Validate() []Problem {
 			}
 		}
 	}
+	p.validateTeam(add)
 	if p.NoticeDays != nil && (*p.NoticeDays < 0 || *p.NoticeDays > MaxNoticeDays) {
 		add("renewals.notice_days", false, "renewals.notice_days is %d: give the days before a term ends that it is due, 0 to %d (default %d)", *p.NoticeDays, MaxNoticeDays, DefaultNoticeDays)
 	}

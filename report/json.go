@@ -141,6 +141,26 @@ type CheckJSON struct {
 	Problems      []CheckProblem `json:"problems"`
 }
 
+// CommitsJSON is crm check --commits --format json: the pipelines that
+// name a team, and every breach of its rules in the range, in commit
+// order.
+type CommitsJSON struct {
+	SchemaVersion int          `json:"schema_version"`
+	Teams         int          `json:"teams"`
+	Breaches      []BreachJSON `json:"breaches"`
+}
+
+// BreachJSON is one breach: the commit, its author, the file (from the top
+// of the repository), the field ("" for the whole file) and the rule.
+type BreachJSON struct {
+	Commit      string `json:"commit"`
+	AuthorName  string `json:"author_name"`
+	AuthorEmail string `json:"author_email"`
+	Path        string `json:"path"`
+	Field       string `json:"field"`
+	Rule        string `json:"rule"`
+}
+
 // CheckProblem is one problem in crm check's JSON.
 type CheckProblem struct {
 	Path     string `json:"path"`

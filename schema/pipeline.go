@@ -25,6 +25,14 @@ type pipelineFile struct {
 	Hooks       []hookFile          `yaml:"hooks"`
 	Renewals    *renewalsFile       `yaml:"renewals"`
 	Rates       map[string]rateList `yaml:"rates"`
+	Team        []teamMember        `yaml:"team"`
+}
+
+// teamMember is a member of the team as pipeline.yaml writes it.
+type teamMember struct {
+	Email string `yaml:"email"`
+	Name  string `yaml:"name"`
+	Role  string `yaml:"role"`
 }
 
 // rateList reads a currency's rate: a number (from always), or a list of
@@ -185,6 +193,9 @@ func ParsePipeline(data []byte, path string) (*model.Pipeline, Errors, error) {
 			p.NoticeDays = r.NoticeDays
 		}
 	}
+	for _, m := range pf.Team {
+		p.Team = append(p.Team, model.Member{Email: strings.TrimSpace(m.Email), Name: strings.TrimSpace(m.Name), Role: model.Role(strings.TrimSpace(m.Role))})
+	}
 	if pf.LostReasons != nil {
 		p.LostReasons = pf.LostReasons.Reasons
 		p.RequireLostReason = pf.LostReasons.Required
@@ -237,7 +248,7 @@ func explainPipeline(msg string) string {
 	if strings.HasPrefix(msg, "field ") && strings.Contains(msg, " not found in type") {
 		name := strings.TrimPrefix(msg, "field ")
 		name = name[:strings.Index(name, " ")]
-		return fmt.Sprintf("unknown key %q in pipeline.yaml: use name, currency, stale_days, steps, lost_reasons, targets, hooks, renewals, rates", name)
+		return fmt.Sprintf("unknown key %q in pipeline.yaml: use name, currency, stale_days, steps, lost_reasons, targets, hooks, renewals, rates, team", name)
 	}
 	return msg
 }
