@@ -57,7 +57,7 @@ const NoCacheEnv = "CRM_NO_CACHE"
 func (s *Store) cacheSig() string {
 	// "names 2": from when a file named as a lead whose name is no id is
 	// no lead (a cache of before held it as one).
-	return fmt.Sprintf("%s|pipeline %08x|loc %s|TZ %s|names 2", leadcache.LeadSignature, s.pipelineSum, s.Loc, os.Getenv("TZ"))
+	return fmt.Sprintf("%s|pipeline %08x|loc %s|TZ %s|names 2", leadcache.LeadSignature(), s.pipelineSum, s.Loc, os.Getenv("TZ"))
 }
 
 func (s *Store) cachePath() string { return filepath.Join(s.Dir, CacheDir, cacheName) }

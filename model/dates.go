@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,15 +22,23 @@ var (
 		"friday": time.Friday, "fri": time.Friday, "saturday": time.Saturday, "sat": time.Saturday,
 		"sunday": time.Sunday, "sun": time.Sunday,
 	}
-	signedRe  = regexp.MustCompile(`^([+-])(\d{1,4})\s*(d|w|m|y)$`)
-	inRe      = regexp.MustCompile(`^in\s+(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)$`)
-	agoRe     = regexp.MustCompile(`^(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)\s+ago$`)
-	isoWeekRe = regexp.MustCompile(`^(\d{4})-w(\d{2})$`)
+	signedRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([+-])(\d{1,4})\s*(d|w|m|y)$`) })
+	inRe     = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^in\s+(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)$`)
+	})
+	agoRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)\s+ago$`)
+	})
+	isoWeekRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{4})-w(\d{2})$`) })
 	// Dec 15, December 15th, Dec 15 2026, Dec 15, 2026; and 15 Dec, 15th
 	// of December 2026.
-	monthDayRe = regexp.MustCompile(`^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$`)
-	dayMonthRe = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?(?:,?\s+(\d{4}))?$`)
-	months     = map[string]time.Month{
+	monthDayRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$`)
+	})
+	dayMonthRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?(?:,?\s+(\d{4}))?$`)
+	})
+	months = map[string]time.Month{
 		"jan": time.January, "january": time.January, "feb": time.February, "february": time.February,
 		"mar": time.March, "march": time.March, "apr": time.April, "april": time.April, "may": time.May,
 		"jun": time.June, "june": time.June, "jul": time.July, "july": time.July, "aug": time.August,
@@ -61,9 +70,9 @@ func spelledCounts(w string) string {
 // "Jan 5" is in January next, and "Nov 30" a few days ago is this year's.
 func monthDay(s, w string, now time.Time) (Date, bool, error) {
 	var mon, day, year string
-	if m := monthDayRe.FindStringSubmatch(w); m != nil {
+	if m := monthDayRe().FindStringSubmatch(w); m != nil {
 		mon, day, year = m[1], m[2], m[3]
-	} else if m := dayMonthRe.FindStringSubmatch(w); m != nil {
+	} else if m := dayMonthRe().FindStringSubmatch(w); m != nil {
 		day, mon, year = m[1], m[2], m[3]
 	} else {
 		return Date{}, false, nil
@@ -187,22 +196,22 @@ func dayWord(s string, now time.Time) (Date, bool, error) {
 			return DateOf(today.AddDate(0, 0, -back)), true, nil
 		}
 	}
-	if m := signedRe.FindStringSubmatch(w); m != nil {
+	if m := signedRe().FindStringSubmatch(w); m != nil {
 		n, _ := strconv.Atoi(m[2])
 		if m[1] == "-" {
 			n = -n
 		}
 		return DateOf(shift(today, n, m[3])), true, nil
 	}
-	if m := inRe.FindStringSubmatch(w); m != nil {
+	if m := inRe().FindStringSubmatch(w); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return DateOf(shift(today, n, m[2])), true, nil
 	}
-	if m := agoRe.FindStringSubmatch(w); m != nil {
+	if m := agoRe().FindStringSubmatch(w); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return DateOf(shift(today, -n, m[2])), true, nil
 	}
-	if m := isoWeekRe.FindStringSubmatch(w); m != nil {
+	if m := isoWeekRe().FindStringSubmatch(w); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		n, _ := strconv.Atoi(m[2])
 		if n < 1 || n > 52+b2i(has53(y)) {

@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -42,11 +43,11 @@ func ParseContact(s string) (Contact, error) {
 	return Contact{Name: s}, nil
 }
 
-var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ().\-/]{5,}[0-9]$`)
+var phonePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\+?[0-9][0-9 ().\-/]{5,}[0-9]$`) })
 
 // IsPhone reports whether s reads as a phone number (+33 1 23 45 67 89,
 // (555) 010-0100): digits with spaces, dots, dashes and brackets.
-func IsPhone(s string) bool { return phonePattern.MatchString(strings.TrimSpace(s)) }
+func IsPhone(s string) bool { return phonePattern().MatchString(strings.TrimSpace(s)) }
 
 // NextAction is what to do next on a lead, and when.
 type NextAction struct {
@@ -218,7 +219,7 @@ func ValidID(s string) error {
 	return nil
 }
 
-var keyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+var keyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`) })
 
 // MaxKeyLen is the longest key a lead file may have: YAML writes a longer
 // one in a form (an explicit "? " key) that crm's files never use, so no
@@ -238,7 +239,7 @@ func ValidKey(k string) error {
 	if err := CheckKeyLen(k); err != nil {
 		return err
 	}
-	if !keyPattern.MatchString(k) {
+	if !keyPattern().MatchString(k) {
 		return fmt.Errorf("invalid key %q: use letters, digits, '_' and '-', starting with a letter", k)
 	}
 	return nil

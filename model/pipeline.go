@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -163,7 +164,9 @@ func (p *Pipeline) LookupLostReason(reason string) (string, error) {
 	return "", fmt.Errorf("unknown lost reason %q: %spipeline %q accepts %s", reason, DidYouMean(reason, p.LostReasons), p.Name, quoteList(p.LostReasons))
 }
 
-var targetKey = regexp.MustCompile(`^(month|quarter|year|\d{4}|\d{4}-(0[1-9]|1[0-2])|\d{4}-Q[1-4])$`)
+var targetKey = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(month|quarter|year|\d{4}|\d{4}-(0[1-9]|1[0-2])|\d{4}-Q[1-4])$`)
+})
 
 // Validate returns the pipeline's problems: errors and warnings.
 func (p *Pipeline) Validate() []Problem {
@@ -251,7 +254,7 @@ func (p *Pipeline) Validate() []Problem {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if !targetKey.MatchString(k) {
+		if !targetKey().MatchString(k) {
 			add("targets", false, "unknown target period %q: use month, quarter, year, or a period such as 2026, 2026-11 or 2026-Q4", k)
 		}
 		if p.Targets[k] < 0 {

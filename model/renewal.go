@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -53,7 +54,7 @@ type Months int
 // MaxTermMonths bounds a term: ten years.
 const MaxTermMonths = 120
 
-var termRe = regexp.MustCompile(`^(\d{1,3})\s*(m|mo|mos|months?|y|yr|yrs|years?)$`)
+var termRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{1,3})\s*(m|mo|mos|months?|y|yr|yrs|years?)$`) })
 
 // TermWords are the ways to write a term, for messages and help.
 const TermWords = "12m, 6 months, 1y, 2 years, monthly, quarterly, yearly"
@@ -70,7 +71,7 @@ func ParseMonths(s string) (Months, error) {
 	case "yearly", "annual", "annually":
 		return 12, nil
 	}
-	m := termRe.FindStringSubmatch(w)
+	m := termRe().FindStringSubmatch(w)
 	if m == nil {
 		return 0, fmt.Errorf("invalid term %s: use a number of months or years (%s)", Excerpt(s), TermWords)
 	}

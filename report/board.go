@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crmcli/crm/model"
@@ -270,7 +271,8 @@ func NewBoardJSON(pipeline, currency string, cols []BoardColumn, now time.Time) 
 	return doc
 }
 
-var boardTemplate = template.Must(template.New("board").Parse(`<!DOCTYPE html>
+var boardTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("board").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -311,6 +313,7 @@ var boardTemplate = template.Must(template.New("board").Parse(`<!DOCTYPE html>
 </body>
 </html>
 `))
+})
 
 type boardPage struct {
 	Pipeline, Today string
@@ -347,5 +350,5 @@ func WriteBoardHTML(w io.Writer, pipeline string, cols []BoardColumn, o BoardOpt
 		}
 		page.Columns = append(page.Columns, pc)
 	}
-	return boardTemplate.Execute(w, page)
+	return boardTemplate().Execute(w, page)
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crmcli/crm/model"
@@ -203,11 +204,11 @@ func WriteDigests(out io.Writer, format string, digests []Digest, loc *time.Loca
 		return err
 	}
 	// One blank line between parts, however the parts end.
-	_, err := out.Write(blankLines.ReplaceAll(w.Bytes(), []byte("\n\n")))
+	_, err := out.Write(blankLines().ReplaceAll(w.Bytes(), []byte("\n\n")))
 	return err
 }
 
-var blankLines = regexp.MustCompile(`\n{3,}`)
+var blankLines = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\n{3,}`) })
 
 func writeDigests(w io.Writer, format string, digests []Digest, loc *time.Location) error {
 	md := format == FormatMarkdown
@@ -313,11 +314,12 @@ func (s todaySection) table(withOwner bool) *Table {
 	return t
 }
 
-var digestHTML = template.Must(template.New("digest").Funcs(template.FuncMap{
-	"owner": ownerName,
-	"when":  func(t time.Time, loc *time.Location) string { return t.In(loc).Format("01-02 15:04") },
-	"since": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02 15:04") },
-}).Parse(`<!DOCTYPE html>
+var digestHTML = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("digest").Funcs(template.FuncMap{
+		"owner": ownerName,
+		"when":  func(t time.Time, loc *time.Location) string { return t.In(loc).Format("01-02 15:04") },
+		"since": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02 15:04") },
+	}).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title></head>
 <body style="font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; color: #1f2328; max-width: 760px; margin: 0 auto; padding: 16px;">
 {{range .Digests}}{{$d := .}}
@@ -345,6 +347,7 @@ var digestHTML = template.Must(template.New("digest").Funcs(template.FuncMap{
 {{end}}{{end}}
 </body></html>
 `))
+})
 
 // digestSection is a section of an owner's agenda for the HTML template.
 type digestSection struct {
@@ -389,5 +392,5 @@ func WriteDigestsHTML(w io.Writer, digests []Digest, loc *time.Location) error {
 		}
 		data.Digests = append(data.Digests, hd)
 	}
-	return digestHTML.Execute(w, data)
+	return digestHTML().Execute(w, data)
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crmcli/crm/model"
@@ -22,10 +23,12 @@ const FormatHTML = "html"
 //go:embed templates/report.html.tmpl
 var htmlFiles embed.FS
 
-var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-	"funnel": funnelSVG,
-	"trend":  trendSVG,
-}).ParseFS(htmlFiles, "templates/report.html.tmpl"))
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
+		"funnel": funnelSVG,
+		"trend":  trendSVG,
+	}).ParseFS(htmlFiles, "templates/report.html.tmpl"))
+})
 
 // htmlPage is what the template shows.
 type htmlPage struct {
@@ -178,7 +181,7 @@ func writeHTML(w io.Writer, reports []Report) error {
 		}
 		page.Sections = append(page.Sections, sec)
 	}
-	return htmlTemplate.Execute(w, page)
+	return htmlTemplate().Execute(w, page)
 }
 
 func trimLast(rows [][]string) [][]string {

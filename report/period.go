@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crmcli/crm/model"
@@ -63,9 +64,9 @@ func (m moment) sees(t time.Time) bool {
 }
 
 var (
-	monthRe   = regexp.MustCompile(`^(\d{4})-(0[1-9]|1[0-2])$`)
-	quarterRe = regexp.MustCompile(`^(\d{4})-[Qq]([1-4])$`)
-	yearRe    = regexp.MustCompile(`^(\d{4})$`)
+	monthRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{4})-(0[1-9]|1[0-2])$`) })
+	quarterRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{4})-[Qq]([1-4])$`) })
+	yearRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{4})$`) })
 )
 
 // Month returns the calendar month holding t.
@@ -97,7 +98,7 @@ func Week(t time.Time) Period {
 	return Period{From: from, To: from.AddDate(0, 0, 7), Kind: "week", Label: fmt.Sprintf("%d-W%02d", y, w)}
 }
 
-var weekRe = regexp.MustCompile(`^(\d{4})-[Ww](\d{2})$`)
+var weekRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{4})-[Ww](\d{2})$`) })
 
 // ParsePeriod reads --period: 2026-11, 2026-Q4, 2026, or a word relative
 // to now (this-month, last-quarter...).
@@ -122,17 +123,17 @@ func ParsePeriod(s string, now time.Time) (Period, error) {
 	case "last-year":
 		return Year(Year(now).From.AddDate(-1, 0, 0)), nil
 	}
-	if m := monthRe.FindStringSubmatch(s); m != nil {
+	if m := monthRe().FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		mo, _ := strconv.Atoi(m[2])
 		return Month(time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, loc)), nil
 	}
-	if m := quarterRe.FindStringSubmatch(s); m != nil {
+	if m := quarterRe().FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		q, _ := strconv.Atoi(m[2])
 		return Quarter(time.Date(y, time.Month((q-1)*3+1), 1, 0, 0, 0, 0, loc)), nil
 	}
-	if m := weekRe.FindStringSubmatch(s); m != nil {
+	if m := weekRe().FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		w, _ := strconv.Atoi(m[2])
 		if w < 1 || w > 53 {
@@ -140,7 +141,7 @@ func ParsePeriod(s string, now time.Time) (Period, error) {
 		}
 		return Week(model.ISOWeekStart(y, w, loc)), nil
 	}
-	if m := yearRe.FindStringSubmatch(s); m != nil {
+	if m := yearRe().FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		return Year(time.Date(y, 1, 1, 0, 0, 0, 0, loc)), nil
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -88,7 +89,7 @@ func AsErrors(err error) (Errors, bool) {
 	return nil, false
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
 
 // FromYAMLError turns the YAML library's errors into positioned errors.
 func FromYAMLError(path string, err error) Errors {
@@ -102,7 +103,7 @@ func FromYAMLError(path string, err error) Errors {
 	var out Errors
 	for _, m := range msgs {
 		e := &Error{Path: path, Msg: strings.TrimPrefix(m, "yaml: ")}
-		if sm := yamlLine.FindStringSubmatch(m); sm != nil {
+		if sm := yamlLine().FindStringSubmatch(m); sm != nil {
 			e.Line, _ = strconv.Atoi(sm[1])
 			e.Msg = sm[2]
 		}

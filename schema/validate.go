@@ -1,23 +1,16 @@
 package schema
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
 
 // The JSON Schemas (draft 2020-12) of the two file formats: what crm check
@@ -29,80 +22,44 @@ var (
 	PipelineSchemaJSON []byte
 )
 
-var printer = message.NewPrinter(language.English)
-
-var (
-	compileOnce    sync.Once
-	leadSchema     *jsonschema.Schema
-	pipelineSchema *jsonschema.Schema
-	compileErr     error
-)
-
-func compiled() (*jsonschema.Schema, *jsonschema.Schema, error) {
-	compileOnce.Do(func() {
-		c := jsonschema.NewCompiler()
-		for url, data := range map[string][]byte{"urn:crm:schema:lead": LeadSchemaJSON, "urn:crm:schema:pipeline": PipelineSchemaJSON} {
-			doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-			if err != nil {
-				compileErr = err
-				return
-			}
-			if err := c.AddResource(url, doc); err != nil {
-				compileErr = err
-				return
-			}
-		}
-		if leadSchema, compileErr = c.Compile("urn:crm:schema:lead"); compileErr != nil {
-			return
-		}
-		pipelineSchema, compileErr = c.Compile("urn:crm:schema:pipeline")
-	})
-	return leadSchema, pipelineSchema, compileErr
-}
-
 // ValidateLeadTree checks a lead's YAML tree against the lead schema.
 func ValidateLeadTree(root *yaml.Node, path string) Errors {
-	s, _, err := compiled()
-	if err != nil {
-		return Errors{{Path: path, Msg: "internal error: lead schema: " + err.Error()}}
-	}
-	return validateTree(s, root, path)
+	return validateTree("urn:crm:schema:lead", root, path)
 }
 
 // ValidatePipelineTree checks pipeline.yaml's tree against its schema.
 func ValidatePipelineTree(root *yaml.Node, path string) Errors {
-	_, s, err := compiled()
-	if err != nil {
-		return Errors{{Path: path, Msg: "internal error: pipeline schema: " + err.Error()}}
-	}
-	return validateTree(s, root, path)
+	return validateTree("urn:crm:schema:pipeline", root, path)
 }
 
-func validateTree(s *jsonschema.Schema, root *yaml.Node, path string) Errors {
+func validateTree(url string, root *yaml.Node, path string) Errors {
+	docs, err := schemaDocs()
+	if err != nil {
+		return Errors{{Path: path, Msg: "internal error: " + url + ": " + err.Error()}}
+	}
 	top := root
 	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
 		top = top.Content[0]
 	}
-	err := s.Validate(toJSON(top))
-	if err == nil {
+	vd := validator{doc: docs[url]}
+	found := vd.validate(vd.doc.root, "", toJSON(top), nil)
+	if len(found) == 0 {
 		return nil
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return Errors{{Path: path, Msg: err.Error()}}
 	}
 	var out Errors
 	seen := map[string]bool{}
-	for _, leaf := range leaves(ve) {
-		msg, n := describe(leaf, top)
-		e := &Error{Path: path, Msg: msg}
-		if n != nil {
-			e.Line, e.Col = n.Line, n.Column
-		}
-		key := fmt.Sprint(e.Line, ":", e.Col, ":", e.Msg)
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, e)
+	for _, f := range found {
+		for _, leaf := range leaves(f) {
+			msg, n := describe(leaf, top)
+			e := &Error{Path: path, Msg: msg}
+			if n != nil {
+				e.Line, e.Col = n.Line, n.Column
+			}
+			key := fmt.Sprint(e.Line, ":", e.Col, ":", e.Msg)
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, e)
+			}
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -118,26 +75,21 @@ func validateTree(s *jsonschema.Schema, root *yaml.Node, path string) Errors {
 // matched, the branch of the value's own kind explains best (a step written
 // as a mapping is checked as a mapping); when none is of its kind, the
 // oneOf itself is reported.
-func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if _, ok := e.ErrorKind.(*kind.OneOf); ok {
-		var out []*jsonschema.ValidationError
-		for _, c := range e.Causes {
-			if _, isType := c.ErrorKind.(*kind.Type); isType && len(c.InstanceLocation) == len(e.InstanceLocation) {
-				continue // the branch for another kind of value
-			}
+func leaves(e *schemaError) []*schemaError {
+	if e.Kind != errOneOf || len(e.Branches) == 0 {
+		return []*schemaError{e}
+	}
+	var out []*schemaError
+	for _, b := range e.Branches {
+		if len(b) == 1 && b[0].Kind == errType && len(b[0].Loc) == len(e.Loc) {
+			continue // the branch for another kind of value
+		}
+		for _, c := range b {
 			out = append(out, leaves(c)...)
 		}
-		if len(out) == 0 {
-			return []*jsonschema.ValidationError{e}
-		}
-		return out
 	}
-	if _, ok := e.ErrorKind.(*kind.PropertyNames); ok || len(e.Causes) == 0 {
-		return []*jsonschema.ValidationError{e}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range e.Causes {
-		out = append(out, leaves(c)...)
+	if len(out) == 0 {
+		return []*schemaError{e}
 	}
 	return out
 }
@@ -145,9 +97,9 @@ func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 // describe turns a validation error into a message that names the key,
 // what is wrong, and (from the schema's descriptions) what would be right.
 // It returns the node the message is about.
-func describe(e *jsonschema.ValidationError, top *yaml.Node) (string, *yaml.Node) {
-	n := nodeAtPointer(top, e.InstanceLocation)
-	where := fieldPath(e.InstanceLocation)
+func describe(e *schemaError, top *yaml.Node) (string, *yaml.Node) {
+	n := nodeAtPointer(top, e.Loc)
+	where := fieldPath(e.Loc)
 	value := ""
 	if n != nil && n.Kind == yaml.ScalarNode {
 		value = n.Value
@@ -161,10 +113,10 @@ func describe(e *jsonschema.ValidationError, top *yaml.Node) (string, *yaml.Node
 	}
 	hint := schemaHint(e)
 	var msg string
-	switch k := e.ErrorKind.(type) {
-	case *kind.Required:
-		q := make([]string, len(k.Missing))
-		for i, m := range k.Missing {
+	switch e.Kind {
+	case errRequired:
+		q := make([]string, len(e.Missing))
+		for i, m := range e.Missing {
 			q[i] = strconv.Quote(m)
 		}
 		msg = "missing key " + strings.Join(q, ", ")
@@ -172,15 +124,15 @@ func describe(e *jsonschema.ValidationError, top *yaml.Node) (string, *yaml.Node
 			msg = where + ": " + msg
 		}
 		return msg, n
-	case *kind.AdditionalProperties:
+	case errAdditional:
 		kn := n
-		if len(k.Properties) > 0 {
-			if _, key := mapGet(n, k.Properties[0]); key != nil {
+		if len(e.Props) > 0 {
+			if _, key := mapGet(n, e.Props[0]); key != nil {
 				kn = key
 			}
 		}
-		q := make([]string, len(k.Properties))
-		for i, p := range k.Properties {
+		q := make([]string, len(e.Props))
+		for i, p := range e.Props {
 			q[i] = strconv.Quote(p)
 		}
 		msg = "unknown key " + strings.Join(q, ", ")
@@ -191,18 +143,12 @@ func describe(e *jsonschema.ValidationError, top *yaml.Node) (string, *yaml.Node
 			msg += ": use " + known
 		}
 		return msg, kn
-	case *kind.PropertyNames:
-		// The validator's instance location of this error is not reliable
-		// (it can name another key); the schema path says which mapping.
-		if loc, ok := propertyPath(e.SchemaURL); ok {
-			n = nodeAtPointer(top, loc)
-			where = fieldPath(loc)
-		}
+	case errPropertyNames:
 		kn := n
-		if _, key := mapGet(n, k.Property); key != nil {
+		if _, key := mapGet(n, e.Property); key != nil {
 			kn = key
 		}
-		msg = fmt.Sprintf("%s: %q is not a valid key", where, k.Property)
+		msg = fmt.Sprintf("%s: %q is not a valid key", where, e.Property)
 		if d, ok := schemaAt(e.SchemaURL, 1)["description"].(string); ok && hint == "" {
 			hint = d
 		}
@@ -210,18 +156,18 @@ func describe(e *jsonschema.ValidationError, top *yaml.Node) (string, *yaml.Node
 			msg += ": use " + hint
 		}
 		return msg, kn
-	case *kind.Type:
-		msg = fmt.Sprintf("%s: got %s, want %s", subject, typeName(k.Got), strings.Join(mapStrings(k.Want, typeName), " or "))
-	case *kind.Enum, *kind.Pattern, *kind.OneOf, *kind.Const:
+	case errType:
+		msg = fmt.Sprintf("%s: got %s, want %s", subject, typeName(e.Got), strings.Join(mapStrings(e.Want, typeName), " or "))
+	case errEnum, errPattern, errOneOf:
 		msg = subject + " is not valid"
-	case *kind.Maximum:
-		msg = fmt.Sprintf("%s is above %s", subject, ratString(k.Want))
-	case *kind.Minimum:
-		msg = fmt.Sprintf("%s is below %s", subject, ratString(k.Want))
-	case *kind.MinItems, *kind.MinLength:
+	case errMaximum:
+		msg = fmt.Sprintf("%s is above %s", subject, ratString(e.Limit))
+	case errMinimum:
+		msg = fmt.Sprintf("%s is below %s", subject, ratString(e.Limit))
+	case errMinItems, errMinLength:
 		msg = subject + " is empty"
-	default:
-		msg = subject + ": " + e.ErrorKind.LocalizedString(printer)
+	case errExclusiveMinimum:
+		msg = fmt.Sprintf("%s is not above %s", subject, ratString(e.Limit))
 	}
 	if hint != "" {
 		msg += ": use " + hint
@@ -234,28 +180,6 @@ func ratString(r *big.Rat) string {
 		return r.Num().String()
 	}
 	return r.FloatString(2)
-}
-
-// propertyPath reads ".../properties/a/properties/b/propertyNames" as the
-// instance location [a b].
-func propertyPath(url string) ([]string, bool) {
-	_, frag, ok := strings.Cut(url, "#")
-	if !ok {
-		return nil, false
-	}
-	toks := strings.Split(strings.Trim(frag, "/"), "/")
-	if len(toks) == 0 || toks[len(toks)-1] != "propertyNames" {
-		return nil, false
-	}
-	toks = toks[:len(toks)-1]
-	var loc []string
-	for i := 0; i+1 < len(toks); i += 2 {
-		if toks[i] != "properties" {
-			return nil, false
-		}
-		loc = append(loc, toks[i+1])
-	}
-	return loc, len(toks)%2 == 0
 }
 
 func mapStrings(ss []string, f func(string) string) []string {
@@ -301,7 +225,7 @@ func fieldPath(loc []string) string {
 }
 
 // knownKeys lists the properties the failing schema allows.
-func knownKeys(e *jsonschema.ValidationError) string {
+func knownKeys(e *schemaError) string {
 	m := schemaAt(e.SchemaURL, 0)
 	props, ok := m["properties"].(map[string]any)
 	if !ok {
@@ -315,11 +239,6 @@ func knownKeys(e *jsonschema.ValidationError) string {
 	return strings.Join(keys, ", ")
 }
 
-var (
-	docsOnce             sync.Once
-	leadDoc, pipelineDoc map[string]any
-)
-
 // schemaAt returns the schema object at url, up levels higher in its
 // document (1: the object holding the failing keyword).
 func schemaAt(url string, up int) map[string]any {
@@ -327,14 +246,15 @@ func schemaAt(url string, up int) map[string]any {
 	if i < 0 {
 		return nil
 	}
-	docsOnce.Do(func() {
-		_ = json.Unmarshal(LeadSchemaJSON, &leadDoc)
-		_ = json.Unmarshal(PipelineSchemaJSON, &pipelineDoc)
-	})
-	doc := leadDoc
-	if strings.HasPrefix(url, "urn:crm:schema:pipeline") {
-		doc = pipelineDoc
+	docs, err := schemaDocs()
+	if err != nil {
+		return nil
 	}
+	d, ok := docs[url[:i]]
+	if !ok {
+		return nil
+	}
+	doc := d.root
 	var toks []string
 	for _, t := range strings.Split(strings.TrimPrefix(url[i+1:], "/"), "/") {
 		if t != "" {
@@ -374,7 +294,7 @@ func schemaAt(url string, up int) map[string]any {
 // schemaHint is the description of the schema the value failed, which says
 // what a right value looks like; the description of a whole file is not
 // a hint.
-func schemaHint(e *jsonschema.ValidationError) string {
+func schemaHint(e *schemaError) string {
 	m := schemaAt(e.SchemaURL, 0)
 	if _, root := m["$schema"]; root {
 		return ""

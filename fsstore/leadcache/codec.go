@@ -1223,7 +1223,7 @@ func DecodeBody(h *Head, head []byte, r io.Reader, size int64, loc *time.Locatio
 
 // LeadSignature describes model.Lead's fields, recursively: a cache
 // written by a crm whose lead type differs does not decode.
-var LeadSignature = TypeSignature(reflect.TypeOf(model.Lead{}), map[reflect.Type]bool{})
+var LeadSignature = sync.OnceValue(func() string { return TypeSignature(reflect.TypeOf(model.Lead{}), map[reflect.Type]bool{}) })
 
 func TypeSignature(t reflect.Type, seen map[reflect.Type]bool) string {
 	switch t.Kind() {
