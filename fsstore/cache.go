@@ -172,7 +172,11 @@ func (s *Store) readCachedIndex(path string, skipNames bool) (x *leadcache.Index
 		return nil, false
 	}
 	defer f.Close()
-	x, err := leadcache.ReadIndex(f, st.Size, s.cacheSig(), path == s.namesPath(), st.Mtime, func(x *leadcache.Index) bool { return s.dirsUnchanged(x.Dirs) }, skipNames)
+	var r io.ReaderAt = f
+	if data, ok := mapFile(f, st.Size); ok {
+		r = leadcache.Mapped(data)
+	}
+	x, err := leadcache.ReadIndex(r, st.Size, s.cacheSig(), path == s.namesPath(), st.Mtime, func(x *leadcache.Index) bool { return s.dirsUnchanged(x.Dirs) }, skipNames)
 	if err != nil {
 		return nil, false
 	}

@@ -4,6 +4,7 @@ package fsstore
 
 import (
 	"io/fs"
+	"os"
 	"syscall"
 
 	"github.com/crmcli/crm/fsstore/leadcache"
@@ -70,4 +71,18 @@ func readSmall(path, name string, buf []byte) ([]byte, leadcache.Stat, error) {
 		return nil, leadcache.Stat{}, schema.TooLarge(name, -1)
 	}
 	return buf[:n], statOf(&st), nil
+}
+
+// mapFile maps size bytes of f read-only into memory, for reads of a
+// cache file's index that take slices instead of copies: a names file of
+// 100,000 leads is 2 MB, and reading it into a new buffer cost a lookup
+// 2 ms of page faults. The mapping is never undone: the process is short
+// and the index it holds is used until the end. crm replaces cache files
+// by renaming, never truncates one; ok is false when mapping fails.
+func mapFile(f *os.File, size int64) ([]byte, bool) {
+	if size <= 0 || int64(int(size)) != size {
+		return nil, false
+	}
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	return data, err == nil
 }

@@ -37,19 +37,22 @@ var knownKeywords = map[string]bool{
 	"propertyNames": true, "items": true, "minItems": true, "oneOf": true,
 }
 
-var schemaDocs = sync.OnceValues(func() (map[string]*schemaDoc, error) {
-	docs := map[string]*schemaDoc{}
-	for url, data := range map[string][]byte{"urn:crm:schema:lead": LeadSchemaJSON, "urn:crm:schema:pipeline": PipelineSchemaJSON} {
-		d := json.NewDecoder(bytes.NewReader(data))
-		d.UseNumber()
-		var root map[string]any
-		if err := d.Decode(&root); err != nil {
-			return nil, err
-		}
-		docs[url] = &schemaDoc{url: url, root: root}
+// schemaDocs parses each schema document once, when first used: a
+// command that reads pipeline.yaml alone never parses the lead schema.
+var schemaDocs = map[string]func() (*schemaDoc, error){
+	"urn:crm:schema:lead":     sync.OnceValues(func() (*schemaDoc, error) { return parseSchema("urn:crm:schema:lead", LeadSchemaJSON) }),
+	"urn:crm:schema:pipeline": sync.OnceValues(func() (*schemaDoc, error) { return parseSchema("urn:crm:schema:pipeline", PipelineSchemaJSON) }),
+}
+
+func parseSchema(url string, data []byte) (*schemaDoc, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var root map[string]any
+	if err := d.Decode(&root); err != nil {
+		return nil, err
 	}
-	return docs, nil
-})
+	return &schemaDoc{url: url, root: root}, nil
+}
 
 // patterns caches the compiled patterns of the schemas.
 var patterns sync.Map // string -> *regexp.Regexp

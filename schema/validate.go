@@ -33,7 +33,7 @@ func ValidatePipelineTree(root *yaml.Node, path string) Errors {
 }
 
 func validateTree(url string, root *yaml.Node, path string) Errors {
-	docs, err := schemaDocs()
+	doc, err := schemaDocs[url]()
 	if err != nil {
 		return Errors{{Path: path, Msg: "internal error: " + url + ": " + err.Error()}}
 	}
@@ -41,7 +41,7 @@ func validateTree(url string, root *yaml.Node, path string) Errors {
 	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
 		top = top.Content[0]
 	}
-	vd := validator{doc: docs[url]}
+	vd := validator{doc: doc}
 	found := vd.validate(vd.doc.root, "", toJSON(top), nil)
 	if len(found) == 0 {
 		return nil
@@ -246,12 +246,12 @@ func schemaAt(url string, up int) map[string]any {
 	if i < 0 {
 		return nil
 	}
-	docs, err := schemaDocs()
-	if err != nil {
+	load, ok := schemaDocs[url[:i]]
+	if !ok {
 		return nil
 	}
-	d, ok := docs[url[:i]]
-	if !ok {
+	d, err := load()
+	if err != nil {
 		return nil
 	}
 	doc := d.root

@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
-# Times crm against the floor at each pipeline size given (default 1,000,
-# 10,000, 100,000 and 300,000 leads), in one run, and prints the ratios the
-# targets of docs/performance.md are set in. The floor is scripts/floor, a
-# small Go program that lists leads/ and stats (or reads) every lead file.
+# Times crm beside its floors at each pipeline size given (default 1,000,
+# 10,000, 100,000 and 300,000 leads) and prints one markdown table: every
+# row with its time, its peak memory, its floor and the ratio, and the
+# change from the last table (docs/bench-scale.tsv), flagged when a row is
+# more than 15 % slower or 15 % larger.
 #
-#   bash scripts/bench-scale.sh [N ...]
+#   bash scripts/bench-scale.sh [N ...]          # print the table
+#   SAVE=1 bash scripts/bench-scale.sh [N ...]   # and keep it as the last
 #
-# Each figure is the best wall time of 3 runs (a process each, start-up
-# included) with the largest peak RSS of the 3. "cold" runs drop the page
-# cache first (drop_caches as root, else posix_fadvise on every lead file).
+# Floors: scripts/floor (list leads/ and stat, or read, every file, one
+# after the other) and scripts/startfloor (a Go program built the same way
+# that prints one line). Times are hyperfine's mean of RUNS runs (default
+# 3; 10 below 0.1 s), a process each, start-up included; "cold" drops the
+# page cache before each run (drop_caches as root, else posix_fadvise on
+# every lead file). Peak memory is /usr/bin/time's %M of one more run.
 set -euo pipefail
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000 300000)
+runs=${RUNS:-3}
 cd "$(dirname "$0")/.."
+repo=$PWD
+last=$repo/docs/bench-scale.tsv
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/crm" .
 go build -o "$work/floor" ./scripts/floor
+go build -o "$work/startfloor" ./scripts/startfloor
+command -v hyperfine >/dev/null || { echo "hyperfine is needed (apt-get install hyperfine)" >&2; exit 2; }
 export TZ=UTC CRM_NOW=2026-11-22T00:00:00Z CRM_BY=bench
 unset CRM_NO_CACHE
+crm="$work/crm"
 
 drop() {
   sync
@@ -28,60 +39,74 @@ drop() {
     "$work/floor" evict "$1" >/dev/null
   fi
 }
+export -f drop
+export work
 
-# measure NAME RUNS PREP CMD...: best wall time and largest RSS of RUNS
-# runs of CMD, each after the shell command PREP; sets t and m.
-measure() {
-  local name=$1 runs=$2 prep=$3
-  shift 3
-  t= m=0
-  for _ in $(seq "$runs"); do
-    eval "$prep"
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-    read -r s k <"$work/time"
-    if [ -z "$t" ] || awk -v a="$s" -v b="$t" 'BEGIN { exit !(a < b) }'; then t=$s; fi
-    [ "$k" -gt "$m" ] && m=$k
-  done
-  printf '  %-44s %7.2f s %6d MB\n' "$name" "$t" $((m / 1024))
+# time NAME PREP CMD: hyperfine's mean (seconds) of CMD, each run after
+# the shell command PREP; sets t. CMD runs in a shell when it uses $RANDOM.
+time_of() {
+  local prep=$2 cmd=$3 shell=(-N) n=$runs
+  [[ $cmd == *RANDOM* ]] && shell=()
+  hyperfine "${shell[@]}" -r 2 -w 1 --export-json "$work/probe.json" "$cmd" >/dev/null 2>&1 || true
+  if awk -v m="$(jq -r '.results[0].mean' "$work/probe.json" 2>/dev/null || echo 1)" 'BEGIN { exit !(m < 0.1) }'; then n=10; fi
+  local prepare=()
+  [ "$prep" = : ] || prepare=(--prepare "bash -c '$prep'")
+  hyperfine "${shell[@]}" -r "$n" -w 1 "${prepare[@]}" --export-json "$work/t.json" "$cmd" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  t=$(jq -r '.results[0].mean' "$work/t.json")
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
+# rss CMD: peak RSS (MB) of one run of CMD.
+rss_of() {
+  bash -c "/usr/bin/time -f %M -o $work/rss $1" >/dev/null 2>&1 || true
+  m=$(( $(tail -1 "$work/rss") / 1024 ))
+}
 
-echo "$(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3)"
+printf '%s cores, %s, %s, load %s, %s\n\n' "$(nproc)" "$(uname -sr)" "$(go version | cut -d' ' -f3)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u +%Y-%m-%d)"
+echo "| leads | work | time | peak RSS | floor | ratio | last time, RSS |"
+echo "|---|---|---|---|---|---|---|"
+: >"$work/now.tsv"
+row() { # N NAME PREP CMD FLOORNAME FLOOR
+  local n=$1 name=$2 prep=$3 cmd=$4 fname=$5 floor=$6
+  time_of "$name" "$prep" "$cmd"
+  eval "$prep" >/dev/null 2>&1 || true
+  rss_of "$cmd"
+  local ratio="" prev="" flag=""
+  [ -n "$floor" ] && ratio=$(awk -v a="$t" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')
+  if [ -f "$last" ]; then
+    prev=$(awk -F'\t' -v n="$n" -v w="$name" '$1 == n && $2 == w { printf "%.3f s, %d MB", $3, $4; if ($3 > 0 && '"$t"' > $3 * 1.15) printf " (slower)"; if ($4 > 0 && '"$m"' > $4 * 1.15) printf " (larger)" }' "$last")
+  fi
+  printf '| %s | %s | %.3f s | %d MB | %s | %s | %s |\n' "$n" "$name" "$t" "$m" "${fname:+$fname $(printf '%.3f s' "$floor")}" "$ratio" "$prev"
+  printf '%s\t%s\t%s\t%s\n' "$n" "$name" "$t" "$m" >>"$work/now.tsv"
+}
+
+time_of startfloor : "$work/startfloor"; start=$t
+row - "crm --version" : "$crm --version" "start-up floor" "$start"
 for n in "${sizes[@]}"; do
   p="$work/p$n"
-  bash scripts/gen-pipeline.sh "$n" "$p" "$work/crm"
-  crm() { "$work/crm" -C "$p" "$@"; }
-  echo
-  echo "== $n leads ($(du -sm "$p/leads" | cut -f1) MB of lead files)"
-  measure "floor: list and stat every file" 3 : "$work/floor" stat "$p"; stat=$t
-  measure "floor: list and read every file" 3 : "$work/floor" read "$p"; read=$t
-  measure "floor: stat, cold page cache" 3 "drop $p" "$work/floor" stat "$p"; coldstat=$t
-  crm report >/dev/null # writes the cache
-  measure "report (cache)" 3 : "$work/crm" -C "$p" report; warm=$t
-  measure "report (cache), cold page cache" 3 "drop $p" "$work/crm" -C "$p" report; cold=$t
-  measure "report --no-cache" 3 : "$work/crm" -C "$p" report --no-cache; nocache=$t
-  measure "report, no cache yet (a fresh clone)" 3 "rm -rf $p/.crm/cache" "$work/crm" -C "$p" report; fresh=$t
-  crm report >/dev/null
-  measure "report --by month (cache)" 3 : "$work/crm" -C "$p" report --by month
-  measure "lead list (table)" 3 : "$work/crm" -C "$p" lead list; ltable=$t
-  measure "lead list --format csv" 3 : "$work/crm" -C "$p" lead list --format csv; lcsv=$t
-  measure "lead list --format json" 3 : "$work/crm" -C "$p" lead list --format json; ljson=$t
-  measure "lead list --format yaml" 3 : "$work/crm" -C "$p" lead list --format yaml; lyaml=$t
-  measure "export --format csv" 3 : "$work/crm" -C "$p" export --format csv
-  measure "lead add" 5 : "$work/crm" -C "$p" lead add "Added lead" --quiet
-  crm lead add "Zebra" --quiet >/dev/null
-  crm report >/dev/null
-  measure "lead show FULL-ID" 3 : "$work/crm" -C "$p" lead show lead-000000
-  measure "lead show PREFIX (zebra)" 3 : "$work/crm" -C "$p" lead show zebra
-  measure "lead show PREFIX, just after a lead add" 3 "\"$work/crm\" -C $p lead add \"Other \$RANDOM\" --quiet >/dev/null" "$work/crm" -C "$p" lead show zebra
-  measure "lead show PREFIX, just after an outside change" 3 "touch $p/leads/.outside-\$RANDOM\$RANDOM" "$work/crm" -C "$p" lead show zebra
-  measure "today (cache)" 3 : "$work/crm" -C "$p" today
-  measure "activity (cache)" 3 : "$work/crm" -C "$p" activity
-  echo "  ratios:"
-  echo "    report (cache) / floor stat:            $(ratio "$warm" "$stat")   (target <= 1.5 at 100,000)"
-  echo "    report --no-cache / floor read:         $(ratio "$nocache" "$read")"
-  echo "    report, fresh clone / floor read:       $(ratio "$fresh" "$read")   (target <= 1.3)"
-  echo "    report (cache), cold / floor stat cold: $(ratio "$cold" "$coldstat")"
-  echo "    lead list table / csv / json / yaml / floor read: $(ratio "$ltable" "$read") / $(ratio "$lcsv" "$read") / $(ratio "$ljson" "$read") / $(ratio "$lyaml" "$read")   (target <= 2)"
+  bash scripts/gen-pipeline.sh "$n" "$p" "$crm"
+  time_of stat : "$work/floor stat $p"; stat=$t
+  time_of read : "$work/floor read $p"; read=$t
+  time_of cold "drop $p" "$work/floor stat $p"; coldstat=$t
+  "$crm" -C "$p" report >/dev/null # writes the cache
+  "$crm" -C "$p" lead show lead-000000 >/dev/null # and the names file
+  row "$n" "lead show FULL-ID" : "$crm -C $p lead show lead-000500" "start-up floor" "$start"
+  "$crm" -C "$p" lead add Zebra --quiet >/dev/null
+  row "$n" "lead show PREFIX (zebra)" : "$crm -C $p lead show zebra" "start-up floor" "$start"
+  row "$n" "lead add" : "$crm -C $p lead add \"Added \$RANDOM\$RANDOM\" --quiet" "start-up floor" "$start"
+  row "$n" "lead log" : "$crm -C $p lead log lead-000501 'a call'" "start-up floor" "$start"
+  "$crm" -C "$p" report >/dev/null
+  row "$n" "report, warm" : "$crm -C $p report" "stat" "$stat"
+  row "$n" "report, cold page cache" "drop $p" "$crm -C $p report" "stat, cold" "$coldstat"
+  row "$n" "report --no-cache" : "$crm -C $p report --no-cache" "read" "$read"
+  row "$n" "report, a fresh clone (no cache)" "rm -rf $p/.crm/cache" "$crm -C $p report" "read" "$read"
+  "$crm" -C "$p" report >/dev/null
+  row "$n" "lead list" : "$crm -C $p lead list" "read" "$read"
+  row "$n" "lead list --format csv" : "$crm -C $p lead list --format csv" "read" "$read"
+  row "$n" "today" : "$crm -C $p today" "stat" "$stat"
+  row "$n" "activity" : "$crm -C $p activity" "read" "$read"
   rm -rf "$p"
 done
+if [ -n "${SAVE:-}" ]; then
+  cp "$work/now.tsv" "$last"
+  echo
+  echo "kept as the last table: $last"
+fi

@@ -7,6 +7,7 @@
 package leadcache
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -968,6 +969,37 @@ func (x *Index) SetNames(data []byte) error {
 	return nil
 }
 
+// Mapped is a file's bytes mapped into memory: ReadIndex takes slices of
+// it (never written to) rather than copies.
+type Mapped []byte
+
+// ReadAt copies, as any io.ReaderAt; ReadIndex slices instead.
+func (m Mapped) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > int64(len(m)) {
+		return 0, io.EOF
+	}
+	n := copy(p, m[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// span is n bytes of r at off: a slice of a Mapped, else a copy.
+func span(r io.ReaderAt, off, n int64) ([]byte, error) {
+	if m, ok := r.(Mapped); ok {
+		if off < 0 || n < 0 || off+n > int64(len(m)) {
+			return nil, io.ErrUnexpectedEOF
+		}
+		return m[off : off+n : off+n], nil
+	}
+	b := make([]byte, n)
+	if got, err := r.ReadAt(b, off); got < len(b) {
+		return nil, cmp.Or(err, io.ErrUnexpectedEOF)
+	}
+	return b, nil
+}
+
 // errStale is a cache whose front says the files changed.
 var errStale = errors.New("stale cache")
 
@@ -1001,8 +1033,8 @@ func ReadIndex(r io.ReaderAt, size int64, sig string, records bool, mtime int64,
 		return nil, ErrCorrupt
 	}
 	if records && end < size {
-		tail := make([]byte, size-end)
-		if _, err := r.ReadAt(tail, end); err != nil && !errors.Is(err, io.EOF) {
+		tail, err := span(r, end, size-end)
+		if err != nil {
 			return nil, ErrCorrupt
 		}
 		if err := x.ReadRecords(tail, mtime); err != nil {
@@ -1015,8 +1047,8 @@ func ReadIndex(r io.ReaderAt, size int64, sig string, records bool, mtime int64,
 	if skipNames {
 		return x, nil
 	}
-	names := make([]byte, x.NamesLen+4)
-	if _, err := io.ReadFull(sr, names); err != nil {
+	names, err := span(r, int64(frontLen)+4, int64(x.NamesLen)+4)
+	if err != nil {
 		return nil, ErrCorrupt
 	}
 	if err := x.SetNames(names); err != nil {
