@@ -2,12 +2,14 @@ package cmd
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
+	"github.com/spf13/pflag"
 
 	"github.com/crmcli/crm/fsstore"
 )
@@ -22,9 +24,8 @@ made from the same text as --help. docs/commands.md says how to install them.`,
 		Args:    exactArgs(1, "a DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
 			root := c.Root()
-			root.DisableAutoGenTag = true // the same bytes on every run
-			date := app.now               // --now fixes it: the same bytes on every run
-			header := doc.GenManHeader{Title: "CRM", Section: "1", Source: "crm " + version(), Manual: "crm manual", Date: &date}
+			// --now fixes the date: the same bytes on every run.
+			header := manHeader{Title: "CRM", Section: "1", Source: "crm " + version(), Manual: "crm manual", Date: app.now}
 			pages := map[string][]byte{}
 			if err := manPages(root, header, pages); err != nil {
 				return fmt.Errorf("man: %w", err)
@@ -38,9 +39,15 @@ made from the same text as --help. docs/commands.md says how to install them.`,
 	}
 }
 
-// manPages renders the man page of c and of every command below it, as
-// cobra's GenManTree names them (crm-lead-add.1), into pages.
-func manPages(c *cobra.Command, header doc.GenManHeader, pages map[string][]byte) error {
+// manHeader is what every page's .TH line says.
+type manHeader struct {
+	Title, Section, Source, Manual string
+	Date                           time.Time
+}
+
+// manPages renders the man page of c and of every command below it
+// (crm-lead-add.1) into pages.
+func manPages(c *cobra.Command, header manHeader, pages map[string][]byte) error {
 	for _, sub := range c.Commands() {
 		if !sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand() {
 			continue
@@ -49,14 +56,78 @@ func manPages(c *cobra.Command, header doc.GenManHeader, pages map[string][]byte
 			return err
 		}
 	}
-	var b bytes.Buffer
-	h := header // GenMan fills in what the header leaves empty
-	if err := doc.GenMan(c, &h, &b); err != nil {
-		return err
-	}
-	pages[strings.ReplaceAll(c.CommandPath(), " ", "-")+"."+header.Section] = b.Bytes()
+	pages[strings.ReplaceAll(c.CommandPath(), " ", "-")+"."+header.Section] = manPage(c, header)
 	return nil
 }
+
+// manPage is the page of one command in roff (man(7)), from the text of
+// its --help. crm writes it itself: cobra's generator converts the help
+// text as markdown with a library whose package initialisation cost every
+// command a millisecond (issue 29).
+func manPage(c *cobra.Command, h manHeader) []byte {
+	var b bytes.Buffer
+	name := strings.ReplaceAll(c.CommandPath(), " ", "-")
+	fmt.Fprintf(&b, ".nh\n.TH %s %s %s %s %s\n", roffQuote(h.Title), roffQuote(h.Section), roffQuote(h.Date.Format("Jan 2006")), roffQuote(h.Source), roffQuote(h.Manual))
+	fmt.Fprintf(&b, ".SH NAME\n%s \\- %s\n", roffText(name), roffText(c.Short))
+	fmt.Fprintf(&b, ".SH SYNOPSIS\n\\fB%s\\fP\n", roffText(c.UseLine()))
+	if long := cmp.Or(c.Long, c.Short); long != "" {
+		b.WriteString(".SH DESCRIPTION\n")
+		for _, para := range strings.Split(strings.TrimSpace(long), "\n\n") {
+			if strings.HasPrefix(para, "  ") {
+				fmt.Fprintf(&b, ".PP\n.EX\n%s\n.EE\n", roffText(para))
+			} else {
+				fmt.Fprintf(&b, ".PP\n%s\n", roffText(para))
+			}
+		}
+	}
+	for _, sec := range []struct {
+		title string
+		flags *pflag.FlagSet
+	}{{"OPTIONS", c.NonInheritedFlags()}, {"OPTIONS INHERITED FROM PARENT COMMANDS", c.InheritedFlags()}} {
+		if sec.flags.HasAvailableFlags() {
+			fmt.Fprintf(&b, ".SH %s\n.PP\n.EX\n%s.EE\n", sec.title, roffText(sec.flags.FlagUsages()))
+		}
+	}
+	if c.Example != "" {
+		fmt.Fprintf(&b, ".SH EXAMPLE\n.PP\n.EX\n%s\n.EE\n", roffText(c.Example))
+	}
+	var see []string
+	if c.HasParent() {
+		see = append(see, strings.ReplaceAll(c.Parent().CommandPath(), " ", "-"))
+	}
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() && !sub.IsAdditionalHelpTopicCommand() {
+			see = append(see, strings.ReplaceAll(sub.CommandPath(), " ", "-"))
+		}
+	}
+	if len(see) > 0 {
+		b.WriteString(".SH SEE ALSO\n")
+		for i, s := range see {
+			sep := ","
+			if i == len(see)-1 {
+				sep = ""
+			}
+			fmt.Fprintf(&b, "\\fB%s\\fP(%s)%s\n", roffText(s), h.Section, sep)
+		}
+	}
+	return b.Bytes()
+}
+
+// roffText escapes text for roff: backslashes, and a line that starts
+// with a period or an apostrophe (which roff reads as a request).
+func roffText(s string) string {
+	s = strings.ReplaceAll(s, "\\", "\\e")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'") {
+			lines[i] = "\\&" + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// roffQuote is a .TH argument: in double quotes, any inside doubled.
+func roffQuote(s string) string { return `"` + strings.ReplaceAll(roffText(s), `"`, `""`) + `"` }
 
 // isManPage reports whether a file name is a man page's (name.1 to
 // name.9, compressed or not): what a folder crm man writes into may hold.

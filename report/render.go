@@ -16,11 +16,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/clipperhouse/displaywidth"
+
 	"github.com/crmcli/crm/model"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/pkg/twwidth"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Table is rows of text cells under a header: the one shape every
@@ -150,76 +148,67 @@ func renderTable(w io.Writer, t *Table, markdown bool) error {
 	if !markdown {
 		return renderPlain(w, t)
 	}
-	align := make([]tw.Align, len(t.Header))
-	for i := range align {
-		align[i] = tw.AlignLeft
-		if t.Right[i] {
-			align[i] = tw.AlignRight
-		}
-	}
-	opts := []tablewriter.Option{
-		tablewriter.WithHeaderAutoFormat(tw.On),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-	}
-	if markdown {
-		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-	} else {
-		opts = append(opts, tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}), tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenRows: tw.Off, BetweenColumns: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
-			},
-		})))
-	}
-	var b bytes.Buffer
-	tb := tablewriter.NewTable(&b, opts...)
-	tb.Header(toAny(markdownCells(t.Header, markdown))...)
-	for i := range t.Len() {
-		cells := toAny(markdownCells(t.display(i), markdown))
-		if t.Style != nil && !markdown {
-			for j := range cells {
-				if c := t.Style(i, j); c != "" {
-					cells[j] = c + cells[j].(string) + ansiReset
-				}
-			}
-		}
-		if err := tb.Append(cells...); err != nil {
-			return err
-		}
-	}
-	if err := tb.Render(); err != nil {
-		return err
-	}
-	// No trailing spaces: the table's padding ends each line with them.
-	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if t.NoHeader && !markdown {
-		lines = lines[1:]
-	}
-	var out bytes.Buffer
-	for _, l := range lines {
-		out.WriteString(strings.TrimRight(l, " "))
-		out.WriteByte('\n')
-	}
-	_, err := w.Write(out.Bytes())
-	return err
+	return renderMarkdown(w, t)
 }
 
-// markdownCells escapes what would end a cell of a markdown table (a
-// "|" in a title): the table stays a table where it is posted.
-func markdownCells(cells []string, markdown bool) []string {
-	if !markdown {
-		return cells
+// renderMarkdown writes a GitHub table: a header row, a row of dashes
+// whose colons say each column's alignment, then the rows, every cell
+// padded to its column's width.
+func renderMarkdown(w io.Writer, t *Table) error {
+	header := make([]string, len(t.Header))
+	widths := make([]int, len(t.Header))
+	for i, h := range t.Header {
+		header[i] = headerText(markdownCell(tableCell(h)))
+		widths[i] = displayWidth(header[i])
 	}
-	out := make([]string, len(cells))
-	for i, c := range cells {
-		out[i] = strings.ReplaceAll(c, "|", `\|`)
+	rows := make([][]string, t.Len())
+	for i := range rows {
+		cells := t.display(i)
+		rows[i] = make([]string, len(widths))
+		for j := range widths {
+			if j < len(cells) {
+				rows[i][j] = markdownCell(tableCell(cells[j]))
+				widths[j] = max(widths[j], displayWidth(rows[i][j]))
+			}
+		}
 	}
-	return out
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	writeRow := func(cells []string) {
+		line = append(line[:0], '|')
+		for j, width := range widths {
+			pad := width - displayWidth(cells[j])
+			line = append(line, ' ')
+			if t.Right[j] {
+				line = append(appendSpaces(line, pad), cells[j]...)
+			} else {
+				line = appendSpaces(append(line, cells[j]...), pad)
+			}
+			line = append(line, " |"...)
+		}
+		line = append(line, '\n')
+		bw.Write(line)
+	}
+	writeRow(header)
+	line = append(line[:0], '|')
+	for j, width := range widths {
+		if t.Right[j] {
+			line = append(append(line, strings.Repeat("-", width+1)...), ':')
+		} else {
+			line = append(append(line, ':'), strings.Repeat("-", width+1)...)
+		}
+		line = append(line, '|')
+	}
+	bw.Write(append(line, '\n'))
+	for _, r := range rows {
+		writeRow(r)
+	}
+	return bw.Flush()
 }
+
+// markdownCell escapes what would end a cell of a markdown table (a
+// "|" in a title): the table stays a table where it is posted.
+func markdownCell(c string) string { return strings.ReplaceAll(c, "|", `\|`) }
 
 // tableCell is a cell as a table shows it: on one line, control
 // characters escaped, no surrounding space.
@@ -235,7 +224,7 @@ func renderPlain(w io.Writer, t *Table) error {
 	header := make([]string, len(t.Header))
 	widths := make([]int, len(t.Header))
 	for i, h := range t.Header {
-		header[i] = tw.Title(strings.Join(tw.SplitCamelCase(tableCell(h)), tw.Space))
+		header[i] = headerText(tableCell(h))
 		widths[i] = displayWidth(header[i])
 	}
 	measure := func(from, to int, widths []int) {
@@ -305,15 +294,82 @@ func renderPlain(w io.Writer, t *Table) error {
 	return bw.Flush()
 }
 
-// displayWidth is the columns s takes on a terminal, as the table library
-// measures it; printable ASCII is one column a byte.
+// displayWidth is the columns s takes on a terminal (Unicode's East
+// Asian widths, emoji and combining marks, as the displaywidth package
+// measures them); printable ASCII is one column a byte.
 func displayWidth(s string) int {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] >= 0x7f {
-			return twwidth.Width(s)
+			return displaywidth.String(s)
 		}
 	}
 	return len(s)
+}
+
+// headerText is a table's header as it prints: words of a camelCase name
+// split, '_' and '.' between letters made spaces, in capitals (nextAction
+// and next_action both print NEXT ACTION).
+func headerText(h string) string {
+	words := camelWords(h)
+	rs := []rune(strings.Join(words, " "))
+	isNumOrSpace := func(r rune) bool { return unicode.IsDigit(r) || unicode.IsSpace(r) }
+	for i, r := range rs {
+		switch {
+		case r == '_':
+			rs[i] = ' '
+		case r == '.' && (i > 0 && !isNumOrSpace(rs[i-1]) || i < len(rs)-1 && !isNumOrSpace(rs[i+1])):
+			rs[i] = ' '
+		}
+	}
+	out := strings.TrimSpace(string(rs))
+	if out == "" && len(words) > 0 && strings.Join(words, " ") != "" {
+		out = " "
+	}
+	return strings.ToUpper(out)
+}
+
+// camelWords splits s into runs of lower-case letters, capitals, digits
+// and anything else, a capital before lower-case letters starting a word
+// (camelCase: camel, Case), and leaves out runs that are blank or "_".
+func camelWords(s string) []string {
+	if !utf8.ValidString(s) {
+		return []string{s}
+	}
+	class := func(r rune) int {
+		switch {
+		case unicode.IsLower(r):
+			return 1
+		case unicode.IsUpper(r):
+			return 2
+		case unicode.IsDigit(r):
+			return 3
+		}
+		return 4
+	}
+	var runs [][]rune
+	last := 0
+	for _, r := range s {
+		c := class(r)
+		if c == last && len(runs) > 0 {
+			runs[len(runs)-1] = append(runs[len(runs)-1], r)
+		} else {
+			runs = append(runs, []rune{r})
+		}
+		last = c
+	}
+	for i := 0; i+1 < len(runs); i++ {
+		if len(runs[i]) > 0 && unicode.IsUpper(runs[i][0]) && unicode.IsLower(runs[i+1][0]) {
+			runs[i+1] = append([]rune{runs[i][len(runs[i])-1]}, runs[i+1]...)
+			runs[i] = runs[i][:len(runs[i])-1]
+		}
+	}
+	words := []string{}
+	for _, r := range runs {
+		if w := string(r); len(r) > 0 && strings.TrimSpace(w) != "" && w != "_" {
+			words = append(words, w)
+		}
+	}
+	return words
 }
 
 func appendSpaces(b []byte, n int) []byte {
@@ -321,14 +377,6 @@ func appendSpaces(b []byte, n int) []byte {
 		b = append(b, ' ')
 	}
 	return b
-}
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = Printable(strings.ReplaceAll(s, "\n", " "))
-	}
-	return out
 }
 
 // Printable shows the control characters of s escaped (\x1b, \t, \u009b),
