@@ -1,6 +1,7 @@
 package cmd_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -116,6 +117,10 @@ func TestAsOfEqualsTheReportSavedThatDay(t *testing.T) {
 			got = run(dirs[m], "lead", "list", "-C", "p", "--format", "json", "--as-of", day)
 			if diff := cmp.Diff(savedList[day], got); diff != "" {
 				t.Errorf("%s: lead list --as-of %s differs from the list saved that day (-saved +as-of):\n%s", m, day, diff)
+				for _, id := range differingLeads(t, savedList[day], got) {
+					data, _ := os.ReadFile(filepath.Join(dirs[m], "p", "leads", id+".yaml"))
+					t.Logf("%s now:\n%s", id, data)
+				}
 			}
 		}
 	}
@@ -158,3 +163,27 @@ func ownedOpen(t *testing.T, dir, owner string) []string {
 }
 
 func pick(r *rand.Rand, ids []string) string { return ids[r.IntN(len(ids))] }
+
+// differingLeads are the ids of the leads two lead list JSON documents
+// hold differently.
+func differingLeads(t *testing.T, a, b string) []string {
+	t.Helper()
+	var da, db struct {
+		Leads []map[string]any `json:"leads"`
+	}
+	if json.Unmarshal([]byte(a), &da) != nil || json.Unmarshal([]byte(b), &db) != nil {
+		return nil
+	}
+	byID := map[string]map[string]any{}
+	for _, l := range db.Leads {
+		byID[fmt.Sprint(l["id"])] = l
+	}
+	var ids []string
+	for _, l := range da.Leads {
+		id := fmt.Sprint(l["id"])
+		if !cmp.Equal(l, byID[id]) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}

@@ -294,7 +294,7 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 		}
 		for _, ch := range e.Changes() {
 			if ch.Field == "standby_until" {
-				until, _ = ParseDate(fmt.Sprint(ch.To), t)
+				until = dateValue(ch.To, t)
 			}
 		}
 		if e.Status != "" {
@@ -325,6 +325,22 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 		c.StandbyUntil = until
 	}
 	return &c, true
+}
+
+// dateValue is a day as a change holds it: a Date (a change made now), a
+// time at midnight (read back from a file), or text; zero for anything
+// else.
+func dateValue(v any, now time.Time) Date {
+	switch v := v.(type) {
+	case Date:
+		return v
+	case time.Time:
+		return DateOf(v)
+	case string:
+		d, _ := ParseDate(v, now)
+		return d
+	}
+	return Date{}
 }
 
 // FieldChanges is the patch that turns before's fields into after's (the

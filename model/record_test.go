@@ -108,7 +108,8 @@ func TestAsOfStandbyUntil(t *testing.T) {
 		History: []Event{
 			{At: at(1), Step: "New", Status: Todo},
 			{At: at(5), Status: Standby, Note: NoteOf("until 2026-12-01", nil)},
-			{At: at(7), Note: &EventNote{Changes: []Change{{Field: "standby_until", From: day("2026-12-01"), To: day("2026-12-15")}}}},
+			// A change read back from a file holds a time at midnight.
+			{At: at(7), Note: &EventNote{Changes: []Change{{Field: "standby_until", From: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)}}}},
 			{At: at(10), Status: Todo, Note: NoteOf("reopened", nil)},
 			{At: at(12), Status: Standby, Note: NoteOf("until 2027-01-01", nil)},
 			{At: at(14), Note: &EventNote{Changes: []Change{{Field: "standby_until", From: day("2027-01-01"), To: day("2027-02-01")}}}},
