@@ -14,9 +14,8 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// libraryTable renders t the way crm did with the table library before it
-// printed plain tables itself.
-func libraryTable(t *testing.T, tab *Table) string {
+// libraryAlign is the library's alignment of tab's columns.
+func libraryAlign(tab *Table) []tw.Align {
 	align := make([]tw.Align, len(tab.Header))
 	for i := range align {
 		align[i] = tw.AlignLeft
@@ -24,6 +23,13 @@ func libraryTable(t *testing.T, tab *Table) string {
 			align[i] = tw.AlignRight
 		}
 	}
+	return align
+}
+
+// libraryTable renders t the way crm did with the table library before it
+// printed plain tables itself.
+func libraryTable(t *testing.T, tab *Table) string {
+	align := libraryAlign(tab)
 	var b bytes.Buffer
 	tb := tablewriter.NewTable(&b,
 		tablewriter.WithHeaderAutoFormat(tw.On),
@@ -172,13 +178,7 @@ func toAny(ss []string) []any {
 // libraryMarkdown renders t as a markdown table the way crm did with the
 // table library.
 func libraryMarkdown(t *testing.T, tab *Table) string {
-	align := make([]tw.Align, len(tab.Header))
-	for i := range align {
-		align[i] = tw.AlignLeft
-		if tab.Right[i] {
-			align[i] = tw.AlignRight
-		}
-	}
+	align := libraryAlign(tab)
 	esc := func(cells []string) []any {
 		out := make([]any, len(cells))
 		for i, c := range cells {
