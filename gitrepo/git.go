@@ -19,6 +19,9 @@ import (
 // UserName returns `git config user.name` as seen from dir, or "" when
 // git or the setting is missing.
 func UserName(dir string) string {
+	if name, ok := userNameFromFiles(dir, os.Getenv); ok {
+		return name
+	}
 	c := exec.Command("git", "config", "user.name")
 	c.Dir = dir
 	out, err := c.Output()

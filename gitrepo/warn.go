@@ -1,8 +1,6 @@
 package gitrepo
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -87,19 +85,8 @@ func findGitDir(dir string) string {
 
 // configHasDriver reports whether a git config file sets merge.crm.driver.
 func configHasDriver(data []byte) bool {
-	in := false
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "[") {
-			in = strings.EqualFold(strings.Join(strings.Fields(strings.Trim(line, "[]")), " "), `merge "crm"`)
-			continue
-		}
-		if k, v, ok := strings.Cut(line, "="); in && ok && strings.EqualFold(strings.TrimSpace(k), "driver") && strings.TrimSpace(v) != "" {
-			return true
-		}
-	}
-	return false
+	v, set, ok := configValue(data, `merge "crm"`, "driver")
+	return ok && set && strings.TrimSpace(v) != ""
 }
 
 // Rebasing reports whether the clone that holds dir is in the middle of a
