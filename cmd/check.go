@@ -362,6 +362,10 @@ func runCheckCommits(app *App, c *cobra.Command, o *checkOptions, args []string)
 		return usagef("--commits checks a range of commits, not files: drop %s", strings.Join(args, " "))
 	}
 	res, err := repocheck.Commits(gitrepo.Git{Dir: app.dir()}, strings.Fields(o.commits))
+	var re *gitrepo.RangeError
+	if errors.As(err, &re) {
+		return usagef("--commits: %v", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func (g Git) Commits(rng ...string) ([]Commit, error) {
 	}
 	out, err := g.Run(append([]string{"rev-list", "--reverse", "--format=%x01%H%x00%P%x00%an%x00%ae%x00%s"}, append(rng, "--")...)...)
 	if err != nil {
-		return nil, err
+		return nil, &RangeError{Range: strings.Join(rng, " "), Err: err}
 	}
 	var cs []Commit
 	for _, rec := range strings.Split(out, "\x01")[1:] {
@@ -94,4 +94,18 @@ func (g Git) PipelinesAt(rev, file string) ([]string, error) {
 		}
 	}
 	return dirs, nil
+}
+
+// RangeError is a range of commits git does not know.
+type RangeError struct {
+	Range string
+	Err   error
+}
+
+func (e *RangeError) Error() string {
+	msg := e.Err.Error()
+	if i := strings.Index(msg, "fatal: "); i >= 0 {
+		msg = msg[i+len("fatal: "):]
+	}
+	return fmt.Sprintf("the range %q is not one git knows (%s): give A..B with commits, branches or tags of this repository", e.Range, strings.TrimSpace(msg))
 }

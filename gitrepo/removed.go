@@ -68,7 +68,11 @@ func RemovedFiles(dir, sub, ext string) ([]Removed, error) {
 		}
 	}
 	// Committed removals, newest first: the first seen is the latest.
-	out, err = g.Run("log", "--no-renames", "--diff-filter=D", "--name-only", "-z", "--format=%x01%H%x00%aI%x00%an%x00", "HEAD", "--", sub)
+	// A commit that removes a lead and adds one of the same slug (the id
+	// but its random end) replaced it: the same deal under a new id (a
+	// pipeline made again, an id renamed by hand). The lead it removed
+	// is not a lead of the past beside the new one.
+	out, err = g.Run("log", "--no-renames", "--diff-filter=AD", "--name-status", "-z", "--format=%x01%H%x00%aI%x00%an%x00", "HEAD", "--", sub)
 	if err != nil {
 		return nil, err
 	}
@@ -81,15 +85,45 @@ func RemovedFiles(dir, sub, ext string) ([]Removed, error) {
 		if err != nil {
 			return nil, fmt.Errorf("git log: the date %q of commit %s: %v", f[1], f[0], err)
 		}
-		for _, p := range f[3:] {
-			p = strings.TrimLeft(p, "\n")
-			if rel, ok := removedName(p, prefix, ext); ok && !seen[rel] {
-				seen[rel] = true
+		added := map[string]bool{}
+		var removed []string
+		var toks []string // status, path, status, path...
+		for _, tok := range f[3:] {
+			if tok = strings.TrimLeft(tok, "\n"); tok != "" {
+				toks = append(toks, tok)
+			}
+		}
+		for i := 0; i+1 < len(toks); i += 2 {
+			status, p := toks[i], toks[i+1]
+			switch status {
+			case "A":
+				added[idSlug(p)] = true
+			case "D":
+				removed = append(removed, p)
+			}
+		}
+		for _, p := range removed {
+			rel, ok := removedName(p, prefix, ext)
+			if !ok || seen[rel] {
+				continue
+			}
+			seen[rel] = true
+			if !added[idSlug(p)] {
 				found = append(found, Removed{Path: rel, At: at, By: f[2], Commit: f[0]})
 			}
 		}
 	}
 	return found, readRemoved(dir, prefix, found)
+}
+
+// idSlug is a lead file's id without its random end
+// (leads/acme-corp-7k3q9.yaml: acme-corp), with its folder.
+func idSlug(p string) string {
+	p = strings.TrimSuffix(strings.TrimSuffix(p, ".yaml"), ".yml")
+	if i := strings.LastIndexByte(p, '-'); i > strings.LastIndexByte(p, '/') {
+		return p[:i]
+	}
+	return p
 }
 
 // removedName is the path p (relative to the top of the work tree) relative

@@ -69,3 +69,64 @@ func TestUserNameFromFilesMatchesGit(t *testing.T) {
 		})
 	}
 }
+
+// Leads removed in git's history, each at its latest removal, what it
+// held before; a lead removed in the commit that adds one of the same
+// slug was replaced (the same deal under a new id) and is not listed.
+func TestRemovedFiles(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is needed")
+	}
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		c := exec.Command("git", args...)
+		c.Dir = dir
+		c.Env = append(os.Environ(), "GIT_AUTHOR_NAME=ann", "GIT_AUTHOR_EMAIL=a@x", "GIT_COMMITTER_NAME=ann", "GIT_COMMITTER_EMAIL=a@x", "GIT_AUTHOR_DATE=2026-10-05T12:00:00Z")
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	write := func(name, data string) {
+		if err := os.MkdirAll(filepath.Join(dir, "p", "leads"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "p", "leads", name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("init", "-q", "-b", "main", ".")
+	write("acme-aaaaa.yaml", "id: acme-aaaaa\n")
+	write("globex-bbbbb.yaml", "id: globex-bbbbb\n")
+	write("initech-ccccc.yaml", "id: initech-ccccc\n")
+	git("add", "-A")
+	git("commit", "-qm", "three")
+	git("rm", "-q", "p/leads/acme-aaaaa.yaml")
+	git("commit", "-qm", "acme goes")
+	git("rm", "-q", "p/leads/globex-bbbbb.yaml")
+	write("globex-ddddd.yaml", "id: globex-ddddd\n")
+	git("add", "-A")
+	git("commit", "-qm", "globex under a new id")
+	if err := os.Remove(filepath.Join(dir, "p", "leads", "initech-ccccc.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := RemovedFiles(filepath.Join(dir, "p"), "leads", ".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary []string
+	for _, r := range got {
+		when := "not committed"
+		if !r.At.IsZero() {
+			when = r.At.UTC().Format("2006-01-02T15:04") + " by " + r.By
+		}
+		summary = append(summary, r.Path+" "+when+": "+strings.TrimSpace(string(r.Data)))
+	}
+	want := []string{
+		"leads/initech-ccccc.yaml not committed: id: initech-ccccc",
+		"leads/acme-aaaaa.yaml 2026-10-05T12:00 by ann: id: acme-aaaaa",
+	}
+	if diff := cmp.Diff(want, summary); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
