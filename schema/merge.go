@@ -57,7 +57,9 @@ func pairedLeads(base, ours, theirs []byte, opt ParseOptions) *Paired {
 		o := opt
 		o.ID = ""
 		doc, err := ParseLead(data, o)
-		if doc == nil || doc.Lead == nil || (err != nil && doc.Lead.ID == "") {
+		// The other lead's id names the file the driver writes: one that
+		// is not an id (a path, "..") is a teammate's file not trusted.
+		if doc == nil || doc.Lead == nil || (err != nil && doc.Lead.ID == "") || !model.IsID(doc.Lead.ID) {
 			return nil
 		}
 		ids[i] = doc.Lead.ID
