@@ -2,7 +2,6 @@ package examples_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"regexp"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/report"
 )
 
@@ -21,15 +19,7 @@ import (
 // 800 px (the board scrolls inside its own box).
 func TestBoardInABrowser(t *testing.T) {
 	bin := browser(t)
-	s, err := fsstore.Open("northwind", fsstore.Options{Loc: time.UTC})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.NoCache = true
-	leads, problems, err := s.LoadAll(context.Background())
-	if err != nil || len(problems) > 0 {
-		t.Fatal(err, problems)
-	}
+	s, leads := sample(t)
 	now := time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
 	cols := report.Board(s.Pipeline, leads, now)
 	var page bytes.Buffer

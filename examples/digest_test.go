@@ -2,7 +2,6 @@ package examples_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
 )
@@ -23,15 +21,7 @@ import (
 // multipart/alternative with a text and an HTML part that say the same
 // things, its subject decoded, and its HTML part drawn by a real browser.
 func TestDigestMail(t *testing.T) {
-	s, err := fsstore.Open("northwind", fsstore.Options{Loc: time.UTC})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.NoCache = true
-	leads, problems, err := s.LoadAll(context.Background())
-	if err != nil || len(problems) > 0 {
-		t.Fatal(err, problems)
-	}
+	s, leads := sample(t)
 	now := time.Date(2026, 11, 13, 8, 0, 0, 0, time.UTC)
 	d := report.NewDigest(s.Pipeline, leads, now.AddDate(0, 0, -1).Truncate(24*time.Hour), now)
 	var msg bytes.Buffer

@@ -18,6 +18,22 @@ import (
 	"github.com/crmcli/crm/schema"
 )
 
+// sample opens the sample pipeline without its cache (reading it writes
+// nothing into it) and loads its leads, every file read cleanly.
+func sample(t *testing.T) (*fsstore.Store, []*model.Lead) {
+	t.Helper()
+	s, err := fsstore.Open("northwind", fsstore.Options{Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.NoCache = true
+	leads, problems, err := s.LoadAll(context.Background())
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	return s, leads
+}
+
 // The sample pipeline is what the README's first command runs on: it must
 // load cleanly, cover every step and status, and be in canonical style.
 func TestExamplePipeline(t *testing.T) {

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/report"
 )
 
@@ -62,15 +61,7 @@ func runBrowser(t *testing.T, bin string, args ...string) []byte {
 // report's.
 func TestHTMLReportInABrowser(t *testing.T) {
 	bin := browser(t)
-	s, err := fsstore.Open("northwind", fsstore.Options{Loc: time.UTC})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.NoCache = true // read the sample, write nothing into it
-	leads, problems, err := s.LoadAll(context.Background())
-	if err != nil || len(problems) > 0 {
-		t.Fatal(err, problems)
-	}
+	s, leads := sample(t)
 	now := time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
 	r := report.Compute(s.Pipeline, leads, report.Period{}, now, "owner")
 	r.Trend = report.Trend(s.Pipeline, leads, report.Period{}, now)
