@@ -34,14 +34,13 @@ type Removed struct {
 // left out (a teammate's commit is not a trust grant).
 const MaxRemovedSize = 1 << 20
 
-// RemovedFiles lists the files under dir/sub whose names end in ext that
-// a commit of HEAD's history removed, each at its latest removal, with
-// what it held before; and those removed in the work tree but not
-// committed yet. A file the work tree has again is listed too: the caller
-// knows its own files. Empty outside a work
-// tree. Merge commits are not looked into: a removal made on a branch is
-// found in that branch's commit.
-func RemovedFiles(dir, sub, ext string) ([]Removed, error) {
+// RemovedFiles lists the files under dir/sub that a commit of HEAD's
+// history removed, each at its latest removal, with what it held before;
+// and those removed in the work tree but not committed yet. A file the
+// work tree has again is listed too: the caller knows its own files.
+// Empty outside a work tree. Merge commits are not looked into: a removal
+// made on a branch is found in that branch's commit.
+func RemovedFiles(dir, sub string) ([]Removed, error) {
 	if !InWorkTree(dir) {
 		return nil, nil
 	}
@@ -62,7 +61,7 @@ func RemovedFiles(dir, sub, ext string) ([]Removed, error) {
 	var found []Removed
 	seen := map[string]bool{}
 	for _, p := range strings.Split(out, "\x00") {
-		if rel, ok := removedName(p, prefix, ext); ok && !seen[rel] {
+		if rel, ok := removedName(p, prefix); ok && !seen[rel] {
 			seen[rel] = true
 			found = append(found, Removed{Path: rel, Commit: "HEAD"})
 		}
@@ -103,7 +102,7 @@ func RemovedFiles(dir, sub, ext string) ([]Removed, error) {
 			}
 		}
 		for _, p := range removed {
-			rel, ok := removedName(p, prefix, ext)
+			rel, ok := removedName(p, prefix)
 			if !ok || seen[rel] {
 				continue
 			}
@@ -127,10 +126,10 @@ func idSlug(p string) string {
 }
 
 // removedName is the path p (relative to the top of the work tree) relative
-// to prefix, when it is under it and ends in ext.
-func removedName(p, prefix, ext string) (string, bool) {
+// to prefix, when it is under it.
+func removedName(p, prefix string) (string, bool) {
 	rel, ok := strings.CutPrefix(p, prefix)
-	if !ok || !strings.HasSuffix(rel, ext) || rel == "" || strings.Contains(rel, "..") {
+	if !ok || rel == "" || strings.Contains(rel, "..") {
 		return "", false
 	}
 	return rel, true
@@ -223,7 +222,7 @@ func (g Git) Blobs(specs []string, limit int64) ([][]byte, error) {
 // the work tree, not committed yet) removed, as they were just before. A
 // removed file crm cannot read as a lead is left out.
 func RemovedLeads(s *fsstore.Store) ([]model.Gone, error) {
-	files, err := RemovedFiles(s.Dir, fsstore.LeadsDir, "")
+	files, err := RemovedFiles(s.Dir, fsstore.LeadsDir)
 	if err != nil {
 		return nil, err
 	}

@@ -110,7 +110,7 @@ func TestRemovedFiles(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "p", "leads", "initech-ccccc.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	got, err := RemovedFiles(filepath.Join(dir, "p"), "leads", ".yaml")
+	got, err := RemovedFiles(filepath.Join(dir, "p"), "leads")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -187,11 +187,6 @@ func mergeSet(base, ours, theirs *yaml.Node, identity func(*yaml.Node) string) (
 // different values is a clash. Comments and custom keys of both sides
 // survive. A merge that would break a rule of crm check is a clash too.
 func MergeLead(base, ours, theirs []byte, opt ParseOptions, p *model.Pipeline) (MergeResult, error) {
-	if len(bytes.TrimSpace(base)) > 0 && opt.ID != "" {
-		if paired := pairedLeads(base, ours, theirs, opt); paired != nil {
-			return MergeResult{Paired: paired}, nil
-		}
-	}
 	trees := make([]*yaml.Node, 3)
 	leads := make([]*model.Lead, 3)
 	for i, data := range [][]byte{base, ours, theirs} {
@@ -202,6 +197,10 @@ func MergeLead(base, ours, theirs []byte, opt ParseOptions, p *model.Pipeline) (
 		}
 		doc, err := ParseLead(data, opt)
 		if err != nil {
+			// A side of another id: two leads git paired by a rename?
+			if paired := pairedLeads(base, ours, theirs, opt); paired != nil && len(bytes.TrimSpace(base)) > 0 && opt.ID != "" {
+				return MergeResult{Paired: paired}, nil
+			}
 			return MergeResult{}, err
 		}
 		trees[i], leads[i] = doc.Root.Content[0], doc.Lead
