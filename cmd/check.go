@@ -163,6 +163,7 @@ Without a team: section, nothing is checked.`,
 	}
 	c.Flags().BoolVar(&o.strict, "strict", false, "treat warnings as errors")
 	c.Flags().StringVar(&o.commits, "commits", "", "check the commits of `RANGE` (A..B) against pipeline.yaml's team: who may change what")
+	_ = c.RegisterFlagCompletionFunc("commits", app.completeRange)
 	addFormatFlag(c, &o.format, "text", "text", "json")
 	return c
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/fsstore"
+	"github.com/crmcli/crm/gitrepo"
 	"github.com/crmcli/crm/model"
 )
 
@@ -143,4 +144,18 @@ func (a *App) completeLists(c *cobra.Command, args []string, _ string) ([]string
 	}
 	names, _, _ := s.ListNames()
 	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeRange offers branches and tags for --commits: the start of a
+// range, or its end after "..".
+func (a *App) completeRange(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	start, _, isRange := strings.Cut(toComplete, "..")
+	var out []string
+	for _, r := range (gitrepo.Git{Dir: a.dir()}).Refs() {
+		if isRange {
+			r = start + ".." + r
+		}
+		out = append(out, r)
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }

@@ -109,3 +109,13 @@ func (e *RangeError) Error() string {
 	}
 	return fmt.Sprintf("the range %q is not one git knows (%s): give A..B with commits, branches or tags of this repository", e.Range, strings.TrimSpace(msg))
 }
+
+// Refs are the short names of the branches and tags of the repository
+// that holds dir (none outside one), for completion.
+func (g Git) Refs() []string {
+	out, err := g.Run("for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes", "refs/tags")
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(out)
+}
