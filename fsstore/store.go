@@ -286,12 +286,12 @@ func (s *Store) Get(idOrPrefix string) (*model.Lead, LeadFile, error) {
 func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, error) {
 	var leads []*model.Lead
 	var errs map[int]error
-	var files []LeadFile
+	var rel func(i int) string
 	var err error
 	if s.NoCache {
-		leads, errs, files, err = s.loadFiles(ctx)
+		leads, errs, rel, err = s.loadFiles(ctx)
 	} else {
-		leads, errs, files, err = s.loadCached(ctx)
+		leads, errs, rel, err = s.loadCached(ctx)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -307,12 +307,12 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 				problems = append(problems, es...)
 				continue
 			}
-			problems = append(problems, &schema.Error{Path: s.Rel(files[i].Path), Msg: err.Error()})
+			problems = append(problems, &schema.Error{Path: rel(i), Msg: err.Error()})
 			continue
 		}
 		if last >= 0 && leads[last].ID == l.ID {
-			seen := schema.IDSet{l.ID: s.Rel(files[last].Path)}
-			problems = append(problems, seen.Add(l.ID, s.Rel(files[i].Path)))
+			seen := schema.IDSet{l.ID: rel(last)}
+			problems = append(problems, seen.Add(l.ID, rel(i)))
 			continue
 		}
 		last = i
@@ -402,7 +402,7 @@ func failures(errs []error, index func(k int) int) map[int]error {
 }
 
 // loadFiles reads every lead file, without the cache.
-func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, []LeadFile, error) {
+func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, func(i int) string, error) {
 	files, _, _, err := s.scanLeads(ctx, false)
 	if err != nil {
 		return nil, nil, nil, err
@@ -417,7 +417,7 @@ func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, []
 		leads[i], _, *buf, errs[i] = s.readLead(files[i], *buf)
 		readBufs.Put(buf)
 	})
-	return leads, failures(errs, func(k int) int { return k }), files, err
+	return leads, failures(errs, func(k int) int { return k }), func(i int) string { return s.Rel(files[i].Path) }, err
 }
 
 var readBufs = sync.Pool{New: func() any { return new([]byte) }}
