@@ -169,6 +169,8 @@ func ComputeWith(p *model.Pipeline, leads []*model.Lead, period Period, now time
 		steps.add(f)
 		if keep {
 			fs = append(fs, f)
+		} else {
+			ix.giveBack(&f)
 		}
 	}
 	r := Report{Pipeline: p.Name, Period: period, Now: at, By: by, Currency: p.Currency, Converted: converted(p, leads), LeftOut: slices.Sorted(maps.Keys(ix.missing))}
@@ -218,7 +220,15 @@ type index struct {
 	missing map[string]int
 	// costs are costs.yaml's entries.
 	costs []model.Cost
+	// spare is a stays buffer the next factsAt takes: a caller done with
+	// a lead's facts gives it back (giveBack), so a report of 100,000 leads
+	// does not make 100,000 of them (12 MB at 100,000 leads).
+	spare []stay
 }
+
+// giveBack hands f's stays buffer to the next factsAt: f is not used
+// again.
+func (ix *index) giveBack(f *facts) { ix.spare, f.stays = f.stays[:0], nil }
 
 // cost is what the sources keep says cost in the period, in the
 // pipeline's currency (at the rate of each month's first day): keep nil
@@ -329,7 +339,8 @@ func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) 
 	if !m.sees(l.Created) {
 		return facts{}, false
 	}
-	f := facts{lead: l, created: l.Created, step: -1, furthest: -1, lastActive: l.Created}
+	f := facts{lead: l, created: l.Created, step: -1, furthest: -1, lastActive: l.Created, stays: ix.spare}
+	ix.spare = nil
 	history := sortedHistory(l.History)
 	after := !l.Closed.IsZero() && !m.sees(l.Closed)
 	status := model.Todo
@@ -362,7 +373,7 @@ func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) 
 				}
 			}
 		}
-		if e.Status != "" && e.Status.Valid() {
+		if e.Status != model.NoStatus && e.Status.Valid() {
 			switch {
 			case e.Status.Closed() && !status.Closed():
 				closedAt = e.At
