@@ -432,7 +432,7 @@ func addFilterFlags(app *App, c *cobra.Command, o *leadListOptions) {
 	_ = c.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, st := range model.Statuses {
-			out = append(out, string(st))
+			out = append(out, st.String())
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	})

@@ -645,7 +645,7 @@ func (c *converter) stage(field, raw string) (model.StageHint, error) {
 			return model.StageHint{Status: "todo"}, nil
 		}
 		if st, err := model.ParseStatus(raw); err == nil {
-			return model.StageHint{Status: string(st)}, nil
+			return model.StageHint{Status: st.String()}, nil
 		}
 	}
 	return model.StageHint{}, fmt.Errorf("%s %s is neither a step of pipeline %q (%s) nor a status: map it in a mapping file under values: %s:", field, model.Excerpt(raw), p.Name, strings.Join(p.StepNames(), ", "), field)
@@ -904,9 +904,11 @@ func (c *converter) history(l *model.Lead, history, activities string) error {
 			if err != nil {
 				return fmt.Errorf("history: %v", err)
 			}
-			st := model.Status(e.Status)
-			if e.Status != "" && !st.Valid() {
-				return fmt.Errorf("history: unknown status %s", model.Excerpt(e.Status))
+			var st model.Status
+			if e.Status != "" {
+				if st, err = model.ParseStatus(e.Status); err != nil || st.String() != e.Status {
+					return fmt.Errorf("history: unknown status %s", model.Excerpt(e.Status))
+				}
 			}
 			var changes []model.Change
 			for _, f := range sortedKeys(e.Set) {

@@ -70,7 +70,7 @@ func summarize(rows []readRow) []rowSummary {
 			s.Err = r.Err.Error()
 		}
 		if l := r.Lead; l != nil {
-			s.Title, s.Company, s.Step, s.Status, s.Reason = l.Title, l.Company, l.Step, string(l.Status), l.Reason
+			s.Title, s.Company, s.Step, s.Status, s.Reason = l.Title, l.Company, l.Step, l.Status.String(), l.Reason
 			s.Value = l.ValueString()
 			s.Created = model.FormatTime(l.Created)
 			if !l.Closed.IsZero() {

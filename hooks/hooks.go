@@ -77,9 +77,9 @@ func Events(c change.Committed) (events []string, movedTo string) {
 			case e.Status == model.Todo && e.Reason() == "reopened":
 				seen["reopened"] = true
 			case e.Status == model.Won, e.Status == model.Lost, e.Status == model.Cancelled, e.Status == model.Standby:
-				seen[string(e.Status)] = true
+				seen[e.Status.String()] = true
 			}
-			if e.Step != "" && e.Status == "" {
+			if e.Step != "" && e.Status == model.NoStatus {
 				seen["moved"], movedTo = true, e.Step
 			}
 			for _, ch := range e.Changes() {

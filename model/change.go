@@ -209,7 +209,7 @@ func Win(l *Lead, value *float64, s Stamp) (Patch, error) {
 	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
-	p := Patch{Set: []Field{{"status", string(Won)}, {"closed", s.At}}, Unset: []string{"standby_until", "reason", "next_action"}}
+	p := Patch{Set: []Field{{"status", Won.String()}, {"closed", s.At}}, Unset: []string{"standby_until", "reason", "next_action"}}
 	if value != nil {
 		p.Set = append([]Field{{"value", *value}}, p.Set...)
 	}
@@ -256,7 +256,7 @@ func Cancel(l *Lead, reason string, s Stamp) (Patch, error) {
 }
 
 func closeWith(st Status, reason string, s Stamp) Patch {
-	p := Patch{Set: []Field{{"status", string(st)}}}
+	p := Patch{Set: []Field{{"status", st.String()}}}
 	if reason != "" {
 		p.Set = append(p.Set, Field{"reason", reason})
 	} else {
@@ -279,7 +279,7 @@ func PutOnStandby(l *Lead, until Date, s Stamp) (Patch, error) {
 	if err := CheckOrder(l, s); err != nil {
 		return Patch{}, err
 	}
-	p := Patch{Set: []Field{{"status", string(Standby)}, {"standby_until", until}}}
+	p := Patch{Set: []Field{{"status", Standby.String()}, {"standby_until", until}}}
 	switch {
 	case l.Status != Standby:
 		p.Events = []Event{{At: s.At, Status: Standby, By: s.By, Note: NoteOf("until "+until.String(), nil)}}
@@ -310,7 +310,7 @@ func Reopen(l *Lead, s Stamp) (Patch, error) {
 		unset = append(unset, "renews_every", "term_end") // a term is a won deal's
 	}
 	return Patch{
-		Set:    []Field{{"status", string(Todo)}},
+		Set:    []Field{{"status", Todo.String()}},
 		Unset:  unset,
 		Events: []Event{{At: s.At, Status: Todo, By: s.By, Note: NoteOf("reopened", nil)}},
 	}, nil

@@ -68,7 +68,7 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	}
 	// History: in time order, known steps, a closed lead reopened before it
 	// closes again, and ending where the lead is.
-	lastStep, lastStatus := "", Status("")
+	lastStep, lastStatus := "", NoStatus
 	lastStepAt, lastStatusAt := -1, -1
 	for i, e := range l.History {
 		field := func() string { return fmt.Sprintf("history[%d]", i) } // only for a problem: Check runs on every lead a report reads
@@ -78,7 +78,7 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 		if e.Status.Closed() && lastStatus.Closed() {
 			add(field(), false, "the history marks the lead %s while it is already %s, with no reopening between: a closed lead is reopened first (crm lead reopen); after a merge, keep one of the two", e.Status, lastStatus)
 		}
-		if e.Step != "" && e.Status == "" && lastStatus.Closed() {
+		if e.Step != "" && e.Status == NoStatus && lastStatus.Closed() {
 			add(field(), false, "the history moves the lead to %s while it is %s, with no reopening between: crm lead move refuses a closed lead; reopen it first (crm lead reopen); after a merge, keep the close or the move", e.Step, lastStatus)
 		}
 		if i == 0 && !l.Created.IsZero() && e.At.Before(l.Created) {
@@ -90,7 +90,7 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 			}
 			lastStep, lastStepAt = e.Step, i
 		}
-		if e.Status != "" {
+		if e.Status != NoStatus {
 			lastStatus, lastStatusAt = e.Status, i
 		}
 	}

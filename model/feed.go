@@ -123,9 +123,9 @@ func (fd *Feed) Entry(i int) FeedEntry {
 
 func (e Event) kind() string {
 	switch {
-	case e.Status != "" && e.Step != "":
+	case e.Status != NoStatus && e.Step != "":
 		return "created"
-	case e.Status != "":
+	case e.Status != NoStatus:
 		return "status"
 	case e.Step != "":
 		return "move"
@@ -143,8 +143,8 @@ func (e Event) Describe() string {
 	case e.Step != "":
 		parts = append(parts, "moved to "+e.Step)
 	}
-	if e.Status != "" && !(e.Status == Todo && e.Step != "") {
-		s := "marked " + string(e.Status)
+	if e.Status != NoStatus && !(e.Status == Todo && e.Step != "") {
+		s := "marked " + e.Status.String()
 		if e.Status == Todo && e.Reason() == "reopened" {
 			s = "reopened"
 		} else if e.Reason() != "" {
@@ -152,7 +152,7 @@ func (e Event) Describe() string {
 		}
 		parts = append(parts, s)
 	}
-	if e.Status == "" && e.Reason() != "" {
+	if e.Status == NoStatus && e.Reason() != "" {
 		parts = append(parts, e.Reason()) // "renewal ID opened"
 	}
 	for _, c := range e.Changes() {

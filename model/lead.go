@@ -159,7 +159,6 @@ type Lead struct {
 	Source        string
 	Tags          []string
 	Step          string
-	Status        Status
 	Reason        string
 	Created       time.Time
 	Closed        time.Time
@@ -176,7 +175,9 @@ type Lead struct {
 	TermEnd     Date
 	// Starred marks a lead that stands out; Priority is low, normal or
 	// high ("" for normal).
-	Starred  bool
+	Starred bool
+	// Status sits beside Starred: one byte each, in one word.
+	Status   Status
 	Priority string
 	// Fields holds the custom keys a person added, decoded as YAML values.
 	Fields     Fields

@@ -139,7 +139,7 @@ func statusCommand(st Status) string {
 	case Cancelled:
 		return "cancel"
 	}
-	return string(st)
+	return st.String()
 }
 
 // FirstStep is where new leads start.

@@ -276,7 +276,7 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 			c.SetFieldValue(ch.Field, ch.From)
 		}
 	}
-	status, closed, reason := Status(""), time.Time{}, ""
+	status, closed, reason := NoStatus, time.Time{}, ""
 	var until Date // of the last standby event: "until DAY"
 	for _, e := range l.History {
 		if e.At.After(t) {
@@ -297,7 +297,7 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 				until = dateValue(ch.To, t)
 			}
 		}
-		if e.Status != "" {
+		if e.Status != NoStatus {
 			status = e.Status
 			if e.Status.Closed() {
 				closed, reason = e.At, e.Reason()
@@ -306,7 +306,7 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 			}
 		}
 	}
-	if status == "" {
+	if status == NoStatus {
 		status = Todo
 	}
 	c.Status, c.Closed = status, closed

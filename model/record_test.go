@@ -131,7 +131,7 @@ func TestAsOfStandbyUntil(t *testing.T) {
 		if !got.StandbyUntil.IsZero() {
 			until = got.StandbyUntil.String()
 		}
-		if diff := cmp.Diff([2]string{string(tt.status), tt.until}, [2]string{string(got.Status), until}); diff != "" {
+		if diff := cmp.Diff([2]string{tt.status.String(), tt.until}, [2]string{got.Status.String(), until}); diff != "" {
 			t.Errorf("as of 10-%02d, status and standby_until (-want +got):\n%s", tt.at.Day(), diff)
 		}
 	}

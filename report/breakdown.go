@@ -80,7 +80,7 @@ func groupKeys(p *model.Pipeline, f facts, by string) []string {
 	case "kind":
 		v = model.KindOf(l)
 	case "status":
-		v = string(f.status)
+		v = f.status.String()
 	case "step":
 		if f.step >= 0 {
 			v = p.Steps[f.step].Name

@@ -109,7 +109,7 @@ func ClientDealTable(c *model.Client, pipelineOf func(*model.Lead) string) *Tabl
 		t.Header = append(t.Header, "pipeline")
 	}
 	for _, l := range c.Leads {
-		row := []string{l.ID, l.Title, model.KindOf(l), l.Parent, string(l.Status), l.Step, strings.TrimSpace(l.ValueString() + " " + l.Currency),
+		row := []string{l.ID, l.Title, model.KindOf(l), l.Parent, l.Status.String(), l.Step, strings.TrimSpace(l.ValueString() + " " + l.Currency),
 			dayOf(l.Created), dayOf(l.Closed), dateText(l.TermEnd)}
 		if l.Value == nil {
 			row[6] = ""

@@ -76,7 +76,7 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 	j := LeadJSON{
 		ID: l.ID, Path: path, Title: l.Title, Company: l.Company, Contacts: l.Contacts,
 		Value: l.Value, Currency: l.Currency, Owner: l.Owner, Source: l.Source, Tags: l.Tags,
-		Step: l.Step, Status: string(l.Status), Reason: l.Reason,
+		Step: l.Step, Status: l.Status.String(), Reason: l.Reason,
 		Created: timeStr(l.Created), Closed: timeStr(l.Closed),
 		StandbyUntil: datePtr(l.StandbyUntil), ExpectedClose: datePtr(l.ExpectedClose),
 		Probability: l.Probability, Parent: l.Parent, Kind: l.Kind, RenewsEvery: l.RenewsEvery.String(),
@@ -181,7 +181,7 @@ func LeadTable(leads []*model.Lead) *Table {
 		case l.NextAction != nil:
 			next = strings.TrimSpace(l.NextAction.Date.String() + " " + l.NextAction.Text)
 		}
-		t.Rows = append(t.Rows, []string{l.ID, l.Title, l.Company, l.Step, string(l.Status), l.ValueString(), l.Owner, next})
+		t.Rows = append(t.Rows, []string{l.ID, l.Title, l.Company, l.Step, l.Status.String(), l.ValueString(), l.Owner, next})
 		t.Marks = append(t.Marks, Mark(l))
 	}
 	return t
@@ -223,7 +223,7 @@ func jsonValue(v any) any {
 
 // NewEventJSON converts a history event for JSON output.
 func NewEventJSON(e model.Event) EventJSON {
-	ej := EventJSON{At: model.FormatTime(e.At), Step: e.Step, Status: string(e.Status), By: e.By, Reason: e.Reason()}
+	ej := EventJSON{At: model.FormatTime(e.At), Step: e.Step, Status: e.Status.String(), By: e.By, Reason: e.Reason()}
 	for _, c := range e.Changes() {
 		if c.Unset {
 			ej.Unset = append(ej.Unset, c.Field)
@@ -347,7 +347,7 @@ var LeadColumns = []LeadColumn{
 		return l.Contacts[0].String()
 	}},
 	{Name: "step", Cell: func(l *model.Lead, _ time.Time) string { return l.Step }},
-	{Name: "status", Cell: func(l *model.Lead, _ time.Time) string { return string(l.Status) }},
+	{Name: "status", Cell: func(l *model.Lead, _ time.Time) string { return l.Status.String() }},
 	{Name: "value", Right: true, Cell: func(l *model.Lead, _ time.Time) string { return l.ValueString() }},
 	{Name: "currency", Cell: func(l *model.Lead, _ time.Time) string { return l.Currency }},
 	{Name: "owner", Cell: func(l *model.Lead, _ time.Time) string { return l.Owner }},

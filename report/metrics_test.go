@@ -171,7 +171,7 @@ func reopened(l *model.Lead) bool {
 	for _, e := range l.History {
 		if e.Status.Closed() {
 			closed = true
-		} else if e.Status != "" && closed {
+		} else if e.Status != model.NoStatus && closed {
 			return true
 		}
 	}

@@ -453,7 +453,7 @@ func LeadStyle(leads []*model.Lead, today model.Date) func(row, col int) string 
 		case 3:
 			return AnsiCyan
 		case 4:
-			return StatusColor(string(l.Status))
+			return StatusColor(l.Status.String())
 		case 7:
 			if l.NextAction != nil && l.Status.Open() && l.NextAction.Date.Before(today) {
 				return AnsiRed + AnsiBold

@@ -408,7 +408,7 @@ func customValue(n *yaml.Node) (any, error) {
 func (d *leadDecoder) status(n *yaml.Node) model.Status {
 	s := d.str("status", n)
 	st, err := model.ParseStatus(s)
-	if err == nil && string(st) != s {
+	if err == nil && st.String() != s {
 		err = fmt.Errorf("status %q: write it %q", s, st)
 	}
 	if err != nil {

@@ -57,7 +57,7 @@ func NewLeadNode(l *model.Lead) *yaml.Node {
 		put("tags", valueNode(l.Tags))
 	}
 	put("step", strNode(l.Step))
-	put("status", strNode(string(l.Status)))
+	put("status", strNode(l.Status.String()))
 	if l.Reason != "" {
 		put("reason", strNode(l.Reason))
 	}
@@ -304,7 +304,7 @@ func flowMap(pairs ...string) *yaml.Node {
 }
 
 func eventNode(e model.Event) *yaml.Node {
-	m := flowMap("at", model.FormatTime(e.At), "step", e.Step, "status", string(e.Status), "by", e.By, "reason", e.Reason())
+	m := flowMap("at", model.FormatTime(e.At), "step", e.Step, "status", e.Status.String(), "by", e.By, "reason", e.Reason())
 	set := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 	was := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 	unset := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}

@@ -42,6 +42,10 @@ func fill(t *testing.T, v reflect.Value, n *int) {
 	case time.Time:
 		v.Set(reflect.ValueOf(time.Date(2025, 3, 4, 5, 6, 7, 8+*n, time.FixedZone("", 3600*(*n%5+1)))))
 		return
+	case model.Status:
+		// One of the five: the cache keeps no other.
+		v.Set(reflect.ValueOf(model.Statuses[*n%len(model.Statuses)]))
+		return
 	}
 	switch v.Kind() {
 	case reflect.String:
@@ -242,10 +246,12 @@ func FuzzCacheDecode(f *testing.F) {
 
 // TestCacheChunks: a cache of several chunks (each with its own strings)
 // decodes to what was written, with entries without a lead anywhere.
+// Chunks are decoded on several goroutines: more chunks than decoders,
+// each lead back in its entry, and damage in any chunk refused.
 func TestCacheChunks(t *testing.T) {
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	in := &File{Sig: "s", Dirs: []Dir{{}}}
-	for i := range 2*Chunk + 7 {
+	for i := range 3*decoders*Chunk + 7 {
 		e := Entry{Rel: fmt.Sprintf("l%05d.yaml", i), Stat: Stat{Size: int64(i)}}
 		if i%5 != 3 {
 			e.Lead = &model.Lead{ID: fmt.Sprintf("l%05d", i), Title: "Lead", Owner: fmt.Sprintf("owner%d", i%7), Step: "New", Status: model.Todo, Created: at,
@@ -253,11 +259,23 @@ func TestCacheChunks(t *testing.T) {
 		}
 		in.Entries = append(in.Entries, e)
 	}
-	got, err := decodeCache(encodeCache(in, time.UTC), "s", time.UTC)
+	data := encodeCache(in, time.UTC)
+	got, err := decodeCache(data, "s", time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(in, got, cmp.AllowUnexported(File{}, Entry{}, Dir{}, Stat{})); diff != "" {
 		t.Errorf("(-written +read):\n%s", diff)
+	}
+	_, frontLen, _ := Lengths(data)
+	for i := int(frontLen); i < len(data); i += len(data) / 40 {
+		bad := append([]byte(nil), data...)
+		bad[i] ^= 0x5a
+		if _, err := decodeCache(bad, "s", time.UTC); err == nil {
+			t.Errorf("byte %d of %d flipped: decoded", i, len(data))
+		}
+		if _, err := decodeCache(data[:i], "s", time.UTC); err == nil {
+			t.Errorf("cut at %d of %d: decoded", i, len(data))
+		}
 	}
 }
