@@ -1,9 +1,9 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -230,19 +230,24 @@ func SortBy(p *Pipeline, leads []*Lead, key string, reverse bool, now time.Time)
 	missing := func(l *Lead) bool {
 		return key == "value" && l.Value == nil || key == "next" && l.NextAction == nil
 	}
-	sort.SliceStable(leads, func(i, j int) bool {
-		a, b := leads[i], leads[j]
+	slices.SortStableFunc(leads, func(a, b *Lead) int {
 		if ma, mb := missing(a), missing(b); ma != mb {
-			return mb // present first, in both directions
+			if mb {
+				return -1 // present first, in both directions
+			}
+			return 1
 		}
 		l, differ := less(a, b)
 		if !differ {
-			return false
+			return 0
 		}
 		if reverse {
 			l, _ = less(b, a)
 		}
-		return l
+		if l {
+			return -1
+		}
+		return 1
 	})
 }
 
@@ -258,16 +263,15 @@ func SortLeads(p *Pipeline, leads []*Lead) {
 		}
 		return i
 	}
-	sort.SliceStable(leads, func(i, j int) bool {
-		a, b := leads[i], leads[j]
-		ai, bi := stepOf(a), stepOf(b)
-		if ai != bi {
-			return ai < bi
+	// Step, creation, id: an order of its own, so no stable sort.
+	slices.SortFunc(leads, func(a, b *Lead) int {
+		if c := cmp.Compare(stepOf(a), stepOf(b)); c != 0 {
+			return c
 		}
-		if !a.Created.Equal(b.Created) {
-			return a.Created.Before(b.Created)
+		if c := a.Created.Compare(b.Created); c != 0 {
+			return c
 		}
-		return a.ID < b.ID
+		return strings.Compare(a.ID, b.ID)
 	})
 }
 
@@ -275,7 +279,7 @@ func SortLeads(p *Pipeline, leads []*Lead) {
 // first and low-priority ones last, keeping the order within each
 // (Standing).
 func StandOutFirst(leads []*Lead) {
-	sort.SliceStable(leads, func(i, j int) bool { return Standing(leads[i]) < Standing(leads[j]) })
+	slices.SortStableFunc(leads, func(a, b *Lead) int { return Standing(a) - Standing(b) })
 }
 
 // OwnedBy keeps the leads of owner (any case); all of them when owner is

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/crmcli/crm/model"
@@ -78,12 +78,17 @@ func Today(p *model.Pipeline, leads []*model.Lead, now time.Time, ahead int) Tod
 			}
 		}
 	}
+	// By date, then id: an order of its own, so no stable sort (at
+	// 100,000 leads sort.SliceStable took a tenth of crm today).
 	byDate := func(items []TodayItem) {
-		sort.SliceStable(items, func(i, j int) bool {
-			if items[i].Date != items[j].Date {
-				return items[i].Date.Before(items[j].Date)
+		slices.SortFunc(items, func(a, b TodayItem) int {
+			if a.Date != b.Date {
+				if a.Date.Before(b.Date) {
+					return -1
+				}
+				return 1
 			}
-			return items[i].Lead.ID < items[j].Lead.ID
+			return strings.Compare(a.Lead.ID, b.Lead.ID)
 		})
 	}
 	for _, s := range [][]TodayItem{v.Overdue, v.Due, v.Upcoming, v.Stale, v.Wake, v.FollowUps} {
