@@ -33,18 +33,18 @@ func fullLead(t *testing.T) (*model.Lead, *model.Pipeline) {
 		ID: "acme-aaaaa", Title: "Acme", Company: "Acme Corp",
 		Contacts: []model.Contact{{Name: "Jane Doe", Email: "jane@acme.example", Phone: "+33 1 23 45 67 89", Role: "CTO"}},
 		Value:    &v, Currency: "EUR", Owner: "alice", Source: "website", Tags: []string{"hot", "big"},
-		Step: "Engaging", Status: model.Lost, Reason: "Price", Created: at(1), Closed: at(5),
+		Step: "Engaging", Status: model.Lost, Reason: "Price", Created: model.InstantOf(at(1)), Closed: model.InstantOf(at(5)),
 		NextAction:    &model.NextAction{Date: model.Date{Year: 2026, Month: 12, Day: 1}, Text: "call back"},
 		StandbyUntil:  model.Date{Year: 2026, Month: 11, Day: 15},
 		ExpectedClose: model.Date{Year: 2026, Month: 12, Day: 20}, Probability: &prob,
 		Parent: "acme-parent", Kind: model.KindRenewal, RenewsEvery: 12, TermEnd: model.Date{Year: 2027, Month: 10, Day: 5},
 		Starred: true, Priority: model.PriorityHigh,
 		History: []model.Event{
-			{At: at(1), Step: "New opportunity", Status: model.Todo, By: "alice"},
-			{At: at(2), Step: "Engaging", By: "alice"},
-			{At: at(5), Status: model.Lost, By: "bob", Note: model.NoteOf("Price", nil)},
+			{At: model.InstantOf(at(1)), Step: "New opportunity", Status: model.Todo, By: "alice"},
+			{At: model.InstantOf(at(2)), Step: "Engaging", By: "alice"},
+			{At: model.InstantOf(at(5)), Status: model.Lost, By: "bob", Note: model.NoteOf("Price", nil)},
 		},
-		Activities: []model.Activity{{At: at(3), Type: model.Call, By: "alice", Text: "called"}},
+		Activities: []model.Activity{{At: model.InstantOf(at(3)), Type: model.Call, By: "alice", Text: "called"}},
 	}
 	return l, &p
 }

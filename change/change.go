@@ -270,7 +270,7 @@ func (w *Writer) newFile(l *model.Lead, id string) (fsstore.LeadFile, []byte, er
 }
 
 func (w *Writer) created(f fsstore.LeadFile, l *model.Lead) Committed {
-	st := model.Stamp{At: l.Created}
+	st := model.Stamp{At: l.Created.Time()}
 	if len(l.History) > 0 {
 		st.By = l.History[0].By
 	}

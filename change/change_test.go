@@ -79,7 +79,7 @@ func TestUpdateRecordsTheEventItself(t *testing.T) {
 	if err != nil || !changed {
 		t.Fatalf("Update = %v, changed %v", err, changed)
 	}
-	want := []model.Event{{At: at, By: "bob", Note: &model.EventNote{Changes: []model.Change{{Field: "value", To: 5000.0}}}}}
+	want := []model.Event{{At: model.InstantOf(at), By: "bob", Note: &model.EventNote{Changes: []model.Change{{Field: "value", To: 5000.0}}}}}
 	if diff := cmp.Diff(want, c.Events); diff != "" {
 		t.Errorf("the change's events (-want +got):\n%s", diff)
 	}
@@ -87,7 +87,7 @@ func TestUpdateRecordsTheEventItself(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inFile := model.Event{At: at, By: "bob", Note: &model.EventNote{Changes: []model.Change{{Field: "value", To: 5000}}}}
+	inFile := model.Event{At: model.InstantOf(at), By: "bob", Note: &model.EventNote{Changes: []model.Change{{Field: "value", To: 5000}}}}
 	if diff := cmp.Diff(inFile, l.History[len(l.History)-1]); diff != "" {
 		t.Errorf("the file's last event (-want +got):\n%s", diff)
 	}
@@ -287,7 +287,7 @@ func TestEditHoldsToTheRules(t *testing.T) {
 		t.Fatalf("Edit = %v, changed %v", err, changed)
 	}
 	checkFile(t, w, f)
-	want := []model.Event{{At: moved.Add(time.Hour), By: "bob", Note: &model.EventNote{Changes: []model.Change{{Field: "value", To: 9000.0}}}}}
+	want := []model.Event{{At: model.InstantOf(moved.Add(time.Hour)), By: "bob", Note: &model.EventNote{Changes: []model.Change{{Field: "value", To: 9000.0}}}}}
 	if diff := cmp.Diff(want, c.Events); diff != "" {
 		t.Errorf("the edit's events (-want +got):\n%s", diff)
 	}
@@ -317,7 +317,7 @@ func TestStandbyExtensionIsAnEvent(t *testing.T) {
 	if err != nil || !changed {
 		t.Fatalf("extension = %v, changed %v", err, changed)
 	}
-	want := []model.Event{{At: t2, By: "bob", Note: &model.EventNote{Changes: []model.Change{{Field: "standby_until", From: first, To: second}}}}}
+	want := []model.Event{{At: model.InstantOf(t2), By: "bob", Note: &model.EventNote{Changes: []model.Change{{Field: "standby_until", From: first, To: second}}}}}
 	if diff := cmp.Diff(want, c.Events); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}

@@ -518,7 +518,7 @@ func showAsOf(app *App, s *fsstore.Store, id string, o *leadShowOptions) error {
 	}
 	past, ok := l.AsOf(t)
 	if !ok {
-		return fmt.Errorf("%s did not exist yet at %s: it was created %s", f.ID, model.FormatTime(t), model.FormatTime(l.Created))
+		return fmt.Errorf("%s did not exist yet at %s: it was created %s", f.ID, model.FormatTime(t), model.FormatTime(l.Created.Time()))
 	}
 	if o.format == "json" {
 		return app.render(app.Out, "json", nil, report.LeadShowJSON{SchemaVersion: report.SchemaVersion, Lead: report.NewLeadJSON(past, s.Rel(f.Path))})

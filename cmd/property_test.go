@@ -259,7 +259,7 @@ func randomWrites(t *testing.T, seed uint64, steps int) {
 				if !atTime.IsZero() {
 					wantAt = atTime
 				}
-				if !e.At.Equal(wantAt) || e.By != by[1] {
+				if !e.At.Equal(model.InstantOf(wantAt)) || e.By != by[1] {
 					fail("crm %s recorded its event at %s by %s, want %s by %s", strings.Join(args, " "), e.At, e.By, wantAt, by[1])
 				}
 			}

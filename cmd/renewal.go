@@ -407,7 +407,7 @@ func dueMoment(l *model.Lead, notice int, now time.Time) time.Time {
 	t := l.TermEnd.In(time.UTC).AddDate(0, 0, -notice)
 	for _, e := range l.History {
 		if e.At.After(t) {
-			t = e.At
+			t = e.At.Time()
 		}
 	}
 	if t.After(now) {

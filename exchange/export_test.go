@@ -16,11 +16,11 @@ func exportLeads() []*model.Lead {
 	return []*model.Lead{{
 		ID: "acme-aaaaa", Title: "=HYPERLINK(\"http://x\")", Company: "Acme, Inc.", Value: &v, Currency: "EUR",
 		Owner: "alice", Tags: []string{"a", "b"}, Step: "Proposal", Status: model.Todo,
-		Created:    time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC),
+		Created:    model.InstantOf(time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)),
 		Contacts:   []model.Contact{{Name: "Jane Doe", Email: "jane@acme.example", Role: "CTO"}},
 		NextAction: &model.NextAction{Date: model.DateOf(time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)), Text: "send quote"},
 		Fields:     model.FieldsOf(map[string]any{"industry": "-energy"}),
-		History:    []model.Event{{At: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC), Step: "Proposal", Status: model.Todo, By: "alice"}},
+		History:    []model.Event{{At: model.InstantOf(time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)), Step: "Proposal", Status: model.Todo, By: "alice"}},
 	}}
 }
 

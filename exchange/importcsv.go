@@ -735,11 +735,13 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 	}
 	var err error
 	created := get("created")
-	l.Created = c.opt.Now
+	l.Created = model.InstantOf(c.opt.Now)
 	if created != "" {
-		if l.Created, err = c.parseTime("created", created); err != nil {
+		t, err := c.parseTime("created", created)
+		if err != nil {
 			return nil, err
 		}
+		l.Created = model.InstantOf(t)
 	}
 	closedCell := get("closed")
 	if cd := get("close_date"); cd != "" {
@@ -750,13 +752,15 @@ func (c *converter) lead(rec []string, row *ImportRow) (*model.Lead, error) {
 		}
 	}
 	if l.Status.Closed() {
-		l.Closed = c.opt.Now
+		l.Closed = model.InstantOf(c.opt.Now)
 		if closedCell != "" {
-			if l.Closed, err = c.parseTime("closed", closedCell); err != nil {
+			t, err := c.parseTime("closed", closedCell)
+			if err != nil {
 				return nil, err
 			}
+			l.Closed = model.InstantOf(t)
 		}
-		if l.Closed.Before(l.Created) {
+		if l.Closed.Before(l.Created.Time()) {
 			return nil, fmt.Errorf("closed %s is before created %s", closedCell, created)
 		}
 	}
@@ -917,7 +921,7 @@ func (c *converter) history(l *model.Lead, history, activities string) error {
 			for _, f := range e.Unset {
 				changes = append(changes, model.Change{Field: f, Unset: true, From: e.Was[f]})
 			}
-			l.History = append(l.History, model.Event{At: at, Step: e.Step, Status: st, By: e.By, Note: model.NoteOf(e.Reason, changes)})
+			l.History = append(l.History, model.Event{At: model.InstantOf(at), Step: e.Step, Status: st, By: e.By, Note: model.NoteOf(e.Reason, changes)})
 		}
 	} else {
 		l.History = []model.Event{{At: l.Created, Step: l.Step, Status: model.Todo, By: c.opt.By}}
@@ -943,7 +947,7 @@ func (c *converter) history(l *model.Lead, history, activities string) error {
 			if err != nil {
 				return fmt.Errorf("activities: %v", err)
 			}
-			l.Activities = append(l.Activities, model.Activity{At: at, Type: t, By: a.By, Text: a.Text})
+			l.Activities = append(l.Activities, model.Activity{At: model.InstantOf(at), Type: t, By: a.By, Text: a.Text})
 		}
 	}
 	return nil

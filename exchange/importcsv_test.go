@@ -72,9 +72,9 @@ func summarize(rows []readRow) []rowSummary {
 		if l := r.Lead; l != nil {
 			s.Title, s.Company, s.Step, s.Status, s.Reason = l.Title, l.Company, l.Step, l.Status.String(), l.Reason
 			s.Value = l.ValueString()
-			s.Created = model.FormatTime(l.Created)
+			s.Created = model.FormatTime(l.Created.Time())
 			if !l.Closed.IsZero() {
-				s.Closed = model.FormatTime(l.Closed)
+				s.Closed = model.FormatTime(l.Closed.Time())
 			}
 			s.Fields = l.Fields
 		}

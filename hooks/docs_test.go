@@ -63,11 +63,11 @@ func TestDocsExamples(t *testing.T) {
 	value := 5000.0
 	before := &model.Lead{ID: "acme-7k2q1", Title: "Acme, Inc", Step: "Proposal", Status: model.Todo, Value: &value}
 	after := *before
-	after.Status, after.Closed = model.Won, time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	after.Status, after.Closed = model.Won, model.InstantOf(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
 	won := model.Event{At: after.Closed, Status: model.Won, By: "alice"}
 	after.History = []model.Event{won}
 	r.Observe(change.Committed{Kind: change.Changed, ID: "acme-7k2q1", Path: "leads/acme-7k2q1.yaml", Before: before, After: &after,
-		Events: []model.Event{won}, Stamp: model.Stamp{At: after.Closed, By: "alice"}})
+		Events: []model.Event{won}, Stamp: model.Stamp{At: after.Closed.Time(), By: "alice"}})
 	r.Finish()
 	for _, f := range r.Failures {
 		t.Errorf("%v", f)

@@ -21,18 +21,18 @@ func TestEvents(t *testing.T) {
 		want   []string
 		moveTo string
 	}{
-		{"created", change.Committed{Kind: change.Created, After: lead, Events: []model.Event{{At: at, Step: "New", Status: model.Todo}}}, []string{"created"}, ""},
+		{"created", change.Committed{Kind: change.Created, After: lead, Events: []model.Event{{At: model.InstantOf(at), Step: "New", Status: model.Todo}}}, []string{"created"}, ""},
 		{"removed", change.Committed{Kind: change.Removed, Before: lead}, []string{"removed"}, ""},
-		{"moved", change.Committed{Kind: change.Changed, Events: []model.Event{{At: at, Step: "Proposal"}}}, []string{"moved"}, "Proposal"},
-		{"won", change.Committed{Kind: change.Changed, Events: []model.Event{{At: at, Status: model.Won}}}, []string{"won"}, ""},
-		{"moved and lost (an import)", change.Committed{Kind: change.Changed, Events: []model.Event{{At: at, Step: "Demo"}, {At: at, Status: model.Lost, Note: model.NoteOf("Price", nil)}}}, []string{"moved", "lost"}, "Demo"},
-		{"reopened", change.Committed{Kind: change.Changed, Events: []model.Event{{At: at, Status: model.Todo, Note: model.NoteOf("reopened", nil)}}}, []string{"reopened"}, ""},
-		{"standby", change.Committed{Kind: change.Changed, Events: []model.Event{{At: at, Status: model.Standby}}}, []string{"standby"}, ""},
-		{"cancelled", change.Committed{Kind: change.Changed, Events: []model.Event{{At: at, Status: model.Cancelled}}}, []string{"cancelled"}, ""},
-		{"logged", change.Committed{Kind: change.Changed, Activities: []model.Activity{{At: at, Type: model.Call, Text: "hi"}}}, []string{"logged"}, ""},
-		{"reminded", change.Committed{Kind: change.Changed, Events: []model.Event{{At: at, Note: model.NoteOf("", []model.Change{{Field: "next_action", To: "x"}})}}}, []string{"reminded"}, ""},
-		{"reminder cleared is a change", change.Committed{Kind: change.Changed, Events: []model.Event{{At: at, Note: model.NoteOf("", []model.Change{{Field: "next_action", Unset: true}})}}}, []string{"changed"}, ""},
-		{"set value", change.Committed{Kind: change.Changed, Events: []model.Event{{At: at, Note: model.NoteOf("", []model.Change{{Field: "value", To: 5.0}})}}}, []string{"changed"}, ""},
+		{"moved", change.Committed{Kind: change.Changed, Events: []model.Event{{At: model.InstantOf(at), Step: "Proposal"}}}, []string{"moved"}, "Proposal"},
+		{"won", change.Committed{Kind: change.Changed, Events: []model.Event{{At: model.InstantOf(at), Status: model.Won}}}, []string{"won"}, ""},
+		{"moved and lost (an import)", change.Committed{Kind: change.Changed, Events: []model.Event{{At: model.InstantOf(at), Step: "Demo"}, {At: model.InstantOf(at), Status: model.Lost, Note: model.NoteOf("Price", nil)}}}, []string{"moved", "lost"}, "Demo"},
+		{"reopened", change.Committed{Kind: change.Changed, Events: []model.Event{{At: model.InstantOf(at), Status: model.Todo, Note: model.NoteOf("reopened", nil)}}}, []string{"reopened"}, ""},
+		{"standby", change.Committed{Kind: change.Changed, Events: []model.Event{{At: model.InstantOf(at), Status: model.Standby}}}, []string{"standby"}, ""},
+		{"cancelled", change.Committed{Kind: change.Changed, Events: []model.Event{{At: model.InstantOf(at), Status: model.Cancelled}}}, []string{"cancelled"}, ""},
+		{"logged", change.Committed{Kind: change.Changed, Activities: []model.Activity{{At: model.InstantOf(at), Type: model.Call, Text: "hi"}}}, []string{"logged"}, ""},
+		{"reminded", change.Committed{Kind: change.Changed, Events: []model.Event{{At: model.InstantOf(at), Note: model.NoteOf("", []model.Change{{Field: "next_action", To: "x"}})}}}, []string{"reminded"}, ""},
+		{"reminder cleared is a change", change.Committed{Kind: change.Changed, Events: []model.Event{{At: model.InstantOf(at), Note: model.NoteOf("", []model.Change{{Field: "next_action", Unset: true}})}}}, []string{"changed"}, ""},
+		{"set value", change.Committed{Kind: change.Changed, Events: []model.Event{{At: model.InstantOf(at), Note: model.NoteOf("", []model.Change{{Field: "value", To: 5.0}})}}}, []string{"changed"}, ""},
 		{"a hand edit that records nothing", change.Committed{Kind: change.Edited}, []string{"changed"}, ""},
 	}
 	for _, tt := range tests {

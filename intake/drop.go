@@ -214,7 +214,7 @@ func SubmissionLead(p *model.Pipeline, sub exchange.Submission, activity model.A
 		l.Fields.Set(PartnerKey, sub.Partner)
 	}
 	if sub.Note != "" {
-		l.Activities = []model.Activity{{At: st.At, Type: activity, By: st.By, Text: sub.Note}}
+		l.Activities = []model.Activity{{At: model.InstantOf(st.At), Type: activity, By: st.By, Text: sub.Note}}
 	}
 	return l, nil
 }

@@ -127,7 +127,7 @@ func TestMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []model.Activity{{At: time.Date(2026, 11, 16, 10, 15, 0, 0, time.UTC), Type: model.Email, By: "tess", Text: "the quote (from jane@acme.example)"}}
+	want := []model.Activity{{At: model.InstantOf(time.Date(2026, 11, 16, 10, 15, 0, 0, time.UTC)), Type: model.Email, By: "tess", Text: "the quote (from jane@acme.example)"}}
 	if diff := cmp.Diff(want, l.Activities, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
 		t.Errorf("activities (-want +got):\n%s", diff)
 	}

@@ -83,7 +83,7 @@ func (m Mail) create(st model.Stamp, text string) (MailResult, error) {
 	if err != nil {
 		return MailResult{}, err
 	}
-	l.Activities = []model.Activity{{At: st.At, Type: model.Email, By: st.By, Text: text}}
+	l.Activities = []model.Activity{{At: model.InstantOf(st.At), Type: model.Email, By: st.By, Text: text}}
 	c, err := m.Writer.Create(l, func() (string, error) { return model.NewID(in.Title, m.Rand) })
 	if err != nil {
 		return MailResult{}, err

@@ -74,8 +74,8 @@ func NewLead(p *Pipeline, id string, in NewLeadInput, s Stamp) (*Lead, error) {
 	l := &Lead{
 		ID: id, Title: strings.TrimSpace(in.Title), Company: in.Company, Contacts: in.Contacts,
 		Value: in.Value, Currency: cur, Owner: in.Owner, Source: in.Source, Tags: in.Tags,
-		Step: step, Status: Todo, Created: s.At,
-		History: []Event{{At: s.At, Step: step, Status: Todo, By: s.By}},
+		Step: step, Status: Todo, Created: InstantOf(s.At),
+		History: []Event{{At: InstantOf(s.At), Step: step, Status: Todo, By: s.By}},
 	}
 	if len(in.Fields) > 0 {
 		l.Fields = make(Fields, 0, len(in.Fields))
@@ -94,11 +94,11 @@ func NewLead(p *Pipeline, id string, in NewLeadInput, s Stamp) (*Lead, error) {
 func CheckOrder(l *Lead, s Stamp) error {
 	last, what := l.Created, "the lead's creation"
 	for _, e := range l.History {
-		if e.At.After(last) {
+		if e.At.After(last.Time()) {
 			last, what = e.At, "the lead's last change"
 		}
 	}
-	return orderAfter(s.At, last, what)
+	return orderAfter(s.At, last.Time(), what)
 }
 
 func orderAfter(t, last time.Time, what string) error {
@@ -114,22 +114,22 @@ func orderAfter(t, last time.Time, what string) error {
 // creation. The change path asks it of every change.
 func CheckTimes(cur *Lead, p Patch, now time.Time) error {
 	for i, e := range p.Events {
-		if err := NotInFuture(e.At, now); err != nil {
+		if err := NotInFuture(e.At.Time(), now); err != nil {
 			return err
 		}
 		if i == 0 {
-			if err := CheckOrder(cur, Stamp{At: e.At}); err != nil {
+			if err := CheckOrder(cur, Stamp{At: e.At.Time()}); err != nil {
 				return err
 			}
-		} else if err := orderAfter(e.At, p.Events[i-1].At, "the change's previous event"); err != nil {
+		} else if err := orderAfter(e.At.Time(), p.Events[i-1].At.Time(), "the change's previous event"); err != nil {
 			return err
 		}
 	}
 	for _, a := range p.Activities {
-		if err := NotInFuture(a.At, now); err != nil {
+		if err := NotInFuture(a.At.Time(), now); err != nil {
 			return err
 		}
-		if err := activityAfterCreation(cur, a.At); err != nil {
+		if err := activityAfterCreation(cur, a.At.Time()); err != nil {
 			return err
 		}
 	}
@@ -139,15 +139,15 @@ func CheckTimes(cur *Lead, p Patch, now time.Time) error {
 // CheckNewLead holds a new lead to the rules of time: nothing in it is in
 // the future, and its history is in order.
 func CheckNewLead(l *Lead, now time.Time) error {
-	if err := NotInFuture(l.Created, now); err != nil {
+	if err := NotInFuture(l.Created.Time(), now); err != nil {
 		return err
 	}
 	return CheckTimes(&Lead{Created: l.Created}, Patch{Events: l.History, Activities: l.Activities}, now)
 }
 
 func activityAfterCreation(l *Lead, at time.Time) error {
-	if !l.Created.IsZero() && at.Before(l.Created) {
-		return fmt.Errorf("the activity (%s) is before the lead was created (%s): give a later --at", FormatTime(at), FormatTime(l.Created))
+	if !l.Created.IsZero() && at.Before(l.Created.Time()) {
+		return fmt.Errorf("the activity (%s) is before the lead was created (%s): give a later --at", FormatTime(at), FormatTime(l.Created.Time()))
 	}
 	return nil
 }
@@ -197,7 +197,7 @@ func Move(l *Lead, p *Pipeline, step string, s Stamp) (Patch, error) {
 	}
 	return Patch{
 		Set:    []Field{{"step", name}},
-		Events: []Event{{At: s.At, Step: name, By: s.By}},
+		Events: []Event{{At: InstantOf(s.At), Step: name, By: s.By}},
 	}, nil
 }
 
@@ -213,7 +213,7 @@ func Win(l *Lead, value *float64, s Stamp) (Patch, error) {
 	if value != nil {
 		p.Set = append([]Field{{"value", *value}}, p.Set...)
 	}
-	p.Events = []Event{{At: s.At, Status: Won, By: s.By}}
+	p.Events = []Event{{At: InstantOf(s.At), Status: Won, By: s.By}}
 	return p, nil
 }
 
@@ -264,7 +264,7 @@ func closeWith(st Status, reason string, s Stamp) Patch {
 	}
 	p.Set = append(p.Set, Field{"closed", s.At})
 	p.Unset = append(p.Unset, "standby_until", "next_action")
-	p.Events = []Event{{At: s.At, Status: st, By: s.By, Note: NoteOf(reason, nil)}}
+	p.Events = []Event{{At: InstantOf(s.At), Status: st, By: s.By, Note: NoteOf(reason, nil)}}
 	return p
 }
 
@@ -282,7 +282,7 @@ func PutOnStandby(l *Lead, until Date, s Stamp) (Patch, error) {
 	p := Patch{Set: []Field{{"status", Standby.String()}, {"standby_until", until}}}
 	switch {
 	case l.Status != Standby:
-		p.Events = []Event{{At: s.At, Status: Standby, By: s.By, Note: NoteOf("until "+until.String(), nil)}}
+		p.Events = []Event{{At: InstantOf(s.At), Status: Standby, By: s.By, Note: NoteOf("until "+until.String(), nil)}}
 	case l.StandbyUntil != until:
 		// A standby extended (or shortened) is a change like any other:
 		// the date before and after.
@@ -290,7 +290,7 @@ func PutOnStandby(l *Lead, until Date, s Stamp) (Patch, error) {
 		if !l.StandbyUntil.IsZero() {
 			c.From = l.StandbyUntil
 		}
-		p.Events = []Event{{At: s.At, By: s.By, Note: NoteOf("", []Change{c})}}
+		p.Events = []Event{{At: InstantOf(s.At), By: s.By, Note: NoteOf("", []Change{c})}}
 	default:
 		return Patch{}, nil // the same date: nothing changes
 	}
@@ -312,7 +312,7 @@ func Reopen(l *Lead, s Stamp) (Patch, error) {
 	return Patch{
 		Set:    []Field{{"status", Todo.String()}},
 		Unset:  unset,
-		Events: []Event{{At: s.At, Status: Todo, By: s.By, Note: NoteOf("reopened", nil)}},
+		Events: []Event{{At: InstantOf(s.At), Status: Todo, By: s.By, Note: NoteOf("reopened", nil)}},
 	}, nil
 }
 
@@ -322,7 +322,7 @@ func Log(text string, typ ActivityType, s Stamp) (Patch, error) {
 	if text == "" {
 		return Patch{}, fmt.Errorf("nothing to log: give the text of the activity")
 	}
-	return Patch{Activities: []Activity{{At: s.At, Type: typ, By: s.By, Text: text}}}, nil
+	return Patch{Activities: []Activity{{At: InstantOf(s.At), Type: typ, By: s.By, Text: text}}}, nil
 }
 
 // LogOn appends an activity to l. One dated before the lead was created is
@@ -359,7 +359,7 @@ func NoteText(s string) string {
 // is logged already: a message logged twice is one activity.
 func LogOnce(l *Lead, text string, typ ActivityType, s Stamp) (Patch, error) {
 	for _, a := range l.Activities {
-		if a.Type == typ && a.At.Equal(s.At) && a.Text == text {
+		if a.Type == typ && a.At.Equal(InstantOf(s.At)) && a.Text == text {
 			return Patch{}, nil
 		}
 	}

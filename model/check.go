@@ -27,8 +27,8 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	case l.Status.Open() && !l.Closed.IsZero():
 		add("closed", true, "the lead is %s but has a closed time: remove closed: (crm lead reopen does)", l.Status)
 	}
-	if !l.Closed.IsZero() && !l.Created.IsZero() && l.Closed.Before(l.Created) {
-		add("closed", false, "closed %s is before created %s", FormatTime(l.Closed), FormatTime(l.Created))
+	if !l.Closed.IsZero() && !l.Created.IsZero() && l.Closed.Before(l.Created.Time()) {
+		add("closed", false, "closed %s is before created %s", FormatTime(l.Closed.Time()), FormatTime(l.Created.Time()))
 	}
 	if l.Status == Standby && l.StandbyUntil.IsZero() {
 		add("status", false, "the lead is on standby but has no standby_until: add the day it comes back (crm lead standby --until)")
@@ -72,8 +72,8 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 	lastStepAt, lastStatusAt := -1, -1
 	for i, e := range l.History {
 		field := func() string { return fmt.Sprintf("history[%d]", i) } // only for a problem: Check runs on every lead a report reads
-		if i > 0 && e.At.Before(l.History[i-1].At) {
-			add(field(), false, "event at %s is before the one above it (%s): history is kept in time order", FormatTime(e.At), FormatTime(l.History[i-1].At))
+		if i > 0 && e.At.Before(l.History[i-1].At.Time()) {
+			add(field(), false, "event at %s is before the one above it (%s): history is kept in time order", FormatTime(e.At.Time()), FormatTime(l.History[i-1].At.Time()))
 		}
 		if e.Status.Closed() && lastStatus.Closed() {
 			add(field(), false, "the history marks the lead %s while it is already %s, with no reopening between: a closed lead is reopened first (crm lead reopen); after a merge, keep one of the two", e.Status, lastStatus)
@@ -81,8 +81,8 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 		if e.Step != "" && e.Status == NoStatus && lastStatus.Closed() {
 			add(field(), false, "the history moves the lead to %s while it is %s, with no reopening between: crm lead move refuses a closed lead; reopen it first (crm lead reopen); after a merge, keep the close or the move", e.Step, lastStatus)
 		}
-		if i == 0 && !l.Created.IsZero() && e.At.Before(l.Created) {
-			add(field(), true, "the first event (%s) is before created (%s)", FormatTime(e.At), FormatTime(l.Created))
+		if i == 0 && !l.Created.IsZero() && e.At.Before(l.Created.Time()) {
+			add(field(), true, "the first event (%s) is before created (%s)", FormatTime(e.At.Time()), FormatTime(l.Created.Time()))
 		}
 		if e.Step != "" {
 			if p != nil && p.StepIndex(e.Step) < 0 {
@@ -95,8 +95,8 @@ func (l *Lead) Check(p *Pipeline) []Problem {
 		}
 	}
 	for i := 1; i < len(l.Activities); i++ {
-		if l.Activities[i].At.Before(l.Activities[i-1].At) {
-			add(fmt.Sprintf("activities[%d]", i), false, "activity at %s is before the one above it (%s): activities are kept in time order", FormatTime(l.Activities[i].At), FormatTime(l.Activities[i-1].At))
+		if l.Activities[i].At.Before(l.Activities[i-1].At.Time()) {
+			add(fmt.Sprintf("activities[%d]", i), false, "activity at %s is before the one above it (%s): activities are kept in time order", FormatTime(l.Activities[i].At.Time()), FormatTime(l.Activities[i-1].At.Time()))
 		}
 	}
 	if lastStepAt >= 0 && lastStep != l.Step && NormalizeStep(lastStep) != NormalizeStep(l.Step) {

@@ -97,7 +97,7 @@ func ClientOf(leads []*Lead, name string) (c *Client, candidates []string) {
 }
 
 func (c *Client) sum() {
-	slices.SortStableFunc(c.Leads, func(a, b *Lead) int { return a.Created.Compare(b.Created) })
+	slices.SortStableFunc(c.Leads, func(a, b *Lead) int { return a.Created.Compare(b.Created.Time()) })
 	var lastWon time.Time
 	spellings := map[string]int{}
 	for _, l := range c.Leads {
@@ -112,7 +112,7 @@ func (c *Client) sum() {
 				c.WonValue[l.Currency] += *l.Value
 			}
 			if !l.Closed.Before(lastWon) {
-				lastWon, c.Owner = l.Closed, l.Owner
+				lastWon, c.Owner = l.Closed.Time(), l.Owner
 			}
 		case l.Status.Open():
 			c.Open++
@@ -124,12 +124,12 @@ func (c *Client) sum() {
 		}
 		for _, e := range l.History {
 			if e.At.After(c.LastActivity) {
-				c.LastActivity = e.At
+				c.LastActivity = e.At.Time()
 			}
 		}
 		for _, a := range l.Activities {
 			if a.At.After(c.LastActivity) {
-				c.LastActivity = a.At
+				c.LastActivity = a.At.Time()
 			}
 		}
 		if na := l.NextAction; na != nil && (c.NextFollowUp == nil || na.Date.Before(c.NextFollowUp.Date)) {

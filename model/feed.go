@@ -49,8 +49,7 @@ func text(v any) string {
 // feedRef is one entry of a feed: the event or activity item (history
 // first, then activities) of lead, and its time, to sort by.
 type feedRef struct {
-	sec  int64
-	nsec int32
+	sec  int64 // an Instant is to the second
 	lead uint32
 	item uint32
 }
@@ -73,13 +72,13 @@ func NewFeed(leads []*Lead, f FeedFilter) *Feed {
 	}
 	for i, l := range leads {
 		for j, e := range l.History {
-			if keep(e.At, e.By, l.ID) {
-				fd.refs = append(fd.refs, feedRef{e.At.Unix(), int32(e.At.Nanosecond()), uint32(i), uint32(j)})
+			if keep(e.At.Time(), e.By, l.ID) {
+				fd.refs = append(fd.refs, feedRef{e.At.Unix(), uint32(i), uint32(j)})
 			}
 		}
 		for j, a := range l.Activities {
-			if keep(a.At, a.By, l.ID) {
-				fd.refs = append(fd.refs, feedRef{a.At.Unix(), int32(a.At.Nanosecond()), uint32(i), uint32(len(l.History) + j)})
+			if keep(a.At.Time(), a.By, l.ID) {
+				fd.refs = append(fd.refs, feedRef{a.At.Unix(), uint32(i), uint32(len(l.History) + j)})
 			}
 		}
 	}
@@ -91,9 +90,6 @@ func NewFeed(leads []*Lead, f FeedFilter) *Feed {
 	byPlace := slices.IsSortedFunc(leads, CompareIDs)
 	slices.SortFunc(fd.refs, func(a, b feedRef) int {
 		if c := cmp.Compare(b.sec, a.sec); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.nsec, a.nsec); c != 0 {
 			return c
 		}
 		if a.lead != b.lead && !byPlace {
@@ -115,10 +111,10 @@ func (fd *Feed) Entry(i int) FeedEntry {
 	l := fd.leads[r.lead]
 	if h := len(l.History); int(r.item) >= h {
 		a := l.Activities[int(r.item)-h]
-		return FeedEntry{At: a.At, By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text}
+		return FeedEntry{At: a.At.Time(), By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text}
 	}
 	e := l.History[r.item]
-	return FeedEntry{At: e.At, By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()}
+	return FeedEntry{At: e.At.Time(), By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()}
 }
 
 func (e Event) kind() string {

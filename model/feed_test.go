@@ -29,10 +29,10 @@ func feedWhole(leads []*Lead, f FeedFilter) []FeedEntry {
 		// A lead's items latest first: of two in the same second, the one
 		// recorded last is the newer.
 		for _, a := range slices.Backward(l.Activities) {
-			keep(FeedEntry{At: a.At, By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text})
+			keep(FeedEntry{At: a.At.Time(), By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text})
 		}
 		for _, e := range slices.Backward(l.History) {
-			keep(FeedEntry{At: e.At, By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()})
+			keep(FeedEntry{At: e.At.Time(), By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b FeedEntry) int {
@@ -58,10 +58,10 @@ func TestFeedOrder(t *testing.T) {
 		for i := range rng.IntN(8) {
 			l := &Lead{ID: fmt.Sprintf("l%d", rng.IntN(4)), Title: fmt.Sprintf("T%d", i)}
 			for j := range rng.IntN(4) {
-				l.History = append(l.History, Event{At: at(), Step: fmt.Sprintf("S%d", j), By: []string{"ann", "Bob"}[rng.IntN(2)]})
+				l.History = append(l.History, Event{At: InstantOf(at()), Step: fmt.Sprintf("S%d", j), By: []string{"ann", "Bob"}[rng.IntN(2)]})
 			}
 			for j := range rng.IntN(3) {
-				l.Activities = append(l.Activities, Activity{At: at(), Type: Call, By: "ann", Text: fmt.Sprintf("call %d", j)})
+				l.Activities = append(l.Activities, Activity{At: InstantOf(at()), Type: Call, By: "ann", Text: fmt.Sprintf("call %d", j)})
 			}
 			leads = append(leads, l)
 		}
@@ -90,10 +90,10 @@ func TestFeedOrder(t *testing.T) {
 func TestFeedSameSecondAndContacts(t *testing.T) {
 	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	l := &Lead{ID: "acme", Title: "Acme", History: []Event{
-		{At: at, Step: "New", Status: Todo},
-		{At: at, Status: Lost, Note: NoteOf("Price", nil)},
-		{At: at, Status: Todo, Note: NoteOf("reopened", nil)},
-		{At: at.Add(time.Second), Note: NoteOf("", []Change{{Field: "contacts",
+		{At: InstantOf(at), Step: "New", Status: Todo},
+		{At: InstantOf(at), Status: Lost, Note: NoteOf("Price", nil)},
+		{At: InstantOf(at), Status: Todo, Note: NoteOf("reopened", nil)},
+		{At: InstantOf(at.Add(time.Second)), Note: NoteOf("", []Change{{Field: "contacts",
 			From: []any{map[string]any{"name": "Jane Doe", "email": "jane@acme.example"}},
 			To:   []any{map[string]any{"name": "Jane Doe", "email": "jane@acme.example"}, map[string]any{"phone": "+33 1 23 45 67 89"}}}})},
 	}}

@@ -208,7 +208,9 @@ func SortBy(p *Pipeline, leads []*Lead, key string, reverse bool, now time.Time)
 			return *a.Value < *b.Value, *a.Value != *b.Value
 		}
 	case "created":
-		less = func(a, b *Lead) (bool, bool) { return a.Created.Before(b.Created), !a.Created.Equal(b.Created) }
+		less = func(a, b *Lead) (bool, bool) {
+			return a.Created.Before(b.Created.Time()), !a.Created.Equal(b.Created)
+		}
 	case "next":
 		less = func(a, b *Lead) (bool, bool) {
 			if a.NextAction == nil || b.NextAction == nil {
@@ -268,7 +270,7 @@ func SortLeads(p *Pipeline, leads []*Lead) {
 		if c := cmp.Compare(stepOf(a), stepOf(b)); c != 0 {
 			return c
 		}
-		if c := a.Created.Compare(b.Created); c != 0 {
+		if c := a.Created.Compare(b.Created.Time()); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)

@@ -34,7 +34,7 @@ func (g Gone) WithRemoval(now time.Time) *Lead {
 	case len(g.Commit) >= 7:
 		how += " (commit " + g.Commit[:7] + ")"
 	}
-	l.History = append(l.History[:len(l.History):len(l.History)], Event{At: g.RemovedAt(now), By: g.By, Note: NoteOf(how, nil)})
+	l.History = append(l.History[:len(l.History):len(l.History)], Event{At: InstantOf(g.RemovedAt(now)), By: g.By, Note: NoteOf(how, nil)})
 	return &l
 }
 

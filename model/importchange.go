@@ -43,7 +43,7 @@ func ImportChange(cur, in *Lead, pl *Pipeline, s Stamp) (Patch, error) {
 	}
 	at := s
 	if in.Status.Closed() && !in.Closed.IsZero() {
-		at.At = in.Closed
+		at.At = in.Closed.Time()
 	}
 	work := *cur
 	merge := func(p Patch) {

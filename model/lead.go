@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Contact is a person at the lead's company.
@@ -58,7 +57,7 @@ type NextAction struct {
 // Event is one change, appended to a lead's history: a step or status
 // change, and the fields the same command set or removed.
 type Event struct {
-	At     time.Time
+	At     Instant
 	Step   string
 	Status Status
 	By     string
@@ -141,7 +140,7 @@ func (t ActivityType) IsContact() bool { return t != Note && t != "" }
 
 // Activity is a logged call, e-mail, meeting, demo or note.
 type Activity struct {
-	At   time.Time
+	At   Instant
 	Type ActivityType
 	By   string
 	Text string
@@ -160,8 +159,8 @@ type Lead struct {
 	Tags          []string
 	Step          string
 	Reason        string
-	Created       time.Time
-	Closed        time.Time
+	Created       Instant
+	Closed        Instant
 	NextAction    *NextAction
 	StandbyUntil  Date
 	ExpectedClose Date

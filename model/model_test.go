@@ -233,9 +233,9 @@ func TestNewLead(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Lead{
-		ID: "x", Title: "Acme", Value: &v, Currency: "EUR", Step: "Visited", Status: Todo, Created: at("2026-11-01 09:00"),
+		ID: "x", Title: "Acme", Value: &v, Currency: "EUR", Step: "Visited", Status: Todo, Created: InstantOf(at("2026-11-01 09:00")),
 		Fields:  FieldsOf(map[string]any{"industry": "retail"}),
-		History: []Event{{At: at("2026-11-01 09:00"), Step: "Visited", Status: Todo, By: "bob"}},
+		History: []Event{{At: InstantOf(at("2026-11-01 09:00")), Step: "Visited", Status: Todo, By: "bob"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("NewLead (-want +got):\n%s", diff)
@@ -259,7 +259,7 @@ func TestLifeCycle(t *testing.T) {
 		wantErr string
 	}{
 		{"move", Todo, func(l *Lead) (Patch, error) { return Move(l, p, "quotation", later) },
-			Patch{Set: []Field{{"step", "Quotation"}}, Events: []Event{{At: later.At, Step: "Quotation", By: "bob"}}}, ""},
+			Patch{Set: []Field{{"step", "Quotation"}}, Events: []Event{{At: InstantOf(later.At), Step: "Quotation", By: "bob"}}}, ""},
 		{"move to the same step changes nothing", Todo, func(l *Lead) (Patch, error) { return Move(l, p, "to qualify", later) }, Patch{}, ""},
 		{"move unknown step", Todo, func(l *Lead) (Patch, error) { return Move(l, p, "demo", later) }, Patch{}, "unknown step"},
 		{"move a won lead", Won, func(l *Lead) (Patch, error) { return Move(l, p, "closing", later) }, Patch{}, "reopen it"},
@@ -267,19 +267,19 @@ func TestLifeCycle(t *testing.T) {
 			return Move(l, p, "closing", Stamp{At: at("2026-10-01")})
 		}, Patch{}, "history is kept in time order"},
 		{"won", Todo, func(l *Lead) (Patch, error) { return Win(l, nil, later) },
-			Patch{Set: []Field{{"status", "won"}, {"closed", later.At}}, Unset: []string{"standby_until", "reason", "next_action"}, Events: []Event{{At: later.At, Status: Won, By: "bob"}}}, ""},
+			Patch{Set: []Field{{"status", "won"}, {"closed", later.At}}, Unset: []string{"standby_until", "reason", "next_action"}, Events: []Event{{At: InstantOf(later.At), Status: Won, By: "bob"}}}, ""},
 		{"won twice", Won, func(l *Lead) (Patch, error) { return Win(l, nil, later) }, Patch{}, "is won: reopen it"},
 		{"lost with a listed reason", Standby, func(l *Lead) (Patch, error) { return Lose(l, p, "price", later) },
-			Patch{Set: []Field{{"status", "lost"}, {"reason", "Price"}, {"closed", later.At}}, Unset: []string{"standby_until", "next_action"}, Events: []Event{{At: later.At, Status: Lost, By: "bob", Note: &EventNote{Reason: "Price"}}}}, ""},
+			Patch{Set: []Field{{"status", "lost"}, {"reason", "Price"}, {"closed", later.At}}, Unset: []string{"standby_until", "next_action"}, Events: []Event{{At: InstantOf(later.At), Status: Lost, By: "bob", Note: &EventNote{Reason: "Price"}}}}, ""},
 		{"lost without a required reason", Todo, func(l *Lead) (Patch, error) { return Lose(l, p, "", later) }, Patch{}, "requires a lost reason"},
 		{"lost with an unlisted reason", Todo, func(l *Lead) (Patch, error) { return Lose(l, p, "aliens", later) }, Patch{}, `unknown lost reason "aliens"`},
 		{"cancel without reason", Todo, func(l *Lead) (Patch, error) { return Cancel(l, "", later) },
-			Patch{Set: []Field{{"status", "cancelled"}, {"closed", later.At}}, Unset: []string{"reason", "standby_until", "next_action"}, Events: []Event{{At: later.At, Status: Cancelled, By: "bob"}}}, ""},
+			Patch{Set: []Field{{"status", "cancelled"}, {"closed", later.At}}, Unset: []string{"reason", "standby_until", "next_action"}, Events: []Event{{At: InstantOf(later.At), Status: Cancelled, By: "bob"}}}, ""},
 		{"standby", Todo, func(l *Lead) (Patch, error) { return PutOnStandby(l, Date{2027, 1, 15}, later) },
-			Patch{Set: []Field{{"status", "standby"}, {"standby_until", Date{2027, 1, 15}}}, Events: []Event{{At: later.At, Status: Standby, By: "bob", Note: &EventNote{Reason: "until 2027-01-15"}}}}, ""},
+			Patch{Set: []Field{{"status", "standby"}, {"standby_until", Date{2027, 1, 15}}}, Events: []Event{{At: InstantOf(later.At), Status: Standby, By: "bob", Note: &EventNote{Reason: "until 2027-01-15"}}}}, ""},
 		{"standby without a date", Todo, func(l *Lead) (Patch, error) { return PutOnStandby(l, Date{}, later) }, Patch{}, "standby needs a date"},
 		{"reopen a lost lead", Lost, func(l *Lead) (Patch, error) { return Reopen(l, later) },
-			Patch{Set: []Field{{"status", "todo"}}, Unset: []string{"closed", "reason", "standby_until"}, Events: []Event{{At: later.At, Status: Todo, By: "bob", Note: &EventNote{Reason: "reopened"}}}}, ""},
+			Patch{Set: []Field{{"status", "todo"}}, Unset: []string{"closed", "reason", "standby_until"}, Events: []Event{{At: InstantOf(later.At), Status: Todo, By: "bob", Note: &EventNote{Reason: "reopened"}}}}, ""},
 		{"reopen an open lead", Todo, func(l *Lead) (Patch, error) { return Reopen(l, later) }, Patch{}, "already open"},
 	}
 	for _, tt := range tests {

@@ -299,14 +299,14 @@ func (p *Pipeline) Stale(status Status, step string, last, now time.Time) bool {
 func (l *Lead) LastChange(now time.Time) time.Time {
 	last := l.Created
 	for _, e := range l.History {
-		if !e.At.After(now) && e.At.After(last) {
+		if !e.At.After(now) && e.At.After(last.Time()) {
 			last = e.At
 		}
 	}
 	for _, a := range l.Activities {
-		if !a.At.After(now) && a.At.After(last) {
+		if !a.At.After(now) && a.At.After(last.Time()) {
 			last = a.At
 		}
 	}
-	return last
+	return last.Time()
 }

@@ -38,7 +38,7 @@ func (l *Lead) FieldValue(key string) (any, bool) {
 	case "expected_close":
 		return l.ExpectedClose, !l.ExpectedClose.IsZero()
 	case "created":
-		return l.Created, !l.Created.IsZero()
+		return l.Created.Time(), !l.Created.IsZero()
 	case "next_action":
 		return l.NextAction, l.NextAction != nil
 	case "standby_until":
@@ -94,7 +94,7 @@ func Record(cur *Lead, p Patch, s Stamp) Patch {
 		return p
 	}
 	if len(p.Events) == 0 {
-		p.Events = []Event{{At: s.At, By: s.By}}
+		p.Events = []Event{{At: InstantOf(s.At), By: s.By}}
 	}
 	events := append([]Event(nil), p.Events...)
 	last := &events[len(events)-1]
@@ -189,10 +189,10 @@ func (l *Lead) SetFieldValue(key string, v any) {
 	case "created":
 		switch x := v.(type) {
 		case time.Time:
-			l.Created = x
+			l.Created = InstantOf(x)
 		case string:
 			if t, err := ParseTime(x, time.UTC); err == nil {
-				l.Created = t
+				l.Created = InstantOf(t)
 			}
 		}
 	case "next_action":
@@ -300,7 +300,7 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 		if e.Status != NoStatus {
 			status = e.Status
 			if e.Status.Closed() {
-				closed, reason = e.At, e.Reason()
+				closed, reason = e.At.Time(), e.Reason()
 			} else {
 				closed, reason = time.Time{}, ""
 			}
@@ -309,7 +309,7 @@ func (l *Lead) AsOf(t time.Time) (*Lead, bool) {
 	if status == NoStatus {
 		status = Todo
 	}
-	c.Status, c.Closed = status, closed
+	c.Status, c.Closed = status, InstantOf(closed)
 	if status == Lost || status == Cancelled {
 		c.Reason = reason
 	} else {

@@ -10,8 +10,8 @@ import (
 func TestRecordAndAsOf(t *testing.T) {
 	at := func(d int) time.Time { return time.Date(2026, 5, d, 10, 0, 0, 0, time.UTC) }
 	v := func(f float64) *float64 { return &f }
-	l := &Lead{ID: "a", Title: "A", Step: "New", Status: Todo, Created: at(1), Value: v(50500),
-		History: []Event{{At: at(1), Step: "New", Status: Todo}}}
+	l := &Lead{ID: "a", Title: "A", Step: "New", Status: Todo, Created: InstantOf(at(1)), Value: v(50500),
+		History: []Event{{At: InstantOf(at(1)), Step: "New", Status: Todo}}}
 	apply := func(p Patch) {
 		for _, f := range p.Set {
 			l.SetFieldValue(f.Key, f.Value)
@@ -23,7 +23,7 @@ func TestRecordAndAsOf(t *testing.T) {
 	}
 	// 05-03: bob sets the value to 55,000 and an industry.
 	p := Record(l, Patch{Set: []Field{{"value", 55000.0}, {"industry", "energy"}}}, Stamp{At: at(3), By: "bob"})
-	want := []Event{{At: at(3), By: "bob", Note: &EventNote{Changes: []Change{{Field: "value", From: 50500.0, To: 55000.0}, {Field: "industry", To: "energy"}}}}}
+	want := []Event{{At: InstantOf(at(3)), By: "bob", Note: &EventNote{Changes: []Change{{Field: "value", From: 50500.0, To: 55000.0}, {Field: "industry", To: "energy"}}}}}
 	if diff := cmp.Diff(want, p.Events); diff != "" {
 		t.Fatalf("events (-want +got):\n%s", diff)
 	}
@@ -38,7 +38,7 @@ func TestRecordAndAsOf(t *testing.T) {
 		t.Fatalf("won event: %+v", win.Events)
 	}
 	apply(win)
-	l.Status, l.Closed = Won, at(5)
+	l.Status, l.Closed = Won, InstantOf(at(5))
 	// Same value again: nothing to record.
 	if p := Record(l, Patch{Set: []Field{{"value", 56000.0}}}, Stamp{At: at(6)}); len(p.Events) != 0 {
 		t.Errorf("an unchanged value made an event: %+v", p.Events)
@@ -81,8 +81,8 @@ func TestAsOfContacts(t *testing.T) {
 		"a patch's list": []Contact{jane},
 		"a file's YAML":  []any{map[string]any{"name": "Jane", "email": "jane@x.example"}},
 	} {
-		l := &Lead{ID: "a", Title: "A", Step: "New", Status: Todo, Created: at(1), Contacts: []Contact{jane, bob},
-			History: []Event{{At: at(1), Step: "New", Status: Todo}, {At: at(3), Note: &EventNote{Changes: []Change{{Field: "contacts", From: was, To: []Contact{jane, bob}}}}}}}
+		l := &Lead{ID: "a", Title: "A", Step: "New", Status: Todo, Created: InstantOf(at(1)), Contacts: []Contact{jane, bob},
+			History: []Event{{At: InstantOf(at(1)), Step: "New", Status: Todo}, {At: InstantOf(at(3)), Note: &EventNote{Changes: []Change{{Field: "contacts", From: was, To: []Contact{jane, bob}}}}}}}
 		for _, tt := range []struct {
 			at   time.Time
 			want []Contact
@@ -104,15 +104,15 @@ func TestAsOfContacts(t *testing.T) {
 func TestAsOfStandbyUntil(t *testing.T) {
 	at := func(d int) time.Time { return time.Date(2026, 10, d, 10, 0, 0, 0, time.UTC) }
 	day := func(s string) Date { d, _ := ParseDate(s, at(1)); return d }
-	l := &Lead{ID: "a", Title: "A", Step: "New", Status: Standby, Created: at(1), StandbyUntil: day("2027-02-01"),
+	l := &Lead{ID: "a", Title: "A", Step: "New", Status: Standby, Created: InstantOf(at(1)), StandbyUntil: day("2027-02-01"),
 		History: []Event{
-			{At: at(1), Step: "New", Status: Todo},
-			{At: at(5), Status: Standby, Note: NoteOf("until 2026-12-01", nil)},
+			{At: InstantOf(at(1)), Step: "New", Status: Todo},
+			{At: InstantOf(at(5)), Status: Standby, Note: NoteOf("until 2026-12-01", nil)},
 			// A change read back from a file holds a time at midnight.
-			{At: at(7), Note: &EventNote{Changes: []Change{{Field: "standby_until", From: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)}}}},
-			{At: at(10), Status: Todo, Note: NoteOf("reopened", nil)},
-			{At: at(12), Status: Standby, Note: NoteOf("until 2027-01-01", nil)},
-			{At: at(14), Note: &EventNote{Changes: []Change{{Field: "standby_until", From: day("2027-01-01"), To: day("2027-02-01")}}}},
+			{At: InstantOf(at(7)), Note: &EventNote{Changes: []Change{{Field: "standby_until", From: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)}}}},
+			{At: InstantOf(at(10)), Status: Todo, Note: NoteOf("reopened", nil)},
+			{At: InstantOf(at(12)), Status: Standby, Note: NoteOf("until 2027-01-01", nil)},
+			{At: InstantOf(at(14)), Note: &EventNote{Changes: []Change{{Field: "standby_until", From: day("2027-01-01"), To: day("2027-02-01")}}}},
 		}}
 	for _, tt := range []struct {
 		at     time.Time
@@ -136,8 +136,8 @@ func TestAsOfStandbyUntil(t *testing.T) {
 		}
 	}
 	// Won since: the file has no standby_until any more.
-	won := &Lead{ID: "b", Title: "B", Step: "New", Status: Won, Created: at(1), Closed: at(9),
-		History: []Event{{At: at(1), Step: "New", Status: Todo}, {At: at(5), Status: Standby, Note: NoteOf("until 2026-12-01", nil)}, {At: at(9), Status: Won}}}
+	won := &Lead{ID: "b", Title: "B", Step: "New", Status: Won, Created: InstantOf(at(1)), Closed: InstantOf(at(9)),
+		History: []Event{{At: InstantOf(at(1)), Step: "New", Status: Todo}, {At: InstantOf(at(5)), Status: Standby, Note: NoteOf("until 2026-12-01", nil)}, {At: InstantOf(at(9)), Status: Won}}}
 	if got, _ := won.AsOf(at(6)); got.Status != Standby || got.StandbyUntil.String() != "2026-12-01" {
 		t.Errorf("a lead won since, as of 10-06: %s until %s, want standby until 2026-12-01", got.Status, got.StandbyUntil)
 	}

@@ -210,7 +210,7 @@ func Extended(parent *Lead, kind, id string, s Stamp) (Patch, error) {
 	if err := CheckOrder(parent, s); err != nil {
 		return Patch{}, err
 	}
-	return Patch{Events: []Event{{At: s.At, By: s.By, Note: NoteOf(kind+" "+id+" opened", nil)}}}, nil
+	return Patch{Events: []Event{{At: InstantOf(s.At), By: s.By, Note: NoteOf(kind+" "+id+" opened", nil)}}}, nil
 }
 
 // DueTerm is a won deal whose term ends within a notice period.
@@ -230,7 +230,7 @@ func DueTerms(leads []*Lead, today Date, notice int) []DueTerm {
 	renewals := map[string]*Lead{}
 	for _, l := range leads {
 		if l.Kind == KindRenewal && l.Parent != "" {
-			if r, ok := renewals[l.Parent]; !ok || r.Created.Before(l.Created) {
+			if r, ok := renewals[l.Parent]; !ok || r.Created.Before(l.Created.Time()) {
 				renewals[l.Parent] = l
 			}
 		}

@@ -89,10 +89,10 @@ func TestInheritTerm(t *testing.T) {
 func TestDueTerms(t *testing.T) {
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	won := func(id string, end Date) *Lead {
-		return &Lead{ID: id, Status: Won, TermEnd: end, Created: at}
+		return &Lead{ID: id, Status: Won, TermEnd: end, Created: InstantOf(at)}
 	}
 	renewal := func(parent string, st Status) *Lead {
-		return &Lead{ID: parent + "-r", Status: st, Kind: KindRenewal, Parent: parent, Created: at}
+		return &Lead{ID: parent + "-r", Status: st, Kind: KindRenewal, Parent: parent, Created: InstantOf(at)}
 	}
 	leads := []*Lead{
 		won("far", d(2027, 3, 1)),      // 90 days: not due
@@ -120,12 +120,12 @@ func TestClients(t *testing.T) {
 	v := func(x float64) *float64 { return &x }
 	at := func(day int) time.Time { return time.Date(2026, 11, day, 9, 0, 0, 0, time.UTC) }
 	leads := []*Lead{
-		{ID: "a1", Company: "Acme Inc.", Status: Won, Value: v(100), Currency: "EUR", Owner: "alice", Created: at(1), Closed: at(2),
+		{ID: "a1", Company: "Acme Inc.", Status: Won, Value: v(100), Currency: "EUR", Owner: "alice", Created: InstantOf(at(1)), Closed: InstantOf(at(2)),
 			Contacts: []Contact{{Name: "Jane", Email: "jane@acme.example"}}},
-		{ID: "a2", Company: "ACME", Status: Todo, Value: v(50), Currency: "EUR", Created: at(3),
+		{ID: "a2", Company: "ACME", Status: Todo, Value: v(50), Currency: "EUR", Created: InstantOf(at(3)),
 			Contacts: []Contact{{Email: "JANE@acme.example", Phone: "+1 555 0100"}}, NextAction: &NextAction{Date: d(2026, 12, 1), Text: "call"}},
-		{ID: "a3", Company: "acme inc", Status: Won, Value: v(20), Currency: "USD", Owner: "bob", Created: at(4), Closed: at(5)},
-		{ID: "b1", Company: "Beta", Status: Lost, Created: at(1)},
+		{ID: "a3", Company: "acme inc", Status: Won, Value: v(20), Currency: "USD", Owner: "bob", Created: InstantOf(at(4)), Closed: InstantOf(at(5))},
+		{ID: "b1", Company: "Beta", Status: Lost, Created: InstantOf(at(1))},
 	}
 	cs := Clients(leads, false)
 	if len(cs) != 1 || cs[0].Name != "Acme Inc." || cs[0].Won != 2 || cs[0].Open != 1 || cs[0].Owner != "bob" {

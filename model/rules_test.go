@@ -23,8 +23,8 @@ func day(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) 
 
 // openLead is a valid open lead made on the 1st.
 func openLead() *Lead {
-	return &Lead{ID: "acme-aaaaa", Title: "Acme", Step: "Engaging", Status: Todo, Created: day(1),
-		History: []Event{{At: day(1), Step: "Engaging", Status: Todo}}}
+	return &Lead{ID: "acme-aaaaa", Title: "Acme", Step: "Engaging", Status: Todo, Created: InstantOf(day(1)),
+		History: []Event{{At: InstantOf(day(1)), Step: "Engaging", Status: Todo}}}
 }
 
 func TestLeadCheck(t *testing.T) {
@@ -42,17 +42,17 @@ func TestLeadCheck(t *testing.T) {
 		}},
 		{"a step the history does not say", func(l *Lead) { l.Step = "Closing" }, []Problem{{Field: "step", Message: `step is "Closing" but the history's last step is "Engaging": move leads with crm lead move, which records both`}}},
 		{"won without closed", func(l *Lead) { l.Status, l.History[0].Status = Won, Won }, []Problem{{Field: "status", Message: "the lead is won but has no closed time: add closed: (when it was won)", Also: "closed"}}},
-		{"open with closed", func(l *Lead) { l.Closed = day(2) }, []Problem{{Field: "closed", Warning: true, Message: "the lead is todo but has a closed time: remove closed: (crm lead reopen does)"}}},
+		{"open with closed", func(l *Lead) { l.Closed = InstantOf(day(2)) }, []Problem{{Field: "closed", Warning: true, Message: "the lead is todo but has a closed time: remove closed: (crm lead reopen does)"}}},
 		{"closed before created", func(l *Lead) {
-			l.Status, l.Closed, l.Reason, l.History[0].Status = Lost, day(1).Add(-time.Hour), "Price", Lost
+			l.Status, l.Closed, l.Reason, l.History[0].Status = Lost, InstantOf(day(1).Add(-time.Hour)), "Price", Lost
 		}, []Problem{{Field: "closed", Message: "closed 2026-11-01T08:00:00Z is before created 2026-11-01T09:00:00Z"}}},
 		{"moved after it was won", func(l *Lead) {
-			l.Status, l.Closed, l.Step = Won, day(2), "Closing"
-			l.History = append(l.History, Event{At: day(2), Status: Won}, Event{At: day(3), Step: "Closing"})
+			l.Status, l.Closed, l.Step = Won, InstantOf(day(2)), "Closing"
+			l.History = append(l.History, Event{At: InstantOf(day(2)), Status: Won}, Event{At: InstantOf(day(3)), Step: "Closing"})
 		}, []Problem{{Field: "history[2]", Message: "the history moves the lead to Closing while it is won, with no reopening between: crm lead move refuses a closed lead; reopen it first (crm lead reopen); after a merge, keep the close or the move"}}},
 		{"moved after a reopening", func(l *Lead) {
 			l.Step = "Closing"
-			l.History = append(l.History, Event{At: day(2), Status: Won}, Event{At: day(3), Status: Todo, Note: NoteOf("reopened", nil)}, Event{At: day(4), Step: "Closing"})
+			l.History = append(l.History, Event{At: InstantOf(day(2)), Status: Won}, Event{At: InstantOf(day(3)), Status: Todo, Note: NoteOf("reopened", nil)}, Event{At: InstantOf(day(4)), Step: "Closing"})
 		}, nil},
 		{"standby without a day", func(l *Lead) { l.Status, l.History[0].Status = Standby, Standby }, []Problem{{Field: "status", Message: "the lead is on standby but has no standby_until: add the day it comes back (crm lead standby --until)", Also: "standby_until"}}},
 	}
@@ -70,9 +70,9 @@ func TestLeadCheck(t *testing.T) {
 func TestFilter(t *testing.T) {
 	p := salesPipeline(t)
 	v1, v2 := 1000.0, 50000.0
-	acme := &Lead{ID: "acme-a", Title: "Acme renewal", Company: "Acme", Owner: "alice", Tags: []string{"hot"}, Value: &v1, Step: "Engaging", Status: Todo, Created: day(1),
+	acme := &Lead{ID: "acme-a", Title: "Acme renewal", Company: "Acme", Owner: "alice", Tags: []string{"hot"}, Value: &v1, Step: "Engaging", Status: Todo, Created: InstantOf(day(1)),
 		NextAction: &NextAction{Date: Date{Year: 2026, Month: 11, Day: 3}}}
-	globex := &Lead{ID: "globex-b", Title: "Globex", Company: "Globex", Owner: "bob", Value: &v2, Step: "Closing", Status: Won, Created: day(2), Closed: day(4),
+	globex := &Lead{ID: "globex-b", Title: "Globex", Company: "Globex", Owner: "bob", Value: &v2, Step: "Closing", Status: Won, Created: InstantOf(day(2)), Closed: InstantOf(day(4)),
 		Contacts: []Contact{{Name: "Joe", Email: "joe@globex.example"}}}
 	leads := []*Lead{acme, globex}
 	tests := []struct {
@@ -134,11 +134,11 @@ func TestImportChange(t *testing.T) {
 		{"a new value and owner", func(in *Lead) { in.Value, in.Owner = &v, "bob" },
 			Patch{Set: []Field{{"value", 2000.0}, {"owner", "bob"}}}, ""},
 		{"a move", func(in *Lead) { in.Step = "Qualified" },
-			Patch{Set: []Field{{"step", "Qualified"}}, Events: []Event{{At: day(10), Step: "Qualified", By: "import"}}}, ""},
-		{"won at the row's close", func(in *Lead) { in.Status, in.Closed = Won, day(8) },
+			Patch{Set: []Field{{"step", "Qualified"}}, Events: []Event{{At: InstantOf(day(10)), Step: "Qualified", By: "import"}}}, ""},
+		{"won at the row's close", func(in *Lead) { in.Status, in.Closed = Won, InstantOf(day(8)) },
 			Patch{Set: []Field{{"status", "won"}, {"closed", day(8)}}, Unset: []string{"standby_until", "reason", "next_action"},
-				Events: []Event{{At: day(8), Status: Won, By: "import"}}}, ""},
-		{"a close before the last change", func(in *Lead) { in.Status, in.Closed = Won, day(1).Add(-time.Hour) },
+				Events: []Event{{At: InstantOf(day(8)), Status: Won, By: "import"}}}, ""},
+		{"a close before the last change", func(in *Lead) { in.Status, in.Closed = Won, InstantOf(day(1).Add(-time.Hour)) },
 			Patch{}, "is before the lead's creation"},
 	}
 	for _, tt := range tests {

@@ -15,8 +15,8 @@ func TestBreaches(t *testing.T) {
 	}}
 	at := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	lead := func(owner, createdBy string, value float64) *Lead {
-		return &Lead{ID: "a", Title: "A", Owner: owner, Value: &value, Step: "New", Status: Todo, Created: at,
-			History: []Event{{At: at, Step: "New", Status: Todo, By: createdBy}}}
+		return &Lead{ID: "a", Title: "A", Owner: owner, Value: &value, Step: "New", Status: Todo, Created: InstantOf(at),
+			History: []Event{{At: InstantOf(at), Step: "New", Status: Todo, By: createdBy}}}
 	}
 	tests := []struct {
 		name, author, email string

@@ -65,12 +65,12 @@ func ClosedColumns(p *model.Pipeline, leads []*model.Lead, since, now time.Time,
 		}
 		c := &cols[map[model.Status]int{model.Won: 0, model.Lost: 1, model.Cancelled: 2}[l.Status]]
 		c.Leads = append(c.Leads, l)
-		if v, ok := ix.value(l, l.Closed); ok {
+		if v, ok := ix.value(l, l.Closed.Time()); ok {
 			c.Value += v
 		}
 	}
 	for i := range cols {
-		slices.SortStableFunc(cols[i].Leads, func(a, b *model.Lead) int { return b.Closed.Compare(a.Closed) })
+		slices.SortStableFunc(cols[i].Leads, func(a, b *model.Lead) int { return b.Closed.Compare(a.Closed.Time()) })
 	}
 	return cols
 }

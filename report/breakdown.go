@@ -146,8 +146,8 @@ func periodGroups(ix *index, leads []*model.Lead, period Period, now time.Time, 
 		// From the first lead the report's moment sees.
 		m := period.moment(now)
 		for _, l := range leads {
-			if m.sees(l.Created) && (start.IsZero() || l.Created.Before(start)) {
-				start = l.Created
+			if m.sees(l.Created.Time()) && (start.IsZero() || l.Created.Before(start)) {
+				start = l.Created.Time()
 			}
 		}
 	}

@@ -110,7 +110,7 @@ func ClientDealTable(c *model.Client, pipelineOf func(*model.Lead) string) *Tabl
 	}
 	for _, l := range c.Leads {
 		row := []string{l.ID, l.Title, model.KindOf(l), l.Parent, l.Status.String(), l.Step, strings.TrimSpace(l.ValueString() + " " + l.Currency),
-			dayOf(l.Created), dayOf(l.Closed), dateText(l.TermEnd)}
+			dayOf(l.Created.Time()), dayOf(l.Closed.Time()), dateText(l.TermEnd)}
 		if l.Value == nil {
 			row[6] = ""
 		}

@@ -18,20 +18,20 @@ func TestDigestByHand(t *testing.T) {
 	at := func(day, hour int) time.Time { return time.Date(2026, 11, day, hour, 0, 0, 0, time.UTC) }
 	v := func(f float64) *float64 { return &f }
 	created := func(day int, by string) model.Event {
-		return model.Event{At: at(day, 9), Step: "New", Status: model.Todo, By: by}
+		return model.Event{At: model.InstantOf(at(day, 9)), Step: "New", Status: model.Todo, By: by}
 	}
 	leads := []*model.Lead{
-		{ID: "a", Title: "A", Owner: "alice", Step: "New", Status: model.Won, Value: v(1000), Created: at(3, 9), Closed: at(10, 10),
-			History: []model.Event{created(3, "alice"), {At: at(10, 10), Status: model.Won, By: "alice"}}},
-		{ID: "b", Title: "B", Owner: "bob", Step: "New", Status: model.Todo, Value: v(500), Created: at(10, 9),
+		{ID: "a", Title: "A", Owner: "alice", Step: "New", Status: model.Won, Value: v(1000), Created: model.InstantOf(at(3, 9)), Closed: model.InstantOf(at(10, 10)),
+			History: []model.Event{created(3, "alice"), {At: model.InstantOf(at(10, 10)), Status: model.Won, By: "alice"}}},
+		{ID: "b", Title: "B", Owner: "bob", Step: "New", Status: model.Todo, Value: v(500), Created: model.InstantOf(at(10, 9)),
 			NextAction: &model.NextAction{Date: model.DateOf(at(10, 0)), Text: "call"},
 			History:    []model.Event{created(10, "bob")},
-			Activities: []model.Activity{{At: at(10, 15), Type: model.Call, By: "bob", Text: "left a message"}}},
-		{ID: "c", Title: "C", Owner: "alice", Step: "Demo", Status: model.Won, Value: v(2000), Created: at(2, 9), Closed: at(4, 9),
+			Activities: []model.Activity{{At: model.InstantOf(at(10, 15)), Type: model.Call, By: "bob", Text: "left a message"}}},
+		{ID: "c", Title: "C", Owner: "alice", Step: "Demo", Status: model.Won, Value: v(2000), Created: model.InstantOf(at(2, 9)), Closed: model.InstantOf(at(4, 9)),
 			NextAction: &model.NextAction{Date: model.DateOf(at(11, 0)), Text: "renewal talk"},
-			History:    []model.Event{created(2, "alice"), {At: at(3, 9), Step: "Demo", By: "alice"}, {At: at(4, 9), Status: model.Won, By: "alice"}}},
-		{ID: "d", Title: "D", Step: "New", Status: model.Lost, Created: at(5, 9), Closed: at(6, 9),
-			History: []model.Event{created(5, "carol"), {At: at(6, 9), Status: model.Lost, By: "carol"}}},
+			History:    []model.Event{created(2, "alice"), {At: model.InstantOf(at(3, 9)), Step: "Demo", By: "alice"}, {At: model.InstantOf(at(4, 9)), Status: model.Won, By: "alice"}}},
+		{ID: "d", Title: "D", Step: "New", Status: model.Lost, Created: model.InstantOf(at(5, 9)), Closed: model.InstantOf(at(6, 9)),
+			History: []model.Event{created(5, "carol"), {At: model.InstantOf(at(6, 9)), Status: model.Lost, By: "carol"}}},
 	}
 	d := NewDigest(p, leads, at(10, 0), at(11, 9))
 

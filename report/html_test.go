@@ -23,13 +23,13 @@ func htmlFixture() (Report, []*model.Lead) {
 	p := &model.Pipeline{Name: "Demo <script>alert(1)</script>", Steps: []model.Step{{Name: "New"}, {Name: "Demo"}, {Name: "Deal"}}}
 	at := func(d int) time.Time { return time.Date(2026, 10, d, 9, 0, 0, 0, time.UTC) }
 	lead := func(id string, created int, steps []string, status model.Status, closed int) *model.Lead {
-		l := &model.Lead{ID: id, Title: id, Created: at(created), Step: steps[len(steps)-1], Status: status}
+		l := &model.Lead{ID: id, Title: id, Created: model.InstantOf(at(created)), Step: steps[len(steps)-1], Status: status}
 		for i, s := range steps {
-			l.History = append(l.History, model.Event{At: at(created + i), Step: s})
+			l.History = append(l.History, model.Event{At: model.InstantOf(at(created + i)), Step: s})
 		}
 		if status.Closed() {
-			l.Closed = at(closed)
-			l.History = append(l.History, model.Event{At: at(closed), Status: status})
+			l.Closed = model.InstantOf(at(closed))
+			l.History = append(l.History, model.Event{At: model.InstantOf(at(closed)), Status: status})
 		}
 		return l
 	}
@@ -153,11 +153,11 @@ func TestHighlight(t *testing.T) {
 	v := func(x float64) *float64 { return &x }
 	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	leads := []*model.Lead{
-		{ID: "big-early", Step: "New", Status: model.Todo, Value: v(10000), Created: at},                // 1000
-		{ID: "small-late", Step: "Deal", Status: model.Todo, Value: v(4000), Created: at},               // 2000
-		{ID: "sure", Step: "New", Status: model.Todo, Value: v(1500), Probability: v(100), Created: at}, // 1500
-		{ID: "won", Step: "Deal", Status: model.Won, Value: v(99999), Created: at, Closed: at},
-		{ID: "no-value", Step: "Deal", Status: model.Todo, Created: at},
+		{ID: "big-early", Step: "New", Status: model.Todo, Value: v(10000), Created: model.InstantOf(at)},                // 1000
+		{ID: "small-late", Step: "Deal", Status: model.Todo, Value: v(4000), Created: model.InstantOf(at)},               // 2000
+		{ID: "sure", Step: "New", Status: model.Todo, Value: v(1500), Probability: v(100), Created: model.InstantOf(at)}, // 1500
+		{ID: "won", Step: "Deal", Status: model.Won, Value: v(99999), Created: model.InstantOf(at), Closed: model.InstantOf(at)},
+		{ID: "no-value", Step: "Deal", Status: model.Todo, Created: model.InstantOf(at)},
 	}
 	h := Highlight(p, leads, at.AddDate(0, 0, 1))
 	var got []string

@@ -77,7 +77,7 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 		ID: l.ID, Path: path, Title: l.Title, Company: l.Company, Contacts: l.Contacts,
 		Value: l.Value, Currency: l.Currency, Owner: l.Owner, Source: l.Source, Tags: l.Tags,
 		Step: l.Step, Status: l.Status.String(), Reason: l.Reason,
-		Created: timeStr(l.Created), Closed: timeStr(l.Closed),
+		Created: timeStr(l.Created.Time()), Closed: timeStr(l.Closed.Time()),
 		StandbyUntil: datePtr(l.StandbyUntil), ExpectedClose: datePtr(l.ExpectedClose),
 		Probability: l.Probability, Parent: l.Parent, Kind: l.Kind, RenewsEvery: l.RenewsEvery.String(),
 		TermEnd: datePtr(l.TermEnd), Starred: l.Starred, Priority: l.Priority, Fields: l.Fields.Map(),
@@ -96,7 +96,7 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 		j.History = append(j.History, NewEventJSON(e))
 	}
 	for _, a := range l.Activities {
-		j.Activities = append(j.Activities, ActivityJSON{At: model.FormatTime(a.At), Type: string(a.Type), By: a.By, Text: a.Text})
+		j.Activities = append(j.Activities, ActivityJSON{At: model.FormatTime(a.At.Time()), Type: string(a.Type), By: a.By, Text: a.Text})
 	}
 	return j
 }
@@ -223,7 +223,7 @@ func jsonValue(v any) any {
 
 // NewEventJSON converts a history event for JSON output.
 func NewEventJSON(e model.Event) EventJSON {
-	ej := EventJSON{At: model.FormatTime(e.At), Step: e.Step, Status: e.Status.String(), By: e.By, Reason: e.Reason()}
+	ej := EventJSON{At: model.FormatTime(e.At.Time()), Step: e.Step, Status: e.Status.String(), By: e.By, Reason: e.Reason()}
 	for _, c := range e.Changes() {
 		if c.Unset {
 			ej.Unset = append(ej.Unset, c.Field)
@@ -354,8 +354,8 @@ var LeadColumns = []LeadColumn{
 	{Name: "source", Cell: func(l *model.Lead, _ time.Time) string { return l.Source }},
 	{Name: "tags", Cell: func(l *model.Lead, _ time.Time) string { return strings.Join(l.Tags, ", ") }},
 	{Name: "next", Cell: func(l *model.Lead, _ time.Time) string { return nextCell(l) }},
-	{Name: "created", Cell: func(l *model.Lead, _ time.Time) string { return dayOf(l.Created) }},
-	{Name: "closed", Cell: func(l *model.Lead, _ time.Time) string { return dayOf(l.Closed) }},
+	{Name: "created", Cell: func(l *model.Lead, _ time.Time) string { return dayOf(l.Created.Time()) }},
+	{Name: "closed", Cell: func(l *model.Lead, _ time.Time) string { return dayOf(l.Closed.Time()) }},
 	{Name: "last_activity", Cell: func(l *model.Lead, _ time.Time) string { return dayOf(LastActivity(l)) }},
 	{Name: "age_in_step", Right: true, Cell: func(l *model.Lead, now time.Time) string {
 		return strconv.Itoa(int(now.Sub(EnteredStep(l)).Hours() / 24))
@@ -446,16 +446,16 @@ func nextCell(l *model.Lead) string {
 func LastActivity(l *model.Lead) time.Time {
 	t := l.Created
 	for _, e := range l.History {
-		if e.At.After(t) {
+		if e.At.After(t.Time()) {
 			t = e.At
 		}
 	}
 	for _, a := range l.Activities {
-		if a.At.After(t) {
+		if a.At.After(t.Time()) {
 			t = a.At
 		}
 	}
-	return t
+	return t.Time()
 }
 
 // EnteredStep is when l came to its current step: the last event that
@@ -463,9 +463,9 @@ func LastActivity(l *model.Lead) time.Time {
 func EnteredStep(l *model.Lead) time.Time {
 	t := l.Created
 	for _, e := range l.History {
-		if e.Step != "" && model.NormalizeStep(e.Step) == model.NormalizeStep(l.Step) && e.At.After(t) {
+		if e.Step != "" && model.NormalizeStep(e.Step) == model.NormalizeStep(l.Step) && e.At.After(t.Time()) {
 			t = e.At
 		}
 	}
-	return t
+	return t.Time()
 }

@@ -320,9 +320,9 @@ func (ix *index) isContactStep(i int) bool {
 
 func sortedHistory(h []model.Event) []model.Event {
 	for i := 1; i < len(h); i++ {
-		if h[i].At.Before(h[i-1].At) {
+		if h[i].At.Before(h[i-1].At.Time()) {
 			s := append([]model.Event(nil), h...)
-			sort.SliceStable(s, func(i, j int) bool { return s[i].At.Before(s[j].At) })
+			sort.SliceStable(s, func(i, j int) bool { return s[i].At.Before(s[j].At.Time()) })
 			return s
 		}
 	}
@@ -336,24 +336,24 @@ func sortedHistory(h []model.Event) []model.Event {
 // the lead stood. withStays records the time spent in each step (only the
 // step table needs it).
 func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) {
-	if !m.sees(l.Created) {
+	if !m.sees(l.Created.Time()) {
 		return facts{}, false
 	}
-	f := facts{lead: l, created: l.Created, step: -1, furthest: -1, lastActive: l.Created, stays: ix.spare}
+	f := facts{lead: l, created: l.Created.Time(), step: -1, furthest: -1, lastActive: l.Created.Time(), stays: ix.spare}
 	ix.spare = nil
 	history := sortedHistory(l.History)
-	after := !l.Closed.IsZero() && !m.sees(l.Closed)
+	after := !l.Closed.IsZero() && !m.sees(l.Closed.Time())
 	status := model.Todo
 	var entered time.Time
 	var closedAt time.Time
 	stepSeen := false
 	for _, e := range history {
-		if !m.sees(e.At) {
+		if !m.sees(e.At.Time()) {
 			after = true
 			break
 		}
 		if e.At.After(f.lastActive) {
-			f.lastActive = e.At
+			f.lastActive = e.At.Time()
 		}
 		if e.Step != "" {
 			if i := ix.step(e.Step); i >= 0 {
@@ -361,7 +361,7 @@ func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) 
 					f.stays = append(f.stays, stay{f.step, days(e.At.Sub(entered))})
 				}
 				if f.step != i || status.Closed() {
-					entered = e.At
+					entered = e.At.Time()
 				}
 				f.step = i
 				stepSeen = true
@@ -369,22 +369,22 @@ func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) 
 					f.furthest = i
 				}
 				if ix.isContactStep(i) && f.firstContact.IsZero() {
-					f.firstContact = e.At
+					f.firstContact = e.At.Time()
 				}
 			}
 		}
 		if e.Status != model.NoStatus && e.Status.Valid() {
 			switch {
 			case e.Status.Closed() && !status.Closed():
-				closedAt = e.At
+				closedAt = e.At.Time()
 				if withStays && f.step >= 0 && !entered.IsZero() {
 					f.stays = append(f.stays, stay{f.step, days(e.At.Sub(entered))})
 				}
 			case e.Status.Closed():
-				closedAt = e.At
+				closedAt = e.At.Time()
 			case status.Closed():
 				closedAt = time.Time{}
-				entered = e.At
+				entered = e.At.Time()
 			}
 			status = e.Status
 		}
@@ -396,7 +396,7 @@ func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) 
 		f.step = cur
 		if status.Closed() {
 			if !l.Closed.IsZero() {
-				closedAt = l.Closed
+				closedAt = l.Closed.Time()
 			} else if closedAt.IsZero() {
 				closedAt = f.lastActive
 			}
@@ -407,7 +407,7 @@ func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) 
 		// No history of steps: the lead was at its current step, and the
 		// close recorded after the moment had not happened yet.
 		f.step = cur
-		if status.Closed() && !m.sees(l.Closed) {
+		if status.Closed() && !m.sees(l.Closed.Time()) {
 			status, closedAt = model.Todo, time.Time{}
 		}
 	}
@@ -415,18 +415,18 @@ func (ix *index) factsAt(l *model.Lead, m moment, withStays bool) (facts, bool) 
 		f.furthest = f.step
 	}
 	if !stepSeen && ix.isContactStep(cur) && len(history) > 0 && f.firstContact.IsZero() {
-		f.firstContact = l.Created
+		f.firstContact = l.Created.Time()
 	}
 	f.status, f.closedAt = status, closedAt
 	for _, a := range l.Activities {
-		if !m.sees(a.At) {
+		if !m.sees(a.At.Time()) {
 			continue
 		}
 		if a.At.After(f.lastActive) {
-			f.lastActive = a.At
+			f.lastActive = a.At.Time()
 		}
 		if a.Type.IsContact() && (f.firstContact.IsZero() || a.At.Before(f.firstContact)) {
-			f.firstContact = a.At
+			f.firstContact = a.At.Time()
 		}
 	}
 	return f, true

@@ -37,10 +37,10 @@ func testPipeline() *model.Pipeline {
 func TestLeadsWithoutHistory(t *testing.T) {
 	p := testPipeline()
 	leads := []*model.Lead{
-		{ID: "a", Step: "Demo", Status: model.Won, Value: f(1000), Created: day("2026-11-01 00:00"), Closed: day("2026-11-11 00:00")},
-		{ID: "b", Step: "Qualified", Status: model.Lost, Value: f(0), Created: day("2026-11-02 00:00"), Closed: day("2026-11-06 00:00")},
-		{ID: "c", Step: "Contacted", Status: model.Todo, Value: f(500), Created: day("2026-11-20 00:00")},
-		{ID: "d", Step: "New", Status: model.Todo, Created: day("2026-11-25 00:00")},
+		{ID: "a", Step: "Demo", Status: model.Won, Value: f(1000), Created: model.InstantOf(day("2026-11-01 00:00")), Closed: model.InstantOf(day("2026-11-11 00:00"))},
+		{ID: "b", Step: "Qualified", Status: model.Lost, Value: f(0), Created: model.InstantOf(day("2026-11-02 00:00")), Closed: model.InstantOf(day("2026-11-06 00:00"))},
+		{ID: "c", Step: "Contacted", Status: model.Todo, Value: f(500), Created: model.InstantOf(day("2026-11-20 00:00"))},
+		{ID: "d", Step: "New", Status: model.Todo, Created: model.InstantOf(day("2026-11-25 00:00"))},
 	}
 	r := Compute(p, leads, Period{}, day("2026-11-30 00:00"), "")
 	want := Summary{
@@ -69,7 +69,7 @@ func TestLeadsWithoutHistory(t *testing.T) {
 
 func TestCoverageAndPeriods(t *testing.T) {
 	p := testPipeline()
-	leads := []*model.Lead{{ID: "a", Step: "New", Status: model.Todo, Value: f(10000), Created: day("2026-10-01 00:00")}}
+	leads := []*model.Lead{{ID: "a", Step: "New", Status: model.Todo, Value: f(10000), Created: model.InstantOf(day("2026-10-01 00:00"))}}
 	now := day("2026-11-30 00:00")
 	for _, tt := range []struct {
 		period string
@@ -126,13 +126,13 @@ func TestParsePeriod(t *testing.T) {
 func randomLead(r *rand.Rand, p *model.Pipeline, i int, start time.Time) *model.Lead {
 	at := start.Add(time.Duration(r.IntN(90*24)) * time.Hour)
 	step := r.IntN(len(p.Steps))
-	l := &model.Lead{ID: fmt.Sprint("l", i), Created: at, Step: p.Steps[step].Name, Status: model.Todo}
+	l := &model.Lead{ID: fmt.Sprint("l", i), Created: model.InstantOf(at), Step: p.Steps[step].Name, Status: model.Todo}
 	if r.IntN(4) > 0 {
 		l.Value = f(float64(r.IntN(100) * 100))
 	}
 	withHistory := r.IntN(5) > 0
 	if withHistory {
-		l.History = append(l.History, model.Event{At: at, Step: l.Step, Status: model.Todo})
+		l.History = append(l.History, model.Event{At: model.InstantOf(at), Step: l.Step, Status: model.Todo})
 	}
 	for n := r.IntN(8); n > 0; n-- {
 		at = at.Add(time.Duration(1+r.IntN(240)) * time.Hour)
@@ -141,25 +141,25 @@ func randomLead(r *rand.Rand, p *model.Pipeline, i int, start time.Time) *model.
 			step = r.IntN(len(p.Steps))
 			l.Step = p.Steps[step].Name
 			if withHistory {
-				l.History = append(l.History, model.Event{At: at, Step: l.Step})
+				l.History = append(l.History, model.Event{At: model.InstantOf(at), Step: l.Step})
 			}
 		case k < 8 && l.Status.Open():
 			l.Status = []model.Status{model.Won, model.Lost, model.Cancelled}[r.IntN(3)]
-			l.Closed = at
+			l.Closed = model.InstantOf(at)
 			if withHistory {
-				l.History = append(l.History, model.Event{At: at, Status: l.Status})
+				l.History = append(l.History, model.Event{At: model.InstantOf(at), Status: l.Status})
 			}
 		case k < 9:
 			if l.Status == model.Standby || l.Status.Closed() {
-				l.Status, l.Closed = model.Todo, time.Time{}
+				l.Status, l.Closed = model.Todo, model.InstantOf(time.Time{})
 			} else {
 				l.Status = model.Standby
 			}
 			if withHistory {
-				l.History = append(l.History, model.Event{At: at, Status: l.Status})
+				l.History = append(l.History, model.Event{At: model.InstantOf(at), Status: l.Status})
 			}
 		default:
-			l.Activities = append(l.Activities, model.Activity{At: at, Type: model.Call})
+			l.Activities = append(l.Activities, model.Activity{At: model.InstantOf(at), Type: model.Call})
 		}
 	}
 	return l
@@ -276,8 +276,8 @@ func TestRenewalFigures(t *testing.T) {
 	p := &model.Pipeline{Name: "p", Steps: []model.Step{{Name: "New"}}}
 	won := func(id string, v float64, closed string, term model.Date) *model.Lead {
 		c := day(closed)
-		return &model.Lead{ID: id, Step: "New", Status: model.Won, Value: f(v), Created: c.AddDate(0, -1, 0), Closed: c,
-			TermEnd: term, History: []model.Event{{At: c.AddDate(0, -1, 0), Step: "New", Status: model.Todo}, {At: c, Status: model.Won}}}
+		return &model.Lead{ID: id, Step: "New", Status: model.Won, Value: f(v), Created: model.InstantOf(c.AddDate(0, -1, 0)), Closed: model.InstantOf(c),
+			TermEnd: term, History: []model.Event{{At: model.InstantOf(c.AddDate(0, -1, 0)), Step: "New", Status: model.Todo}, {At: model.InstantOf(c), Status: model.Won}}}
 	}
 	d := func(y, m, dd int) model.Date { return model.Date{Year: int32(y), Month: uint8(m), Day: uint8(dd)} }
 	green := won("green", 12000, "2025-11-20 00:00", d(2026, 11, 20))
@@ -286,8 +286,8 @@ func TestRenewalFigures(t *testing.T) {
 	renewal := won("green-r", 13000, "2026-11-10 00:00", d(2027, 11, 20))
 	renewal.Parent, renewal.Kind = "green", model.KindRenewal
 	lost := &model.Lead{ID: "red-r", Step: "New", Status: model.Lost, Value: f(8000), Parent: "red", Kind: model.KindRenewal,
-		Created: day("2026-09-01 00:00"), Closed: day("2026-10-20 00:00"),
-		History: []model.Event{{At: day("2026-09-01 00:00"), Step: "New", Status: model.Todo}, {At: day("2026-10-20 00:00"), Status: model.Lost}}}
+		Created: model.InstantOf(day("2026-09-01 00:00")), Closed: model.InstantOf(day("2026-10-20 00:00")),
+		History: []model.Event{{At: model.InstantOf(day("2026-09-01 00:00")), Step: "New", Status: model.Todo}, {At: model.InstantOf(day("2026-10-20 00:00")), Status: model.Lost}}}
 	upsell := won("green-u", 3000, "2026-11-01 00:00", model.Date{})
 	upsell.Parent, upsell.Kind = "green", model.KindUpsell
 	leads := []*model.Lead{blue, green, renewal, upsell, red, lost}

@@ -42,11 +42,11 @@ func boundaryLead(r *rand.Rand, p *model.Pipeline, i int, loc *time.Location, re
 	}
 	at := instant(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	step := r.IntN(len(p.Steps))
-	l := &model.Lead{ID: fmt.Sprint("l", i), Created: at, Step: p.Steps[step].Name, Status: model.Todo}
+	l := &model.Lead{ID: fmt.Sprint("l", i), Created: model.InstantOf(at), Step: p.Steps[step].Name, Status: model.Todo}
 	if r.IntN(4) > 0 {
 		l.Value = f(float64(1 + r.IntN(100)*100))
 	}
-	l.History = []model.Event{{At: at, Step: l.Step, Status: model.Todo}}
+	l.History = []model.Event{{At: model.InstantOf(at), Step: l.Step, Status: model.Todo}}
 	closedOnce := false
 	for n := r.IntN(8); n > 0; n-- {
 		at = instant(at)
@@ -54,21 +54,21 @@ func boundaryLead(r *rand.Rand, p *model.Pipeline, i int, loc *time.Location, re
 		case k < 4 && l.Status.Open():
 			step = r.IntN(len(p.Steps))
 			l.Step = p.Steps[step].Name
-			l.History = append(l.History, model.Event{At: at, Step: l.Step})
+			l.History = append(l.History, model.Event{At: model.InstantOf(at), Step: l.Step})
 		case k < 7 && l.Status.Open():
 			l.Status = []model.Status{model.Won, model.Lost, model.Cancelled}[r.IntN(3)]
-			l.Closed = at
+			l.Closed = model.InstantOf(at)
 			closedOnce = true
-			l.History = append(l.History, model.Event{At: at, Status: l.Status})
+			l.History = append(l.History, model.Event{At: model.InstantOf(at), Status: l.Status})
 		case k < 8 && (reopen || !closedOnce):
 			if l.Status == model.Standby || l.Status.Closed() {
-				l.Status, l.Closed = model.Todo, time.Time{}
+				l.Status, l.Closed = model.Todo, model.InstantOf(time.Time{})
 			} else {
 				l.Status = model.Standby
 			}
-			l.History = append(l.History, model.Event{At: at, Status: l.Status})
+			l.History = append(l.History, model.Event{At: model.InstantOf(at), Status: l.Status})
 		default:
-			l.Activities = append(l.Activities, model.Activity{At: at, Type: model.Call})
+			l.Activities = append(l.Activities, model.Activity{At: model.InstantOf(at), Type: model.Call})
 		}
 	}
 	return l

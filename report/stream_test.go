@@ -19,13 +19,13 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	v := 1200.5
 	leads := []*model.Lead{
-		{ID: "a", Title: "Acme <b>&</b>", Step: "New", Status: model.Todo, Created: at, Value: &v, Tags: []string{"x", "yes"},
-			History: []model.Event{{At: at, Step: "New", Status: model.Todo, By: "me"}}},
-		{ID: "b", Title: "two\nlines: here", Company: "'quoted' \"co\"", Step: "Won step", Status: model.Won, Created: at, Closed: at.Add(time.Hour),
+		{ID: "a", Title: "Acme <b>&</b>", Step: "New", Status: model.Todo, Created: model.InstantOf(at), Value: &v, Tags: []string{"x", "yes"},
+			History: []model.Event{{At: model.InstantOf(at), Step: "New", Status: model.Todo, By: "me"}}},
+		{ID: "b", Title: "two\nlines: here", Company: "'quoted' \"co\"", Step: "Won step", Status: model.Won, Created: model.InstantOf(at), Closed: model.InstantOf(at.Add(time.Hour)),
 			Contacts:   []model.Contact{{Name: "Ann", Email: "ann@example.com"}},
 			Fields:     model.FieldsOf(map[string]any{"region": "emea", "seats": 12, "nested": map[string]any{"k": []any{1, "two"}}}),
 			NextAction: &model.NextAction{Date: model.Date{Year: 2026, Month: 4, Day: 1}, Text: "call back"},
-			Activities: []model.Activity{{At: at, Type: model.Call, By: "me", Text: "#hash: text"}}},
+			Activities: []model.Activity{{At: model.InstantOf(at), Type: model.Call, By: "me", Text: "#hash: text"}}},
 		{ID: "c", Title: "", Step: "", Status: model.Lost, Reason: "null"},
 	}
 	// Text the YAML library quotes, folds or writes as a block, numbers
@@ -45,20 +45,20 @@ func TestWriteLeadListMatchesRender(t *testing.T) {
 		t := odd[i%len(odd)]
 		num := nums[i%len(nums)]
 		leads = append(leads, &model.Lead{ID: fmt.Sprintf("l%03d", i), Title: t, Company: odd[(i+3)%len(odd)], Owner: odd[(i+5)%len(odd)],
-			Step: "New", Status: model.Todo, Created: at, Value: &num, Tags: []string{odd[(i+7)%len(odd)]},
+			Step: "New", Status: model.Todo, Created: model.InstantOf(at), Value: &num, Tags: []string{odd[(i+7)%len(odd)]},
 			Fields: model.FieldsOf(map[string]any{"n": i, "f": num, "s": t, "list": []any{t, i, nil, true}})})
 	}
 	// Custom keys and values, and history changes, of every kind the
 	// emitter writes or leaves to the library.
 	next := &model.NextAction{Date: model.Date{Year: 2026, Month: 5, Day: 6}, Text: "a: b"}
 	for i, k := range odd {
-		leads = append(leads, &model.Lead{ID: fmt.Sprintf("k%03d", i), Title: "keys", Step: "New", Status: model.Todo, Created: at,
+		leads = append(leads, &model.Lead{ID: fmt.Sprintf("k%03d", i), Title: "keys", Step: "New", Status: model.Todo, Created: model.InstantOf(at),
 			Contacts: []model.Contact{{}, {Phone: k, Role: odd[(i+1)%len(odd)]}},
 			Fields:   model.FieldsOf(map[string]any{k: odd[(i+2)%len(odd)], "list": []any{[]any{k, []any{}}, map[string]any{k: 1.5}, map[string]any{}}, "int64": int64(-5), "u": uint64(7), "empty": map[string]any{}}),
-			History: []model.Event{{At: at, By: k, Note: &model.EventNote{Reason: odd[(i+4)%len(odd)], Changes: []model.Change{
+			History: []model.Event{{At: model.InstantOf(at), By: k, Note: &model.EventNote{Reason: odd[(i+4)%len(odd)], Changes: []model.Change{
 				{Field: "next", From: next, To: nil}, {Field: "tags", To: []string{k, "x"}}, {Field: "value", From: 1.5, To: 2.0},
 				{Field: "closed", To: at}, {Field: "gone", Unset: true, From: k}}}}},
-			Activities: []model.Activity{{At: at, Type: model.Note, Text: k}, {At: at, Type: model.Email, By: "me", Text: odd[(i+6)%len(odd)]}}})
+			Activities: []model.Activity{{At: model.InstantOf(at), Type: model.Note, Text: k}, {At: model.InstantOf(at), Type: model.Email, By: "me", Text: odd[(i+6)%len(odd)]}}})
 	}
 	for _, n := range []int{0, 1, 3, len(leads)} {
 		for _, format := range []string{FormatJSON, FormatYAML} {
@@ -84,10 +84,10 @@ func FuzzLeadEmitter(f *testing.F) {
 	f.Add("2026-01-02", "t\n\n", "a: b", 1e21)
 	f.Fuzz(func(t *testing.T, title, text, key string, num float64) {
 		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
-		l := &model.Lead{ID: "a", Title: title, Company: text, Tags: []string{title, text}, Value: &num, Step: "New", Status: model.Todo, Created: at,
+		l := &model.Lead{ID: "a", Title: title, Company: text, Tags: []string{title, text}, Value: &num, Step: "New", Status: model.Todo, Created: model.InstantOf(at),
 			Fields:     model.FieldsOf(map[string]any{key: text, "n": num, "l": []any{title, []any{key}}}),
-			History:    []model.Event{{At: at, By: title, Note: &model.EventNote{Changes: []model.Change{{Field: key, From: title, To: text}}}}},
-			Activities: []model.Activity{{At: at, Type: model.Note, Text: text}}}
+			History:    []model.Event{{At: model.InstantOf(at), By: title, Note: &model.EventNote{Changes: []model.Change{{Field: key, From: title, To: text}}}}},
+			Activities: []model.Activity{{At: model.InstantOf(at), Type: model.Note, Text: text}}}
 		var whole, streamed bytes.Buffer
 		errWhole := Render(&whole, FormatYAML, nil, NewLeadListJSON("S", []*model.Lead{l}))
 		errStreamed := WriteLeadList(&streamed, FormatYAML, "S", []*model.Lead{l})
@@ -113,10 +113,10 @@ func TestLeadEmitterCovers(t *testing.T) {
 	v := 1200.0
 	l := &model.Lead{ID: "acme-x1y2z", Title: "Acme Corp — EU rollout", Company: "Acme GmbH", Owner: "Zoë", Source: "import", Value: &v, Currency: "EUR",
 		Contacts: []model.Contact{{Name: "Ann O'Neil", Email: "ann@acme.example", Phone: "+49 30 1234"}}, Tags: []string{"enterprise", "q3"},
-		Step: "Proposal", Status: model.Todo, Created: at, NextAction: &model.NextAction{Date: model.Date{Year: 2026, Month: 4, Day: 1}, Text: "call back"},
+		Step: "Proposal", Status: model.Todo, Created: model.InstantOf(at), NextAction: &model.NextAction{Date: model.Date{Year: 2026, Month: 4, Day: 1}, Text: "call back"},
 		Fields:     model.FieldsOf(map[string]any{"region": "emea", "seats": 12}),
-		History:    []model.Event{{At: at, Step: "New", Status: model.Todo, By: "alice", Note: &model.EventNote{Changes: []model.Change{{Field: "value", From: 1000.0, To: 1200.0}}}}},
-		Activities: []model.Activity{{At: at, Type: model.Call, By: "alice", Text: "Spoke to Ann.\nShe wants a demo."}}}
+		History:    []model.Event{{At: model.InstantOf(at), Step: "New", Status: model.Todo, By: "alice", Note: &model.EventNote{Changes: []model.Change{{Field: "value", From: 1000.0, To: 1200.0}}}}},
+		Activities: []model.Activity{{At: model.InstantOf(at), Type: model.Call, By: "alice", Text: "Spoke to Ann.\nShe wants a demo."}}}
 	var e leadEmitter
 	if err := e.lead(l, 2); err != nil {
 		t.Fatalf("an ordinary lead is left to the library: %v", err)

@@ -321,9 +321,9 @@ func (d *leadDecoder) field(l *model.Lead, k, v *yaml.Node, id string) {
 	case "reason":
 		l.Reason = d.str(k.Value, v)
 	case "created":
-		l.Created = d.time(k.Value, v)
+		l.Created = model.InstantOf(d.time(k.Value, v))
 	case "closed":
-		l.Closed = d.time(k.Value, v)
+		l.Closed = model.InstantOf(d.time(k.Value, v))
 	case "next_action":
 		l.NextAction = d.nextAction(v)
 	case "standby_until":
@@ -620,7 +620,7 @@ func (d *leadDecoder) history(n *yaml.Node) []model.Event {
 			k, v := c.Content[i], c.Content[i+1]
 			switch k.Value {
 			case "at":
-				e.At, hasAt = d.time("history at", v), !isNull(v)
+				e.At, hasAt = model.InstantOf(d.time("history at", v)), !isNull(v)
 			case "step":
 				e.Step = d.str("step", v)
 			case "status":
@@ -701,7 +701,7 @@ func (d *leadDecoder) activities(n *yaml.Node) []model.Activity {
 			k, v := c.Content[i], c.Content[i+1]
 			switch k.Value {
 			case "at":
-				a.At, hasAt = d.time("activity at", v), !isNull(v)
+				a.At, hasAt = model.InstantOf(d.time("activity at", v)), !isNull(v)
 			case "type":
 				t, err := model.ParseActivityType(d.str("type", v))
 				if err != nil {

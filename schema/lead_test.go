@@ -75,18 +75,18 @@ func TestParseLead(t *testing.T) {
 		ID: "acme-corp-7k3q9", Title: "Acme Corp – 50 seats", Company: "Acme Corp",
 		Contacts: []model.Contact{{Name: "Jane Doe", Email: "jane@acme.example", Phone: "+1 555 0100", Role: "CTO"}, {Name: "Bob Roe"}},
 		Value:    &v, Currency: "EUR", Owner: "alice", Source: "website", Tags: []string{"inbound", "enterprise"},
-		Step: "Visited", Status: model.Todo, Created: at("2026-09-01T10:00:00+02:00"),
+		Step: "Visited", Status: model.Todo, Created: model.InstantOf(at("2026-09-01T10:00:00+02:00")),
 		NextAction:    &model.NextAction{Date: model.Date{Year: 2026, Month: 11, Day: 25}, Text: "send the quote"},
 		ExpectedClose: model.Date{Year: 2026, Month: 12, Day: 15}, Probability: &prob,
 		Fields: model.FieldsOf(map[string]any{"industry": "retail", "seats": 50}),
 		History: []model.Event{
-			{At: at("2026-09-01T10:00:00+02:00"), Step: "To qualify", Status: model.Todo, By: "alice"},
-			{At: at("2026-09-03T16:30:00+02:00"), Step: "Contacted", By: "alice"},
-			{At: at("2026-10-12T11:00:00+02:00"), Step: "Visited", By: "bob", Note: &model.EventNote{Reason: "demo: on site"}},
+			{At: model.InstantOf(at("2026-09-01T10:00:00+02:00")), Step: "To qualify", Status: model.Todo, By: "alice"},
+			{At: model.InstantOf(at("2026-09-03T16:30:00+02:00")), Step: "Contacted", By: "alice"},
+			{At: model.InstantOf(at("2026-10-12T11:00:00+02:00")), Step: "Visited", By: "bob", Note: &model.EventNote{Reason: "demo: on site"}},
 		},
 		Activities: []model.Activity{
-			{At: at("2026-09-03T16:30:00+02:00"), Type: model.Call, By: "alice", Text: "called Jane, wants a demo"},
-			{At: at("2026-10-12T11:00:00+02:00"), Type: model.Demo, By: "bob", Text: `on site, "great" feedback`},
+			{At: model.InstantOf(at("2026-09-03T16:30:00+02:00")), Type: model.Call, By: "alice", Text: "called Jane, wants a demo"},
+			{At: model.InstantOf(at("2026-10-12T11:00:00+02:00")), Type: model.Demo, By: "bob", Text: `on site, "great" feedback`},
 		},
 	}
 	if diff := cmp.Diff(want, doc.Lead); diff != "" {

@@ -475,7 +475,7 @@ func describeClash(keys []string, leads []*model.Lead) []string {
 }
 
 func eventKey(e model.Event) string {
-	return model.FormatTime(e.At) + "|" + e.By + "|" + e.Describe()
+	return model.FormatTime(e.At.Time()) + "|" + e.By + "|" + e.Describe()
 }
 
 // markClashes writes the merged file with git's conflict markers around

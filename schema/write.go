@@ -61,9 +61,9 @@ func NewLeadNode(l *model.Lead) *yaml.Node {
 	if l.Reason != "" {
 		put("reason", strNode(l.Reason))
 	}
-	put("created", timeNode(l.Created))
+	put("created", timeNode(l.Created.Time()))
 	if !l.Closed.IsZero() {
-		put("closed", timeNode(l.Closed))
+		put("closed", timeNode(l.Closed.Time()))
 	}
 	if l.NextAction != nil {
 		put("next_action", valueNode(l.NextAction))
@@ -304,7 +304,7 @@ func flowMap(pairs ...string) *yaml.Node {
 }
 
 func eventNode(e model.Event) *yaml.Node {
-	m := flowMap("at", model.FormatTime(e.At), "step", e.Step, "status", e.Status.String(), "by", e.By, "reason", e.Reason())
+	m := flowMap("at", model.FormatTime(e.At.Time()), "step", e.Step, "status", e.Status.String(), "by", e.By, "reason", e.Reason())
 	set := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 	was := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 	unset := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
@@ -341,7 +341,7 @@ func flowStyle(n *yaml.Node) *yaml.Node {
 }
 
 func activityNode(a model.Activity) *yaml.Node {
-	return flowMap("at", model.FormatTime(a.At), "type", string(a.Type), "by", a.By, "text", a.Text)
+	return flowMap("at", model.FormatTime(a.At.Time()), "type", string(a.Type), "by", a.By, "text", a.Text)
 }
 
 // AppendEvents adds events to the history of the lead file data, keeping

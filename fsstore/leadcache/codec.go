@@ -350,10 +350,10 @@ func (e *Encoder) lead(l *model.Lead) error {
 	e.str(l.Step)
 	e.Uvarint(uint64(l.Status))
 	e.str(l.Reason)
-	if err := e.time(l.Created); err != nil {
+	if err := e.time(l.Created.Time()); err != nil {
 		return err
 	}
-	if err := e.time(l.Closed); err != nil {
+	if err := e.time(l.Closed.Time()); err != nil {
 		return err
 	}
 	e.bool(l.NextAction != nil)
@@ -375,7 +375,7 @@ func (e *Encoder) lead(l *model.Lead) error {
 	}
 	e.count(len(l.History), l.History == nil)
 	for _, ev := range l.History {
-		if err := e.time(ev.At); err != nil {
+		if err := e.time(ev.At.Time()); err != nil {
 			return err
 		}
 		e.str(ev.Step)
@@ -397,7 +397,7 @@ func (e *Encoder) lead(l *model.Lead) error {
 	}
 	e.count(len(l.Activities), l.Activities == nil)
 	for _, a := range l.Activities {
-		if err := e.time(a.At); err != nil {
+		if err := e.time(a.At.Time()); err != nil {
 			return err
 		}
 		e.str(string(a.Type))
@@ -825,8 +825,8 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 	l.Step = d.str()
 	l.Status = d.status()
 	l.Reason = d.str()
-	l.Created = d.time()
-	l.Closed = d.time()
+	l.Created = model.InstantOf(d.time())
+	l.Closed = model.InstantOf(d.time())
 	if d.bool() {
 		l.NextAction = &model.NextAction{Date: d.date(), Text: d.rawString()}
 	}
@@ -844,7 +844,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 		l.History = sl.takeEvents(n)
 		for i := range l.History {
 			ev := &l.History[i]
-			ev.At = d.time()
+			ev.At = model.InstantOf(d.time())
 			ev.Step = d.str()
 			ev.Status = d.status()
 			ev.By = d.str()
@@ -866,7 +866,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 		l.Activities = sl.takeActivities(n)
 		for i := range l.Activities {
 			a := &l.Activities[i]
-			a.At = d.time()
+			a.At = model.InstantOf(d.time())
 			a.Type = model.ActivityType(d.str())
 			a.By = d.str()
 			a.Text = d.rawString()

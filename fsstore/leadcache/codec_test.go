@@ -42,6 +42,9 @@ func fill(t *testing.T, v reflect.Value, n *int) {
 	case time.Time:
 		v.Set(reflect.ValueOf(time.Date(2025, 3, 4, 5, 6, 7, 8+*n, time.FixedZone("", 3600*(*n%5+1)))))
 		return
+	case model.Instant:
+		v.Set(reflect.ValueOf(model.InstantOf(time.Date(2025, 3, 4, 5, 6, 7, 0, time.FixedZone("", 3600*(*n%5+1))))))
+		return
 	case model.Status:
 		// One of the five: the cache keeps no other.
 		v.Set(reflect.ValueOf(model.Statuses[*n%len(model.Statuses)]))
@@ -102,8 +105,8 @@ func TestCacheRoundTrip(t *testing.T) {
 	full.Fields = model.FieldsOf(yamlValues(loc))
 	full.History[0].Note.Changes[0].From = yamlValues(loc)
 	full.History[0].Note.Changes[1].To = []any{time.Date(2026, 5, 6, 7, 8, 9, 0, time.Local)}
-	full.Created = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
-	full.Closed = time.Date(2026, 1, 1, 9, 0, 0, 0, loc)
+	full.Created = model.InstantOf(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
+	full.Closed = model.InstantOf(time.Date(2026, 1, 1, 9, 0, 0, 0, loc))
 	empty := &model.Lead{ID: "empty", Contacts: []model.Contact{}, Tags: []string{}, Fields: model.FieldsOf(map[string]any{}), History: []model.Event{{Note: &model.EventNote{Changes: []model.Change{}}}}, Activities: []model.Activity{}}
 	zero := &model.Lead{}
 	unkept := &model.Lead{ID: "unkept", Fields: model.FieldsOf(map[string]any{"odd": struct{}{}})}
@@ -130,7 +133,7 @@ func TestCacheRoundTrip(t *testing.T) {
 		t.Errorf("round trip (-want +got):\n%s", diff)
 	}
 	for _, e := range got.Entries[:3] {
-		for _, tm := range []time.Time{e.Lead.Created, e.Lead.Closed} {
+		for _, tm := range []time.Time{e.Lead.Created.Time(), e.Lead.Closed.Time()} {
 			if w := tm.Location(); w != time.UTC && w != loc && w.String() != "" {
 				t.Errorf("%s: time in %v", e.Rel, w)
 			}
@@ -162,8 +165,8 @@ func TestCacheRoundTrip(t *testing.T) {
 // TestCacheDamage cuts and flips every byte of a cache: each one is
 // refused, never a panic and never a wrong lead.
 func TestCacheDamage(t *testing.T) {
-	l := &model.Lead{ID: "a", Title: "A", Step: "New", Status: model.Todo, Created: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-		History: []model.Event{{At: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Step: "New", Status: model.Todo, By: "me"}}}
+	l := &model.Lead{ID: "a", Title: "A", Step: "New", Status: model.Todo, Created: model.InstantOf(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
+		History: []model.Event{{At: model.InstantOf(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), Step: "New", Status: model.Todo, By: "me"}}}
 	data := encodeCache(&File{Sig: "s", Dirs: []Dir{{}}, Entries: []Entry{{Rel: "a.yaml", Lead: l}}}, time.UTC)
 	// The index (front and names) is read alone by id lookups: damage
 	// in it is refused too, damage after it is for the whole decode.
@@ -254,8 +257,8 @@ func TestCacheChunks(t *testing.T) {
 	for i := range 3*decoders*Chunk + 7 {
 		e := Entry{Rel: fmt.Sprintf("l%05d.yaml", i), Stat: Stat{Size: int64(i)}}
 		if i%5 != 3 {
-			e.Lead = &model.Lead{ID: fmt.Sprintf("l%05d", i), Title: "Lead", Owner: fmt.Sprintf("owner%d", i%7), Step: "New", Status: model.Todo, Created: at,
-				History: []model.Event{{At: at, Step: "New", Status: model.Todo, By: fmt.Sprintf("by%d", i%3)}}}
+			e.Lead = &model.Lead{ID: fmt.Sprintf("l%05d", i), Title: "Lead", Owner: fmt.Sprintf("owner%d", i%7), Step: "New", Status: model.Todo, Created: model.InstantOf(at),
+				History: []model.Event{{At: model.InstantOf(at), Step: "New", Status: model.Todo, By: fmt.Sprintf("by%d", i%3)}}}
 		}
 		in.Entries = append(in.Entries, e)
 	}
