@@ -120,10 +120,10 @@ func (s *Store) openCache(path string) (*os.File, leadcache.Stat, bool) {
 // readHead reads and decodes the head of the cache, leaving f open at its
 // body (size: the whole file's); h is nil when there is no cache that
 // fits.
-func (s *Store) readHead() (h *leadcache.Head, head []byte, f *os.File, size int64) {
+func (s *Store) readHead() (h *leadcache.Head, f *os.File, size int64) {
 	f, st, ok := s.openCache(s.cachePath())
 	if !ok {
-		return nil, nil, nil, 0
+		return nil, nil, 0
 	}
 	head, err := readCacheHead(f, st.Size)
 	if err == nil {
@@ -131,9 +131,9 @@ func (s *Store) readHead() (h *leadcache.Head, head []byte, f *os.File, size int
 	}
 	if err != nil {
 		f.Close()
-		return nil, nil, nil, 0
+		return nil, nil, 0
 	}
-	return h, head, f, st.Size
+	return h, f, st.Size
 }
 
 // readCacheHead reads the head of the cache f (size bytes) and its
@@ -437,11 +437,11 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 	// The leads are decoded while the files are looked at.
 	var old *leadcache.File
 	var wg sync.WaitGroup
-	h, head, f, size := s.readHead()
+	h, f, size := s.readHead()
 	if h != nil {
 		defer f.Close()
 		wg.Go(func() {
-			if leadcache.DecodeBody(h, head, f, size, s.Loc) == nil {
+			if leadcache.DecodeBody(h, f, size, s.Loc) == nil {
 				old = h.File
 			}
 		})

@@ -24,12 +24,12 @@ import (
 // readCache returns the cache, or nil when there is none that fits. The
 // leads are decoded as the file is read, never held whole in memory.
 func (s *Store) readCache() *leadcache.File {
-	h, head, f, size := s.readHead()
+	h, f, size := s.readHead()
 	if h == nil {
 		return nil
 	}
 	defer f.Close()
-	if err := leadcache.DecodeBody(h, head, f, size, s.Loc); err != nil {
+	if err := leadcache.DecodeBody(h, f, size, s.Loc); err != nil {
 		return nil
 	}
 	return h.File

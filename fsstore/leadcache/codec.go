@@ -882,6 +882,9 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 type Head struct {
 	File    *File
 	HeadLen int
+	// Sum is the checksum of the head and its own checksum: the body's
+	// runs on from it, and the head's bytes need not be kept for it.
+	Sum uint32
 }
 
 // Index is the front of a cache and its names: enough to learn
@@ -1103,6 +1106,7 @@ func DecodeHead(data []byte, sig string, loc *time.Location) (h *Head, err error
 	if crc32.Checksum(data[:headLen], CRCTable) != binary.LittleEndian.Uint32(data[headLen:]) {
 		return nil, ErrCorrupt
 	}
+	whole := data
 	data = data[:headLen]
 	x, err := DecodeFront(data[:frontLen+4], sig)
 	if err != nil {
@@ -1137,7 +1141,7 @@ func DecodeHead(data []byte, sig string, loc *time.Location) (h *Head, err error
 	if d.err != nil {
 		return nil, d.err
 	}
-	return &Head{File: c, HeadLen: int(headLen)}, nil
+	return &Head{File: c, HeadLen: int(headLen), Sum: crc32.Checksum(whole[:headLen+4], CRCTable)}, nil
 }
 
 // window reads the rest of a cache, after its head, a record at a time:
@@ -1189,12 +1193,12 @@ func (w *window) next(n int) ([]byte, bool) {
 // decode them, each with its own slabs: a warm report of 100,000 leads
 // waited 0.25 s on one decoder after the stats were done
 // (docs/performance.md, "Measured reasons in the code").
-func DecodeBody(h *Head, head []byte, r io.Reader, size int64, loc *time.Location) (err error) {
+func DecodeBody(h *Head, r io.Reader, size int64, loc *time.Location) (err error) {
 	bodyLen := size - int64(h.HeadLen) - 4 - 4
 	if bodyLen < 0 {
 		return ErrCorrupt
 	}
-	w := &window{r: r, buf: make([]byte, 1<<20), left: bodyLen, sum: crc32.Checksum(head[:h.HeadLen+4], CRCTable)}
+	w := &window{r: r, buf: make([]byte, 1<<20), left: bodyLen, sum: h.Sum}
 	type job struct {
 		data  []byte
 		chunk []Entry

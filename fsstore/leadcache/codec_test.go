@@ -28,7 +28,7 @@ func decodeCache(data []byte, sig string, loc *time.Location) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := DecodeBody(h, data, bytes.NewReader(data[h.HeadLen+4:]), int64(len(data)), loc); err != nil {
+	if err := DecodeBody(h, bytes.NewReader(data[h.HeadLen+4:]), int64(len(data)), loc); err != nil {
 		return nil, err
 	}
 	return h.File, nil
