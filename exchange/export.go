@@ -88,7 +88,7 @@ func WriteCSV(out io.Writer, leads []*model.Lead, noHeader bool) error {
 			l.Owner, l.Source, strings.Join(l.Tags, ", "), l.Step, l.Status.String(), l.Reason,
 			timeCell(l.Created.Time()), timeCell(l.Closed.Time()), dateCell(l.ExpectedClose), numCell(l.Probability),
 			dateCell(na.Date), na.Text, dateCell(l.StandbyUntil),
-			l.Parent, l.Kind, l.RenewsEvery.String(), dateCell(l.TermEnd), map[bool]string{true: "true"}[l.Starred], l.Priority,
+			l.Parent, l.Kind, l.RenewsEvery.String(), dateCell(l.TermEnd), map[bool]string{true: "true"}[l.Starred], l.Priority.String(),
 		}
 		for _, k := range custom {
 			v := ""

@@ -484,7 +484,7 @@ func parseField(k, v string, now time.Time) (Field, error) {
 		return Field{k, m}, err
 	case "priority":
 		p, err := ParsePriority(v)
-		return Field{k, p}, err
+		return Field{k, p.String()}, err
 	}
 	return Field{k, CustomValue(v)}, nil
 }

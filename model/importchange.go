@@ -35,7 +35,7 @@ func ImportChange(cur, in *Lead, pl *Pipeline, s Stamp) (Patch, error) {
 	set("renews_every", in.RenewsEvery != 0 && in.RenewsEvery != cur.RenewsEvery, in.RenewsEvery)
 	set("term_end", !in.TermEnd.IsZero() && in.TermEnd != cur.TermEnd, in.TermEnd)
 	set("starred", in.Starred && !cur.Starred, true)
-	set("priority", in.Priority != "" && in.Priority != cur.Priority, in.Priority)
+	set("priority", in.Priority != NoPriority && in.Priority != cur.Priority, in.Priority.String())
 	for _, f := range in.Fields {
 		if v, _ := cur.Fields.Get(f.Key); fmt.Sprint(v) != fmt.Sprint(f.Value) {
 			out.Set = append(out.Set, f)

@@ -175,9 +175,9 @@ type Lead struct {
 	// Starred marks a lead that stands out; Priority is low, normal or
 	// high ("" for normal).
 	Starred bool
-	// Status sits beside Starred: one byte each, in one word.
+	// Status and Priority sit beside Starred: a byte each, in one word.
 	Status   Status
-	Priority string
+	Priority Priority
 	// Fields holds the custom keys a person added, decoded as YAML values.
 	Fields     Fields
 	History    []Event
@@ -253,20 +253,41 @@ func (l *Lead) ValueString() string {
 	return FormatNumber(*l.Value)
 }
 
-// The priorities of a lead; a lead without one is normal.
+// Priority is a lead's priority: low, normal or high, or none (a lead
+// without one is normal). One byte, like Status: it prints and marshals
+// as its name.
+type Priority uint8
+
+// The priorities of a lead, after none.
 const (
-	PriorityLow    = "low"
-	PriorityNormal = "normal"
-	PriorityHigh   = "high"
+	NoPriority Priority = iota
+	PriorityLow
+	PriorityNormal
+	PriorityHigh
 )
 
-// ParsePriority reads a priority: low, normal or high.
-func ParsePriority(s string) (string, error) {
-	switch p := strings.ToLower(strings.TrimSpace(s)); p {
-	case PriorityLow, PriorityNormal, PriorityHigh:
-		return p, nil
+var priorityNames = [...]string{"", "low", "normal", "high"}
+
+// String is the priority's name ("" for none).
+func (p Priority) String() string {
+	if int(p) < len(priorityNames) {
+		return priorityNames[p]
 	}
-	return "", fmt.Errorf("unknown priority %s: use low, normal or high", Excerpt(s))
+	return fmt.Sprintf("priority(%d)", uint8(p))
+}
+
+// MarshalText writes the priority's name, in JSON and YAML.
+func (p Priority) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// ParsePriority reads a priority: low, normal or high, in any case.
+func ParsePriority(s string) (Priority, error) {
+	n := strings.ToLower(strings.TrimSpace(s))
+	for p := PriorityLow; p <= PriorityHigh; p++ {
+		if n == p.String() {
+			return p, nil
+		}
+	}
+	return NoPriority, fmt.Errorf("unknown priority %s: use low, normal or high", Excerpt(s))
 }
 
 // Standing orders leads that stand out first: starred and high priority

@@ -54,7 +54,7 @@ func (l *Lead) FieldValue(key string) (any, bool) {
 	case "starred":
 		return l.Starred, l.Starred
 	case "priority":
-		return l.Priority, l.Priority != ""
+		return l.Priority.String(), l.Priority != NoPriority
 	}
 	return l.Fields.Get(key)
 }
@@ -172,7 +172,7 @@ func (l *Lead) SetFieldValue(key string, v any) {
 	case "starred":
 		l.Starred = v == true
 	case "priority":
-		l.Priority = text()
+		l.Priority, _ = ParsePriority(text()) // none when the text is none
 	case "parent":
 		l.Parent = text()
 	case "kind":

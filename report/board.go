@@ -259,7 +259,7 @@ func NewBoardJSON(pipeline, currency string, cols []BoardColumn, now time.Time) 
 	for _, c := range cols {
 		cj := BoardColumnJSON{Step: c.Step, Count: len(c.Leads), Value: num(c.Value), WeightedValue: num(c.Weighted), Cards: []BoardCardJSON{}}
 		for _, l := range c.Leads {
-			card := BoardCardJSON{ID: l.ID, Title: l.Title, Value: l.Value, Currency: l.Currency, Owner: l.Owner, Starred: l.Starred, Priority: l.Priority}
+			card := BoardCardJSON{ID: l.ID, Title: l.Title, Value: l.Value, Currency: l.Currency, Owner: l.Owner, Starred: l.Starred, Priority: l.Priority.String()}
 			if na := l.NextAction; na != nil {
 				card.NextAction = &NextActionJSON{Date: na.Date.String(), Text: na.Text}
 				card.Overdue = na.Date.Before(model.DateOf(now))

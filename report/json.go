@@ -80,7 +80,7 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 		Created: timeStr(l.Created.Time()), Closed: timeStr(l.Closed.Time()),
 		StandbyUntil: datePtr(l.StandbyUntil), ExpectedClose: datePtr(l.ExpectedClose),
 		Probability: l.Probability, Parent: l.Parent, Kind: l.Kind, RenewsEvery: l.RenewsEvery.String(),
-		TermEnd: datePtr(l.TermEnd), Starred: l.Starred, Priority: l.Priority, Fields: l.Fields.Map(),
+		TermEnd: datePtr(l.TermEnd), Starred: l.Starred, Priority: l.Priority.String(), Fields: l.Fields.Map(),
 		History: []EventJSON{}, Activities: []ActivityJSON{},
 	}
 	if j.Contacts == nil {
@@ -361,7 +361,7 @@ var LeadColumns = []LeadColumn{
 		return strconv.Itoa(int(now.Sub(EnteredStep(l)).Hours() / 24))
 	}},
 	{Name: "expected_close", Cell: func(l *model.Lead, _ time.Time) string { return l.ExpectedClose.String() }},
-	{Name: "priority", Cell: func(l *model.Lead, _ time.Time) string { return l.Priority }},
+	{Name: "priority", Cell: func(l *model.Lead, _ time.Time) string { return l.Priority.String() }},
 	{Name: "starred", Cell: func(l *model.Lead, _ time.Time) string { return map[bool]string{true: "yes"}[l.Starred] }},
 }
 

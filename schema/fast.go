@@ -165,7 +165,7 @@ func (a *scanArena) detach(l *model.Lead, id string) {
 	}
 	l.Title, l.Company = strings.Clone(l.Title), share(l.Company)
 	l.Currency, l.Owner, l.Source, l.Step, l.Reason = share(l.Currency), share(l.Owner), share(l.Source), share(l.Step), share(l.Reason)
-	l.Parent, l.Kind, l.Priority = strings.Clone(l.Parent), share(l.Kind), share(l.Priority)
+	l.Parent, l.Kind = strings.Clone(l.Parent), share(l.Kind)
 	for i := range l.Tags {
 		l.Tags[i] = share(l.Tags[i])
 	}

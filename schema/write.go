@@ -88,8 +88,8 @@ func NewLeadNode(l *model.Lead) *yaml.Node {
 	if l.Starred {
 		put("starred", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 	}
-	if l.Priority != "" {
-		put("priority", strNode(l.Priority))
+	if l.Priority != model.NoPriority {
+		put("priority", strNode(l.Priority.String()))
 	}
 	for _, f := range l.Fields {
 		put(f.Key, valueNode(f.Value))

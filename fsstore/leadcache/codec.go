@@ -369,7 +369,7 @@ func (e *Encoder) lead(l *model.Lead) error {
 	e.Uvarint(uint64(l.RenewsEvery))
 	e.date(l.TermEnd)
 	e.bool(l.Starred)
-	e.str(l.Priority)
+	e.Uvarint(uint64(l.Priority))
 	if err := e.custom(l.Fields); err != nil {
 		return err
 	}
@@ -618,6 +618,15 @@ func (d *cacheDecoder) rawString() string {
 	return unsafe.String(&d.text[start], int(n))
 }
 
+// priority reads a priority written as its number.
+func (d *cacheDecoder) priority() model.Priority {
+	p := model.Priority(d.uvarint())
+	if p > model.PriorityHigh {
+		d.fail()
+	}
+	return p
+}
+
 // status reads a status written as its number.
 func (d *cacheDecoder) status() model.Status {
 	st := model.Status(d.uvarint())
@@ -838,7 +847,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 	l.RenewsEvery = model.Months(d.uvarint())
 	l.TermEnd = d.date()
 	l.Starred = d.bool()
-	l.Priority = d.str()
+	l.Priority = d.priority()
 	l.Fields = d.custom()
 	if n := d.count(); n >= 0 {
 		l.History = sl.takeEvents(n)

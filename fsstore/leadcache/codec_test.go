@@ -45,6 +45,9 @@ func fill(t *testing.T, v reflect.Value, n *int) {
 	case model.Instant:
 		v.Set(reflect.ValueOf(model.InstantOf(time.Date(2025, 3, 4, 5, 6, 7, 0, time.FixedZone("", 3600*(*n%5+1))))))
 		return
+	case model.Priority:
+		v.Set(reflect.ValueOf(model.PriorityLow + model.Priority(*n%3)))
+		return
 	case model.Status:
 		// One of the five: the cache keeps no other.
 		v.Set(reflect.ValueOf(model.Statuses[*n%len(model.Statuses)]))
