@@ -266,7 +266,7 @@ stays one line of the file, its line ends written \n).`,
 			}
 			return app.change(c, args[0], &ev, func(_ *fsstore.Store, l *model.Lead, st model.Stamp) (model.Patch, error) {
 				return model.LogOn(l, text, t, st)
-			}, func(_, _ *model.Lead) string { return "logged " + string(t) })
+			}, func(_, _ *model.Lead) string { return "logged " + t.String() })
 		},
 	}
 	c.Flags().StringVarP(&typ, "type", "t", "note", "the kind of activity: call, email, meeting, demo, note")

@@ -123,7 +123,7 @@ func NewChange(c change.Committed, pipeline, event string) Change {
 		d.History = append(d.History, report.NewEventJSON(e))
 	}
 	for _, a := range c.Activities {
-		d.Activities = append(d.Activities, report.ActivityJSON{At: model.FormatTime(a.At.Time()), Type: string(a.Type), By: a.By, Text: a.Text})
+		d.Activities = append(d.Activities, report.ActivityJSON{At: model.FormatTime(a.At.Time()), Type: a.Type.String(), By: a.By, Text: a.Text})
 	}
 	return d
 }

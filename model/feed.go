@@ -111,7 +111,7 @@ func (fd *Feed) Entry(i int) FeedEntry {
 	l := fd.leads[r.lead]
 	if h := len(l.History); int(r.item) >= h {
 		a := l.Activities[int(r.item)-h]
-		return FeedEntry{At: a.At.Time(), By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text}
+		return FeedEntry{At: a.At.Time(), By: a.By, LeadID: l.ID, Title: l.Title, Kind: a.Type.String(), Text: a.Text}
 	}
 	e := l.History[r.item]
 	return FeedEntry{At: e.At.Time(), By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()}

@@ -29,7 +29,7 @@ func feedWhole(leads []*Lead, f FeedFilter) []FeedEntry {
 		// A lead's items latest first: of two in the same second, the one
 		// recorded last is the newer.
 		for _, a := range slices.Backward(l.Activities) {
-			keep(FeedEntry{At: a.At.Time(), By: a.By, LeadID: l.ID, Title: l.Title, Kind: string(a.Type), Text: a.Text})
+			keep(FeedEntry{At: a.At.Time(), By: a.By, LeadID: l.ID, Title: l.Title, Kind: a.Type.String(), Text: a.Text})
 		}
 		for _, e := range slices.Backward(l.History) {
 			keep(FeedEntry{At: e.At.Time(), By: e.By, LeadID: l.ID, Title: l.Title, Kind: e.kind(), Text: e.Describe()})

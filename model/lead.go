@@ -106,17 +106,32 @@ type Change struct {
 	Unset bool
 }
 
-// ActivityType is the kind of a logged activity.
-type ActivityType string
+// ActivityType is the kind of a logged activity. One byte, like Status:
+// it prints and marshals as its name.
+type ActivityType uint8
 
-// The activity types.
+// The activity types, after none.
 const (
-	Call    ActivityType = "call"
-	Email   ActivityType = "email"
-	Meeting ActivityType = "meeting"
-	Demo    ActivityType = "demo"
-	Note    ActivityType = "note"
+	NoActivityType ActivityType = iota
+	Call
+	Email
+	Meeting
+	Demo
+	Note
 )
+
+var activityTypeNames = [...]string{"", "call", "email", "meeting", "demo", "note"}
+
+// String is the type's name ("" for none).
+func (t ActivityType) String() string {
+	if int(t) < len(activityTypeNames) {
+		return activityTypeNames[t]
+	}
+	return fmt.Sprintf("activity(%d)", uint8(t))
+}
+
+// MarshalText writes the type's name, in JSON and YAML.
+func (t ActivityType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // ActivityTypes lists the activity types.
 var ActivityTypes = []ActivityType{Call, Email, Meeting, Demo, Note}
@@ -125,18 +140,18 @@ var ActivityTypes = []ActivityType{Call, Email, Meeting, Demo, Note}
 func ParseActivityType(s string) (ActivityType, error) {
 	n := strings.ToLower(strings.TrimSpace(s))
 	if n == "visit" {
-		n = string(Demo)
+		n = Demo.String()
 	}
 	for _, t := range ActivityTypes {
-		if n == string(t) {
+		if n == t.String() {
 			return t, nil
 		}
 	}
-	return "", fmt.Errorf("unknown activity type %q: use one of call, email, meeting, demo, note", s)
+	return NoActivityType, fmt.Errorf("unknown activity type %q: use one of call, email, meeting, demo, note", s)
 }
 
 // IsContact reports whether the activity counts as contact with the lead.
-func (t ActivityType) IsContact() bool { return t != Note && t != "" }
+func (t ActivityType) IsContact() bool { return t != Note && t != NoActivityType }
 
 // Activity is a logged call, e-mail, meeting, demo or note.
 type Activity struct {

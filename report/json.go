@@ -96,7 +96,7 @@ func NewLeadJSON(l *model.Lead, path string) LeadJSON {
 		j.History = append(j.History, NewEventJSON(e))
 	}
 	for _, a := range l.Activities {
-		j.Activities = append(j.Activities, ActivityJSON{At: model.FormatTime(a.At.Time()), Type: string(a.Type), By: a.By, Text: a.Text})
+		j.Activities = append(j.Activities, ActivityJSON{At: model.FormatTime(a.At.Time()), Type: a.Type.String(), By: a.By, Text: a.Text})
 	}
 	return j
 }

@@ -341,7 +341,7 @@ func flowStyle(n *yaml.Node) *yaml.Node {
 }
 
 func activityNode(a model.Activity) *yaml.Node {
-	return flowMap("at", model.FormatTime(a.At.Time()), "type", string(a.Type), "by", a.By, "text", a.Text)
+	return flowMap("at", model.FormatTime(a.At.Time()), "type", a.Type.String(), "by", a.By, "text", a.Text)
 }
 
 // AppendEvents adds events to the history of the lead file data, keeping

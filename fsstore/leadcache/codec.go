@@ -400,7 +400,7 @@ func (e *Encoder) lead(l *model.Lead) error {
 		if err := e.time(a.At.Time()); err != nil {
 			return err
 		}
-		e.str(string(a.Type))
+		e.Uvarint(uint64(a.Type))
 		e.str(a.By)
 		e.inline(a.Text)
 	}
@@ -625,6 +625,15 @@ func (d *cacheDecoder) priority() model.Priority {
 		d.fail()
 	}
 	return p
+}
+
+// activityType reads an activity's type written as its number.
+func (d *cacheDecoder) activityType() model.ActivityType {
+	t := model.ActivityType(d.uvarint())
+	if t > model.Note {
+		d.fail()
+	}
+	return t
 }
 
 // status reads a status written as its number.
@@ -876,7 +885,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 		for i := range l.Activities {
 			a := &l.Activities[i]
 			a.At = model.InstantOf(d.time())
-			a.Type = model.ActivityType(d.str())
+			a.Type = d.activityType()
 			a.By = d.str()
 			a.Text = d.rawString()
 			if d.err != nil {

@@ -45,6 +45,9 @@ func fill(t *testing.T, v reflect.Value, n *int) {
 	case model.Instant:
 		v.Set(reflect.ValueOf(model.InstantOf(time.Date(2025, 3, 4, 5, 6, 7, 0, time.FixedZone("", 3600*(*n%5+1))))))
 		return
+	case model.ActivityType:
+		v.Set(reflect.ValueOf(model.ActivityTypes[*n%len(model.ActivityTypes)]))
+		return
 	case model.Priority:
 		v.Set(reflect.ValueOf(model.PriorityLow + model.Priority(*n%3)))
 		return
