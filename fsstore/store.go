@@ -296,11 +296,13 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]*model.Lead, 0, len(leads))
+	// The leads kept are moved to the front of leads, in place: a second
+	// slice of 300,000 pointers was 2.4 MB of a report's peak.
+	out := leads[:0]
 	var problems schema.Errors
 	// A valid lead's id is its file's name, and files come sorted by id:
 	// two files with one id are next to each other among the valid ones.
-	last := -1
+	last, lastID := -1, ""
 	for i, l := range leads {
 		if err := errs[i]; err != nil {
 			if es, ok := schema.AsErrors(err); ok {
@@ -310,12 +312,12 @@ func (s *Store) LoadAll(ctx context.Context) ([]*model.Lead, schema.Errors, erro
 			problems = append(problems, &schema.Error{Path: rel(i), Msg: err.Error()})
 			continue
 		}
-		if last >= 0 && leads[last].ID == l.ID {
+		if last >= 0 && lastID == l.ID {
 			seen := schema.IDSet{l.ID: rel(last)}
 			problems = append(problems, seen.Add(l.ID, rel(i)))
 			continue
 		}
-		last = i
+		last, lastID = i, l.ID
 		out = append(out, l)
 	}
 	// A file that is named as a lead but read as none is said, and the
