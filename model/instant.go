@@ -1,6 +1,7 @@
 package model
 
 import (
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,44 +125,38 @@ func zoneOf(t time.Time) uint16 {
 	}
 	// A nameless zone is taken as a fixed offset: time.Parse makes a new
 	// one for every time it reads.
-	fixed, off := loc.String() == "", 0
-	if fixed {
-		_, off = t.Zone()
-	}
+	fixed := loc.String() == ""
 	z := zoneTable.Load()
 	if fixed {
+		_, off := t.Zone()
 		if k, ok := z.byFixed[off]; ok {
 			return k
 		}
 	} else if k, ok := z.byLoc[loc]; ok {
 		return k
 	}
-	return addZone(loc, off)
+	return addZone(t, fixed)
 }
 
-// addZone adds loc (off for a nameless fixed zone) to the table, copied:
-// readers never lock.
-func addZone(loc *time.Location, off int) uint16 {
+// addZone adds t's zone (its offset when fixed) to the table, copied:
+// readers never lock. A full table (a process that met 65,000 zones)
+// keeps the moment in the offset's zone if it has one, else in UTC.
+func addZone(t time.Time, fixed bool) uint16 {
+	loc := t.Location()
+	_, off := t.Zone()
 	zoneMu.Lock()
 	defer zoneMu.Unlock()
 	z := zoneTable.Load()
-	fixed := loc.String() == ""
-	if k, ok := z.byFixed[off]; fixed && ok {
+	if k, ok := z.byFixed[off]; ok && (fixed || len(z.locs) >= maxZones) {
 		return k
 	}
-	if k, ok := z.byLoc[loc]; !fixed && ok {
+	if k, ok := z.byLoc[loc]; ok && !fixed {
 		return k
 	}
 	if len(z.locs) >= maxZones {
-		panic("model: more time zones than an Instant can tell apart")
+		return zoneUTC
 	}
-	n := &zones{locs: append(z.locs[:len(z.locs):len(z.locs)], loc), byLoc: make(map[*time.Location]uint16, len(z.byLoc)+1), byFixed: make(map[int]uint16, len(z.byFixed)+1)}
-	for l, k := range z.byLoc {
-		n.byLoc[l] = k
-	}
-	for o, k := range z.byFixed {
-		n.byFixed[o] = k
-	}
+	n := &zones{locs: append(z.locs[:len(z.locs):len(z.locs)], loc), byLoc: maps.Clone(z.byLoc), byFixed: maps.Clone(z.byFixed)}
 	k := uint16(len(n.locs) - 1)
 	if fixed {
 		n.locs[k] = time.FixedZone("", off)
