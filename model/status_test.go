@@ -56,3 +56,42 @@ func TestStatusReadsAndWritesAsItsName(t *testing.T) {
 		t.Error(`"done" read as a status`)
 	}
 }
+
+// A priority and an activity's type are bytes in memory and their names
+// everywhere else, as a status is.
+func TestPriorityAndActivityTypeReadAndWriteAsTheirNames(t *testing.T) {
+	for _, name := range []string{"low", "normal", "high"} {
+		p, err := ParsePriority(" " + name + " ")
+		if err != nil || p.String() != name {
+			t.Errorf("ParsePriority(%q) = %v, %v", name, p, err)
+		}
+		if j, _ := json.Marshal(p); string(j) != `"`+name+`"` {
+			t.Errorf("JSON of %s: %s", name, j)
+		}
+	}
+	if p, err := ParsePriority("HIGH"); p != PriorityHigh || err != nil {
+		t.Errorf("ParsePriority(HIGH) = %v, %v", p, err)
+	}
+	if p, err := ParsePriority("urgent"); err == nil || p != NoPriority {
+		t.Errorf("ParsePriority(urgent) = %v, %v", p, err)
+	}
+	if NoPriority.String() != "" {
+		t.Errorf("no priority prints %q", NoPriority.String())
+	}
+	for _, typ := range ActivityTypes {
+		got, err := ParseActivityType(typ.String())
+		if err != nil || got != typ {
+			t.Errorf("ParseActivityType(%q) = %v, %v", typ.String(), got, err)
+		}
+		y, _ := yaml.Marshal(map[string]ActivityType{"type": typ})
+		if string(y) != "type: "+typ.String()+"\n" {
+			t.Errorf("YAML of %s: %q", typ, y)
+		}
+	}
+	if got, _ := ParseActivityType("Visit"); got != Demo {
+		t.Errorf("a visit is %v, want demo", got)
+	}
+	if NoActivityType.IsContact() || Note.IsContact() || !Call.IsContact() {
+		t.Error("IsContact: only calls, e-mails, meetings and demos are contact")
+	}
+}
