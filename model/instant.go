@@ -64,7 +64,12 @@ func (i Instant) Time() time.Time {
 func (i Instant) IsZero() bool { return i == 0 }
 
 // Unix is the Unix second of i.
-func (i Instant) Unix() int64 { return i.Time().Unix() }
+func (i Instant) Unix() int64 {
+	if i == 0 {
+		return time.Time{}.Unix()
+	}
+	return int64(i) >> zoneBits
+}
 
 // Before, After and Compare compare i with t as time.Time does.
 func (i Instant) Before(t time.Time) bool { return i.Time().Before(t) }

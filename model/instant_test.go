@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +33,9 @@ func TestInstantKeepsTheTimeAndItsZone(t *testing.T) {
 		{"year 1, not the zero time", time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC)},
 		{"far ahead", time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
 	} {
+		if got := InstantOf(tt.in).Unix(); got != tt.in.Unix() {
+			t.Errorf("%s: Unix() = %d, want %d", tt.name, got, tt.in.Unix())
+		}
 		got := InstantOf(tt.in).Time()
 		if !got.Equal(tt.in) || got.Format(time.RFC3339+" MST") != tt.in.Format(time.RFC3339+" MST") {
 			t.Errorf("%s: %v came back as %v", tt.name, tt.in, got)
@@ -39,7 +44,7 @@ func TestInstantKeepsTheTimeAndItsZone(t *testing.T) {
 			t.Errorf("%s: %v is the zero Instant", tt.name, tt.in)
 		}
 	}
-	if i := InstantOf(time.Time{}); i != 0 || !i.Time().IsZero() {
+	if i := InstantOf(time.Time{}); i != 0 || !i.Time().IsZero() || i.Unix() != (time.Time{}).Unix() {
 		t.Errorf("the zero time is Instant %d, back as %v", i, i.Time())
 	}
 	frac := time.Date(2026, 1, 1, 9, 0, 0, 999_999_999, time.UTC)
@@ -62,5 +67,28 @@ func TestInstantEqualIsTheMoment(t *testing.T) {
 	later := InstantOf(time.Date(2026, 1, 1, 8, 0, 1, 0, time.UTC))
 	if !utc.Before(later.Time()) || !later.After(plus1.Time()) || later.Sub(utc.Time()) != time.Second || utc.Compare(plus1.Time()) != 0 {
 		t.Error("Before, After, Sub or Compare disagree with time.Time")
+	}
+}
+
+// Zones are added while other goroutines read the table (the cache's
+// decoders make Instants on several): each time comes back in its zone.
+func TestInstantZonesAddedConcurrently(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 8 {
+		wg.Go(func() {
+			for k := range 50 {
+				in := time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("zone", (g*50+k)*60))
+				if got := InstantOf(in).Time(); !got.Equal(in) || got.Format(time.RFC3339) != in.Format(time.RFC3339) {
+					errs <- fmt.Sprintf("%v came back as %v", in, got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
