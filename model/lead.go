@@ -123,12 +123,7 @@ const (
 var activityTypeNames = [...]string{"", "call", "email", "meeting", "demo", "note"}
 
 // String is the type's name ("" for none).
-func (t ActivityType) String() string {
-	if int(t) < len(activityTypeNames) {
-		return activityTypeNames[t]
-	}
-	return fmt.Sprintf("activity(%d)", uint8(t))
-}
+func (t ActivityType) String() string { return enumName(activityTypeNames[:], t, "activity") }
 
 // MarshalText writes the type's name, in JSON and YAML.
 func (t ActivityType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
@@ -284,12 +279,7 @@ const (
 var priorityNames = [...]string{"", "low", "normal", "high"}
 
 // String is the priority's name ("" for none).
-func (p Priority) String() string {
-	if int(p) < len(priorityNames) {
-		return priorityNames[p]
-	}
-	return fmt.Sprintf("priority(%d)", uint8(p))
-}
+func (p Priority) String() string { return enumName(priorityNames[:], p, "priority") }
 
 // MarshalText writes the priority's name, in JSON and YAML.
 func (p Priority) MarshalText() ([]byte, error) { return []byte(p.String()), nil }

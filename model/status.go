@@ -29,11 +29,16 @@ const (
 var statusNames = [...]string{"", "todo", "standby", "won", "lost", "cancelled"}
 
 // String is the status's name ("" for none).
-func (s Status) String() string {
-	if int(s) < len(statusNames) {
-		return statusNames[s]
+func (s Status) String() string { return enumName(statusNames[:], s, "status") }
+
+// enumName is the name of v, one of the byte-sized kinds crm keeps by
+// number (Status, Priority, ActivityType): names[v], or kind(v) for a
+// number with no name.
+func enumName[T ~uint8](names []string, v T, kind string) string {
+	if int(v) < len(names) {
+		return names[v]
 	}
-	return fmt.Sprintf("status(%d)", uint8(s))
+	return fmt.Sprintf("%s(%d)", kind, uint8(v))
 }
 
 // MarshalText writes the status's name, in JSON and YAML.
