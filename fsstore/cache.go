@@ -458,7 +458,8 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 		if err == nil && old != nil {
 			return s.loadListed(ctx, old, stale, stamp, tmp)
 		}
-		// The body was corrupt: the folders are listed and every file read.
+		// Else the body was damaged (the folders are listed and every
+		// file read), or the load was cancelled.
 	}
 	var files []LeadFile
 	var stats []leadcache.Stat
