@@ -125,19 +125,7 @@ func (l *Lead) SetFieldValue(key string, v any) {
 		}
 		return nil
 	}
-	date := func(v any) Date {
-		switch x := v.(type) {
-		case Date:
-			return x
-		case time.Time:
-			return DateOf(x)
-		case string:
-			if d, err := ParseDate(x, time.Now()); err == nil {
-				return d
-			}
-		}
-		return Date{}
-	}
+	date := func(v any) Date { return dateValue(v, time.Now()) }
 	switch key {
 	case "title":
 		l.Title = text()

@@ -618,31 +618,15 @@ func (d *cacheDecoder) rawString() string {
 	return unsafe.String(&d.text[start], int(n))
 }
 
-// priority reads a priority written as its number.
-func (d *cacheDecoder) priority() model.Priority {
-	p := model.Priority(d.uvarint())
-	if p > model.PriorityHigh {
+// byteKind reads one of the one-byte kinds (a status, a priority, an
+// activity's type) written as its number: a number past last is damage.
+func byteKind[T ~uint8](d *cacheDecoder, last T) T {
+	v := d.uvarint()
+	if v > uint64(last) {
 		d.fail()
+		return 0
 	}
-	return p
-}
-
-// activityType reads an activity's type written as its number.
-func (d *cacheDecoder) activityType() model.ActivityType {
-	t := model.ActivityType(d.uvarint())
-	if t > model.Note {
-		d.fail()
-	}
-	return t
-}
-
-// status reads a status written as its number.
-func (d *cacheDecoder) status() model.Status {
-	st := model.Status(d.uvarint())
-	if st != model.NoStatus && !st.Valid() {
-		d.fail()
-	}
-	return st
+	return T(v)
 }
 
 func (d *cacheDecoder) str() string {
@@ -841,7 +825,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 		}
 	}
 	l.Step = d.str()
-	l.Status = d.status()
+	l.Status = byteKind(d, model.Cancelled)
 	l.Reason = d.str()
 	l.Created = model.InstantOf(d.time())
 	l.Closed = model.InstantOf(d.time())
@@ -856,7 +840,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 	l.RenewsEvery = model.Months(d.uvarint())
 	l.TermEnd = d.date()
 	l.Starred = d.bool()
-	l.Priority = d.priority()
+	l.Priority = byteKind(d, model.PriorityHigh)
 	l.Fields = d.custom()
 	if n := d.count(); n >= 0 {
 		l.History = sl.takeEvents(n)
@@ -864,7 +848,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 			ev := &l.History[i]
 			ev.At = model.InstantOf(d.time())
 			ev.Step = d.str()
-			ev.Status = d.status()
+			ev.Status = byteKind(d, model.Cancelled)
 			ev.By = d.str()
 			reason := d.str()
 			var changes []model.Change
@@ -885,7 +869,7 @@ func (d *cacheDecoder) lead(l *model.Lead, sl *slabs) {
 		for i := range l.Activities {
 			a := &l.Activities[i]
 			a.At = model.InstantOf(d.time())
-			a.Type = d.activityType()
+			a.Type = byteKind(d, model.Note)
 			a.By = d.str()
 			a.Text = d.rawString()
 			if d.err != nil {

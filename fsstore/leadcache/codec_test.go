@@ -2,6 +2,7 @@ package leadcache
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"reflect"
 	"testing"
@@ -285,6 +286,22 @@ func TestCacheChunks(t *testing.T) {
 		}
 		if _, err := decodeCache(data[:i], "s", time.UTC); err == nil {
 			t.Errorf("cut at %d of %d: decoded", i, len(data))
+		}
+	}
+}
+
+// A status, priority or activity type past the last one is damage, a
+// number past 255 too (it is not cut to a byte first).
+func TestByteKindRefusesNumbersPastTheLast(t *testing.T) {
+	for _, tt := range []struct {
+		v    uint64
+		want model.Status
+		ok   bool
+	}{{0, model.NoStatus, true}, {uint64(model.Cancelled), model.Cancelled, true}, {uint64(model.Cancelled) + 1, 0, false}, {256 + uint64(model.Won), 0, false}} {
+		d := &cacheDecoder{data: binary.AppendUvarint(nil, tt.v)}
+		got := byteKind(d, model.Cancelled)
+		if got != tt.want || (d.err == nil) != tt.ok {
+			t.Errorf("byteKind(%d) = %v, err %v; want %v, ok %v", tt.v, got, d.err, tt.want, tt.ok)
 		}
 	}
 }
