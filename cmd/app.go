@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/spf13/viper"
-
 	"github.com/crmcli/crm/change"
 	"github.com/crmcli/crm/fsstore"
 )
@@ -15,7 +13,7 @@ import (
 // configuration and, once asked for, the store.
 type App struct {
 	*Env
-	v     *viper.Viper
+	cfg   config
 	chdir string
 	now   time.Time
 	store *fsstore.Store

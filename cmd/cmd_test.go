@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 )
 
 type fakeRand struct{ r *rand.ChaCha8 }
@@ -155,7 +154,7 @@ func TestEveryCommandHasExamples(t *testing.T) {
 			walk(sub)
 		}
 	}
-	walk(NewRootCmd(&App{Env: &Env{}, v: viper.New()}))
+	walk(NewRootCmd(&App{Env: &Env{}}))
 }
 
 // Completion answers from the index of names and reads at most

@@ -3,36 +3,65 @@
 package cmd
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
+	"github.com/spf13/pflag"
 	"golang.org/x/text/language"
 
 	"github.com/crmcli/crm/fsstore"
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/report"
+	"github.com/crmcli/crm/schema"
 )
 
+// config is crm's configuration in layers, the first that sets a key
+// winning: a flag given on the command line, a CRM_* variable (CRM_BY for
+// by; empty is unset), crm.yaml at the repository root, the user's
+// $XDG_CONFIG_HOME/crm/config.yaml. No key has a default.
+type config struct {
+	flags  map[string]*pflag.Flag
+	getenv func(string) string
+	files  []map[string]string // the nearest last
+}
+
+// bindFlag makes a flag the first layer of key.
+func (c *config) bindFlag(key string, f *pflag.Flag) {
+	if c.flags == nil {
+		c.flags = map[string]*pflag.Flag{}
+	}
+	c.flags[key] = f
+}
+
+// GetString is key's value, "" when no layer sets it.
+func (c *config) GetString(key string) string {
+	if f := c.flags[key]; f != nil && f.Changed {
+		return f.Value.String()
+	}
+	if c.getenv != nil {
+		if s := c.getenv("CRM_" + strings.ToUpper(key)); s != "" {
+			return s
+		}
+	}
+	for i := len(c.files) - 1; i >= 0; i-- {
+		if s, ok := c.files[i][key]; ok {
+			return s
+		}
+	}
+	return ""
+}
+
 // load reads the configuration. Precedence: flags > CRM_* environment >
-// crm.yaml at the repository root > $XDG_CONFIG_HOME/crm/config.yaml >
-// defaults.
+// crm.yaml at the repository root > $XDG_CONFIG_HOME/crm/config.yaml.
 func (a *App) load(c *cobra.Command) error {
 	a.loadFailed = true
-	v := a.v
-	v.SetEnvPrefix("CRM")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	for _, k := range configKeys {
-		_ = v.BindEnv(k)
-	}
-	v.SetConfigType("yaml")
+	v := &a.cfg
+	v.getenv = a.Getenv
 	if xdg := a.userConfigFile(); xdg != "" {
 		if err := a.mergeConfig(v, xdg); err != nil {
 			return err
@@ -68,7 +97,7 @@ func (a *App) load(c *cobra.Command) error {
 // English. A locale crm.yaml names and crm does not know is an error; an
 // environment's is taken as English.
 func (a *App) useLocale() error {
-	if s := a.v.GetString("locale"); s != "" {
+	if s := a.cfg.GetString("locale"); s != "" {
 		tag, err := report.LocaleOf(s)
 		if err != nil {
 			return usagef("locale in %s: %v", fsstore.ConfigFile, err)
@@ -97,10 +126,9 @@ func (a *App) userConfigFile() string {
 	return ""
 }
 
-// configKeys are the keys a configuration file may hold.
-var configKeys = []string{"by", "owner", "pipeline", "editor", "now", "locale", "view"}
-
-func (a *App) mergeConfig(v *viper.Viper, path string) error {
+// mergeConfig reads the configuration file at path, if there is one,
+// as the nearest layer yet.
+func (a *App) mergeConfig(v *config, path string) error {
 	data, err := fsstore.ReadSmallFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -108,23 +136,18 @@ func (a *App) mergeConfig(v *viper.Viper, path string) error {
 	if err != nil {
 		return fmt.Errorf("read config %s: %w", path, err)
 	}
-	before := map[string]bool{}
-	for _, k := range v.AllKeys() {
-		before[k] = true
-	}
-	if err := v.MergeConfig(bytes.NewReader(data)); err != nil {
+	cfg, err := schema.ParseConfig(data)
+	if err != nil {
 		return fmt.Errorf("read config %s: %w", path, err)
 	}
+	v.files = append(v.files, cfg.Values)
 	// A mistyped key is said, not silently ignored.
-	for _, k := range v.AllKeys() {
-		if before[k] || slices.Contains(configKeys, k) {
-			continue
-		}
+	for _, k := range cfg.Unknown {
 		hint := ""
-		if near := model.Closest(k, configKeys, 1); len(near) > 0 {
+		if near := model.Closest(k, schema.ConfigKeys, 1); len(near) > 0 {
 			hint = fmt.Sprintf(": did you mean %s?", near[0])
 		}
-		fmt.Fprintf(a.Err, "crm: warning: %s: unknown key %q (crm reads %s)%s\n", path, k, strings.Join(configKeys, ", "), hint)
+		fmt.Fprintf(a.Err, "crm: warning: %s: unknown key %q (crm reads %s)%s\n", path, k, strings.Join(schema.ConfigKeys, ", "), hint)
 	}
 	return nil
 }

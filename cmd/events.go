@@ -21,7 +21,7 @@ func (a *App) by(flag string) string {
 	if flag != "" {
 		return flag
 	}
-	if b := a.v.GetString("by"); b != "" {
+	if b := a.cfg.GetString("by"); b != "" {
 		return b
 	}
 	return gitrepo.UserName(a.dir())
@@ -31,7 +31,7 @@ func (a *App) by(flag string) string {
 // --owner, mail --new, a vCard): the configuration's owner, else who
 // makes it.
 func (a *App) owner(st model.Stamp) string {
-	if o := a.v.GetString("owner"); o != "" {
+	if o := a.cfg.GetString("owner"); o != "" {
 		return o
 	}
 	return st.By
@@ -49,7 +49,7 @@ func (a *App) warnPast(what string, d model.Date) {
 // clock read when called, so a change that waited for a lead's lock takes
 // the time it is made, not the time it started waiting.
 func (a *App) clock() time.Time {
-	if a.v.GetString("now") != "" {
+	if a.cfg.GetString("now") != "" {
 		return a.now
 	}
 	return a.Now().Truncate(time.Second)

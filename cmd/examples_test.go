@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 )
 
 // exampleSetup is what a command's examples need before they run, beyond
@@ -67,7 +66,7 @@ func TestEveryExampleRuns(t *testing.T) {
 			})
 		}
 	}
-	walk(NewRootCmd(&App{Env: &Env{}, v: viper.New()}))
+	walk(NewRootCmd(&App{Env: &Env{}}))
 }
 
 // exampleLines are the commands of an Example text, a line each (a line

@@ -6,9 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/crmcli/crm/exchange"
@@ -171,24 +169,23 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 		// clone) is written before the rows are held, not at the end.
 		Loaded: func() { app.cacheWritten(w.Store) },
 	}
-	var bar *progressbar.ProgressBar
+	// More than a few hundred rows get a count on a terminal.
+	var bar *progress
 	if app.ErrIsTerminal != nil && app.ErrIsTerminal() {
 		run.Planned = func(rows int) {
 			if rows > 200 {
-				bar = progressbar.NewOptions(rows, progressbar.OptionSetWriter(app.Err),
-					progressbar.OptionSetDescription("importing"), progressbar.OptionShowCount(),
-					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+				bar = &progress{w: app.Err, what: "importing", total: rows, now: app.Now}
 			}
 		}
 		run.Done = func() {
 			if bar != nil {
-				_ = bar.Add(1)
+				bar.add()
 			}
 		}
 	}
 	r, err := run.Run(c.Context())
 	if bar != nil {
-		_ = bar.Finish()
+		bar.finish()
 	}
 	if err != nil {
 		return err

@@ -278,7 +278,7 @@ func (a *App) listColumns(c *cobra.Command, o *leadListOptions) ([]string, error
 	}
 	view, flag := o.view, "--view"
 	if view == "" {
-		view, flag = a.v.GetString("view"), "view in "+fsstore.ConfigFile
+		view, flag = a.cfg.GetString("view"), "view in "+fsstore.ConfigFile
 	}
 	if view == "" {
 		view = "default"

@@ -42,7 +42,7 @@ The fields the edit changed are recorded as one history event (--at, --by).`,
 // else $VISUAL, else $EDITOR, else vi on a terminal. Without a terminal
 // and without an editor set, there is no one to edit: an error.
 func (a *App) editor() (string, error) {
-	for _, e := range []string{a.v.GetString("editor"), a.Getenv("VISUAL"), a.Getenv("EDITOR")} {
+	for _, e := range []string{a.cfg.GetString("editor"), a.Getenv("VISUAL"), a.Getenv("EDITOR")} {
 		if strings.TrimSpace(e) != "" {
 			return e, nil
 		}

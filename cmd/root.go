@@ -18,7 +18,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
 	"github.com/crmcli/crm/model"
 	"github.com/crmcli/crm/schema"
@@ -135,7 +134,7 @@ func NewEnv(stdin io.Reader, stdout, stderr io.Writer) (*Env, error) {
 
 // Run executes crm in env and returns the exit code.
 func Run(ctx context.Context, env *Env, args []string) int {
-	app := &App{Env: env, v: viper.New()}
+	app := &App{Env: env}
 	root := NewRootCmd(app)
 	root.SetArgs(args)
 	root.SetIn(env.In)
@@ -256,8 +255,8 @@ that holds several.`,
 	f.BoolVar(&app.noCache, "no-cache", false, "read every lead file, not the cache of parsed leads in .crm/cache (also CRM_NO_CACHE=1)")
 	root.PersistentFlags().Var(&enumValue{dst: &app.color, name: "color", values: []string{"auto", "never", "always"}}, "color", "colour in tables: auto (on a terminal, unless NO_COLOR is set), never, always")
 	app.color = "auto"
-	_ = app.v.BindPFlag("pipeline", f.Lookup("pipeline"))
-	_ = app.v.BindPFlag("now", f.Lookup("now"))
+	app.cfg.bindFlag("pipeline", f.Lookup("pipeline"))
+	app.cfg.bindFlag("now", f.Lookup("now"))
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)
 
 	root.AddCommand(newInitCmd(app), newPipelineCmd(app), newLeadCmd(app), newReportCmd(app), newCheckCmd(app), newFmtCmd(app), newSchemaCmd(app), newImportCmd(app), newExportCmd(app), newMailCmd(app), newActivityCmd(app), newGitSetupCmd(app), newMergeDriverCmd(app), newSyncCmd(app), newTodayCmd(app), newManCmd(app), newHooksCmd(app), newIntakeCmd(app), newDigestCmd(app), newClientCmd(app), newRenewalsCmd(app), newProspectsCmd(app), newCostCmd(app), newBoardCmd(app))

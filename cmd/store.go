@@ -102,7 +102,7 @@ func (a *App) findPipeline(c *cobra.Command) (string, error) {
 		return "", usagef("-C %s: not a directory", a.chdir)
 	}
 	explicit := c.Flags().Changed("pipeline") || a.Getenv("CRM_PIPELINE") != ""
-	name := a.v.GetString("pipeline")
+	name := a.cfg.GetString("pipeline")
 	if explicit {
 		return a.pipelineByName(start, name)
 	}

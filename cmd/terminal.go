@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sync"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -148,4 +150,40 @@ func terminalHeight(stream any) int {
 		}
 	}
 	return 24
+}
+
+// progress is a count on one line of a terminal ("importing 120/4000,
+// 3%"), redrawn at most every tenth of a second and cleared at the end.
+// Its add is safe from several goroutines.
+type progress struct {
+	w     io.Writer
+	what  string
+	now   func() time.Time
+	mu    sync.Mutex
+	done  int
+	total int
+	drawn time.Time
+}
+
+// add counts one more done and redraws the line when it is due, or when
+// the last is done.
+func (p *progress) add() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	t := p.now()
+	if p.done < p.total && !p.drawn.IsZero() && t.Sub(p.drawn) < 100*time.Millisecond {
+		return
+	}
+	p.drawn = t
+	fmt.Fprintf(p.w, "\r%s %d/%d, %d%%", p.what, p.done, p.total, p.done*100/max(p.total, 1))
+}
+
+// finish clears the line, if one was drawn.
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.drawn.IsZero() {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
 }
