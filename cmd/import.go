@@ -96,7 +96,7 @@ docs/import.md has the details and a worked example.`,
 }
 
 func (o *importOptions) resolveMapping() (exchange.Mapping, error) {
-	m := exchange.Presets[o.preset]
+	m := exchange.Presets()[o.preset]
 	if o.mapping != "" {
 		data, err := fsstore.ReadInputAtMost(o.mappingPath, nil, schema.MaxFileSize)
 		if err != nil {

@@ -61,7 +61,7 @@ crm init refuses a directory that is a pipeline already, and then changes nothin
 func templateHelp() string {
 	var b strings.Builder
 	for _, n := range model.TemplateNames() {
-		fmt.Fprintf(&b, "  %-8s %s\n", n, model.Templates[n].Description)
+		fmt.Fprintf(&b, "  %-8s %s\n", n, model.Templates()[n].Description)
 	}
 	return b.String()
 }

@@ -141,7 +141,7 @@ func runProspectsImport(app *App, c *cobra.Command, o *prospectsImportOptions, p
 	if err := model.ValidListName(o.list); err != nil {
 		return usagef("--list: %v", err)
 	}
-	m, err := exchange.ProspectMapping(exchange.Presets[o.preset], o.maps)
+	m, err := exchange.ProspectMapping(exchange.Presets()[o.preset], o.maps)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -255,7 +255,7 @@ func runProspectsRows(app *App, c *cobra.Command, o *prospectsListOptions, name 
 			break
 		}
 	}
-	mg := exchange.MagicColumns(pf.List.Columns, exchange.Presets["generic"])
+	mg := exchange.MagicColumns(pf.List.Columns, exchange.Presets()["generic"])
 	return app.page(func(w io.Writer) error {
 		return app.render(w, o.format, report.ProspectRowTable(rows, mg), report.ProspectRows(pf.List, rows))
 	})

@@ -164,7 +164,7 @@ func runProspectsPromote(app *App, c *cobra.Command, o *promoteOptions, name, re
 	if err != nil {
 		return err
 	}
-	m, err := exchange.ProspectMapping(exchange.Presets[o.preset], o.maps)
+	m, err := exchange.ProspectMapping(exchange.Presets()[o.preset], o.maps)
 	if err != nil {
 		return usagef("%v", err)
 	}

@@ -36,7 +36,7 @@ func TestExportCSV(t *testing.T) {
 		t.Errorf("csv (-want +got):\n%s", diff)
 	}
 	// The generic preset reads it back as it was.
-	rows := readRows(t, string(data), Presets["generic"])
+	rows := readRows(t, string(data), Presets()["generic"])
 	if rows[0].Err != nil {
 		t.Fatal(rows[0].Err)
 	}

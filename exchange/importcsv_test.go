@@ -139,7 +139,7 @@ func TestReadImportPresets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows := readRows(t, tt.csv, Presets[tt.preset])
+			rows := readRows(t, tt.csv, Presets()[tt.preset])
 			if diff := cmp.Diff(tt.want, summarize(rows)); diff != "" {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
@@ -153,12 +153,12 @@ func TestReadImportFileErrors(t *testing.T) {
 		mapping   Mapping
 		want      string
 	}{
-		{"empty", " \n", Presets["generic"], "in.csv:1: empty file: a CSV file starts with a header line naming its columns"},
-		{"not UTF-8", "title\nSoci\xe9t\xe9\n", Presets["generic"], "in.csv:2: not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in a spreadsheet) and import it again"},
-		{"no mapped column", "nom de code;numéro\nA;a@x\n", Presets["generic"], `in.csv:1: no mapped column is in the header (nom de code, numéro)`},
+		{"empty", " \n", Presets()["generic"], "in.csv:1: empty file: a CSV file starts with a header line naming its columns"},
+		{"not UTF-8", "title\nSoci\xe9t\xe9\n", Presets()["generic"], "in.csv:2: not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in a spreadsheet) and import it again"},
+		{"no mapped column", "nom de code;numéro\nA;a@x\n", Presets()["generic"], `in.csv:1: no mapped column is in the header (nom de code, numéro)`},
 		{"mapped column missing", "title\nA\n", Mapping{Columns: map[string]string{"title": "title", "value": "Amount"}, Required: map[string]bool{"value": true}},
 			`in.csv:1: mapped column missing: value (column "Amount"); the columns are "title"`},
-		{"unbalanced quote swallows no rows", "title,company\nA,Acme\n\"B,Initech\nC,Globex\nD,Hooli\n", Presets["generic"],
+		{"unbalanced quote swallows no rows", "title,company\nA,Acme\n\"B,Initech\nC,Globex\nD,Hooli\n", Presets()["generic"],
 			`in.csv:3: a quoted cell starts on this line and is never closed: add the missing " (or double a " inside the cell)`},
 	}
 	for _, tt := range tests {
@@ -177,7 +177,7 @@ func TestReadImportFileErrors(t *testing.T) {
 
 // A quote inside a plain cell is data, not an error.
 func TestReadImportBareQuote(t *testing.T) {
-	rows := readRows(t, "title,company\n27\" screen,Acme\nB,Initech\n", Presets["generic"])
+	rows := readRows(t, "title,company\n27\" screen,Acme\nB,Initech\n", Presets()["generic"])
 	got := []string{rows[0].Lead.Title, rows[1].Lead.Title}
 	if diff := cmp.Diff([]string{`27" screen`, "B"}, got); diff != "" {
 		t.Errorf("titles (-want +got):\n%s", diff)
@@ -185,7 +185,7 @@ func TestReadImportBareQuote(t *testing.T) {
 }
 
 func TestReadImportDelimiterAndDuplicates(t *testing.T) {
-	rows := readRows(t, "id;title\nX1;A\nX1;B\n", Presets["generic"])
+	rows := readRows(t, "id;title\nX1;A\nX1;B\n", Presets()["generic"])
 	got := summarize(rows)
 	want := []rowSummary{
 		{Line: 2, Title: "A", Step: "Prospecting", Status: "todo", Created: "2026-11-02T10:00:00Z", Fields: model.FieldsOf(map[string]any{"import_id": "X1"})},
@@ -218,7 +218,7 @@ func TestMappings(t *testing.T) {
 		t.Errorf("a misspelt key: %v, want a positioned error on line 1", err)
 	}
 	for _, name := range PresetNames() {
-		for field, spec := range Presets[name].Columns {
+		for field, spec := range Presets()[name].Columns {
 			if len(columnsOf(spec)) == 0 {
 				t.Errorf("preset %s: %s maps to no column", name, field)
 			}
@@ -304,7 +304,7 @@ func TestReadImportStrictness(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			imp, err := ReadImport([]byte(tt.csv), ImportOptions{Path: "in.csv", Mapping: Presets["generic"], Pipeline: testPipeline(), Now: importNow, Lenient: tt.lenient})
+			imp, err := ReadImport([]byte(tt.csv), ImportOptions{Path: "in.csv", Mapping: Presets()["generic"], Pipeline: testPipeline(), Now: importNow, Lenient: tt.lenient})
 			got := ""
 			if err != nil {
 				got = err.Error()
@@ -339,7 +339,7 @@ func TestPlanImportCollidingIDs(t *testing.T) {
 		seen[id] = key
 	}
 	text := "id,title\n" + a + ",Same title\n" + b + ",Same title\n"
-	imp, err := ReadImport([]byte(text), ImportOptions{Path: "in.csv", Mapping: Presets["generic"], Pipeline: testPipeline(), Now: importNow})
+	imp, err := ReadImport([]byte(text), ImportOptions{Path: "in.csv", Mapping: Presets()["generic"], Pipeline: testPipeline(), Now: importNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -54,53 +55,56 @@ var ImportFields = []string{
 }
 
 // Presets are mappings for common exports.
-var Presets = map[string]Mapping{
-	// generic reads crm export --format csv, and any file whose columns
-	// go by a name of the Vocabulary.
-	"generic": {Columns: genericColumns(), OtherColumns: true},
-	// pipedrive reads Pipedrive's deals export (Deals > Export > CSV).
-	"pipedrive": {Columns: map[string]string{
-		"id": "Deal - ID", "title": "Deal - Title", "value": "Deal - Value", "currency": "Deal - Currency",
-		"owner": "Deal - Owner", "company": "Deal - Organization|Organization - Name",
-		"contact_name": "Deal - Contact person|Person - Name", "contact_email": "Person - Email",
-		"step": "Deal - Stage", "status": "Deal - Status", "created": "Deal - Deal created",
-		"closed": "Deal - Won time|Deal - Lost time|Deal - Deal closed on", "reason": "Deal - Lost reason",
-		"expected_close": "Deal - Expected close date",
-	}, Values: map[string]map[string]StageValue{
-		"status": {"open": {Status: "todo"}, "won": {Status: "won"}, "lost": {Status: "lost"}, "deleted": {Status: "cancelled"}},
-	}},
-	// hubspot reads HubSpot's deals export (Deals > Export); the default
-	// pipeline's internal stage names read as its step names.
-	"hubspot": {Columns: map[string]string{
-		"id": "Record ID", "title": "Deal Name", "value": "Amount", "stage": "Deal Stage",
-		"created": "Create Date", "close_date": "Close Date", "owner": "Deal owner|Deal Owner",
-		"company": "Associated Company|Associated Company (Primary)", "source": "Original Source Type|Original Traffic Source",
-	}, Values: map[string]map[string]StageValue{
-		"stage": {
-			"appointmentscheduled": {Step: "Appointment scheduled"}, "qualifiedtobuy": {Step: "Qualified to buy"},
-			"presentationscheduled": {Step: "Presentation scheduled"}, "decisionmakerboughtin": {Step: "Decision maker bought-in"},
-			"contractsent": {Step: "Contract sent"}, "closedwon": {Status: "won"}, "closedlost": {Status: "lost"},
-			"Closed Won": {Status: "won"}, "Closed Lost": {Status: "lost"},
-		},
-	}},
-	// maven reads the public "CRM Sales Opportunities" data set
-	// (sales_pipeline.csv): docs/import.md.
-	"maven": {Columns: map[string]string{
-		"id": "opportunity_id", "title": "{account} – {product}", "company": "account", "owner": "sales_agent",
-		"product": "product", "value": "close_value", "stage": "deal_stage", "created": "engage_date",
-		"closed": "close_date",
-	}, Values: map[string]map[string]StageValue{
-		"stage": {
-			"Prospecting": {Step: "Prospecting"}, "Engaging": {Step: "Engaging"},
-			"Won": {Step: "Engaging", Status: "won"}, "Lost": {Step: "Engaging", Status: "lost"},
-		},
-	}, DateFormat: "1/2/2006", LostZeroValueUnknown: true},
-}
+// It is made on first use, not at every start of crm (issue 29).
+var Presets = sync.OnceValue(func() map[string]Mapping {
+	return map[string]Mapping{
+		// generic reads crm export --format csv, and any file whose columns
+		// go by a name of the Vocabulary.
+		"generic": {Columns: genericColumns(), OtherColumns: true},
+		// pipedrive reads Pipedrive's deals export (Deals > Export > CSV).
+		"pipedrive": {Columns: map[string]string{
+			"id": "Deal - ID", "title": "Deal - Title", "value": "Deal - Value", "currency": "Deal - Currency",
+			"owner": "Deal - Owner", "company": "Deal - Organization|Organization - Name",
+			"contact_name": "Deal - Contact person|Person - Name", "contact_email": "Person - Email",
+			"step": "Deal - Stage", "status": "Deal - Status", "created": "Deal - Deal created",
+			"closed": "Deal - Won time|Deal - Lost time|Deal - Deal closed on", "reason": "Deal - Lost reason",
+			"expected_close": "Deal - Expected close date",
+		}, Values: map[string]map[string]StageValue{
+			"status": {"open": {Status: "todo"}, "won": {Status: "won"}, "lost": {Status: "lost"}, "deleted": {Status: "cancelled"}},
+		}},
+		// hubspot reads HubSpot's deals export (Deals > Export); the default
+		// pipeline's internal stage names read as its step names.
+		"hubspot": {Columns: map[string]string{
+			"id": "Record ID", "title": "Deal Name", "value": "Amount", "stage": "Deal Stage",
+			"created": "Create Date", "close_date": "Close Date", "owner": "Deal owner|Deal Owner",
+			"company": "Associated Company|Associated Company (Primary)", "source": "Original Source Type|Original Traffic Source",
+		}, Values: map[string]map[string]StageValue{
+			"stage": {
+				"appointmentscheduled": {Step: "Appointment scheduled"}, "qualifiedtobuy": {Step: "Qualified to buy"},
+				"presentationscheduled": {Step: "Presentation scheduled"}, "decisionmakerboughtin": {Step: "Decision maker bought-in"},
+				"contractsent": {Step: "Contract sent"}, "closedwon": {Status: "won"}, "closedlost": {Status: "lost"},
+				"Closed Won": {Status: "won"}, "Closed Lost": {Status: "lost"},
+			},
+		}},
+		// maven reads the public "CRM Sales Opportunities" data set
+		// (sales_pipeline.csv): docs/import.md.
+		"maven": {Columns: map[string]string{
+			"id": "opportunity_id", "title": "{account} – {product}", "company": "account", "owner": "sales_agent",
+			"product": "product", "value": "close_value", "stage": "deal_stage", "created": "engage_date",
+			"closed": "close_date",
+		}, Values: map[string]map[string]StageValue{
+			"stage": {
+				"Prospecting": {Step: "Prospecting"}, "Engaging": {Step: "Engaging"},
+				"Won": {Step: "Engaging", Status: "won"}, "Lost": {Step: "Engaging", Status: "lost"},
+			},
+		}, DateFormat: "1/2/2006", LostZeroValueUnknown: true},
+	}
+})
 
 // PresetNames lists the presets.
 func PresetNames() []string {
-	names := make([]string, 0, len(Presets))
-	for n := range Presets {
+	names := make([]string, 0, len(Presets()))
+	for n := range Presets() {
 		names = append(names, n)
 	}
 	sort.Strings(names)

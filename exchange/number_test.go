@@ -66,7 +66,7 @@ func TestImportLearnsTheDecimalMark(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			imp, err := ReadImport([]byte(tt.csv), ImportOptions{Path: "in.csv", Mapping: Presets["generic"], Pipeline: testPipeline(), Now: importNow, Decimal: tt.decimal})
+			imp, err := ReadImport([]byte(tt.csv), ImportOptions{Path: "in.csv", Mapping: Presets()["generic"], Pipeline: testPipeline(), Now: importNow, Decimal: tt.decimal})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -31,7 +31,7 @@ func TestHeaderKey(t *testing.T) {
 // A name stands for one field only, and every field's own name is first.
 func TestVocabularyNamesOneField(t *testing.T) {
 	seen := map[string]string{}
-	for f, names := range Vocabulary {
+	for f, names := range Vocabulary() {
 		for _, n := range names {
 			k := HeaderKey(n)
 			if other, dup := seen[k]; dup && other != f {
@@ -41,7 +41,7 @@ func TestVocabularyNamesOneField(t *testing.T) {
 		}
 	}
 	for _, f := range ImportFields {
-		if _, ok := Vocabulary[f]; !ok {
+		if _, ok := Vocabulary()[f]; !ok {
 			t.Errorf("the field %s has no names in the vocabulary", f)
 		}
 	}
@@ -52,7 +52,7 @@ func TestVocabularyNamesOneField(t *testing.T) {
 func TestGenericPresetReadsTheVocabulary(t *testing.T) {
 	text := "Société;PRÉNOM;Nom;Courriel;Téléphone;Fonction;Montant;Relance;Salon\n" +
 		"Acme;Jeanne;Martin;jeanne@acme.example;+33 1 23;Directrice;12 000,50;rappeler;Vivatech\n"
-	rows := readRows(t, text, Presets["generic"])
+	rows := readRows(t, text, Presets()["generic"])
 	l := rows[0].Lead
 	if l == nil {
 		t.Fatalf("row: %v", rows[0].Err)

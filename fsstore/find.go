@@ -3,7 +3,6 @@ package fsstore
 import (
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -164,7 +163,7 @@ func readPipeline(dir, base string) (*model.Pipeline, schema.Errors, uint32, err
 	if err := problems.Err(); err != nil {
 		return nil, nil, 0, problems.Errors()
 	}
-	return p, problems, crc32.Checksum(data, leadcache.CRCTable), nil
+	return p, problems, leadcache.Checksum(data), nil
 }
 
 // relTo names path relative to base for messages (path itself when base

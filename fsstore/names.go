@@ -3,7 +3,6 @@ package fsstore
 import (
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -215,7 +214,7 @@ func (s *Store) noteAdd(x *leadcache.Index, path string, before, after leadcache
 		e := &leadcache.Encoder{}
 		e.RawString(rel)
 		e.Stat(after, false)
-		if _, err := f.Write(binary.LittleEndian.AppendUint32(e.Buf, crc32.Checksum(e.Buf, leadcache.CRCTable))); err != nil {
+		if _, err := f.Write(binary.LittleEndian.AppendUint32(e.Buf, leadcache.Checksum(e.Buf))); err != nil {
 			return
 		}
 		waitPast(f, after)

@@ -29,7 +29,7 @@ func newWriter(t *testing.T) *change.Writer { return changetest.NewWriter(t, now
 func importCSV(t *testing.T, w *change.Writer, csv string, dry bool) Result {
 	t.Helper()
 	r, err := CSV{Writer: w, Input: strings.NewReader(csv), Size: int64(len(csv)), Path: "in.csv", Stamp: model.Stamp{At: now, By: "tess"}, DryRun: dry,
-		Options: exchange.ImportOptions{Mapping: exchange.Presets["generic"], Loc: time.UTC}}.Run(context.Background())
+		Options: exchange.ImportOptions{Mapping: exchange.Presets()["generic"], Loc: time.UTC}}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestCSVImportRefusesBrokenLeads(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := CSV{Writer: w, Input: strings.NewReader("title\nAcme\n"), Size: int64(len("title\nAcme\n")), Path: "in.csv", Stamp: model.Stamp{At: now},
-		Options: exchange.ImportOptions{Mapping: exchange.Presets["generic"]}}.Run(context.Background())
+		Options: exchange.ImportOptions{Mapping: exchange.Presets()["generic"]}}.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "nothing changed: fix these lead files first") {
 		t.Errorf("import beside a broken lead = %v", err)
 	}
@@ -218,7 +218,7 @@ func TestCSVImportKeepsTitlesMatchedByEmail(t *testing.T) {
 		t.Errorf("lead %q %s, want its own title and the new value", l.Title, l.ValueString())
 	}
 	r, err := CSV{Writer: w, Input: strings.NewReader(next), Size: int64(len(next)), Path: "in.csv", Stamp: model.Stamp{At: now, By: "tess"}, UpdateTitles: true,
-		Options: exchange.ImportOptions{Mapping: exchange.Presets["generic"], Loc: time.UTC}}.Run(context.Background())
+		Options: exchange.ImportOptions{Mapping: exchange.Presets()["generic"], Loc: time.UTC}}.Run(context.Background())
 	if err != nil || r.Updated != 1 || len(r.KeptTitles) != 0 {
 		t.Fatalf("--update-titles: %+v, %v", r, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -386,19 +387,22 @@ func ClearReminder() Patch { return Patch{Unset: []string{"next_action"}} }
 
 // synonyms are words people use for a known key ("stage" for step): a
 // custom key of that name would hide the real field, silently.
-var synonyms = map[string]string{
-	"stage": "step", "phase": "step", "state": "status", "amount": "value", "price": "value",
-	"deal_value": "value", "close_date": "expected_close", "closing_date": "expected_close",
-	"tag": "tags", "contact": "contacts", "email": "contacts", "phone": "contacts",
-	"next": "next_action", "reminder": "next_action", "lost_reason": "reason",
-	"note": "activities", "notes": "activities", "standby": "standby_until",
-}
+// It is made on first use, not at every start of crm (issue 29).
+var synonyms = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"stage": "step", "phase": "step", "state": "status", "amount": "value", "price": "value",
+		"deal_value": "value", "close_date": "expected_close", "closing_date": "expected_close",
+		"tag": "tags", "contact": "contacts", "email": "contacts", "phone": "contacts",
+		"next": "next_action", "reminder": "next_action", "lost_reason": "reason",
+		"note": "activities", "notes": "activities", "standby": "standby_until",
+	}
+})
 
 // notAKnownKey refuses a custom key that is a known key mistyped (one
 // letter away) or named another way (a synonym), pointing to the key and
 // to the command that changes it when lead set does not.
 func notAKnownKey(k string) error {
-	near, ok := synonyms[strings.ToLower(k)]
+	near, ok := synonyms()[strings.ToLower(k)]
 	if !ok {
 		if c := Closest(k, LeadKeys, 1); len(c) > 0 && Distance(k, c[0]) <= 1 {
 			near = c[0]

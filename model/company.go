@@ -2,19 +2,23 @@ package model
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 )
 
 // legalForms are the words of a company's legal form that do not make
 // it another company: "Acme Inc." is Acme, and so is "ACME GmbH".
-var legalForms = map[string]bool{
-	"inc": true, "incorporated": true, "corp": true, "corporation": true, "co": true,
-	"llc": true, "llp": true, "lp": true, "ltd": true, "limited": true, "plc": true,
-	"gmbh": true, "ag": true, "kg": true, "ug": true, "ohg": true, "ev": true,
-	"sa": true, "sas": true, "sarl": true, "sasu": true, "eurl": true, "sci": true, "snc": true,
-	"srl": true, "spa": true, "bv": true, "nv": true, "oy": true, "ab": true, "as": true, "aps": true,
-	"pty": true, "pte": true, "kk": true, "sl": true, "slu": true, "sro": true, "zoo": true, "sp": true,
-}
+// It is made on first use, not at every start of crm (issue 29).
+var legalForms = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"inc": true, "incorporated": true, "corp": true, "corporation": true, "co": true,
+		"llc": true, "llp": true, "lp": true, "ltd": true, "limited": true, "plc": true,
+		"gmbh": true, "ag": true, "kg": true, "ug": true, "ohg": true, "ev": true,
+		"sa": true, "sas": true, "sarl": true, "sasu": true, "eurl": true, "sci": true, "snc": true,
+		"srl": true, "spa": true, "bv": true, "nv": true, "oy": true, "ab": true, "as": true, "aps": true,
+		"pty": true, "pte": true, "kk": true, "sl": true, "slu": true, "sro": true, "zoo": true, "sp": true,
+	}
+})
 
 // CompanyKey is the one rule of "the same company" (crm client, the
 // duplicate warning of vCard intake): case, accents, punctuation and the
@@ -44,7 +48,7 @@ func CompanyKey(name string) string {
 		}
 	}
 	flush()
-	for len(words) > 1 && legalForms[words[len(words)-1]] {
+	for len(words) > 1 && legalForms()[words[len(words)-1]] {
 		words = words[:len(words)-1]
 	}
 	return strings.Join(words, " ")

@@ -4,18 +4,22 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/currency"
 )
 
 // currencyWords are what people type for the common currencies.
-var currencyWords = map[string]string{
-	"euro": "EUR", "euros": "EUR", "€": "EUR",
-	"dollar": "USD", "dollars": "USD", "$": "USD", "us$": "USD",
-	"pound": "GBP", "pounds": "GBP", "£": "GBP", "sterling": "GBP",
-	"yen": "JPY", "¥": "JPY", "franc": "CHF", "francs": "CHF",
-}
+// It is made on first use, not at every start of crm (issue 29).
+var currencyWords = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"euro": "EUR", "euros": "EUR", "€": "EUR",
+		"dollar": "USD", "dollars": "USD", "$": "USD", "us$": "USD",
+		"pound": "GBP", "pounds": "GBP", "£": "GBP", "sterling": "GBP",
+		"yen": "JPY", "¥": "JPY", "franc": "CHF", "francs": "CHF",
+	}
+})
 
 // CheckCurrency is the one rule of a currency: an ISO 4217 code in
 // capitals (EUR, USD, GBP), as golang.org/x/text/currency knows them; ""
@@ -29,7 +33,7 @@ func CheckCurrency(code string) error {
 	if err == nil && u.String() == code {
 		return nil
 	}
-	suggest := currencyWords[strings.ToLower(strings.TrimSpace(code))]
+	suggest := currencyWords()[strings.ToLower(strings.TrimSpace(code))]
 	if err == nil {
 		suggest = u.String() // eur
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/text/language"
@@ -23,10 +24,11 @@ func printer() *message.Printer {
 	if p := locale.Load(); p != nil {
 		return p
 	}
-	return english
+	return english()
 }
 
-var english = message.NewPrinter(language.English)
+// english is made on first use, not at every start (issue 29).
+var english = sync.OnceValue(func() *message.Printer { return message.NewPrinter(language.English) })
 
 // LocaleOf reads a locale as LANG and crm.yaml write one: en, fr, de-CH,
 // fr_FR.UTF-8; C and POSIX are English.
