@@ -388,7 +388,11 @@ func TestReadmeFirstSession(t *testing.T) {
 	session, _, _ := strings.Cut(rest, "```")
 	var script []string
 	for _, line := range strings.Split(session, "\n") {
-		if strings.HasPrefix(line, "go install") {
+		words := strings.Fields(line)
+		for len(words) > 0 && strings.Contains(words[0], "=") {
+			words = words[1:] // CGO_ENABLED=0 go install .
+		}
+		if len(words) > 1 && words[0] == "go" && words[1] == "install" {
 			continue
 		}
 		script = append(script, line)
