@@ -40,7 +40,7 @@ func ParseConfig(data []byte) (Config, error) {
 		return cfg, nil
 	}
 	if m.Kind != yaml.MappingNode {
-		return cfg, fmt.Errorf("line %d: want keys and their values (owner: Ann), not %s", m.Line, nodeKind(m))
+		return cfg, fmt.Errorf("line %d: want keys and their values (owner: Ann), not a %s", m.Line, kindName(m))
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -55,7 +55,7 @@ func ParseConfig(data []byte) (Config, error) {
 			continue
 		}
 		if v.Kind != yaml.ScalarNode {
-			return cfg, fmt.Errorf("line %d: %s: want text (%s: value), not %s", v.Line, k.Value, key, nodeKind(v))
+			return cfg, fmt.Errorf("line %d: %s: want text (%s: value), not a %s", v.Line, k.Value, key, kindName(v))
 		}
 		if v.Tag == "!!null" {
 			continue // `owner:` with nothing sets nothing
@@ -63,17 +63,4 @@ func ParseConfig(data []byte) (Config, error) {
 		cfg.Values[key] = v.Value
 	}
 	return cfg, nil
-}
-
-// nodeKind names a YAML node's kind for a message.
-func nodeKind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return "a single value"
 }
