@@ -21,12 +21,18 @@ import (
 func runTTY(t *testing.T, dir, input string, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	tmp := t.TempDir() // an edit kept goes here, not into the machine's /tmp
 	e := &Env{
 		In: strings.NewReader(input), Out: &out, Err: &errb,
-		Now:    func() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) },
-		Rand:   fakeRand{rand.NewChaCha8([32]byte{1})},
-		Getenv: func(k string) string { return env[k] },
-		Wd:     dir, Loc: time.UTC, IsTerminal: func() bool { return true },
+		Now:  func() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) },
+		Rand: fakeRand{rand.NewChaCha8([32]byte{1})},
+		Getenv: func(k string) string {
+			if v, ok := env[k]; ok || k != "TMPDIR" {
+				return v
+			}
+			return tmp
+		},
+		Wd: dir, Loc: time.UTC, IsTerminal: func() bool { return true },
 	}
 	done := make(chan int, 1)
 	go func() { done <- Run(context.Background(), e, args) }()

@@ -79,7 +79,7 @@ func runLeadEdit(app *App, c *cobra.Command, id string, ev *eventFlags) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := fsstore.EditCopy(f.ID, orig)
+	tmp, err := fsstore.EditCopy(app.Getenv("TMPDIR"), f.ID, orig)
 	if err != nil {
 		return err
 	}

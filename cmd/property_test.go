@@ -110,7 +110,7 @@ func randomWrites(t *testing.T, seed uint64, steps int) {
 		}
 	}
 	p := &propertyRun{t: t, dir: dir, now: time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC),
-		rng: rand.New(rand.NewPCG(seed, seed)), env: map[string]string{"HOME": dir, "CRM_BY": "tess"}}
+		rng: rand.New(rand.NewPCG(seed, seed)), env: map[string]string{"HOME": dir, "CRM_BY": "tess", "TMPDIR": t.TempDir()}}
 	if code, _, stderr := p.crm("init", ".", "--template", "b2b"); code != 0 {
 		t.Fatalf("init: %s", stderr)
 	}

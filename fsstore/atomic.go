@@ -129,8 +129,8 @@ func syncDir(dir string) error {
 
 // tempCopy writes data to a new private temporary file for an editor and
 // returns its path.
-func tempCopy(pattern string, data []byte) (string, error) {
-	f, err := os.CreateTemp("", pattern)
+func tempCopy(dir, pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return "", fmt.Errorf("temporary file: %w", err)
 	}
@@ -149,9 +149,13 @@ func tempCopy(pattern string, data []byte) (string, error) {
 // EditCopy writes the lead id's bytes to a new private file for an editor
 // (crm lead edit) and returns its path. Its name carries this process's
 // id, so that the copies of a crm killed while its editor ran are cleared
-// by the next edit; a copy kept on purpose is renamed (KeepEdit).
-func EditCopy(id string, data []byte) (string, error) {
-	dir := os.TempDir()
+// by the next edit; a copy kept on purpose is renamed (KeepEdit). dir is
+// the folder of temporary files ($TMPDIR as the command's environment
+// has it); "" is the system's.
+func EditCopy(dir, id string, data []byte) (string, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
 	if entries, err := os.ReadDir(dir); err == nil {
 		for _, e := range entries {
 			rest, ok := strings.CutPrefix(e.Name(), editPrefix)
@@ -164,7 +168,7 @@ func EditCopy(id string, data []byte) (string, error) {
 			}
 		}
 	}
-	return tempCopy(editPrefix+tempPattern(id)+".yaml", data)
+	return tempCopy(dir, editPrefix+tempPattern(id)+".yaml", data)
 }
 
 // editPrefix starts the name of an edit copy, before the process's id.

@@ -135,7 +135,7 @@ func TestEditCopiesOfKilledEditsAreCleared(t *testing.T) {
 	if filepath.Base(kept) != fmt.Sprintf("crm-kept-%d-acme-2.yaml", os.Getpid()) {
 		t.Errorf("KeepEdit = %s", kept)
 	}
-	copyPath, err := EditCopy("acme", []byte("title: Acme\n"))
+	copyPath, err := EditCopy(dir, "acme", []byte("title: Acme\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
