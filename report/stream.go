@@ -214,10 +214,13 @@ func inRounds(w *bufio.Writer, n int, block func(out []byte, from, to int) ([]by
 	const size = 256
 	blocks := (n + size - 1) / size
 	workers := runtime.GOMAXPROCS(0)
+	// A round's buffers are the next round's: grown once, not for every
+	// block (295 MB of garbage for crm lead list --format json at
+	// 100,000 leads when each block started empty).
+	out := make([][]byte, 4*workers)
+	errs := make([]error, 4*workers)
 	for first := 0; first < blocks; first += 4 * workers {
 		round := min(blocks-first, 4*workers)
-		out := make([][]byte, round)
-		errs := make([]error, round)
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		for range min(workers, round) {
@@ -228,12 +231,12 @@ func inRounds(w *bufio.Writer, n int, block func(out []byte, from, to int) ([]by
 						return
 					}
 					from := (first + k) * size
-					out[k], errs[k] = block(nil, from, min(n, from+size))
+					out[k], errs[k] = block(out[k][:0], from, min(n, from+size))
 				}
 			})
 		}
 		wg.Wait()
-		for k := range out {
+		for k := range round {
 			if errs[k] != nil {
 				return errs[k]
 			}
