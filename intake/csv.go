@@ -124,7 +124,7 @@ func (c CSV) Run(ctx context.Context) (Result, error) {
 	}
 	// From here on the plan grows beside the leads: the heap is kept
 	// tight around them.
-	fsstore.TightHeap(len(existing))
+	fsstore.SettleHeap(len(existing))
 	if err := Refuse(problems, "the import"); err != nil {
 		return Result{}, err
 	}
