@@ -302,11 +302,11 @@ var topCommands = []topCommand{
 
 // commandOf is the top-level command a command line runs, when that is
 // sure without making the tree: its first word after the global flags,
-// when that names a command. "" makes every command: no command (crm,
-// crm --help), help, completion, a mistyped command (its suggestions)
-// a flag crm does not know before the command, crm man. crm --version makes
-// none ("-"). Making the 150 commands and their flags took a fifth of
-// crm --version's time (issue 29).
+// when that names a command. "" makes every command: for no command (crm,
+// crm --help), help, completion, a mistyped command (its suggestions), a
+// flag crm does not know before the command, and crm man (it writes every
+// command's page). crm --version makes none ("-"). Making the 150
+// commands and their flags took a fifth of crm --version's time (issue 29).
 func commandOf(args []string) string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -321,7 +321,7 @@ func commandOf(args []string) string {
 			return "" // --help, or a flag crm does not know here
 		default:
 			for _, t := range topCommands {
-				if t.named(a) && a != "man" { // crm man writes every command's page
+				if t.named(a) && a != "man" {
 					return a
 				}
 			}
