@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -295,8 +296,13 @@ func (s todaySection) table(withOwner bool) *Table {
 	if s.text != "" {
 		t.Header = append(t.Header, s.text)
 	}
-	for _, it := range s.items {
-		row := []string{it.Lead.ID, it.Lead.Title, it.Lead.Step, MoneyOf(it.Lead.Value, it.Lead.Currency)}
+	// Rows are made as they are printed: the stale leads of 300,000 are
+	// 150,000 rows, 30 MB held beside the leads.
+	t.NumRows = len(s.items)
+	t.RowFunc = func(k int) []string {
+		it := s.items[k]
+		row := make([]string, 0, len(t.Header))
+		row = append(row, it.Lead.ID, it.Lead.Title, it.Lead.Step, MoneyOf(it.Lead.Value, it.Lead.Currency))
 		if withOwner {
 			row = append(row, it.Lead.Owner)
 		}
@@ -304,12 +310,12 @@ func (s todaySection) table(withOwner bool) *Table {
 			row = append(row, it.Date.String())
 		}
 		if s.days {
-			row = append(row, fmt.Sprint(it.Days))
+			row = append(row, strconv.Itoa(it.Days))
 		}
 		if s.text != "" {
 			row = append(row, it.Text)
 		}
-		t.Rows = append(t.Rows, row)
+		return row
 	}
 	return t
 }
@@ -385,7 +391,11 @@ func WriteDigestsHTML(w io.Writer, digests []Digest, loc *time.Location) error {
 			for _, s := range a.sections() {
 				if len(s.items) > 0 {
 					t := s.table(false)
-					ha.Sections = append(ha.Sections, digestSection{Title: s.title, Header: t.Header, Rows: t.Rows})
+					rows := make([][]string, t.Len())
+					for k := range rows {
+						rows[k] = t.Row(k)
+					}
+					ha.Sections = append(ha.Sections, digestSection{Title: s.title, Header: t.Header, Rows: rows})
 				}
 			}
 			hd.Agenda = append(hd.Agenda, ha)
