@@ -134,14 +134,19 @@ func NewEnv(stdin io.Reader, stdout, stderr io.Writer) (*Env, error) {
 
 // Run executes crm in env and returns the exit code.
 func Run(ctx context.Context, env *Env, args []string) int {
-	return execute(ctx, env, args, commandOf(args))
+	return execute(ctx, env, args, false)
 }
 
-// execute runs crm with the tree of the top-level command only (see
-// newRootCmd).
-func execute(ctx context.Context, env *Env, args []string, only string) int {
+// execute runs crm with the top-level command the command line names
+// (commandOf), or with every command when whole is set.
+func execute(ctx context.Context, env *Env, args []string, whole bool) int {
 	app := &App{Env: env}
-	root := newRootCmd(app, only)
+	root := newRootCmd(app)
+	only := ""
+	if !whole {
+		only = commandOf(args, root.PersistentFlags())
+	}
+	addCommands(root, app, only)
 	root.SetArgs(args)
 	root.SetIn(env.In)
 	root.SetOut(env.Out)
@@ -210,9 +215,9 @@ func exitCode(stderr io.Writer, err error, help string) int {
 	return exitData
 }
 
-// newRootCmd builds the root command with the top-level command only
-// (its name or alias), or every one when only is "", or none when "-".
-func newRootCmd(app *App, only string) *cobra.Command {
+// newRootCmd builds the root command and its global flags, without the
+// commands under it (addCommands).
+func newRootCmd(app *App) *cobra.Command {
 	root := &cobra.Command{
 		Use: "crm",
 		Example: `  crm init sales --template b2b && cd sales
@@ -266,17 +271,26 @@ that holds several.`,
 	app.cfg.bindFlag("now", f.Lookup("now"))
 	_ = root.RegisterFlagCompletionFunc("pipeline", app.completePipelines)
 
+	return root
+}
+
+// addCommands adds the top-level command named only (its name or an
+// alias), or every one when only is "", or none when "-".
+func addCommands(root *cobra.Command, app *App, only string) {
 	for _, t := range topCommands {
 		if only == "" || t.named(only) {
 			root.AddCommand(t.make(app))
 		}
 	}
 	markStart(root, app)
-	return root
 }
 
 // NewRootCmd builds the whole command tree.
-func NewRootCmd(app *App) *cobra.Command { return newRootCmd(app, "") }
+func NewRootCmd(app *App) *cobra.Command {
+	root := newRootCmd(app)
+	addCommands(root, app, "")
+	return root
+}
 
 // topCommand is one of crm's top-level commands: its name and aliases,
 // and what makes it with its subcommands and flags.
@@ -301,25 +315,19 @@ var topCommands = []topCommand{
 }
 
 // commandOf is the top-level command a command line runs, when that is
-// sure without making the tree: its first word after the global flags,
-// when that names a command. "" makes every command: for no command (crm,
+// sure without making the tree: its first word after the global flags
+// (the root's persistent flags, global), when that names a command. "" makes every command: for no command (crm,
 // crm --help), help, completion, a mistyped command (its suggestions), a
 // flag crm does not know before the command, and crm man (it writes every
 // command's page). crm --version makes none ("-"). Making the 150
 // commands and their flags took a fifth of crm --version's time (issue 29).
-func commandOf(args []string) string {
+func commandOf(args []string, global *pflag.FlagSet) string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		name, _, withValue := strings.Cut(a, "=")
-		switch {
-		case a == "--version" && i == len(args)-1:
+		if a == "--version" && i == len(args)-1 {
 			return "-"
-		case slices.Contains(globalValueFlags, a):
-			i++ // and its value
-		case withValue && slices.Contains(globalValueFlags, name), slices.Contains(globalBoolFlags, a), strings.HasPrefix(a, "-C"):
-		case strings.HasPrefix(a, "-"):
-			return "" // --help, or a flag crm does not know here
-		default:
+		}
+		if a == "-" || !strings.HasPrefix(a, "-") {
 			for _, t := range topCommands {
 				if t.named(a) && a != "man" {
 					return a
@@ -327,17 +335,28 @@ func commandOf(args []string) string {
 			}
 			return ""
 		}
+		// A global flag, and its value when it takes one and the word
+		// does not hold it (--now 2026-11-02, -C sales; not --now=..., -Csales).
+		var f *pflag.Flag
+		attached := false
+		if name, ok := strings.CutPrefix(a, "--"); ok {
+			name, _, attached = strings.Cut(name, "=")
+			f = global.Lookup(name)
+		} else {
+			f = global.ShorthandLookup(a[1:2])
+			attached = len(a) > 2
+		}
+		switch {
+		case f == nil:
+			return "" // --help, or a flag crm does not know here
+		case f.Value.Type() != "bool" && !attached:
+			i++
+		case f.Value.Type() == "bool" && attached && !strings.HasPrefix(a, "--"):
+			return "" // -qC DIR: left to cobra
+		}
 	}
 	return ""
 }
-
-// globalValueFlags and globalBoolFlags are the global flags (the root's
-// persistent flags), which come before a command. TestCommandOf keeps
-// them the root's.
-var (
-	globalValueFlags = []string{"-C", "--directory", "--pipeline", "--now", "--color"}
-	globalBoolFlags  = []string{"-q", "--quiet", "--no-headers", "--no-hooks", "--no-cache"}
-)
 
 // exactArgs is cobra.ExactArgs with a usage error and a clear message.
 func exactArgs(n int, names string) cobra.PositionalArgs {
