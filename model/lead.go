@@ -137,10 +137,8 @@ func ParseActivityType(s string) (ActivityType, error) {
 	if n == "visit" {
 		n = Demo.String()
 	}
-	for _, t := range ActivityTypes {
-		if n == t.String() {
-			return t, nil
-		}
+	if t, ok := kindNamed[ActivityType](activityTypeNames[:], n); ok {
+		return t, nil
 	}
 	return NoActivityType, fmt.Errorf("unknown activity type %q: use one of call, email, meeting, demo, note", s)
 }
@@ -287,10 +285,8 @@ func (p Priority) MarshalText() ([]byte, error) { return []byte(p.String()), nil
 // ParsePriority reads a priority: low, normal or high, in any case.
 func ParsePriority(s string) (Priority, error) {
 	n := strings.ToLower(strings.TrimSpace(s))
-	for p := PriorityLow; p <= PriorityHigh; p++ {
-		if n == p.String() {
-			return p, nil
-		}
+	if p, ok := kindNamed[Priority](priorityNames[:], n); ok {
+		return p, nil
 	}
 	return NoPriority, fmt.Errorf("unknown priority %s: use low, normal or high", Excerpt(s))
 }

@@ -41,6 +41,17 @@ func enumName[T ~uint8](names []string, v T, kind string) string {
 	return fmt.Sprintf("%s(%d)", kind, uint8(v))
 }
 
+// kindNamed is the kind whose name is n, of the byte-sized kinds named
+// by names (names[0], none, is never matched).
+func kindNamed[T ~uint8](names []string, n string) (T, bool) {
+	for i := 1; i < len(names); i++ {
+		if names[i] == n {
+			return T(i), true
+		}
+	}
+	return 0, false
+}
+
 // MarshalText writes the status's name, in JSON and YAML.
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
@@ -64,25 +75,13 @@ func ParseStatus(s string) (Status, error) {
 	if n == "canceled" {
 		n = Cancelled.String()
 	}
-	for _, st := range Statuses {
-		if n == st.String() {
-			return st, nil
-		}
+	if st, ok := kindNamed[Status](statusNames[:], n); ok {
+		return st, nil
 	}
-	names := make([]string, len(Statuses))
-	for i, st := range Statuses {
-		names[i] = st.String()
-	}
-	return 0, fmt.Errorf("unknown status %q: %suse one of %s", s, DidYouMean(n, names), statusList())
+	return NoStatus, fmt.Errorf("unknown status %q: %suse one of %s", s, DidYouMean(n, statusNames[1:]), statusList())
 }
 
-func statusList() string {
-	names := make([]string, len(Statuses))
-	for i, s := range Statuses {
-		names[i] = s.String()
-	}
-	return strings.Join(names, ", ")
-}
+func statusList() string { return strings.Join(statusNames[1:], ", ") }
 
 // Valid reports whether s is one of the five statuses.
 func (s Status) Valid() bool { return s >= Todo && s <= Cancelled }
