@@ -94,7 +94,7 @@ func CheckPipeline(data []byte, path string) (*model.Pipeline, Errors) {
 	if errs := ValidatePipelineTree(root, path); errs != nil {
 		return nil, errs.Sorted()
 	}
-	p, warns, err := ParsePipeline(data, path)
+	p, warns, err := parsePipelineTree(root, path)
 	if err != nil {
 		if es, ok := AsErrors(err); ok {
 			return nil, es

@@ -169,12 +169,36 @@ func ParsePipeline(data []byte, path string) (*model.Pipeline, Errors, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&pf); err != nil {
-		es := FromYAMLError(path, err)
-		for _, e := range es {
-			e.Msg = explainPipeline(e.Msg)
-		}
-		return nil, nil, es
+		return nil, nil, pipelineYAMLError(path, err)
 	}
+	return pipelineOf(&pf, root, path)
+}
+
+// pipelineYAMLError is a YAML library's error of pipeline.yaml, explained.
+func pipelineYAMLError(path string, err error) Errors {
+	es := FromYAMLError(path, err)
+	for _, e := range es {
+		e.Msg = explainPipeline(e.Msg)
+	}
+	return es
+}
+
+// parsePipelineTree is ParsePipeline on the tree of a pipeline.yaml that
+// its schema passed: the tree is decoded, not the file parsed again. The
+// schema refuses every key the file format does not know (what the
+// library's known-fields check does in ParsePipeline), at every level:
+// TestCheckPipelineRefusesUnknownKeys.
+func parsePipelineTree(root *yaml.Node, path string) (*model.Pipeline, Errors, error) {
+	var pf pipelineFile
+	if err := root.Decode(&pf); err != nil {
+		return nil, nil, pipelineYAMLError(path, err)
+	}
+	return pipelineOf(&pf, root, path)
+}
+
+// pipelineOf is the pipeline of a decoded pipeline.yaml, with the
+// problems its rules find.
+func pipelineOf(pf *pipelineFile, root *yaml.Node, path string) (*model.Pipeline, Errors, error) {
 	p := &model.Pipeline{
 		Name: pf.Name, Currency: pf.Currency, StaleDays: pf.StaleDays, Targets: pf.Targets,
 	}
