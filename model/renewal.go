@@ -49,7 +49,7 @@ func KindOf(l *Lead) string {
 
 // Months is the length of a contract's term, in months: renews_every:
 // 12m in a lead file.
-type Months int
+type Months int32
 
 // MaxTermMonths bounds a term: ten years.
 const MaxTermMonths = 120
