@@ -50,10 +50,19 @@ func TestFeedOrder(t *testing.T) {
 	zones := []*time.Location{time.UTC, time.FixedZone("CET", 3600), time.FixedZone("X", -5*3600)}
 	// Few distinct seconds and nanoseconds: many ties, some within one
 	// second, across zones and leads (ids repeat in a pipeline's copies).
+	// Some rounds also reach the ends of the range crm keeps, 201 years
+	// apart: the feed holds seconds from its first one in 34 bits.
+	ends := []time.Time{MinTime, MaxTime.Add(-5 * time.Second), base}
+	wide := false
 	at := func() time.Time {
-		return base.Add(time.Duration(rng.IntN(5))*time.Second + time.Duration(rng.IntN(3))*time.Nanosecond).In(zones[rng.IntN(len(zones))])
+		from := base
+		if wide {
+			from = ends[rng.IntN(len(ends))]
+		}
+		return from.Add(time.Duration(rng.IntN(5))*time.Second + time.Duration(rng.IntN(3))*time.Nanosecond).In(zones[rng.IntN(len(zones))])
 	}
-	for round := range 200 {
+	for round := range 400 {
+		wide = round >= 200
 		var leads []*Lead
 		for i := range rng.IntN(8) {
 			l := &Lead{ID: fmt.Sprintf("l%d", rng.IntN(4)), Title: fmt.Sprintf("T%d", i)}
@@ -81,6 +90,29 @@ func TestFeedOrder(t *testing.T) {
 				t.Fatalf("round %d, filter %+v (-whole +feed):\n%s", round, f, diff)
 			}
 		}
+	}
+}
+
+// Times beyond what crm keeps (a lead built in memory, never read from a
+// file) are held as the range's first second or the feed's last: every
+// entry is still listed once, the times crm keeps in their order.
+func TestFeedBeyondTheRange(t *testing.T) {
+	at := func(y int) Instant { return InstantOf(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)) }
+	leads := []*Lead{
+		{ID: "a", History: []Event{{At: at(1), Step: "S"}, {At: at(2026), Step: "T"}}},
+		{ID: "b", History: []Event{{At: at(9000), Step: "U"}}, Activities: []Activity{{At: at(9999), Type: Call, Text: "far"}}},
+	}
+	fd := NewFeed(leads, FeedFilter{})
+	var got []string
+	for i := range fd.Len() {
+		e := fd.Entry(i)
+		got = append(got, e.LeadID+" "+e.Text)
+	}
+	// 9000 and 9999 are both the last second: b's activity, its later
+	// item, first.
+	want := []string{"b far", "b moved to U", "a moved to T", "a moved to S"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("feed (-want +got):\n%s", diff)
 	}
 }
 
