@@ -12,8 +12,15 @@
 //	                                  durable with one flush (syncfs on
 //	                                  Linux): what an import of N rows must
 //	                                  at least do
+//	go run ./scripts/floor touch PAGES
+//	                                  touch PAGES new pages of memory, one
+//	                                  byte each: what the first use of a
+//	                                  page costs this machine (a page fault;
+//	                                  15 us on the virtual machines of
+//	                                  docs/performance.md, a few tenths of a
+//	                                  microsecond on most hardware)
 //
-// It prints the number of files and the seconds taken, one line.
+// It prints the number of files (or pages) and the seconds taken, one line.
 package main
 
 import (
@@ -32,8 +39,12 @@ func main() {
 		create(os.Args[2], os.Args[3], os.Args[4])
 		return
 	}
+	if len(os.Args) == 3 && os.Args[1] == "touch" {
+		touch(os.Args[2])
+		return
+	}
 	if len(os.Args) != 3 || (os.Args[1] != "stat" && os.Args[1] != "read" && os.Args[1] != "evict") {
-		fmt.Fprintln(os.Stderr, "usage: floor stat|read|evict PIPELINE_DIR, or floor create DIR N BYTES")
+		fmt.Fprintln(os.Stderr, "usage: floor stat|read|evict PIPELINE_DIR, floor create DIR N BYTES, or floor touch PAGES")
 		os.Exit(2)
 	}
 	mode, dir := os.Args[1], filepath.Join(os.Args[2], "leads")
@@ -95,4 +106,23 @@ func create(dir, n, size string) {
 		os.Exit(1)
 	}
 	fmt.Printf("create %d files (%d bytes each): %.3f s\n", count, bytes, time.Since(start).Seconds())
+}
+
+// touch writes one byte to each of pages new pages of memory: a slice
+// that large comes to Go from the system untouched, so each write is the
+// page's first use.
+func touch(pages string) {
+	n, err := strconv.Atoi(pages)
+	if err != nil || n < 1 {
+		fmt.Fprintln(os.Stderr, "floor touch: PAGES is a number of pages, 1 or more")
+		os.Exit(2)
+	}
+	size := os.Getpagesize()
+	mem := make([]byte, n*size)
+	start := time.Now()
+	for i := 0; i < len(mem); i += size {
+		mem[i] = 1
+	}
+	took := time.Since(start)
+	fmt.Printf("touch %d pages of %d bytes: %.3f s, %.2f us a page\n", n, size, took.Seconds(), float64(took.Microseconds())/float64(n))
 }
