@@ -3,7 +3,6 @@ package model
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -37,9 +36,6 @@ type FeedFilter struct {
 type Feed struct {
 	leads []*Lead
 	refs  []feedRef
-	// base is the first second of the feed: entries hold their time from
-	// it.
-	base int64
 }
 
 // text is v as text, "" for none.
@@ -52,7 +48,7 @@ func text(v any) string {
 
 // feedRef is one entry of a feed in 12 bytes: the lead's place, and the
 // key of the entry within it, hi and lo, the high and low halves of
-// seconds from the feed's base << itemBits | item. The item is the event
+// seconds since MinTime << itemBits | item. The item is the event
 // or activity (history first, then activities) of the lead. 16 bytes with
 // the time in seconds apart, 22 MB of the 263 MB peak of crm activity at
 // 300,000 leads.
@@ -63,35 +59,32 @@ type feedRef struct {
 
 // itemBits hold the item of an entry: a lead would need a billion events
 // and activities, 60 GB, to overflow them. The 34 bits left hold 544
-// years of seconds; crm keeps times of 201 years (MinTime to MaxTime).
+// years of seconds from MinTime; crm keeps times of 201 years (MinTime
+// to MaxTime).
 const (
 	itemBits = 30
 	maxSpan  = 1<<(64-itemBits) - 1
 )
 
+// minSec is MinTime in seconds.
+var minSec = MinTime.Unix()
+
 func (r feedRef) key() uint64  { return uint64(r.hi)<<32 | uint64(r.lo) }
 func (r feedRef) sec() uint64  { return r.key() >> itemBits }
 func (r feedRef) item() uint32 { return uint32(r.key() & (1<<itemBits - 1)) }
-func refOf(sec int64, lead, item int) feedRef {
-	k := uint64(min(max(sec, 0), maxSpan))<<itemBits | uint64(item)
+func refOf(at Instant, lead, item int) feedRef {
+	k := uint64(min(max(at.Unix()-minSec, 0), maxSpan))<<itemBits | uint64(item)
 	return feedRef{uint32(k >> 32), uint32(k), uint32(lead)}
 }
 
 // NewFeed is the feed of leads, the entries f selects.
 func NewFeed(leads []*Lead, f FeedFilter) *Feed {
-	fd := &Feed{leads: leads, base: math.MaxInt64}
-	n := 0
-	for _, l := range leads {
-		n += len(l.History) + len(l.Activities)
-		for _, e := range l.History {
-			fd.base = min(fd.base, e.At.Unix())
-		}
-		for _, a := range l.Activities {
-			fd.base = min(fd.base, a.At.Unix())
-		}
-	}
-	fd.base = max(fd.base, MinTime.Unix())
+	fd := &Feed{leads: leads}
 	if f == (FeedFilter{}) {
+		n := 0
+		for _, l := range leads {
+			n += len(l.History) + len(l.Activities)
+		}
 		fd.refs = make([]feedRef, 0, n)
 	}
 	keep := func(at time.Time, by, id string) bool {
@@ -100,18 +93,18 @@ func NewFeed(leads []*Lead, f FeedFilter) *Feed {
 			!f.Until.IsZero() && !at.Before(f.Until) ||
 			f.LeadID != "" && id != f.LeadID)
 	}
-	// A time before MinTime is held as the base, one 544 years after it
-	// as the last second (crm keeps neither): such entries keep their
-	// order by lead and item, and every time crm keeps is exact.
+	// A time before MinTime is held as MinTime, one 544 years after it as
+	// the last second (crm keeps neither): such entries keep their order
+	// by lead and item, and every time crm keeps is exact.
 	for i, l := range leads {
 		for j, e := range l.History {
 			if keep(e.At.Time(), e.By, l.ID) {
-				fd.refs = append(fd.refs, refOf(e.At.Unix()-fd.base, i, j))
+				fd.refs = append(fd.refs, refOf(e.At, i, j))
 			}
 		}
 		for j, a := range l.Activities {
 			if keep(a.At.Time(), a.By, l.ID) {
-				fd.refs = append(fd.refs, refOf(a.At.Unix()-fd.base, i, len(l.History)+j))
+				fd.refs = append(fd.refs, refOf(a.At, i, len(l.History)+j))
 			}
 		}
 	}

@@ -94,8 +94,8 @@ func TestFeedOrder(t *testing.T) {
 }
 
 // Times beyond what crm keeps (a lead built in memory, never read from a
-// file) are held as the range's first second or the feed's last: every
-// entry is still listed once, the times crm keeps in their order.
+// file) are held as MinTime or as 544 years after it: every entry is
+// still listed once, the times crm keeps in their order.
 func TestFeedBeyondTheRange(t *testing.T) {
 	at := func(y int) Instant { return InstantOf(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)) }
 	leads := []*Lead{
@@ -108,8 +108,8 @@ func TestFeedBeyondTheRange(t *testing.T) {
 		e := fd.Entry(i)
 		got = append(got, e.LeadID+" "+e.Text)
 	}
-	// 9000 and 9999 are both the last second: b's activity, its later
-	// item, first.
+	// 9000 and 9999 are both held as 2444: b's activity, its later item,
+	// first.
 	want := []string{"b far", "b moved to U", "a moved to T", "a moved to S"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("feed (-want +got):\n%s", diff)
