@@ -282,9 +282,9 @@ func discard(tmp *os.File) {
 // each file and of each folder under leads/: one lstat per name, in
 // parallel, and no other look at a file.
 //
-// Without statFiles, the files' stats are left out and their kinds come
-// from the folder listing itself: for a first load, which reads every
-// file (and takes its stat as it reads it) anyway.
+// Without statFiles, the files' stats are left out (nil) and their kinds
+// come from the folder listing itself: for a first load, which reads
+// every file (and takes its stat as it reads it) anyway.
 func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []leadcache.Stat, []leadcache.Dir, error) {
 	var files []LeadFile
 	var fstats []leadcache.Stat
@@ -319,7 +319,10 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []le
 			return compareLeadFiles(LeadFile{ID: ids[a], Path: names[a]}, LeadFile{ID: ids[b], Path: names[b]})
 		})
 		kinds := make([]fileKind, len(names))
-		stats := make([]leadcache.Stat, len(names))
+		var stats []leadcache.Stat
+		if types == nil {
+			stats = make([]leadcache.Stat, len(names))
+		}
 		sorted, sortedIDs := make([]string, len(names)), make([]string, len(names))
 		for i, j := range order {
 			sorted[i], sortedIDs[i] = names[j], ids[j]
@@ -343,15 +346,23 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []le
 		prefix := dir + string(filepath.Separator) // dir is clean: no Join needed
 		if files == nil {
 			files = make([]LeadFile, 0, len(names))
-			fstats = make([]leadcache.Stat, 0, len(names))
+			if statFiles {
+				fstats = make([]leadcache.Stat, 0, len(names))
+			}
 		}
 		for i, name := range names {
 			switch leadEntry(name, kinds[i]) {
 			case entryDir:
 				queue = append(queue, prefix+name)
 			case entryLead:
-				files = append(files, LeadFile{ID: ids[i], Path: prefix + name})
-				fstats = append(fstats, stats[i])
+				// The id is cut from the path, not kept from the listing:
+				// one string a file, not two (a path and a name, 64 bytes
+				// against 88 at 100,000 files).
+				path := prefix + name
+				files = append(files, LeadFile{ID: path[len(prefix) : len(prefix)+len(ids[i])], Path: path})
+				if statFiles {
+					fstats = append(fstats, stats[i])
+				}
 			case entryOdd:
 				s.odd = append(s.odd, prefix+name)
 			}
@@ -364,9 +375,16 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []le
 			order[i] = i
 		}
 		slices.SortStableFunc(order, func(a, b int) int { return compareLeadFiles(files[a], files[b]) })
-		sorted, sortedStats := make([]LeadFile, len(files)), make([]leadcache.Stat, len(files))
+		sorted := make([]LeadFile, len(files))
+		var sortedStats []leadcache.Stat
+		if statFiles {
+			sortedStats = make([]leadcache.Stat, len(files))
+		}
 		for i, j := range order {
-			sorted[i], sortedStats[i] = files[j], fstats[j]
+			sorted[i] = files[j]
+			if statFiles {
+				sortedStats[i] = fstats[j]
+			}
 		}
 		files, fstats = sorted, sortedStats
 		slices.SortFunc(dirs, func(a, b leadcache.Dir) int { return strings.Compare(a.Rel, b.Rel) })
@@ -523,7 +541,7 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 	} else {
 		discard(tmp)
 	}
-	return leads, failures(failed, func(k int) int { return todo[k] }), rel, nil
+	return leads, failed, rel, nil
 }
 
 // loadListed is loadCached when the folders are as the cache has them
@@ -549,7 +567,7 @@ func (s *Store) loadListed(ctx context.Context, old *leadcache.File, stale []int
 			leads[i] = nil
 		}
 	}
-	read, errs, err := s.readTodo(ctx, leads, todo, func(i int) LeadFile { return s.leadFile(entries[i].Rel) })
+	read, failed, err := s.readTodo(ctx, leads, todo, func(i int) LeadFile { return s.leadFile(entries[i].Rel) })
 	if err != nil {
 		discard(tmp)
 		return nil, nil, nil, err
@@ -569,24 +587,16 @@ func (s *Store) loadListed(ctx context.Context, old *leadcache.File, stale []int
 	} else {
 		discard(tmp)
 	}
-	return leads, failures(errs, func(k int) int { return todo[k] }), rel, nil
+	return leads, failed, rel, nil
 }
 
 // readTodo reads the lead files todo names (file gives each) into leads,
-// on IOWorkers goroutines; read is the stat of each file as it was read.
-func (s *Store) readTodo(ctx context.Context, leads []*model.Lead, todo []int, file func(i int) LeadFile) (read []leadcache.Stat, errs []error, err error) {
+// on IOWorkers goroutines; read is the stat of each file as it was read,
+// failed the errors of the files that failed, by file number.
+func (s *Store) readTodo(ctx context.Context, leads []*model.Lead, todo []int, file func(i int) LeadFile) (read []leadcache.Stat, failed map[int]error, err error) {
 	read = make([]leadcache.Stat, len(todo))
-	errs = make([]error, len(todo))
-	if s.readsMany {
-		readingMany(len(todo))
-	}
-	err = eachFile(ctx, len(todo), func(k int) {
-		i := todo[k]
-		buf := readBufs.Get().(*[]byte)
-		leads[i], read[k], *buf, errs[k] = s.readLead(file(i), *buf)
-		readBufs.Put(buf)
-	})
-	return read, errs, err
+	failed, err = s.readFiles(ctx, leads, len(todo), func(k int) int { return todo[k] }, file, read)
+	return read, failed, err
 }
 
 // keepCache makes c the cache Close writes to tmp.

@@ -375,20 +375,6 @@ func SettleHeap(leads int) {
 	debug.SetGCPercent(10)
 }
 
-// failures is the errors of the files that failed, by file number.
-func failures(errs []error, index func(k int) int) map[int]error {
-	var out map[int]error
-	for k, err := range errs {
-		if err != nil {
-			if out == nil {
-				out = map[int]error{}
-			}
-			out[index(k)] = err
-		}
-	}
-	return out
-}
-
 // loadFiles reads every lead file, without the cache.
 func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, func(i int) string, error) {
 	files, _, _, err := s.scanLeads(ctx, false)
@@ -396,16 +382,42 @@ func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, fu
 		return nil, nil, nil, err
 	}
 	leads := make([]*model.Lead, len(files))
-	errs := make([]error, len(files))
+	failed, err := s.readFiles(ctx, leads, len(files), func(k int) int { return k }, func(i int) LeadFile { return files[i] }, nil)
+	return leads, failed, func(i int) string { return s.Rel(files[i].Path) }, err
+}
+
+// readFiles reads n lead files into leads on IOWorkers goroutines: the
+// k-th is file number at(k), which file gives, and its stat as it was
+// read goes to stats[k] unless stats is nil. It returns the errors of
+// the files that failed, by file number: a map, not an error a file (16
+// bytes each, nearly all nil, 4.8 MB of the peak of a read of 300,000
+// files).
+func (s *Store) readFiles(ctx context.Context, leads []*model.Lead, n int, at func(k int) int, file func(i int) LeadFile, stats []leadcache.Stat) (map[int]error, error) {
 	if s.readsMany {
-		readingMany(len(files))
+		readingMany(n)
 	}
-	err = eachFile(ctx, len(files), func(i int) {
+	var mu sync.Mutex
+	var failed map[int]error
+	err := eachFile(ctx, n, func(k int) {
+		i := at(k)
 		buf := readBufs.Get().(*[]byte) // read buffers are reused across files
-		leads[i], _, *buf, errs[i] = s.readLead(files[i], *buf)
+		l, st, data, rerr := s.readLead(file(i), *buf)
+		*buf = data
 		readBufs.Put(buf)
+		leads[i] = l
+		if stats != nil {
+			stats[k] = st
+		}
+		if rerr != nil {
+			mu.Lock()
+			if failed == nil {
+				failed = map[int]error{}
+			}
+			failed[i] = rerr
+			mu.Unlock()
+		}
 	})
-	return leads, failures(errs, func(k int) int { return k }), func(i int) string { return s.Rel(files[i].Path) }, err
+	return failed, err
 }
 
 var readBufs = sync.Pool{New: func() any { return new([]byte) }}
