@@ -115,8 +115,8 @@ func (a *scanArena) release() {
 // that points into it and a new one started, twice the last up to 512
 // nodes: a command that reads one lead touches 10 KB of new memory for
 // its nodes, not the 80 KB of a block for a stream of files (a first
-// touch of a page costs as much as reading a small file on a virtual
-// machine: docs/performance.md, "Start-up").
+// touch of a page costs 15 us on the virtual machines crm is measured
+// on: design.md, "Start-up: what is linked runs").
 func (a *scanArena) node(n yaml.Node) *yaml.Node {
 	if len(a.nodes) == cap(a.nodes) {
 		a.nodes = make([]yaml.Node, 0, min(512, max(64, 2*cap(a.nodes))))

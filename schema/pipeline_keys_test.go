@@ -107,3 +107,16 @@ func TestCheckPipelineRefusesUnknownKeys(t *testing.T) {
 		}
 	}
 }
+
+// Every command that opens a pipeline checks pipeline.yaml first.
+//
+//	go test ./schema -run '^$' -bench CheckPipeline
+func BenchmarkCheckPipeline(b *testing.B) {
+	data := []byte(fullPipeline)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, probs := CheckPipeline(data, "pipeline.yaml"); probs.Err() != nil {
+			b.Fatal(probs)
+		}
+	}
+}
