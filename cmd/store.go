@@ -96,10 +96,22 @@ func (a *App) cacheWritten(s *fsstore.Store) {
 	}
 }
 
+// checkDir says when -C names no folder: asked before the configuration
+// is read, whose crm.yaml would otherwise be looked for under a file.
+func (a *App) checkDir() error {
+	if a.chdir == "" {
+		return nil
+	}
+	if fi, err := fsstore.Stat(a.dir()); err != nil || !fi.IsDir() {
+		return usagef("-C %s: not a directory", a.chdir)
+	}
+	return nil
+}
+
 func (a *App) findPipeline(c *cobra.Command) (string, error) {
 	start := a.dir()
-	if fi, err := fsstore.Stat(start); err != nil || !fi.IsDir() {
-		return "", usagef("-C %s: not a directory", a.chdir)
+	if err := a.checkDir(); err != nil {
+		return "", err
 	}
 	explicit := c.Flags().Changed("pipeline") || a.Getenv("CRM_PIPELINE") != ""
 	name := a.cfg.GetString("pipeline")
