@@ -48,10 +48,10 @@ func text(v any) string {
 
 // feedRef is one entry of a feed in 12 bytes: the lead's place, and the
 // key of the entry within it, hi and lo, the high and low halves of
-// seconds since MinTime << itemBits | item. The item is the event
-// or activity (history first, then activities) of the lead. 16 bytes with
-// the time in seconds apart, 22 MB of the 263 MB peak of crm activity at
-// 300,000 leads.
+// seconds since MinTime << itemBits | item. The item is the event or
+// activity (history first, then activities) of the lead. With the
+// seconds apart, 16 bytes an entry were 22 MB of the 263 MB peak of crm
+// activity at 300,000 leads.
 type feedRef struct {
 	hi, lo uint32
 	lead   uint32

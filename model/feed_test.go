@@ -51,7 +51,7 @@ func TestFeedOrder(t *testing.T) {
 	// Few distinct seconds and nanoseconds: many ties, some within one
 	// second, across zones and leads (ids repeat in a pipeline's copies).
 	// Some rounds also reach the ends of the range crm keeps, 201 years
-	// apart: the feed holds seconds from its first one in 34 bits.
+	// apart: the feed holds seconds since MinTime in 34 bits.
 	ends := []time.Time{MinTime, MaxTime.Add(-5 * time.Second), base}
 	wide := false
 	at := func() time.Time {
