@@ -278,6 +278,47 @@ func discard(tmp *os.File) {
 	}
 }
 
+// listing is the lead files a scan found, in id order: each file's
+// folder and name, its path made when asked. A path and a LeadFile held
+// for every file to the end of a read were 80 to 96 bytes a file, 24 to
+// 29 MB of the peak of reading 300,000 files (docs/performance.md,
+// "Measured reasons in the code"); a name shares its bytes with the id
+// of the file's lead, which is kept anyway.
+type listing struct {
+	dirs []string // each folder's path, with a separator at its end
+	// rels are the folders' paths under leads/, with a separator at
+	// their end ("" for leads/ itself).
+	rels  []string
+	dir   []uint32 // the folder of each file
+	names []string // the name of each file
+}
+
+func (ls *listing) len() int { return len(ls.names) }
+
+// file is the i-th lead file.
+func (ls *listing) file(i int) LeadFile {
+	name := ls.names[i]
+	return LeadFile{ID: leadID(name), Path: ls.dirs[ls.dir[i]] + name}
+}
+
+// rel is the i-th file's path under leads/: its name alone, no new
+// string, for a file in leads/ itself.
+func (ls *listing) rel(i int) string {
+	if r := ls.rels[ls.dir[i]]; r != "" {
+		return r + ls.names[i]
+	}
+	return ls.names[i]
+}
+
+// compare orders the i-th and the j-th file as compareLeadFiles does,
+// making their paths only when their ids are the same.
+func (ls *listing) compare(i, j int) int {
+	if c := strings.Compare(leadID(ls.names[i]), leadID(ls.names[j])); c != 0 {
+		return c
+	}
+	return compareLeadFiles(ls.file(i), ls.file(j))
+}
+
 // scanLeads lists the lead files as ListFiles does, with the stat of
 // each file and of each folder under leads/: one lstat per name, in
 // parallel, and no other look at a file.
@@ -285,8 +326,8 @@ func discard(tmp *os.File) {
 // Without statFiles, the files' stats are left out (nil) and their kinds
 // come from the folder listing itself: for a first load, which reads
 // every file (and takes its stat as it reads it) anyway.
-func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []leadcache.Stat, []leadcache.Dir, error) {
-	var files []LeadFile
+func (s *Store) scanLeads(ctx context.Context, statFiles bool) (*listing, []leadcache.Stat, []leadcache.Dir, error) {
+	ls := &listing{}
 	var fstats []leadcache.Stat
 	var dirs []leadcache.Dir
 	root := s.LeadsPath()
@@ -323,14 +364,14 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []le
 		if types == nil {
 			stats = make([]leadcache.Stat, len(names))
 		}
-		sorted, sortedIDs := make([]string, len(names)), make([]string, len(names))
+		sorted := make([]string, len(names))
 		for i, j := range order {
-			sorted[i], sortedIDs[i] = names[j], ids[j]
+			sorted[i] = names[j]
 			if types != nil {
 				kinds[i] = types[j]
 			}
 		}
-		names, ids = sorted, sortedIDs
+		names = sorted
 		if types == nil {
 			err = eachChunk(ctx, len(names), func(i int) {
 				if !strings.HasPrefix(names[i], ".") {
@@ -344,8 +385,15 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []le
 			return nil, nil, nil, err
 		}
 		prefix := dir + string(filepath.Separator) // dir is clean: no Join needed
-		if files == nil {
-			files = make([]LeadFile, 0, len(names))
+		folder := uint32(len(ls.dirs))
+		ls.dirs = append(ls.dirs, prefix)
+		if dir == root {
+			ls.rels = append(ls.rels, "")
+		} else {
+			ls.rels = append(ls.rels, s.leadRel(dir)+string(filepath.Separator))
+		}
+		if ls.names == nil {
+			ls.names, ls.dir = make([]string, 0, len(names)), make([]uint32, 0, len(names))
 			if statFiles {
 				fstats = make([]leadcache.Stat, 0, len(names))
 			}
@@ -355,11 +403,7 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []le
 			case entryDir:
 				queue = append(queue, prefix+name)
 			case entryLead:
-				// The id is cut from the path, not kept from the listing:
-				// one string a file held to the end of the read, not two
-				// (the listed name is let go).
-				path := prefix + name
-				files = append(files, LeadFile{ID: path[len(prefix) : len(prefix)+len(ids[i])], Path: path})
+				ls.names, ls.dir = append(ls.names, name), append(ls.dir, folder)
 				if statFiles {
 					fstats = append(fstats, stats[i])
 				}
@@ -370,26 +414,26 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) ([]LeadFile, []le
 	}
 	if len(dirs) > 1 {
 		// Folders one after the other: merge them into id order.
-		order := make([]int, len(files))
+		order := make([]int, ls.len())
 		for i := range order {
 			order[i] = i
 		}
-		slices.SortStableFunc(order, func(a, b int) int { return compareLeadFiles(files[a], files[b]) })
-		sorted := make([]LeadFile, len(files))
+		slices.SortStableFunc(order, ls.compare)
+		sorted := &listing{dirs: ls.dirs, rels: ls.rels, dir: make([]uint32, len(order)), names: make([]string, len(order))}
 		var sortedStats []leadcache.Stat
 		if statFiles {
-			sortedStats = make([]leadcache.Stat, len(files))
+			sortedStats = make([]leadcache.Stat, len(order))
 		}
 		for i, j := range order {
-			sorted[i] = files[j]
+			sorted.names[i], sorted.dir[i] = ls.names[j], ls.dir[j]
 			if statFiles {
 				sortedStats[i] = fstats[j]
 			}
 		}
-		files, fstats = sorted, sortedStats
+		ls, fstats = sorted, sortedStats
 		slices.SortFunc(dirs, func(a, b leadcache.Dir) int { return strings.Compare(a.Rel, b.Rel) })
 	}
-	return files, fstats, dirs, nil
+	return ls, fstats, dirs, nil
 }
 
 // leadExts are the extensions of a lead file, the first the one crm
@@ -479,7 +523,7 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 		// Else the body was damaged (the folders are listed and every
 		// file read), or the load was cancelled.
 	}
-	var files []LeadFile
+	var files *listing
 	var stats []leadcache.Stat
 	var dirs []leadcache.Dir
 	if err == nil {
@@ -490,18 +534,18 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 		discard(tmp)
 		return nil, nil, nil, err
 	}
-	rel = func(i int) string { return s.Rel(files[i].Path) }
+	rel = func(i int) string { return s.Rel(files.file(i).Path) }
 
 	var prev []leadcache.Entry
 	if old != nil {
 		prev = old.Entries
 	}
 	find := entryFinder(prev)
-	leads = make([]*model.Lead, len(files))
-	hit := make([]int32, len(files)) // the cache entry a file's lead came from, or -1
+	leads = make([]*model.Lead, files.len())
+	hit := make([]int32, files.len()) // the cache entry a file's lead came from, or -1
 	var todo []int
-	for i, f := range files {
-		j := find(i, s.leadRel(f.Path))
+	for i := range files.len() {
+		j := find(i, files.rel(i))
 		if j >= 0 && prev[j].Lead != nil && !prev[j].Racy && prev[j].Stat == stats[i] {
 			leads[i], hit[i] = prev[j].Lead, int32(j)
 			continue
@@ -509,8 +553,8 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 		hit[i] = -1
 		todo = append(todo, i)
 	}
-	changed := old == nil || len(todo) > 0 || len(old.Entries) != len(files) || len(old.Dirs) != len(dirs)
-	read, failed, err := s.readTodo(ctx, leads, todo, func(i int) LeadFile { return files[i] })
+	changed := old == nil || len(todo) > 0 || len(old.Entries) != files.len() || len(old.Dirs) != len(dirs)
+	read, failed, err := s.readTodo(ctx, leads, todo, files.file)
 	if err != nil {
 		discard(tmp)
 		return nil, nil, nil, err
@@ -527,14 +571,14 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 		// The new entries are made only now: an unchanged pipeline (the
 		// usual case) needs none. Written by Close, when the command is
 		// done with the leads.
-		entries := make([]leadcache.Entry, len(files))
+		entries := make([]leadcache.Entry, files.len())
 		k := 0
-		for i, f := range files {
+		for i := range entries {
 			if hit[i] >= 0 {
 				entries[i] = prev[hit[i]]
 				continue
 			}
-			entries[i] = leadcache.Entry{Rel: s.leadRel(f.Path), Stat: read[k], Racy: read[k].Racy(stamp), Lead: leads[i]}
+			entries[i] = leadcache.Entry{Rel: files.rel(i), Stat: read[k], Racy: read[k].Racy(stamp), Lead: leads[i]}
 			k++
 		}
 		s.keepCache(&leadcache.File{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: entries}, tmp)

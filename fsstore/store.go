@@ -381,9 +381,9 @@ func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, fu
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	leads := make([]*model.Lead, len(files))
-	failed, err := s.readFiles(ctx, leads, len(files), func(k int) int { return k }, func(i int) LeadFile { return files[i] }, nil)
-	return leads, failed, func(i int) string { return s.Rel(files[i].Path) }, err
+	leads := make([]*model.Lead, files.len())
+	failed, err := s.readFiles(ctx, leads, files.len(), func(k int) int { return k }, files.file, nil)
+	return leads, failed, func(i int) string { return s.Rel(files.file(i).Path) }, err
 }
 
 // readFiles reads n lead files into leads on IOWorkers goroutines: the
