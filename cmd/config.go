@@ -60,7 +60,7 @@ func (c *config) GetString(key string) string {
 // crm.yaml at the repository root > $XDG_CONFIG_HOME/crm/config.yaml.
 func (a *App) load(c *cobra.Command) error {
 	a.loadFailed = true
-	if err := a.checkDir(); err != nil {
+	if err := a.checkDir(false); err != nil {
 		return err
 	}
 	v := &a.cfg

@@ -4,7 +4,9 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -96,13 +98,19 @@ func (a *App) cacheWritten(s *fsstore.Store) {
 	}
 }
 
-// checkDir says when -C names no folder: asked before the configuration
-// is read, whose crm.yaml would otherwise be looked for under a file.
-func (a *App) checkDir() error {
+// checkDir says when -C names something that is not a folder: a file
+// (asked before the configuration is read, whose crm.yaml would otherwise
+// be looked for under it) or, when mustExist, nothing at all. A folder
+// not made yet is fine to crm init -C NEW, which makes it.
+func (a *App) checkDir(mustExist bool) error {
 	if a.chdir == "" {
 		return nil
 	}
-	if fi, err := fsstore.Stat(a.dir()); err != nil || !fi.IsDir() {
+	fi, err := fsstore.Stat(a.dir())
+	if errors.Is(err, fs.ErrNotExist) && !mustExist {
+		return nil
+	}
+	if err != nil || !fi.IsDir() {
 		return usagef("-C %s: not a directory", a.chdir)
 	}
 	return nil
@@ -110,7 +118,7 @@ func (a *App) checkDir() error {
 
 func (a *App) findPipeline(c *cobra.Command) (string, error) {
 	start := a.dir()
-	if err := a.checkDir(); err != nil {
+	if err := a.checkDir(true); err != nil {
 		return "", err
 	}
 	explicit := c.Flags().Changed("pipeline") || a.Getenv("CRM_PIPELINE") != ""
