@@ -203,8 +203,10 @@ func (s *Store) dirsUnchanged(dirs []leadcache.Dir) bool {
 
 // writeCache fills tmp with c and renames it into place; nothing is said
 // when it fails (the next command reads the files again).
-func (s *Store) writeCache(c *leadcache.File, tmp *os.File) error {
-	return putCacheFile(tmp, s.cachePath(), func(w io.Writer) error { return leadcache.Write(w, c, s.Loc) })
+func (s *Store) writeCache(c *unwrittenCache) error {
+	return putCacheFile(c.tmp, s.cachePath(), func(w io.Writer) error {
+		return leadcache.WriteFrom(w, s.cacheSig(), c.stamp, c.dirs, c.src, s.Loc)
+	})
 }
 
 // putCacheFile fills tmp, a temporary file in the cache folder, with
@@ -243,10 +245,12 @@ func putCacheFile(tmp *os.File, path string, write func(w io.Writer) error) erro
 }
 
 // unwrittenCache is a cache made by a load, to be written to its
-// temporary file by Close.
+// temporary file by Close: its stamp, folders and entries.
 type unwrittenCache struct {
-	c   *leadcache.File
-	tmp *os.File
+	stamp int64
+	dirs  []leadcache.Dir
+	src   leadcache.Source
+	tmp   *os.File
 }
 
 // WriteCache writes the cache the last load made, if it made one: the
@@ -264,10 +268,10 @@ func (s *Store) WriteCache() error {
 		return nil
 	}
 	s.unwritten = nil
-	if len(u.c.Entries) >= bigLoad && s.readsMany {
+	if u.src.Len() >= bigLoad && s.readsMany {
 		runtime.GC()
 	}
-	return s.writeCache(u.c, u.tmp)
+	return s.writeCache(u)
 }
 
 // discard removes the unused temporary cache file.
@@ -299,6 +303,11 @@ func (ls *listing) len() int { return len(ls.names) }
 func (ls *listing) file(i int) LeadFile {
 	name := ls.names[i]
 	return LeadFile{ID: leadID(name), Path: ls.dirs[ls.dir[i]] + name}
+}
+
+// appendRel appends the i-th file's path under leads/ to b.
+func (ls *listing) appendRel(b []byte, i int) []byte {
+	return append(append(b, ls.rels[ls.dir[i]]...), ls.names[i]...)
 }
 
 // rel is the i-th file's path under leads/: its name alone, no new
@@ -542,19 +551,21 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 	}
 	find := entryFinder(prev)
 	leads = make([]*model.Lead, files.len())
-	hit := make([]int32, files.len()) // the cache entry a file's lead came from, or -1
 	var todo []int
 	for i := range files.len() {
 		j := find(i, files.rel(i))
 		if j >= 0 && prev[j].Lead != nil && !prev[j].Racy && prev[j].Stat == stats[i] {
-			leads[i], hit[i] = prev[j].Lead, int32(j)
+			leads[i] = prev[j].Lead
 			continue
 		}
-		hit[i] = -1
 		todo = append(todo, i)
 	}
 	changed := old == nil || len(todo) > 0 || len(old.Entries) != files.len() || len(old.Dirs) != len(dirs)
-	read, failed, err := s.readTodo(ctx, leads, todo, files.file)
+	if stats == nil {
+		stats = make([]leadcache.Stat, files.len())
+	}
+	// A file read has the stat it was read with, not the one listed.
+	failed, err := s.readFiles(ctx, leads, len(todo), func(k int) int { return todo[k] }, files.file, func(k int) *leadcache.Stat { return &stats[todo[k]] })
 	if err != nil {
 		discard(tmp)
 		return nil, nil, nil, err
@@ -568,20 +579,10 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 	if changed && tmp != nil && len(s.odd) == 0 {
 		// No cache while a name is odd: a load that found the folders as
 		// the cache has them would not list them, nor meet the name.
-		// The new entries are made only now: an unchanged pipeline (the
-		// usual case) needs none. Written by Close, when the command is
-		// done with the leads.
-		entries := make([]leadcache.Entry, files.len())
-		k := 0
-		for i := range entries {
-			if hit[i] >= 0 {
-				entries[i] = prev[hit[i]]
-				continue
-			}
-			entries[i] = leadcache.Entry{Rel: files.rel(i), Stat: read[k], Racy: read[k].Racy(stamp), Lead: leads[i]}
-			k++
-		}
-		s.keepCache(&leadcache.File{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: entries}, tmp)
+		// Written by Close, when the command is done with the leads: a
+		// file's stat was taken before the cache's stamp (racy if not),
+		// and a lead from the old cache had a stat that was not racy.
+		s.keepCache(stamp, dirs, &listedFiles{files: files, stats: stats, stamp: stamp, leads: slices.Clone(leads)}, tmp)
 	} else {
 		discard(tmp)
 	}
@@ -611,7 +612,8 @@ func (s *Store) loadListed(ctx context.Context, old *leadcache.File, stale []int
 			leads[i] = nil
 		}
 	}
-	read, failed, err := s.readTodo(ctx, leads, todo, func(i int) LeadFile { return s.leadFile(entries[i].Rel) })
+	read := make([]leadcache.Stat, len(todo))
+	failed, err := s.readFiles(ctx, leads, len(todo), func(k int) int { return todo[k] }, func(i int) LeadFile { return s.leadFile(entries[i].Rel) }, func(k int) *leadcache.Stat { return &read[k] })
 	if err != nil {
 		discard(tmp)
 		return nil, nil, nil, err
@@ -623,29 +625,63 @@ func (s *Store) loadListed(ctx context.Context, old *leadcache.File, stale []int
 		changed = changed || old.Dirs[i] != dirs[i]
 	}
 	if changed && tmp != nil && len(s.odd) == 0 {
-		fresh := slices.Clone(entries)
+		again := make([]*model.Lead, len(todo))
 		for k, i := range todo {
-			fresh[i] = leadcache.Entry{Rel: entries[i].Rel, Stat: read[k], Racy: read[k].Racy(stamp), Lead: leads[i]}
+			again[k] = leads[i]
 		}
-		s.keepCache(&leadcache.File{Sig: s.cacheSig(), Stamp: stamp, Dirs: dirs, Entries: fresh}, tmp)
+		s.keepCache(stamp, dirs, &cachedAgain{old: entries, todo: todo, read: read, leads: again, stamp: stamp}, tmp)
 	} else {
 		discard(tmp)
 	}
 	return leads, failed, rel, nil
 }
 
-// readTodo reads the lead files todo names (file gives each) into leads,
-// on IOWorkers goroutines; read is the stat of each file as it was read,
-// failed the errors of the files that failed, by file number.
-func (s *Store) readTodo(ctx context.Context, leads []*model.Lead, todo []int, file func(i int) LeadFile) (read []leadcache.Stat, failed map[int]error, err error) {
-	read = make([]leadcache.Stat, len(todo))
-	failed, err = s.readFiles(ctx, leads, len(todo), func(k int) int { return todo[k] }, file, read)
-	return read, failed, err
+// keepCache makes the cache of src's entries the one Close writes to tmp.
+func (s *Store) keepCache(stamp int64, dirs []leadcache.Dir, src leadcache.Source, tmp *os.File) {
+	s.unwritten = &unwrittenCache{stamp: stamp, dirs: dirs, src: src, tmp: tmp}
 }
 
-// keepCache makes c the cache Close writes to tmp.
-func (s *Store) keepCache(c *leadcache.File, tmp *os.File) {
-	s.unwritten = &unwrittenCache{c: c, tmp: tmp}
+// listedFiles is the cache of a load that listed the folders: the files
+// listed, each one's stat and lead. The leads are the load's own copy of
+// the list: the command may sort or cut the one it was given.
+type listedFiles struct {
+	files *listing
+	stats []leadcache.Stat
+	stamp int64
+	leads []*model.Lead
+}
+
+func (c *listedFiles) Len() int                         { return c.files.len() }
+func (c *listedFiles) AppendRel(b []byte, i int) []byte { return c.files.appendRel(b, i) }
+func (c *listedFiles) Stat(i int) (leadcache.Stat, bool) {
+	return c.stats[i], c.stats[i].Racy(c.stamp)
+}
+func (c *listedFiles) Lead(i int) *model.Lead { return c.leads[i] }
+
+// cachedAgain is the cache of a load whose files were the old cache's:
+// its entries, but those of the files todo lists (in order), read again
+// with the stats read and the leads leads.
+type cachedAgain struct {
+	old   []leadcache.Entry
+	todo  []int
+	read  []leadcache.Stat
+	leads []*model.Lead
+	stamp int64
+}
+
+func (c *cachedAgain) Len() int                         { return len(c.old) }
+func (c *cachedAgain) AppendRel(b []byte, i int) []byte { return append(b, c.old[i].Rel...) }
+func (c *cachedAgain) Stat(i int) (leadcache.Stat, bool) {
+	if k, ok := slices.BinarySearch(c.todo, i); ok {
+		return c.read[k], c.read[k].Racy(c.stamp)
+	}
+	return c.old[i].Stat, c.old[i].Racy
+}
+func (c *cachedAgain) Lead(i int) *model.Lead {
+	if k, ok := slices.BinarySearch(c.todo, i); ok {
+		return c.leads[k]
+	}
+	return c.old[i].Lead
 }
 
 // statEntries takes the stat of the file of every cache entry, from the

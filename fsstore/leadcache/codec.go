@@ -463,43 +463,90 @@ func SealFront(buf []byte, frontLen, headLen int) {
 	binary.LittleEndian.PutUint32(buf[frontLen:], Checksum(buf[:frontLen]))
 }
 
-// Write writes c in the cache format to w: the head, then the
-// chunks as they are encoded, a few at a time on every core, so that the
-// encoded leads are never all in memory at once.
+// Source is the entries of a cache to write, asked for in order as they
+// are written: a writer holds no Entry for every file (72 bytes each, 7 MB
+// at 100,000 files) nor the head whole (docs/performance.md, "Measured
+// reasons in the code"). A File is one.
+type Source interface {
+	Len() int
+	// AppendRel appends the i-th entry's path under leads/ to b.
+	AppendRel(b []byte, i int) []byte
+	// Stat is the i-th entry's stat and whether it is racy.
+	Stat(i int) (st Stat, racy bool)
+	// Lead is the i-th entry's lead, nil for none.
+	Lead(i int) *model.Lead
+}
+
+func (c *File) Len() int                         { return len(c.Entries) }
+func (c *File) AppendRel(b []byte, i int) []byte { return append(b, c.Entries[i].Rel...) }
+func (c *File) Stat(i int) (Stat, bool)          { return c.Entries[i].Stat, c.Entries[i].Racy }
+func (c *File) Lead(i int) *model.Lead           { return c.Entries[i].Lead }
+
+// Write writes c in the cache format to w (WriteFrom).
 func Write(w io.Writer, c *File, loc *time.Location) error {
-	rels := make([]string, len(c.Entries))
-	for i, en := range c.Entries {
-		rels[i] = en.Rel
+	return WriteFrom(w, c.Sig, c.Stamp, c.Dirs, c, loc)
+}
+
+// WriteFrom writes a cache of the entries src gives in the cache format
+// to w: the head as it is made, then the chunks as they are encoded, a
+// few at a time on every core, so that neither the head nor the encoded
+// leads are ever all in memory at once. The sizes of the names and the
+// stats are counted first: the front holds the head's length.
+func WriteFrom(w io.Writer, sig string, stamp int64, dirs []Dir, src Source, loc *time.Location) error {
+	n := src.Len()
+	var rel []byte
+	scratch := &Encoder{}
+	namesLen, statsLen := 0, 0
+	for i := range n {
+		rel = src.AppendRel(rel[:0], i)
+		namesLen += len(rel)
+		scratch.Buf = scratch.Buf[:0]
+		scratch.Stat(src.Stat(i))
+		statsLen += len(scratch.Buf)
 	}
-	ends, names := NamesBlock(rels)
-	// Room for the front, the names and a stat of about 24 bytes a file,
-	// so that the head is not copied as it grows.
-	head := &Encoder{Buf: make([]byte, 0, Fixed+4096+len(c.Sig)+64*len(c.Dirs)+len(ends)+len(names)+32*len(c.Entries))}
-	head.Buf = append(head.Buf, Magic...)
-	head.Buf = append(head.Buf, make([]byte, 16)...) // the lengths, below
-	var frontLen int
-	head.Buf, frontLen = AppendFront(head.Buf, c.Sig, c.Stamp, c.Dirs, len(rels), len(ends)+len(names))
-	head.Buf = append(append(head.Buf, ends...), names...)
-	head.Buf = binary.LittleEndian.AppendUint32(head.Buf, NamesSum(ends, names))
-	for _, en := range c.Entries {
-		head.Stat(en.Stat, en.Racy)
+	hw := &summer{w: w, buf: make([]byte, 0, 64<<10)}
+	front, frontLen := AppendFront(append([]byte(Magic), make([]byte, 16)...), sig, stamp, dirs, n, 4*n+namesLen)
+	SealFront(front, frontLen, len(front)+4*n+namesLen+4+statsLen)
+	hw.add(front)
+	// The names: every path's end, then the paths, with their checksum.
+	hw.mark()
+	end := 0
+	for i := range n {
+		rel = src.AppendRel(rel[:0], i)
+		end += len(rel)
+		hw.add(binary.LittleEndian.AppendUint32(rel[:0], uint32(end)))
 	}
-	SealFront(head.Buf, frontLen, len(head.Buf))
-	head.Buf = binary.LittleEndian.AppendUint32(head.Buf, Checksum(head.Buf))
-	sum := Checksum(head.Buf)
-	if _, err := w.Write(head.Buf); err != nil {
+	for i := range n {
+		rel = src.AppendRel(rel[:0], i)
+		hw.add(rel)
+	}
+	hw.add(binary.LittleEndian.AppendUint32(rel[:0], hw.part()))
+	for i := range n {
+		scratch.Buf = scratch.Buf[:0]
+		scratch.Stat(src.Stat(i))
+		hw.add(scratch.Buf)
+	}
+	hw.add(binary.LittleEndian.AppendUint32(rel[:0], hw.total()))
+	if err := hw.flush(); err != nil {
 		return err
 	}
-	chunks := (len(c.Entries) + Chunk - 1) / Chunk
-	workers := runtime.GOMAXPROCS(0)
-	for first := 0; first < chunks; first += workers {
-		out := make([][]byte, min(workers, chunks-first))
+	sum := hw.sum
+	chunks := (n + Chunk - 1) / Chunk
+	// One encoder a core, its memory reused from chunk to chunk: a chunk
+	// is written before its encoder takes the next one.
+	encs := make([]chunkEncoder, min(runtime.GOMAXPROCS(0), chunks))
+	out := make([][]byte, len(encs))
+	for first := 0; first < chunks; first += len(encs) {
+		out = out[:min(len(encs), chunks-first)]
 		var wg sync.WaitGroup
 		for k := range out {
-			wg.Go(func() {
-				from := (first + k) * Chunk
-				out[k] = EncodeChunk(c.Entries[from:min(len(c.Entries), from+Chunk)], loc)
-			})
+			e := &encs[k]
+			from := (first + k) * Chunk
+			e.leads = e.leads[:0]
+			for i := from; i < min(n, from+Chunk); i++ {
+				e.leads = append(e.leads, src.Lead(i))
+			}
+			wg.Go(func() { out[k] = e.encode(loc) })
 		}
 		wg.Wait()
 		for _, ch := range out {
@@ -513,19 +560,78 @@ func Write(w io.Writer, c *File, loc *time.Location) error {
 	return err
 }
 
-// EncodeChunk is a chunk of the cache's body: its length, its string
-// table, the lengths of the records of entries and the records.
-func EncodeChunk(entries []Entry, loc *time.Location) []byte {
-	body := &Encoder{strs: map[string]uint64{}, loc: loc}
-	body.Buf = make([]byte, 0, 192*len(entries)) // about what a lead takes
-	size := make([]int, len(entries))            // the bytes of each lead's record; 0: none
-	for i, en := range entries {
-		if en.Lead == nil {
+// summer writes the head in pieces through a small buffer, keeping the
+// checksum of everything written and of the part since the last mark.
+type summer struct {
+	w         io.Writer
+	buf       []byte
+	sum, psum uint32
+	err       error
+}
+
+func (h *summer) add(p []byte) {
+	if len(h.buf)+len(p) > cap(h.buf) {
+		h.flush()
+	}
+	if len(p) > cap(h.buf) {
+		h.put(p)
+		return
+	}
+	h.buf = append(h.buf, p...)
+}
+
+func (h *summer) put(p []byte) {
+	h.sum = crc32.Update(h.sum, castagnoli(), p)
+	h.psum = crc32.Update(h.psum, castagnoli(), p)
+	if h.err == nil {
+		_, h.err = h.w.Write(p)
+	}
+}
+
+func (h *summer) flush() error {
+	h.put(h.buf)
+	h.buf = h.buf[:0]
+	return h.err
+}
+
+// mark starts the part whose checksum part returns.
+func (h *summer) mark() { h.flush(); h.psum = 0 }
+
+func (h *summer) part() uint32 { h.flush(); return h.psum }
+
+func (h *summer) total() uint32 { h.flush(); return h.sum }
+
+// chunkEncoder encodes chunks of the cache's body, one after the other,
+// in the same memory: a cache of 100,000 leads made 50 MB of garbage
+// when each chunk had its own.
+type chunkEncoder struct {
+	leads []*model.Lead // the chunk's leads, nil for none
+	body  Encoder
+	size  []int // the bytes of each lead's record; 0: none
+	out   []byte
+}
+
+// encode is the chunk of e.leads: its length, its string table, the
+// lengths of the records of the leads (0 for none) and the records,
+// valid until the next call.
+func (e *chunkEncoder) encode(loc *time.Location) []byte {
+	leads, body := e.leads, &e.body
+	if body.strs == nil {
+		body.strs = map[string]uint64{}
+	}
+	clear(body.strs)
+	body.table, body.loc, body.recent = body.table[:0], loc, [len(body.recent)]recentString{}
+	body.Buf = slices.Grow(body.Buf[:0], 192*len(leads)) // about what a lead takes
+	size := slices.Grow(e.size[:0], len(leads))[:len(leads)]
+	clear(size)
+	e.size = size
+	for i, l := range leads {
+		if l == nil {
 			continue
 		}
 		mark := len(body.Buf)
 		table := len(body.table)
-		if err := body.lead(en.Lead); err != nil {
+		if err := body.lead(l); err != nil {
 			body.Buf = body.Buf[:mark]
 			for _, s := range body.table[table:] {
 				delete(body.strs, s)
@@ -536,7 +642,7 @@ func EncodeChunk(entries []Entry, loc *time.Location) []byte {
 		}
 		size[i] = len(body.Buf) - mark
 	}
-	out := &Encoder{Buf: make([]byte, 4, 4+16*len(body.table)+2*len(entries)+len(body.Buf))}
+	out := &Encoder{Buf: slices.Grow(e.out[:0], 4+16*len(body.table)+2*len(leads)+len(body.Buf))[:4]}
 	out.Uvarint(uint64(len(body.table)))
 	for _, s := range body.table {
 		out.RawString(s)
@@ -546,6 +652,7 @@ func EncodeChunk(entries []Entry, loc *time.Location) []byte {
 	}
 	out.Buf = append(out.Buf, body.Buf...)
 	binary.LittleEndian.PutUint32(out.Buf, uint32(len(out.Buf)-4))
+	e.out = out.Buf
 	return out.Buf
 }
 

@@ -3,6 +3,7 @@ package leadcache
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -303,5 +304,40 @@ func TestByteKindRefusesNumbersPastTheLast(t *testing.T) {
 		if got != tt.want || (d.err == nil) != tt.ok {
 			t.Errorf("byteKind(%d) = %v, err %v; want %v, ok %v", tt.v, got, d.err, tt.want, tt.ok)
 		}
+	}
+}
+
+// failAfter is a writer that takes n bytes and then fails.
+type failAfter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errFull
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestWriteSaysTheWritersError: a write that fails anywhere, in the
+// head (written in pieces) or in the chunks, is an error, so that the
+// cache is not put in place.
+func TestWriteSaysTheWritersError(t *testing.T) {
+	in := &File{Sig: "s", Dirs: []Dir{{}}}
+	for i := range 3*Chunk + 1 {
+		in.Entries = append(in.Entries, Entry{Rel: fmt.Sprintf("lead-with-a-long-name-%05d.yaml", i), Stat: Stat{Size: int64(i)},
+			Lead: &model.Lead{ID: fmt.Sprintf("l%05d", i), Title: "Lead"}})
+	}
+	size := len(encodeCache(in, time.UTC))
+	for _, n := range []int{0, 10, 70 << 10, 150 << 10, size - 5, size - 1} {
+		if err := Write(&failAfter{n: n}, in, time.UTC); !errors.Is(err, errFull) {
+			t.Errorf("writer full after %d of %d bytes: error %v, want %v", n, size, err, errFull)
+		}
+	}
+	if err := Write(&failAfter{n: size}, in, time.UTC); err != nil {
+		t.Errorf("writer with room for all %d bytes: %v", size, err)
 	}
 }
