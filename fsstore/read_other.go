@@ -9,12 +9,12 @@ import (
 )
 
 // readSmall reads a whole lead file within the size limit, and its stat.
-func readSmall(path, name string, _ []byte) ([]byte, leadcache.Stat, error) {
+func readSmall(path string, names namer, _ []byte) ([]byte, leadcache.Stat, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
 		return nil, leadcache.Stat{}, err
 	}
-	data, err := readLimited(path, name)
+	data, err := readLimited(path, names.Rel(path))
 	return data, statOfInfo(fi), err
 }
 

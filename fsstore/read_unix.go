@@ -16,7 +16,7 @@ import (
 // cache compares next time). os.Open would also set the file non-blocking and try
 // to register it with the poller: a third of the time of reading 100,000
 // small files.
-func readSmall(path, name string, buf []byte) ([]byte, leadcache.Stat, error) {
+func readSmall(path string, names namer, buf []byte) ([]byte, leadcache.Stat, error) {
 	var fd int
 	var err error
 	for {
@@ -34,10 +34,10 @@ func readSmall(path, name string, buf []byte) ([]byte, leadcache.Stat, error) {
 		return nil, leadcache.Stat{}, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, leadcache.Stat{}, &schema.Error{Path: name, Msg: "not a regular file"}
+		return nil, leadcache.Stat{}, &schema.Error{Path: names.Rel(path), Msg: "not a regular file"}
 	}
 	if st.Size > schema.MaxFileSize {
-		return nil, leadcache.Stat{}, schema.TooLarge(name, st.Size)
+		return nil, leadcache.Stat{}, schema.TooLarge(names.Rel(path), st.Size)
 	}
 	size := int(st.Size) + 1 // one more byte to see a file that grew
 	if cap(buf) < size {
@@ -68,7 +68,7 @@ func readSmall(path, name string, buf []byte) ([]byte, leadcache.Stat, error) {
 		}
 	}
 	if n > schema.MaxFileSize {
-		return nil, leadcache.Stat{}, schema.TooLarge(name, -1)
+		return nil, leadcache.Stat{}, schema.TooLarge(names.Rel(path), -1)
 	}
 	return buf[:n], statOf(&st), nil
 }

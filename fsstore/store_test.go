@@ -3,6 +3,7 @@ package fsstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,30 +190,51 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 }
 
+// TestLoadAllReportsEveryBadFile: every broken file is a problem named
+// by its path from the folder messages are relative to (Base), read
+// through the cache or without it: the name is made only once a file
+// fails, and must be the same as it always was.
 func TestLoadAllReportsEveryBadFile(t *testing.T) {
 	s := newStore(t)
 	addLead(t, s, "good-aaaaa", "Good")
 	for name, body := range map[string]string{
 		"bad1-aaaaa.yaml": "title: [\n",
 		"bad2-aaaaa.yaml": "title: x\nstep: New opportunity\nstatus: maybe\ncreated: 2026-01-01\n",
+		"big-aaaaa.yaml":  "title: x\n" + strings.Repeat("#", schema.MaxFileSize),
 	} {
 		if err := os.WriteFile(filepath.Join(s.LeadsPath(), name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	leads, problems, err := s.LoadAll(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	// Messages relative to the folder above the pipeline's, as when crm
+	// runs there with -C.
+	base := filepath.Dir(s.Dir)
+	up := filepath.Join(filepath.Base(s.Dir), "leads")
+	want := []string{
+		filepath.Join(up, "bad1-aaaaa.yaml") + ":1",
+		filepath.Join(up, "bad2-aaaaa.yaml") + ":3",
+		filepath.Join(up, "big-aaaaa.yaml") + ":0",
 	}
-	if len(leads) != 1 || leads[0].ID != "good-aaaaa" {
-		t.Errorf("leads = %v", leads)
-	}
-	var got []string
-	for _, p := range problems {
-		got = append(got, s.Rel(filepath.Join(s.Dir, p.Path))+": "+p.Msg)
-	}
-	if len(problems) != 2 {
-		t.Errorf("problems = %v", got)
+	for _, noCache := range []bool{true, false, false} { // the second load with the cache reads it
+		s, err := Open(s.Dir, Options{Loc: time.UTC, Base: base, NoCache: noCache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leads, problems, err := s.LoadAll(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = s.WriteCache()
+		if len(leads) != 1 || leads[0].ID != "good-aaaaa" {
+			t.Errorf("leads = %v", leads)
+		}
+		var got []string
+		for _, p := range problems {
+			got = append(got, fmt.Sprintf("%s:%d", p.Path, p.Line))
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("no cache %v: problems (-want +got):\n%s\n%v", noCache, diff, problems)
+		}
 	}
 }
 
