@@ -359,13 +359,35 @@ var settled atomic.Bool
 // twice: the leads grow the live heap as the files' texts and trees come
 // and go, and Go would otherwise let the heap reach twice the leads read
 // so far before the end of the read. Half cost more CPU for no lower peak
-// (docs/performance.md, "Measured reasons in the code"). SettleHeap takes it to a tenth after. A GOGC the user set
-// is left alone.
-func readingMany(n int) {
+// (docs/performance.md, "Measured reasons in the code"). paceRead lowers
+// it as the read nears its end, and SettleHeap takes it to a tenth after.
+// A GOGC the user set is left alone. It reports whether it set the pace.
+func readingMany(n int) bool {
 	if !tunesHeap(n) || settled.Load() {
-		return
+		return false
 	}
 	debug.SetGCPercent(75)
+	return true
+}
+
+// paceEvery is how many files a read takes between two looks at its
+// collector's pace (paceRead).
+const paceEvery = 1024
+
+// paceRead, with done of n lead files read, lowers the collector's goal
+// toward a tenth above what the whole read will leave live. The leads
+// held grow with the files read, so what is live is about done/n of what
+// will be: a goal of 1.1·n/done times it stays near 1.1 times the end's,
+// where GOGC 75 let the heap reach 1.75 times the live heap of the last
+// collection, which came at any point of the read. Never above 75, never
+// below 10 (SettleHeap's). A few more collections near the end, for a
+// lower peak (docs/performance.md, "Measured reasons in the code").
+func paceRead(done, n int) {
+	if settled.Load() {
+		return
+	}
+	p := int(100 * (1.1*float64(n)/float64(max(done, 1)) - 1))
+	debug.SetGCPercent(min(75, max(10, p)))
 }
 
 // SettleHeap, once a command holds many leads, collects the garbage of
@@ -404,12 +426,13 @@ func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, fu
 // bytes each, nearly all nil, 4.8 MB of the peak of a read of 300,000
 // files).
 func (s *Store) readFiles(ctx context.Context, leads []*model.Lead, n int, at func(k int) int, file func(i int) LeadFile, stat func(k int) *leadcache.Stat) (map[int]error, error) {
-	if s.readsMany {
-		readingMany(n)
-	}
+	pace := s.readsMany && readingMany(n)
 	var mu sync.Mutex
 	var failed map[int]error
 	err := eachFile(ctx, n, func(k int) {
+		if pace && k%paceEvery == 0 && k > 0 {
+			paceRead(k, n)
+		}
 		i := at(k)
 		buf := readBufs.Get().(*[]byte) // read buffers are reused across files
 		l, st, data, rerr := s.readLead(file(i), *buf)
