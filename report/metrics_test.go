@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -334,5 +335,57 @@ func TestRenewalFigures(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
 		t.Errorf("by kind (-want +got):\n%s", diff)
+	}
+}
+
+// TestSample: a sample's mean and median are the figures' worked out by
+// hand for small sets, and for sets that fill several blocks the mean is
+// the sum in the order the figures came (to the last bit) and the median
+// the middle of them sorted.
+func TestSample(t *testing.T) {
+	for _, tt := range []struct {
+		in           []float64
+		mean, median *float64
+	}{
+		{nil, nil, nil},
+		{[]float64{4}, ptr(4), ptr(4)},
+		{[]float64{9, 1}, ptr(5), ptr(5)},
+		{[]float64{7, 1, 3}, ptr(11.0 / 3), ptr(3)},
+		{[]float64{10, 0, 2, 4}, ptr(4), ptr(3)},
+	} {
+		var s sample
+		for _, x := range tt.in {
+			s.add(x)
+		}
+		if diff := cmp.Diff(tt.mean, s.mean.value()); diff != "" {
+			t.Errorf("%v: mean (-want +got):\n%s", tt.in, diff)
+		}
+		if diff := cmp.Diff(tt.median, s.median()); diff != "" {
+			t.Errorf("%v: median (-want +got):\n%s", tt.in, diff)
+		}
+	}
+	for _, n := range []int{15, 16, 17, 48, 49, 8192, 20000, 40001} {
+		var s sample
+		xs := make([]float64, n)
+		sum := 0.0
+		for i := range xs {
+			xs[i] = float64((i*7919)%1000) / 7 // not in order, not exact
+			s.add(xs[i])
+			sum += xs[i]
+		}
+		sorted := slices.Sorted(slices.Values(xs))
+		want := sorted[n/2]
+		if n%2 == 0 {
+			want = (sorted[n/2-1] + sorted[n/2]) / 2
+		}
+		if got := *s.median(); got != want {
+			t.Errorf("%d figures: median %v, want %v", n, got, want)
+		}
+		if got := *s.mean.value(); got != sum/float64(n) {
+			t.Errorf("%d figures: mean %v, want %v", n, got, sum/float64(n))
+		}
+		if got := *s.median(); got != want {
+			t.Errorf("%d figures: median asked again %v, want %v", n, got, want)
+		}
 	}
 }
