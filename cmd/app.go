@@ -30,7 +30,7 @@ type App struct {
 	// noCache makes reads skip the cache of parsed leads (--no-cache,
 	// CRM_NO_CACHE).
 	noCache bool
-	// opened are the stores the command opened (writeCaches); readsAll
+	// opened are the stores the command opened (sayCacheErrors); readsAll
 	// says the command reads every lead (readingAll).
 	opened   []*fsstore.Store
 	readsAll bool

@@ -165,9 +165,9 @@ func runImport(app *App, c *cobra.Command, o *importOptions, path string) error 
 	defer in.Close()
 	run := intake.CSV{Writer: w, Input: in, Size: in.Size, Path: path, Stamp: st, DryRun: o.dryRun, UpdateTitles: o.titles,
 		Options: exchange.ImportOptions{Mapping: m, Loc: app.Loc, Delimiter: delim, Lenient: o.lenient, Decimal: decimalMark(o.decimal)},
-		// The cache the load made (after a first import, or in a fresh
-		// clone) is written before the rows are held, not at the end.
-		Loaded: func() { app.cacheWritten(w.Store) },
+		// The load wrote the cache it made (after a first import, or in
+		// a fresh clone): a failure is said before the rows are read.
+		Loaded: func() { app.sayCacheError(w.Store) },
 	}
 	// More than a few hundred rows get a count on a terminal.
 	var bar *progress

@@ -152,7 +152,7 @@ func execute(ctx context.Context, env *Env, args []string, whole bool) int {
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
 	failed, err := root.ExecuteContextC(ctx)
-	app.writeCaches() // the caches the command's loads made
+	app.sayCacheErrors() // the caches the command's loads could not write
 	err = app.finishHooks(err)
 
 	if err != nil && !app.started && !app.loadFailed {

@@ -56,7 +56,7 @@ func (a *App) Store(c *cobra.Command) (*fsstore.Store, error) {
 
 // open opens the pipeline in dir (paths in messages relative to base) with
 // the cache as --no-cache and CRM_NO_CACHE say, and keeps it for
-// writeCaches when the command ends.
+// sayCacheErrors when the command ends.
 func (a *App) open(dir, base string) (*fsstore.Store, error) {
 	v := a.Getenv(fsstore.NoCacheEnv)
 	s, err := fsstore.Open(dir, fsstore.Options{Base: base, Loc: a.Loc,
@@ -83,17 +83,17 @@ func (a *App) checkOutput(flag, path string, stores ...*fsstore.Store) error {
 // every lead: the store then sets the collector's pace for many leads.
 func (a *App) readingAll() { a.readsAll = true }
 
-// writeCaches writes the caches the command's loads made, once it is
-// done with the leads; a cache that cannot be written is said, and costs
-// only speed.
-func (a *App) writeCaches() {
+// sayCacheErrors says, once the command is done, each cache of parsed
+// leads its loads could not write (a load writes the cache it makes): it
+// costs only speed.
+func (a *App) sayCacheErrors() {
 	for _, s := range a.opened {
-		a.cacheWritten(s)
+		a.sayCacheError(s)
 	}
 }
 
-func (a *App) cacheWritten(s *fsstore.Store) {
-	if err := s.WriteCache(); err != nil {
+func (a *App) sayCacheError(s *fsstore.Store) {
+	if err := s.CacheError(); err != nil {
 		fmt.Fprintf(a.Err, "crm: warning: the cache of parsed leads was not written (crm works without it, slower): %v\n", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -201,11 +200,17 @@ func (s *Store) dirsUnchanged(dirs []leadcache.Dir) bool {
 	return true
 }
 
-// writeCache fills tmp with c and renames it into place; nothing is said
-// when it fails (the next command reads the files again).
-func (s *Store) writeCache(c *unwrittenCache) error {
-	return putCacheFile(c.tmp, s.cachePath(), func(w io.Writer) error {
-		return leadcache.WriteFrom(w, s.cacheSig(), c.stamp, c.dirs, c.src, s.Loc)
+// putCache fills the temporary file tmp with the cache of src's entries
+// and renames it into place. A load calls it once its files are read,
+// before the command's work: the writer holds little of its own
+// (leadcache.WriteFrom), and the load's stats and listing are let go
+// before the command allocates. Written when the command was done, the
+// load's stats and listing stayed to the end: a fresh clone's first
+// report at 300,000 leads peaked 7 MB higher (docs/performance.md,
+// "Measured reasons in the code").
+func (s *Store) putCache(stamp int64, dirs []leadcache.Dir, src leadcache.Source, tmp *os.File) error {
+	return putCacheFile(tmp, s.cachePath(), func(w io.Writer) error {
+		return leadcache.WriteFrom(w, s.cacheSig(), stamp, dirs, src, s.Loc)
 	})
 }
 
@@ -244,34 +249,14 @@ func putCacheFile(tmp *os.File, path string, write func(w io.Writer) error) erro
 	return nil
 }
 
-// unwrittenCache is a cache made by a load, to be written to its
-// temporary file by Close: its stamp, folders and entries.
-type unwrittenCache struct {
-	stamp int64
-	dirs  []leadcache.Dir
-	src   leadcache.Source
-	tmp   *os.File
-}
-
-// WriteCache writes the cache the last load made, if it made one: the
-// command calls it when it is done with the leads, and says its error (the
-// cache is an optimisation: crm works without it, slower). A store may be
-// used again after it. A store opened with NoCache makes no cache.
-//
-// The cache is written once the command is done with the leads rather
-// than while it works on them: the command's working memory is garbage by
-// then and collected first, and the writer's is not added to it: a lower
-// peak for a little more time (docs/performance.md, "Measured reasons in the code").
-func (s *Store) WriteCache() error {
-	u := s.unwritten
-	if u == nil {
-		return nil
-	}
-	s.unwritten = nil
-	if u.src.Len() >= bigLoad && s.readsMany {
-		runtime.GC()
-	}
-	return s.writeCache(u)
+// CacheError says why the cache the last load made was not written, if
+// it was not: the command calls it when it is done with the leads, and
+// says the error (the cache is an optimisation: crm works without it,
+// slower). A store opened with NoCache makes no cache.
+func (s *Store) CacheError() error {
+	err := s.cacheErr
+	s.cacheErr = nil
+	return err
 }
 
 // discard removes the unused temporary cache file.
@@ -499,11 +484,7 @@ func kindOfType(t fs.FileMode) fileKind {
 // loadCached is LoadAll through the cache. rel gives the path of the i-th
 // file, for messages.
 func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[int]error, rel func(i int) string, err error) {
-	if u := s.unwritten; u != nil {
-		// Loaded again before Close: this load makes the cache anew.
-		s.unwritten = nil
-		discard(u.tmp)
-	}
+	s.cacheErr = nil
 	stamp, tmp := s.cacheStamp()
 	// The leads are decoded while the files are looked at.
 	var old *leadcache.File
@@ -551,21 +532,34 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 	}
 	find := entryFinder(prev)
 	leads = make([]*model.Lead, files.len())
-	var todo []int
-	for i := range files.len() {
-		j := find(i, files.rel(i))
-		if j >= 0 && prev[j].Lead != nil && !prev[j].Racy && prev[j].Stat == stats[i] {
-			leads[i] = prev[j].Lead
-			continue
+	// The files to read: every one, or those the cache has no lead of
+	// (todo, when it has some: a list of every file was 2.4 MB of a first
+	// read of 300,000).
+	n, at := files.len(), func(k int) int { return k }
+	if len(prev) > 0 {
+		var todo []int
+		for i := range files.len() {
+			j := find(i, files.rel(i))
+			if j >= 0 && prev[j].Lead != nil && !prev[j].Racy && prev[j].Stat == stats[i] {
+				leads[i] = prev[j].Lead
+				continue
+			}
+			todo = append(todo, i)
 		}
-		todo = append(todo, i)
+		n, at = len(todo), func(k int) int { return todo[k] }
 	}
-	changed := old == nil || len(todo) > 0 || len(old.Entries) != files.len() || len(old.Dirs) != len(dirs)
-	if stats == nil {
-		stats = make([]leadcache.Stat, files.len())
+	changed := old == nil || n > 0 || len(old.Entries) != files.len() || len(old.Dirs) != len(dirs)
+	var dev uint64 // the device of leads/, most files'
+	if len(dirs) > 0 {
+		dev = dirs[0].Stat.Dev
 	}
+	tab := newStatTable(files.len(), dev)
+	for i, st := range stats {
+		tab.set(i, st)
+	}
+	stats = nil
 	// A file read has the stat it was read with, not the one listed.
-	failed, err := s.readFiles(ctx, leads, len(todo), func(k int) int { return todo[k] }, files.file, func(k int) *leadcache.Stat { return &stats[todo[k]] })
+	failed, err := s.readFiles(ctx, leads, n, at, files.file, func(k int, st leadcache.Stat) { tab.set(at(k), st) })
 	if err != nil {
 		discard(tmp)
 		return nil, nil, nil, err
@@ -579,10 +573,11 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 	if changed && tmp != nil && len(s.odd) == 0 {
 		// No cache while a name is odd: a load that found the folders as
 		// the cache has them would not list them, nor meet the name.
-		// Written by Close, when the command is done with the leads: a
-		// file's stat was taken before the cache's stamp (racy if not),
-		// and a lead from the old cache had a stat that was not racy.
-		s.keepCache(stamp, dirs, &listedFiles{files: files, stats: stats, stamp: stamp, leads: slices.Clone(leads)}, tmp)
+		// Written now, before the command's work and before LoadAll
+		// moves the leads: a file's stat was taken before the cache's
+		// stamp (racy if not), and a lead from the old cache had a stat
+		// that was not racy.
+		s.cacheErr = s.putCache(stamp, dirs, &listedFiles{files: files, stats: tab, stamp: stamp, leads: leads}, tmp)
 	} else {
 		discard(tmp)
 	}
@@ -613,7 +608,7 @@ func (s *Store) loadListed(ctx context.Context, old *leadcache.File, stale []int
 		}
 	}
 	read := make([]leadcache.Stat, len(todo))
-	failed, err := s.readFiles(ctx, leads, len(todo), func(k int) int { return todo[k] }, func(i int) LeadFile { return s.leadFile(entries[i].Rel) }, func(k int) *leadcache.Stat { return &read[k] })
+	failed, err := s.readFiles(ctx, leads, len(todo), func(k int) int { return todo[k] }, func(i int) LeadFile { return s.leadFile(entries[i].Rel) }, func(k int, st leadcache.Stat) { read[k] = st })
 	if err != nil {
 		discard(tmp)
 		return nil, nil, nil, err
@@ -629,24 +624,18 @@ func (s *Store) loadListed(ctx context.Context, old *leadcache.File, stale []int
 		for k, i := range todo {
 			again[k] = leads[i]
 		}
-		s.keepCache(stamp, dirs, &cachedAgain{old: entries, todo: todo, read: read, leads: again, stamp: stamp}, tmp)
+		s.cacheErr = s.putCache(stamp, dirs, &cachedAgain{old: entries, todo: todo, read: read, leads: again, stamp: stamp}, tmp)
 	} else {
 		discard(tmp)
 	}
 	return leads, failed, rel, nil
 }
 
-// keepCache makes the cache of src's entries the one Close writes to tmp.
-func (s *Store) keepCache(stamp int64, dirs []leadcache.Dir, src leadcache.Source, tmp *os.File) {
-	s.unwritten = &unwrittenCache{stamp: stamp, dirs: dirs, src: src, tmp: tmp}
-}
-
 // listedFiles is the cache of a load that listed the folders: the files
-// listed, each one's stat and lead. The leads are the load's own copy of
-// the list: the command may sort or cut the one it was given.
+// listed, each one's stat and lead.
 type listedFiles struct {
 	files *listing
-	stats []leadcache.Stat
+	stats *statTable
 	stamp int64
 	leads []*model.Lead
 }
@@ -654,7 +643,8 @@ type listedFiles struct {
 func (c *listedFiles) Len() int                         { return c.files.len() }
 func (c *listedFiles) AppendRel(b []byte, i int) []byte { return c.files.appendRel(b, i) }
 func (c *listedFiles) Stat(i int) (leadcache.Stat, bool) {
-	return c.stats[i], c.stats[i].Racy(c.stamp)
+	st := c.stats.get(i)
+	return st, st.Racy(c.stamp)
 }
 func (c *listedFiles) Lead(i int) *model.Lead { return c.leads[i] }
 

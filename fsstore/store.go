@@ -39,8 +39,8 @@ type Store struct {
 	// pipelineSum is the checksum of pipeline.yaml: the cache holds leads
 	// checked against one pipeline.
 	pipelineSum uint32
-	// unwritten is the cache a load made and Close writes.
-	unwritten *unwrittenCache
+	// cacheErr is why the last load's cache was not written (CacheError).
+	cacheErr error
 	// index is the last index of the lead files read or made (names.go).
 	index *leadcache.Index
 	// odd are the names the last scan of the leads met that are named as
@@ -421,11 +421,11 @@ func (s *Store) loadFiles(ctx context.Context) ([]*model.Lead, map[int]error, fu
 
 // readFiles reads n lead files into leads on IOWorkers goroutines: the
 // k-th is file number at(k), which file gives, and its stat as it was
-// read goes to stat(k) unless stat is nil. It returns the errors of
+// read is given to stat(k, ...) unless stat is nil. It returns the errors of
 // the files that failed, by file number: a map, not an error a file (16
 // bytes each, nearly all nil, 4.8 MB of the peak of a read of 300,000
 // files).
-func (s *Store) readFiles(ctx context.Context, leads []*model.Lead, n int, at func(k int) int, file func(i int) LeadFile, stat func(k int) *leadcache.Stat) (map[int]error, error) {
+func (s *Store) readFiles(ctx context.Context, leads []*model.Lead, n int, at func(k int) int, file func(i int) LeadFile, stat func(k int, st leadcache.Stat)) (map[int]error, error) {
 	pace := s.readsMany && readingMany(n)
 	var mu sync.Mutex
 	var failed map[int]error
@@ -440,7 +440,7 @@ func (s *Store) readFiles(ctx context.Context, leads []*model.Lead, n int, at fu
 		readBufs.Put(buf)
 		leads[i] = l
 		if stat != nil {
-			*stat(k) = st
+			stat(k, st)
 		}
 		if rerr != nil {
 			mu.Lock()

@@ -30,7 +30,6 @@ func newStore(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = s.WriteCache() }) // before the folder is removed
 	return s
 }
 
@@ -224,7 +223,9 @@ func TestLoadAllReportsEveryBadFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = s.WriteCache()
+		if err := s.CacheError(); err != nil {
+			t.Fatal(err)
+		}
 		if len(leads) != 1 || leads[0].ID != "good-aaaaa" {
 			t.Errorf("leads = %v", leads)
 		}
