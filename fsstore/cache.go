@@ -320,9 +320,9 @@ func (ls *listing) compare(i, j int) int {
 // Without statFiles, the files' stats are left out (nil) and their kinds
 // come from the folder listing itself: for a first load, which reads
 // every file (and takes its stat as it reads it) anyway.
-func (s *Store) scanLeads(ctx context.Context, statFiles bool) (*listing, []leadcache.Stat, []leadcache.Dir, error) {
+func (s *Store) scanLeads(ctx context.Context, statFiles bool) (*listing, *statTable, []leadcache.Dir, error) {
 	ls := &listing{}
-	var fstats []leadcache.Stat
+	var fstats *statTable
 	var dirs []leadcache.Dir
 	root := s.LeadsPath()
 	queue := []string{root}
@@ -389,7 +389,8 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) (*listing, []lead
 		if ls.names == nil {
 			ls.names, ls.dir = make([]string, 0, len(names)), make([]uint32, 0, len(names))
 			if statFiles {
-				fstats = make([]leadcache.Stat, 0, len(names))
+				fstats = newStatTable(0, d.stat.Dev)
+				fstats.rows = make([]statRow, 0, len(names))
 			}
 		}
 		for i, name := range names {
@@ -399,7 +400,7 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) (*listing, []lead
 			case entryLead:
 				ls.names, ls.dir = append(ls.names, name), append(ls.dir, folder)
 				if statFiles {
-					fstats = append(fstats, stats[i])
+					fstats.add(stats[i])
 				}
 			case entryOdd:
 				s.odd = append(s.odd, prefix+name)
@@ -414,17 +415,13 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) (*listing, []lead
 		}
 		slices.SortStableFunc(order, ls.compare)
 		sorted := &listing{dirs: ls.dirs, rels: ls.rels, dir: make([]uint32, len(order)), names: make([]string, len(order))}
-		var sortedStats []leadcache.Stat
-		if statFiles {
-			sortedStats = make([]leadcache.Stat, len(order))
-		}
 		for i, j := range order {
 			sorted.names[i], sorted.dir[i] = ls.names[j], ls.dir[j]
-			if statFiles {
-				sortedStats[i] = fstats[j]
-			}
 		}
-		ls, fstats = sorted, sortedStats
+		ls = sorted
+		if statFiles {
+			fstats = fstats.permuted(order)
+		}
 		slices.SortFunc(dirs, func(a, b leadcache.Dir) int { return strings.Compare(a.Rel, b.Rel) })
 	}
 	return ls, fstats, dirs, nil
@@ -514,10 +511,10 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 		// file read), or the load was cancelled.
 	}
 	var files *listing
-	var stats []leadcache.Stat
+	var tab *statTable // each file's stat: as listed, then as read
 	var dirs []leadcache.Dir
 	if err == nil {
-		files, stats, dirs, err = s.scanLeads(ctx, h != nil)
+		files, tab, dirs, err = s.scanLeads(ctx, h != nil)
 	}
 	wg.Wait()
 	if err != nil {
@@ -540,7 +537,7 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 		var todo []int
 		for i := range files.len() {
 			j := find(i, files.rel(i))
-			if j >= 0 && prev[j].Lead != nil && !prev[j].Racy && prev[j].Stat == stats[i] {
+			if j >= 0 && prev[j].Lead != nil && !prev[j].Racy && prev[j].Stat == tab.get(i) {
 				leads[i] = prev[j].Lead
 				continue
 			}
@@ -549,15 +546,13 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 		n, at = len(todo), func(k int) int { return todo[k] }
 	}
 	changed := old == nil || n > 0 || len(old.Entries) != files.len() || len(old.Dirs) != len(dirs)
-	var dev uint64 // the device of leads/, most files'
-	if len(dirs) > 0 {
-		dev = dirs[0].Stat.Dev
+	if tab == nil {
+		var dev uint64 // the device of leads/, most files'
+		if len(dirs) > 0 {
+			dev = dirs[0].Stat.Dev
+		}
+		tab = newStatTable(files.len(), dev)
 	}
-	tab := newStatTable(files.len(), dev)
-	for i, st := range stats {
-		tab.set(i, st)
-	}
-	stats = nil
 	// A file read has the stat it was read with, not the one listed.
 	failed, err := s.readFiles(ctx, leads, n, at, files.file, func(k int, st leadcache.Stat) { tab.set(at(k), st) })
 	if err != nil {

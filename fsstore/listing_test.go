@@ -14,7 +14,7 @@ import (
 // both), with each file's path under leads/; hidden names, other files
 // and folders of no leads are left out. Both ways a scan takes its kinds
 // (with the files' stats, for the cache; from the folder listing, for a
-// first read) list the same.
+// first read) list the same, and the stats are each file's own.
 func TestScanListsEveryFolderInIDOrder(t *testing.T) {
 	s := newStore(t)
 	root := s.LeadsPath()
@@ -26,7 +26,8 @@ func TestScanListsEveryFolderInIDOrder(t *testing.T) {
 		if rel[len(rel)-1] == '/' {
 			continue
 		}
-		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+		// Each file its own size, so that each stat is known for its file.
+		if err := os.WriteFile(p, []byte(rel), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -55,8 +56,21 @@ func TestScanListsEveryFolderInIDOrder(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("with stats %v (-want +got):\n%s", stat, diff)
 		}
-		if stat != (stats != nil) || stat && len(stats) != len(want) {
-			t.Errorf("with stats %v: %d stats", stat, len(stats))
+		if stat != (stats != nil) || stat && len(stats.rows) != len(want) {
+			t.Errorf("with stats %v: %v", stat, stats)
+		}
+		for i := range ls.len() {
+			if !stat {
+				break
+			}
+			f := ls.file(i)
+			fi, err := os.Lstat(f.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := stats.get(i); st.Size != fi.Size() || st.Mtime != fi.ModTime().UnixNano() {
+				t.Errorf("%s: stat %+v, file's size %d and time %v", f.Path, st, fi.Size(), fi.ModTime())
+			}
 		}
 	}
 }

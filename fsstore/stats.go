@@ -53,6 +53,23 @@ func (t *statTable) set(i int, st leadcache.Stat) {
 	t.rows[i] = statRow{size: oddSize}
 }
 
+// add adds st at the end of the table (not at once with set).
+func (t *statTable) add(st leadcache.Stat) {
+	t.rows = append(t.rows, statRow{})
+	t.set(len(t.rows)-1, st)
+}
+
+// permuted is the table whose i-th stat is t's order[i]-th.
+func (t *statTable) permuted(order []int) *statTable {
+	out := newStatTable(len(order), t.dev)
+	for i, j := range order {
+		if out.rows[i] = t.rows[j]; t.rows[j].size == oddSize {
+			out.set(i, t.odd[j])
+		}
+	}
+	return out
+}
+
 func (t *statTable) get(i int) leadcache.Stat {
 	r := t.rows[i]
 	if r.size == oddSize {

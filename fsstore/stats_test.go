@@ -13,7 +13,8 @@ import (
 // TestStatTableKeepsEveryStat: a stat comes back from the table as it
 // went in, those that fit its rows and those that do not (another
 // device, a change time far from the modification time, sizes and times
-// at the edges), set from many goroutines at once.
+// at the edges), set from many goroutines at once, added one by one and
+// put in another order.
 func TestStatTableKeepsEveryStat(t *testing.T) {
 	const dev = 0x803
 	in := []leadcache.Stat{
@@ -44,6 +45,20 @@ func TestStatTableKeepsEveryStat(t *testing.T) {
 	for i := range rounds * len(in) {
 		if diff := cmp.Diff(in[i%len(in)], tab.get(i)); diff != "" {
 			t.Fatalf("stat %d (-set +got):\n%s", i, diff)
+		}
+	}
+	order := make([]int, len(tab.rows)) // backwards, then added one by one
+	for i := range order {
+		order[i] = len(order) - 1 - i
+	}
+	back, added := tab.permuted(order), newStatTable(0, dev)
+	for i, j := range order {
+		added.add(tab.get(j))
+		if diff := cmp.Diff(tab.get(j), back.get(i)); diff != "" {
+			t.Fatalf("permuted: stat %d (-want +got):\n%s", i, diff)
+		}
+		if diff := cmp.Diff(tab.get(j), added.get(i)); diff != "" {
+			t.Fatalf("added: stat %d (-want +got):\n%s", i, diff)
 		}
 	}
 	tab.set(1, in[7]) // a stat set again, the other way
