@@ -90,13 +90,7 @@ func loadBoth(t *testing.T, s *Store) (cached, uncached loaded) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leads, problems, err := s.LoadAll(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CacheError(); err != nil {
-			t.Fatal(err)
-		}
+		leads, problems := loadAll(t, s)
 		*c.out = loaded{Leads: leads, Files: files, Prefixed: append(append(append(l1, sub...), added...), every...)}
 		for _, p := range problems {
 			c.out.Problems = append(c.out.Problems, p.Error())
@@ -345,12 +339,7 @@ func TestNamesFollowLeadAdds(t *testing.T) {
 func TestNamesConcurrentAdds(t *testing.T) {
 	s := newStore(t)
 	addLead(t, s, "first", "First")
-	if _, _, err := s.LoadAll(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CacheError(); err != nil {
-		t.Fatal(err)
-	}
+	loadAll(t, s)
 	var wg sync.WaitGroup
 	for w := range 3 {
 		wg.Go(func() {
@@ -421,12 +410,7 @@ func TestNoCacheWritesNoCache(t *testing.T) {
 func TestCacheWriteKeepsItsFolder(t *testing.T) {
 	s := newStore(t)
 	addLead(t, s, "acme", "Acme")
-	if _, _, err := s.LoadAll(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CacheError(); err != nil {
-		t.Fatal(err)
-	}
+	loadAll(t, s)
 	dir := filepath.Join(s.Dir, CacheDir)
 	old := time.Now().Add(-48 * time.Hour)
 	dead := filepath.Join(dir, "2147483646-leads-123")
@@ -439,12 +423,7 @@ func TestCacheWriteKeepsItsFolder(t *testing.T) {
 		}
 	}
 	addLead(t, s, "globex", "Globex") // the next load writes the cache again
-	if _, _, err := s.LoadAll(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CacheError(); err != nil {
-		t.Fatal(err)
-	}
+	loadAll(t, s)
 	entries, _ := os.ReadDir(dir)
 	var got []string
 	for _, e := range entries {

@@ -33,6 +33,20 @@ func newStore(t *testing.T) *Store {
 	return s
 }
 
+// loadAll loads every lead as a command does, and fails the test when
+// the load fails or the cache it made could not be written.
+func loadAll(t *testing.T, s *Store) ([]*model.Lead, schema.Errors) {
+	t.Helper()
+	leads, problems, err := s.LoadAll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CacheError(); err != nil {
+		t.Fatal(err)
+	}
+	return leads, problems
+}
+
 func addLead(t *testing.T, s *Store, id, title string) LeadFile {
 	t.Helper()
 	l, err := model.NewLead(s.Pipeline, "", model.NewLeadInput{Title: title}, model.Stamp{At: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), By: "alice"})
@@ -219,13 +233,7 @@ func TestLoadAllReportsEveryBadFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leads, problems, err := s.LoadAll(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CacheError(); err != nil {
-			t.Fatal(err)
-		}
+		leads, problems := loadAll(t, s)
 		if len(leads) != 1 || leads[0].ID != "good-aaaaa" {
 			t.Errorf("leads = %v", leads)
 		}
