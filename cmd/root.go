@@ -316,8 +316,9 @@ var topCommands = []topCommand{
 
 // commandOf is the top-level command a command line runs, when that is
 // sure without making the tree: its first word after the global flags
-// (the root's persistent flags, global), when that names a command. "" makes every command: for no command (crm,
-// crm --help), help, completion, a mistyped command (its suggestions), a
+// (the root's persistent flags, global), when that names a command. ""
+// makes every command: for no command (crm, crm --help), help,
+// completion, a mistyped command (its suggestions), a
 // flag crm does not know before the command, and crm man (it writes every
 // command's page). crm --version makes none ("-"). Making the 150
 // commands and their flags took a fifth of crm --version's time (issue 29).

@@ -389,8 +389,8 @@ func (s *Store) scanLeads(ctx context.Context, statFiles bool) (*listing, *statT
 		if ls.names == nil {
 			ls.names, ls.dir = make([]string, 0, len(names)), make([]uint32, 0, len(names))
 			if statFiles {
-				fstats = newStatTable(0, d.stat.Dev)
-				fstats.rows = make([]statRow, 0, len(names))
+				fstats = newStatTable(0, dirs)
+				fstats.rows = slices.Grow(fstats.rows, len(names))
 			}
 		}
 		for i, name := range names {
@@ -547,11 +547,7 @@ func (s *Store) loadCached(ctx context.Context) (leads []*model.Lead, errs map[i
 	}
 	changed := old == nil || n > 0 || len(old.Entries) != files.len() || len(old.Dirs) != len(dirs)
 	if tab == nil {
-		var dev uint64 // the device of leads/, most files'
-		if len(dirs) > 0 {
-			dev = dirs[0].Stat.Dev
-		}
-		tab = newStatTable(files.len(), dev)
+		tab = newStatTable(files.len(), dirs)
 	}
 	// A file read has the stat it was read with, not the one listed.
 	failed, err := s.readFiles(ctx, leads, n, at, files.file, func(k int, st leadcache.Stat) { tab.set(at(k), st) })
@@ -615,11 +611,7 @@ func (s *Store) loadListed(ctx context.Context, old *leadcache.File, stale []int
 		changed = changed || old.Dirs[i] != dirs[i]
 	}
 	if changed && tmp != nil && len(s.odd) == 0 {
-		again := make([]*model.Lead, len(todo))
-		for k, i := range todo {
-			again[k] = leads[i]
-		}
-		s.cacheErr = s.putCache(stamp, dirs, &cachedAgain{old: entries, todo: todo, read: read, leads: again, stamp: stamp}, tmp)
+		s.cacheErr = s.putCache(stamp, dirs, &cachedAgain{old: entries, todo: todo, read: read, leads: leads, stamp: stamp}, tmp)
 	} else {
 		discard(tmp)
 	}
@@ -644,8 +636,8 @@ func (c *listedFiles) Stat(i int) (leadcache.Stat, bool) {
 func (c *listedFiles) Lead(i int) *model.Lead { return c.leads[i] }
 
 // cachedAgain is the cache of a load whose files were the old cache's:
-// its entries, but those of the files todo lists (in order), read again
-// with the stats read and the leads leads.
+// its entries' paths and stats, but those of the files todo lists (in
+// order), read again with the stats read; and the load's leads.
 type cachedAgain struct {
 	old   []leadcache.Entry
 	todo  []int
@@ -662,12 +654,7 @@ func (c *cachedAgain) Stat(i int) (leadcache.Stat, bool) {
 	}
 	return c.old[i].Stat, c.old[i].Racy
 }
-func (c *cachedAgain) Lead(i int) *model.Lead {
-	if k, ok := slices.BinarySearch(c.todo, i); ok {
-		return c.leads[k]
-	}
-	return c.old[i].Lead
-}
+func (c *cachedAgain) Lead(i int) *model.Lead { return c.leads[i] }
 
 // statEntries takes the stat of the file of every cache entry, from the
 // folders dirs the cache recorded: no listing, when no folder changed.

@@ -134,7 +134,7 @@ func (s *Store) listIndex() (*leadcache.Index, error) {
 					names = append(append(names, rel...), filepath.Separator)
 				}
 				names = append(names, name...)
-				ends = binary.LittleEndian.AppendUint32(ends, uint32(len(names)))
+				ends = leadcache.AppendEnd(ends, len(names))
 			}
 		})
 		dirs = append(dirs, leadcache.Dir{Rel: rel, Stat: d.stat, Racy: d.stat.Racy(stamp)})
@@ -165,10 +165,9 @@ func writeParts(parts [][]byte) func(w io.Writer) error {
 }
 
 // encodeNames makes the parts of a names file, and its index over the
-// same bytes. ends and names are the names block (leadcache.NamesBlock).
+// same bytes. ends and names are the names block (leadcache.AppendEnd).
 func encodeNames(sig string, stamp int64, dirs []leadcache.Dir, ends, names []byte) ([][]byte, *leadcache.Index) {
-	front := append([]byte(leadcache.Magic), make([]byte, 16)...)
-	front, frontLen := leadcache.AppendFront(front, sig, stamp, dirs, len(ends)/4, len(ends)+len(names))
+	front, frontLen := leadcache.Front(sig, stamp, dirs, len(ends)/4, len(ends)+len(names))
 	leadcache.SealFront(front, frontLen, frontLen+4+len(ends)+len(names)) // the head: all but the names' checksum
 	x := &leadcache.Index{Stamp: stamp, Dirs: dirs, N: len(ends) / 4, NamesLen: len(ends) + len(names), Ends: ends, Names: names}
 	return [][]byte{front, ends, names, binary.LittleEndian.AppendUint32(nil, leadcache.NamesSum(ends, names))}, x

@@ -33,8 +33,14 @@ type statRow struct {
 
 const oddSize = math.MaxUint32
 
-// newStatTable is a table of n zero stats, for files on the device dev.
-func newStatTable(n int, dev uint64) *statTable {
+// newStatTable is a table of n zero stats, for files most of which are
+// on the device of the first of dirs (leads/ itself, which a scan lists
+// first).
+func newStatTable(n int, dirs []leadcache.Dir) *statTable {
+	var dev uint64
+	if len(dirs) > 0 {
+		dev = dirs[0].Stat.Dev
+	}
 	return &statTable{rows: make([]statRow, n), dev: dev}
 }
 
@@ -61,7 +67,7 @@ func (t *statTable) add(st leadcache.Stat) {
 
 // permuted is the table whose i-th stat is t's order[i]-th.
 func (t *statTable) permuted(order []int) *statTable {
-	out := newStatTable(len(order), t.dev)
+	out := &statTable{rows: make([]statRow, len(order)), dev: t.dev}
 	for i, j := range order {
 		if out.rows[i] = t.rows[j]; t.rows[j].size == oddSize {
 			out.set(i, t.odd[j])

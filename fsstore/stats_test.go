@@ -32,7 +32,7 @@ func TestStatTableKeepsEveryStat(t *testing.T) {
 		{Size: 1 << 40, Mtime: 9, Ctime: 9, Ino: 1, Dev: dev},
 	}
 	const rounds = 200
-	tab := newStatTable(rounds*len(in), dev)
+	tab := newStatTable(rounds*len(in), []leadcache.Dir{{Stat: leadcache.Stat{Dev: dev}}})
 	var wg sync.WaitGroup
 	for r := range rounds {
 		wg.Go(func() {
@@ -51,7 +51,7 @@ func TestStatTableKeepsEveryStat(t *testing.T) {
 	for i := range order {
 		order[i] = len(order) - 1 - i
 	}
-	back, added := tab.permuted(order), newStatTable(0, dev)
+	back, added := tab.permuted(order), newStatTable(0, []leadcache.Dir{{Stat: leadcache.Stat{Dev: dev}}})
 	for i, j := range order {
 		added.add(tab.get(j))
 		if diff := cmp.Diff(tab.get(j), back.get(i)); diff != "" {

@@ -467,19 +467,6 @@ func (m meanOf) value() *float64 {
 	return ptr(m.sum / float64(m.n))
 }
 
-// medianInPlace is the median of s, which it sorts.
-func medianInPlace(s []float64) *float64 {
-	if len(s) == 0 {
-		return nil
-	}
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return ptr(s[n/2])
-	}
-	return ptr((s[n/2-1] + s[n/2]) / 2)
-}
-
 // sample keeps the figures a mean and a median are taken of, in blocks
 // that are never copied as they grow (twice the last, up to 8,192): a
 // slice grown by append allocated about five times its figures, and the
@@ -507,11 +494,19 @@ func (m *sample) add(x float64) {
 
 // median is the median of the figures (nil for none).
 func (m *sample) median() *float64 {
+	if m.mean.n == 0 {
+		return nil
+	}
 	s := make([]float64, 0, m.mean.n)
 	for _, b := range m.blocks {
 		s = append(s, b...)
 	}
-	return medianInPlace(s)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return ptr(s[n/2])
+	}
+	return ptr((s[n/2-1] + s[n/2]) / 2)
 }
 
 // probability is the lead's own win probability, else its step's, in percent.

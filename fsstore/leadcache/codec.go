@@ -413,13 +413,13 @@ func (e *Encoder) lead(l *model.Lead) error {
 	return nil
 }
 
-// AppendFront appends the front of a cache to buf, which holds the magic
-// and room for the two lengths, and room for its checksum, and puts the
-// front's length in. The checksum is left for SealFront, once the head's
-// length is known. n is the number of entries, namesLen the length of
-// their names (see NamesBlock).
-func AppendFront(buf []byte, sig string, stamp int64, dirs []Dir, n, namesLen int) (out []byte, frontLen int) {
-	e := &Encoder{Buf: buf}
+// Front is the front of a cache or names file: the magic, room for the
+// two lengths (the front's put in), the front, and room for its checksum,
+// which SealFront puts in once the head's length is known. n is the
+// number of entries, namesLen the length of their names block (each
+// path's end, AppendEnd, then the paths).
+func Front(sig string, stamp int64, dirs []Dir, n, namesLen int) (front []byte, frontLen int) {
+	e := &Encoder{Buf: append([]byte(Magic), make([]byte, 16)...)}
 	e.Uvarint(Version)
 	e.RawString(sig)
 	e.varint(stamp)
@@ -435,20 +435,10 @@ func AppendFront(buf []byte, sig string, stamp int64, dirs []Dir, n, namesLen in
 	return append(e.Buf, 0, 0, 0, 0), frontLen
 }
 
-// NamesBlock is the names of a cache: the ends of the paths rels (in id
-// order) and their bytes, one after the other.
-func NamesBlock(rels []string) (ends, names []byte) {
-	size := 0
-	for _, rel := range rels {
-		size += len(rel)
-	}
-	ends = make([]byte, 0, 4*len(rels))
-	names = make([]byte, 0, size)
-	for _, rel := range rels {
-		names = append(names, rel...)
-		ends = binary.LittleEndian.AppendUint32(ends, uint32(len(names)))
-	}
-	return ends, names
+// AppendEnd appends to ends the end of a path in a names block whose
+// paths so far take namesLen bytes.
+func AppendEnd(ends []byte, namesLen int) []byte {
+	return binary.LittleEndian.AppendUint32(ends, uint32(namesLen))
 }
 
 // NamesSum is the checksum of a cache's names.
@@ -482,11 +472,6 @@ func (c *File) AppendRel(b []byte, i int) []byte { return append(b, c.Entries[i]
 func (c *File) Stat(i int) (Stat, bool)          { return c.Entries[i].Stat, c.Entries[i].Racy }
 func (c *File) Lead(i int) *model.Lead           { return c.Entries[i].Lead }
 
-// Write writes c in the cache format to w (WriteFrom).
-func Write(w io.Writer, c *File, loc *time.Location) error {
-	return WriteFrom(w, c.Sig, c.Stamp, c.Dirs, c, loc)
-}
-
 // WriteFrom writes a cache of the entries src gives in the cache format
 // to w: the head as it is made, then the chunks as they are encoded, a
 // few at a time on every core, so that neither the head nor the encoded
@@ -505,7 +490,7 @@ func WriteFrom(w io.Writer, sig string, stamp int64, dirs []Dir, src Source, loc
 		statsLen += len(scratch.Buf)
 	}
 	hw := &summer{w: w, buf: make([]byte, 0, 64<<10)}
-	front, frontLen := AppendFront(append([]byte(Magic), make([]byte, 16)...), sig, stamp, dirs, n, 4*n+namesLen)
+	front, frontLen := Front(sig, stamp, dirs, n, 4*n+namesLen)
 	SealFront(front, frontLen, len(front)+4*n+namesLen+4+statsLen)
 	hw.add(front)
 	// The names: every path's end, then the paths, with their checksum.
@@ -514,7 +499,7 @@ func WriteFrom(w io.Writer, sig string, stamp int64, dirs []Dir, src Source, loc
 	for i := range n {
 		rel = src.AppendRel(rel[:0], i)
 		end += len(rel)
-		hw.add(binary.LittleEndian.AppendUint32(rel[:0], uint32(end)))
+		hw.add(AppendEnd(rel[:0], end))
 	}
 	for i := range n {
 		rel = src.AppendRel(rel[:0], i)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"testing"
 	"time"
@@ -14,6 +15,11 @@ import (
 
 	"github.com/crmcli/crm/model"
 )
+
+// Write writes c in the cache format to w.
+func Write(w io.Writer, c *File, loc *time.Location) error {
+	return WriteFrom(w, c.Sig, c.Stamp, c.Dirs, c, loc)
+}
 
 // encodeCache is c in the cache format. Leads that hold a value the format
 // cannot keep are left out (their files are read every time).

@@ -68,7 +68,7 @@ func (x *Index) With(added []string) (ends, names []byte) {
 	names = append(make([]byte, 0, size), x.Names...)
 	for _, rel := range added {
 		names = append(names, rel...)
-		ends = binary.LittleEndian.AppendUint32(ends, uint32(len(names)))
+		ends = AppendEnd(ends, len(names))
 	}
 	return ends, names
 }
